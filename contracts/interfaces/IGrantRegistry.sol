@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/**
+ * @title IGrantRegistry
+ * @notice Authorization grants: the processing/use right and the product-operation right that a
+ * holder gives a grantee over one dataset, for a purpose, inside a validity window, up to a quota.
+ *
+ * Rights are a bit set: USE = 1, PROCESS = 2, OPERATE_PRODUCT = 4.
+ *
+ * The validity window is inclusive at both ends: a grant can be used in any block whose timestamp t
+ * satisfies `validFrom <= t <= validUntil`.
+ *
+ * A grant id is `keccak256(abi.encode(grantor, datasetId, grantee, rights, keccak256(purpose),
+ * validFrom, validUntil, quota, bump))` where `bump` is the smallest number from 0 up that gives an
+ * unused id: the id commits to every term, so no one can alter the terms an id stands for.
+ */
+interface IGrantRegistry {
+    /// @notice What the ledger stores of a grant's lifecycle.
+    enum GrantState {
+        None,
+        Active,
+        Revoked,
+        Renounced
+    }
+
+    /// @notice A grant's standing at a given time, as returned by {grantStatus}.
+    enum GrantStatus {
+        None,
+        Pending,
+        Active,
+        Expired,
+        Exhausted,
+        Revoked,
+        Renounced
+    }
+
+    /**
+     * @notice A grant as stored (three slots: what metering and enforcement need, nothing more).
+     * @param quota Metered units allowed; zero means unlimited.
+     * @param used Units recorded so far.
+     */
+    struct Grant {
+        address grantee;
+        uint40 validFrom;
+        uint40 validUntil;
+        uint8 rights;
+        GrantState state;
+        bytes32 datasetId;
+        uint128 quota;
+        uint128 used;
+    }
+
+    /**
+     * @notice A grant signed off-chain by `holder` (EIP-712) for anyone to relay with {grantBySig}.
+     * @param nonce Must equal `nonces(holder)`; relaying spends it.
+     * @param deadline Last block timestamp at which the signature may be relayed.
+     */
+    struct GrantRequest {
+        address holder;
+        bytes32 datasetId;
+        address grantee;
+        uint8 rights;
+        string purpose;
+        uint40 validFrom;
+        uint40 validUntil;
+        uint128 quota;
+        uint256 nonce;
+        uint256 deadline;
+    }
+
+    /**
+     * @notice `grantor`, the holder of `datasetId`, granted `rights` on it to `grantee`.
+     * @param purposeHash keccak256 of `purpose`.
+     * @param bump The number that made `grantId` unique (see the interface notes).
+     */
+    event GrantIssued(
+        bytes32 indexed grantId,
+        bytes32 indexed datasetId,
+        address indexed grantee,
+        address grantor,
+        uint8 rights,
+        bytes32 purposeHash,
+        string purpose,
+        uint40 validFrom,
+        uint40 validUntil,
+        uint128 quota,
+        uint256 bump
+    );
+
+    /// @notice `holder` revoked `grantId`; it takes effect at once.
+    event GrantRevoked(bytes32 indexed grantId, bytes32 indexed datasetId, address indexed holder);
+
+    /// @notice `grantee` renounced its own grant `grantId`.
+    event GrantRenounced(bytes32 indexed grantId, bytes32 indexed datasetId, address indexed grantee);
+
+    /// @notice `holder` spent its signature nonce `nonce`, cancelling every grant request signed with it.
+    event GrantSignaturesCancelled(address indexed holder, uint256 nonce);
+
+    /// @notice No grant has id `grantId`.
+    error GrantNotFound(bytes32 grantId);
+
+    /// @notice `account` is neither the grantee of `grantId` nor entitled to act on it.
+    error GrantUnauthorizedAccount(bytes32 grantId, address account);
+
+    /// @notice `grantId` was revoked or renounced (`state`).
+    error GrantNotActive(bytes32 grantId, GrantState state);
+
+    /// @notice `rights` is empty or has bits beyond USE | PROCESS | OPERATE_PRODUCT.
+    error GrantRightsInvalid(uint8 rights);
+
+    /// @notice A grant needs a grantee.
+    error GrantGranteeZero();
+
+    /// @notice A grant needs a purpose text.
+    error GrantPurposeEmpty();
+
+    /// @notice The window [`validFrom`, `validUntil`] is reversed or already over at `timestamp`.
+    error GrantWindowInvalid(uint40 validFrom, uint40 validUntil, uint256 timestamp);
+
+    /// @notice The signed grant request could be relayed until `deadline`; it is now `timestamp`.
+    error GrantSignatureExpired(uint256 deadline, uint256 timestamp);
+
+    /// @notice The signature is not `holder`'s over this grant request on this chain and ledger.
+    error GrantSignatureInvalid(address holder);
+
+    /**
+     * @notice The derived dataset `productId` may not be operated: the grant `grantId` it was derived
+     * under is no longer active with the OPERATE_PRODUCT right.
+     */
+    error ProductLicenceInactive(bytes32 productId, bytes32 grantId);
+
+    /**
+     * @notice Grants `rights` on `datasetId` to `grantee`.
+     * @dev Requirements: not paused; the caller holds `datasetId`, which is not retired; `rights` is a
+     * non-empty subset of USE | PROCESS | OPERATE_PRODUCT; `purpose` is not empty; `validFrom <=
+     * validUntil` and `validUntil` is not in the past; for a derived dataset, every grant it was
+     * derived under (for parents the caller does not hold) is active with OPERATE_PRODUCT.
+     *
+     * Emits a {GrantIssued} event.
+     * @param quota Metered units allowed; zero means unlimited.
+     */
+    function grant(
+        bytes32 datasetId,
+        address grantee,
+        uint8 rights,
+        string calldata purpose,
+        uint40 validFrom,
+        uint40 validUntil,
+        uint128 quota
+    ) external returns (bytes32 grantId);
+
+    /**
+     * @notice Issues the grant that `request.holder` signed (EIP-712); anyone may relay it.
+     * @dev Requirements: those of {grant} for `request.holder`; `block.timestamp <= request.deadline`;
+     * `request.nonce == nonces(request.holder)`; `signature` is the holder's (ECDSA for an account,
+     * ERC-1271 for a contract). Spends the nonce. Emits a {GrantIssued} event.
+     */
+    function grantBySig(GrantRequest calldata request, bytes calldata signature) external returns (bytes32 grantId);
+
+    /**
+     * @notice Spends the caller's current signature nonce, so that no grant request signed with it can be relayed.
+     * @dev Emits a {GrantSignaturesCancelled} event.
+     */
+    function cancelGrantSignatures() external;
+
+    /**
+     * @notice Revokes `grantId`; no use is accepted after this transaction.
+     * @dev Requirements: the caller holds the grant's dataset; the grant is active.
+     * Emits a {GrantRevoked} event.
+     */
+    function revoke(bytes32 grantId) external;
+
+    /**
+     * @notice The grantee gives up its grant `grantId`.
+     * @dev Requirements: the caller is the grantee; the grant is active. Emits a {GrantRenounced} event.
+     */
+    function renounce(bytes32 grantId) external;
+
+    /// @notice The grant `grantId` as stored; reverts with {GrantNotFound} when unknown.
+    function grantOf(bytes32 grantId) external view returns (Grant memory);
+
+    /// @notice The standing of `grantId` at the current block's timestamp.
+    function grantStatus(bytes32 grantId) external view returns (GrantStatus);
+
+    /// @notice Units still allowed under `grantId`; `type(uint128).max` for an unlimited grant.
+    function remainingQuota(bytes32 grantId) external view returns (uint128);
+
+    /// @notice The EIP-712 digest that `request.holder` signs for {grantBySig}.
+    function hashGrantRequest(GrantRequest calldata request) external view returns (bytes32);
+}

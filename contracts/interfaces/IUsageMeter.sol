@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.28;
+
+/**
+ * @title IUsageMeter
+ * @notice Usage events: a grantee records each use of a dataset under its grant, and the ledger
+ * meters it against the grant's rights, window and quota.
+ */
+interface IUsageMeter {
+    /**
+     * @notice What a use did. USE needs the USE right, PROCESS and DERIVE the PROCESS right, OPERATE
+     * (serving a derived product) the OPERATE_PRODUCT right. DERIVE is recorded by the ledger when a
+     * derived dataset is registered, never through {recordUsage}.
+     */
+    enum UsageAction {
+        Use,
+        Process,
+        Derive,
+        Operate
+    }
+
+    /// @notice One entry of {recordUsageBatch}; the fields mean what they mean for {recordUsage}.
+    struct UsageEntry {
+        bytes32 grantId;
+        UsageAction action;
+        uint64 units;
+        bytes32 outputRef;
+    }
+
+    /**
+     * @notice `grantee` used `units` of `datasetId` under `grantId`.
+     * @param outputRef A reference to what the use produced (a content hash, a derived dataset id), or zero.
+     */
+    event UsageRecorded(
+        bytes32 indexed grantId,
+        bytes32 indexed datasetId,
+        address indexed grantee,
+        UsageAction action,
+        uint64 units,
+        bytes32 outputRef
+    );
+
+    /// @notice A use of zero units measures nothing.
+    error UsageUnitsZero();
+
+    /// @notice DERIVE is recorded by registering a derived dataset, not directly.
+    error UsageActionReserved(UsageAction action);
+
+    /// @notice `grantId`, with rights `rights`, does not allow `action`.
+    error UsageActionNotAllowed(bytes32 grantId, UsageAction action, uint8 rights);
+
+    /// @notice At `timestamp`, outside the window [`validFrom`, `validUntil`] of `grantId`.
+    error UsageOutsideWindow(bytes32 grantId, uint40 validFrom, uint40 validUntil, uint256 timestamp);
+
+    /// @notice `grantId` allows `quota` units, `used` are used, `units` more were asked for.
+    error UsageQuotaExceeded(bytes32 grantId, uint128 used, uint128 quota, uint64 units);
+
+    /**
+     * @notice Records that the caller used `units` of a dataset under its grant `grantId`.
+     * @dev Requirements: not paused; the caller is the grantee; the grant is neither revoked nor
+     * renounced; `validFrom <= block.timestamp <= validUntil`; the grant's rights allow `action`;
+     * `used + units <= quota` (or quota is zero); the dataset is not retired; for a derived dataset,
+     * every grant it was derived under is still active with OPERATE_PRODUCT.
+     *
+     * Emits a {UsageRecorded} event.
+     */
+    function recordUsage(bytes32 grantId, UsageAction action, uint64 units, bytes32 outputRef) external;
+
+    /// @notice Records up to 256 uses in one transaction; each entry is checked as in {recordUsage}.
+    function recordUsageBatch(UsageEntry[] calldata entries) external;
+}

@@ -1,0 +1,50 @@
+import { createRequire } from "node:module";
+
+import hardhatEthers from "@nomicfoundation/hardhat-ethers";
+import hardhatEthersChaiMatchers from "@nomicfoundation/hardhat-ethers-chai-matchers";
+import hardhatIgnitionEthers from "@nomicfoundation/hardhat-ignition-ethers";
+import hardhatMocha from "@nomicfoundation/hardhat-mocha";
+import hardhatNetworkHelpers from "@nomicfoundation/hardhat-network-helpers";
+import hardhatTypechain from "@nomicfoundation/hardhat-typechain";
+import { defineConfig } from "hardhat/config";
+
+const require = createRequire(import.meta.url);
+
+/**
+ * The compiler is solc-js from the npm package pinned in package.json, so that compiling needs no
+ * network (Hardhat would otherwise download solc). The version below must equal that package's.
+ */
+const SOLC_VERSION = "0.8.34";
+const solcjs = require.resolve("solc/soljson.js");
+
+export default defineConfig({
+  plugins: [
+    hardhatEthers,
+    hardhatEthersChaiMatchers,
+    hardhatIgnitionEthers,
+    hardhatMocha,
+    hardhatNetworkHelpers,
+    hardhatTypechain,
+  ],
+  solidity: {
+    version: SOLC_VERSION,
+    path: solcjs,
+    settings: {
+      optimizer: { enabled: true, runs: 10_000 },
+      viaIR: true,
+    },
+  },
+  paths: {
+    tests: { mocha: "test" },
+  },
+  test: {
+    mocha: { timeout: 120_000 },
+  },
+  networks: {
+    localhost: {
+      type: "http",
+      chainType: "l1",
+      url: process.env.RPC_URL ?? "http://127.0.0.1:8545",
+    },
+  },
+});
