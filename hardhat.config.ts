@@ -30,7 +30,7 @@ export default defineConfig({
     version: SOLC_VERSION,
     path: solcjs,
     settings: {
-      optimizer: { enabled: true, runs: 10_000 },
+      optimizer: { enabled: true, runs: 10000 },
       viaIR: true,
     },
   },

@@ -36,19 +36,19 @@ interface IGrantRegistry {
     }
 
     /**
-     * @notice A grant as stored (three slots: what metering and enforcement need, nothing more).
+     * @notice A grant as the ledger keeps it.
      * @param quota Metered units allowed; zero means unlimited.
      * @param used Units recorded so far.
      */
     struct Grant {
         address grantee;
+        bytes32 datasetId;
         uint40 validFrom;
         uint40 validUntil;
         uint8 rights;
         GrantState state;
-        bytes32 datasetId;
-        uint128 quota;
-        uint128 used;
+        uint80 quota;
+        uint80 used;
     }
 
     /**
@@ -64,7 +64,7 @@ interface IGrantRegistry {
         string purpose;
         uint40 validFrom;
         uint40 validUntil;
-        uint128 quota;
+        uint80 quota;
         uint256 nonce;
         uint256 deadline;
     }
@@ -84,7 +84,7 @@ interface IGrantRegistry {
         string purpose,
         uint40 validFrom,
         uint40 validUntil,
-        uint128 quota,
+        uint80 quota,
         uint256 bump
     );
 
@@ -147,7 +147,7 @@ interface IGrantRegistry {
         string calldata purpose,
         uint40 validFrom,
         uint40 validUntil,
-        uint128 quota
+        uint80 quota
     ) external returns (bytes32 grantId);
 
     /**
@@ -183,8 +183,8 @@ interface IGrantRegistry {
     /// @notice The standing of `grantId` at the current block's timestamp.
     function grantStatus(bytes32 grantId) external view returns (GrantStatus);
 
-    /// @notice Units still allowed under `grantId`; `type(uint128).max` for an unlimited grant.
-    function remainingQuota(bytes32 grantId) external view returns (uint128);
+    /// @notice Units still allowed under `grantId`; `type(uint80).max` for an unlimited grant.
+    function remainingQuota(bytes32 grantId) external view returns (uint80);
 
     /// @notice The EIP-712 digest that `request.holder` signs for {grantBySig}.
     function hashGrantRequest(GrantRequest calldata request) external view returns (bytes32);

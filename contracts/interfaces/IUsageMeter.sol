@@ -53,7 +53,7 @@ interface IUsageMeter {
     error UsageOutsideWindow(bytes32 grantId, uint40 validFrom, uint40 validUntil, uint256 timestamp);
 
     /// @notice `grantId` allows `quota` units, `used` are used, `units` more were asked for.
-    error UsageQuotaExceeded(bytes32 grantId, uint128 used, uint128 quota, uint64 units);
+    error UsageQuotaExceeded(bytes32 grantId, uint80 used, uint80 quota, uint64 units);
 
     /**
      * @notice Records that the caller used `units` of a dataset under its grant `grantId`.

@@ -14,6 +14,11 @@ import {RootPages} from "../libraries/RootPages.sol";
  * Storage is one slot per dataset (holder, flags and where its root is). The root of a dataset
  * anchored alone takes a second slot; the roots of a batch share one data contract (see {RootPages}).
  * Everything else (content hash, record count, metadata, parents) lives only in events.
+ *
+ * Anchoring without parents works even while the ledger is paused: it creates only the caller's own
+ * record and confers no right over anyone else's data, and an operator must not be able to stop
+ * anyone from proving what they held and when. Everything that touches rights (derivation, grants,
+ * uses, transfers, retirement) stops.
  */
 abstract contract DatasetRegistry is IDatasetRegistry, Pausable {
     /// @notice Most parents one dataset may name: keeps every lineage loop bounded.
@@ -51,7 +56,7 @@ abstract contract DatasetRegistry is IDatasetRegistry, Pausable {
         uint64 recordCount,
         string calldata metadataURI,
         ParentLink[] calldata parents
-    ) external whenNotPaused returns (bytes32 datasetId) {
+    ) external returns (bytes32 datasetId) {
         datasetId = _register(msg.sender, contentHash, merkleRoot, recordCount, metadataURI, parents, 0, 0);
         if (merkleRoot != 0) _roots[datasetId] = merkleRoot;
     }
@@ -64,7 +69,7 @@ abstract contract DatasetRegistry is IDatasetRegistry, Pausable {
         uint64 recordCount,
         string calldata metadataURI,
         ParentLink[] calldata parents
-    ) external whenNotPaused returns (bytes32 datasetId) {
+    ) external returns (bytes32 datasetId) {
         DatasetSlot storage previous = _heldBy(previousId, msg.sender);
         if (previous.flags & _SUPERSEDED != 0) revert DatasetSuperseded(previousId);
         previous.flags |= _SUPERSEDED;
@@ -76,7 +81,7 @@ abstract contract DatasetRegistry is IDatasetRegistry, Pausable {
     /// @inheritdoc IDatasetRegistry
     function registerBatch(
         Registration[] calldata registrations
-    ) external whenNotPaused returns (bytes32[] memory datasetIds) {
+    ) external returns (bytes32[] memory datasetIds) {
         uint256 length = registrations.length;
         if (length == 0 || length > MAX_BATCH) revert LedgerBatchLength(length, MAX_BATCH);
         uint40 page = ++_rootPageCount;
@@ -220,12 +225,8 @@ abstract contract DatasetRegistry is IDatasetRegistry, Pausable {
     ) private returns (bytes32 datasetId) {
         if (contentHash == 0) revert DatasetContentHashZero();
         datasetId = computeDatasetId(holder, contentHash);
-        DatasetSlot storage dataset = _datasets[datasetId];
-        if (dataset.holder != address(0)) revert DatasetAlreadyRegistered(datasetId);
-        dataset.holder = holder;
-        dataset.flags = _licenceFlag(parents);
-        dataset.rootPage = rootPage;
-        dataset.rootIndex = rootIndex;
+        if (_datasets[datasetId].holder != address(0)) revert DatasetAlreadyRegistered(datasetId);
+        _datasets[datasetId] = DatasetSlot(holder, _licenceFlag(parents), rootPage, rootIndex);
         emit DatasetRegistered(datasetId, holder, contentHash, merkleRoot, recordCount, metadataURI);
         if (parents.length != 0) _linkParents(datasetId, holder, parents);
     }
@@ -240,6 +241,8 @@ abstract contract DatasetRegistry is IDatasetRegistry, Pausable {
 
     /// @dev Checks each parent and meters the grants the registrant derives under.
     function _linkParents(bytes32 datasetId, address registrant, ParentLink[] calldata parents) private {
+        // Deriving spends other holders' grants: unlike a plain anchor, it stops while paused.
+        _requireNotPaused();
         uint256 count = parents.length;
         if (count > MAX_PARENTS) revert DatasetTooManyParents(count, MAX_PARENTS);
         for (uint256 i; i < count; ++i) {

@@ -11,11 +11,25 @@ import {GrantSignatures} from "./GrantSignatures.sol";
  * @notice Authorization grants: issuing (direct or by signature), revoking, renouncing, and the
  * product-operation licence that ties a derived dataset to the grants it was derived under.
  *
- * A grant takes three slots (see {IGrantRegistry-Grant}); its purpose lives in the {GrantIssued}
- * event and in the grant id.
+ * A grant's terms are kept under the pair (grant id, grantee): a use looks them up with the caller
+ * as the grantee, so the lookup itself is the grantee check and a use reads two slots of the grant,
+ * not three. The grantee of each grant id is kept apart for the holder's and the views' sake. The
+ * purpose lives only in the {GrantIssued} event and in the grant id.
  */
 abstract contract GrantRegistry is DatasetRegistry, GrantSignatures, IGrantRegistry {
-    mapping(bytes32 grantId => Grant) internal _grants;
+    /// @dev Two slots: the dataset; then window, rights, state, quota and used (40+40+8+8+80+80 bits).
+    struct GrantTerms {
+        bytes32 datasetId;
+        uint40 validFrom;
+        uint40 validUntil;
+        uint8 rights;
+        GrantState state;
+        uint80 quota;
+        uint80 used;
+    }
+
+    mapping(bytes32 grantId => address grantee) private _grantees;
+    mapping(bytes32 grantId => mapping(address grantee => GrantTerms)) internal _grantTerms;
 
     /// @inheritdoc IGrantRegistry
     function grant(
@@ -25,7 +39,7 @@ abstract contract GrantRegistry is DatasetRegistry, GrantSignatures, IGrantRegis
         string calldata purpose,
         uint40 validFrom,
         uint40 validUntil,
-        uint128 quota
+        uint80 quota
     ) external whenNotPaused returns (bytes32 grantId) {
         return _issueGrant(msg.sender, datasetId, grantee, rights, purpose, validFrom, validUntil, quota);
     }
@@ -56,43 +70,55 @@ abstract contract GrantRegistry is DatasetRegistry, GrantSignatures, IGrantRegis
 
     /// @inheritdoc IGrantRegistry
     function revoke(bytes32 grantId) external whenNotPaused {
-        Grant storage g = _activeGrant(grantId);
-        bytes32 datasetId = g.datasetId;
+        GrantTerms storage terms = _activeTerms(grantId, _granteeOf(grantId));
+        bytes32 datasetId = terms.datasetId;
         _heldBy(datasetId, msg.sender);
-        g.state = GrantState.Revoked;
+        terms.state = GrantState.Revoked;
         emit GrantRevoked(grantId, datasetId, msg.sender);
     }
 
     /// @inheritdoc IGrantRegistry
     function renounce(bytes32 grantId) external whenNotPaused {
-        Grant storage g = _activeGrant(grantId);
-        if (g.grantee != msg.sender) revert GrantUnauthorizedAccount(grantId, msg.sender);
-        g.state = GrantState.Renounced;
-        emit GrantRenounced(grantId, g.datasetId, msg.sender);
+        GrantTerms storage terms = _activeTerms(grantId, _granteeOf(grantId));
+        if (_grantees[grantId] != msg.sender) revert GrantUnauthorizedAccount(grantId, msg.sender);
+        terms.state = GrantState.Renounced;
+        emit GrantRenounced(grantId, terms.datasetId, msg.sender);
     }
 
     /// @inheritdoc IGrantRegistry
     function grantOf(bytes32 grantId) external view returns (Grant memory) {
-        return _existingGrant(grantId);
+        address grantee = _granteeOf(grantId);
+        GrantTerms storage terms = _grantTerms[grantId][grantee];
+        return
+            Grant({
+                grantee: grantee,
+                datasetId: terms.datasetId,
+                validFrom: terms.validFrom,
+                validUntil: terms.validUntil,
+                rights: terms.rights,
+                state: terms.state,
+                quota: terms.quota,
+                used: terms.used
+            });
     }
 
     /// @inheritdoc IGrantRegistry
     function grantStatus(bytes32 grantId) external view returns (GrantStatus) {
-        Grant storage g = _grants[grantId];
-        GrantState state = g.state;
+        GrantTerms storage terms = _grantTerms[grantId][_grantees[grantId]];
+        GrantState state = terms.state;
         if (state == GrantState.None) return GrantStatus.None;
         if (state == GrantState.Revoked) return GrantStatus.Revoked;
         if (state == GrantState.Renounced) return GrantStatus.Renounced;
-        if (block.timestamp < g.validFrom) return GrantStatus.Pending;
-        if (block.timestamp > g.validUntil) return GrantStatus.Expired;
-        if (g.quota != 0 && g.used >= g.quota) return GrantStatus.Exhausted;
+        if (block.timestamp < terms.validFrom) return GrantStatus.Pending;
+        if (block.timestamp > terms.validUntil) return GrantStatus.Expired;
+        if (terms.quota != 0 && terms.used >= terms.quota) return GrantStatus.Exhausted;
         return GrantStatus.Active;
     }
 
     /// @inheritdoc IGrantRegistry
-    function remainingQuota(bytes32 grantId) external view returns (uint128) {
-        Grant storage g = _existingGrant(grantId);
-        return g.quota == 0 ? type(uint128).max : g.quota - g.used;
+    function remainingQuota(bytes32 grantId) external view returns (uint80) {
+        GrantTerms storage terms = _grantTerms[grantId][_granteeOf(grantId)];
+        return terms.quota == 0 ? type(uint80).max : terms.quota - terms.used;
     }
 
     /// @inheritdoc IGrantRegistry
@@ -110,7 +136,7 @@ abstract contract GrantRegistry is DatasetRegistry, GrantSignatures, IGrantRegis
         uint256 count = licences.length;
         for (uint256 i; i < count; ++i) {
             bytes32 licenceId = licences[i];
-            Grant storage licence = _grants[licenceId];
+            GrantTerms storage licence = _grantTerms[licenceId][_grantees[licenceId]];
             DatasetSlot storage parent = _datasets[licence.datasetId];
             if (parent.holder == productHolder) continue;
             if (
@@ -123,16 +149,28 @@ abstract contract GrantRegistry is DatasetRegistry, GrantSignatures, IGrantRegis
         }
     }
 
-    /// @dev The grant `grantId`; reverts when unknown.
-    function _existingGrant(bytes32 grantId) internal view returns (Grant storage g) {
-        g = _grants[grantId];
-        if (g.state == GrantState.None) revert GrantNotFound(grantId);
+    /// @dev The grantee of `grantId`; reverts when the grant is unknown.
+    function _granteeOf(bytes32 grantId) internal view returns (address grantee) {
+        grantee = _grantees[grantId];
+        if (grantee == address(0)) revert GrantNotFound(grantId);
     }
 
-    /// @dev The grant `grantId`; reverts when unknown, revoked or renounced.
-    function _activeGrant(bytes32 grantId) internal view returns (Grant storage g) {
-        g = _existingGrant(grantId);
-        if (g.state != GrantState.Active) revert GrantNotActive(grantId, g.state);
+    /**
+     * @dev The terms of `grantId` held by `grantee`. Empty terms mean that `grantee` is not the
+     * grantee; the error then says whether the grant exists at all.
+     */
+    function _termsOf(bytes32 grantId, address grantee) internal view returns (GrantTerms storage terms) {
+        terms = _grantTerms[grantId][grantee];
+        if (terms.state == GrantState.None) {
+            _granteeOf(grantId);
+            revert GrantUnauthorizedAccount(grantId, grantee);
+        }
+    }
+
+    /// @dev As {_termsOf}, and reverts when the grant was revoked or renounced.
+    function _activeTerms(bytes32 grantId, address grantee) internal view returns (GrantTerms storage terms) {
+        terms = _termsOf(grantId, grantee);
+        if (terms.state != GrantState.Active) revert GrantNotActive(grantId, terms.state);
     }
 
     /// @dev The one path both {grant} and {grantBySig} take.
@@ -144,11 +182,12 @@ abstract contract GrantRegistry is DatasetRegistry, GrantSignatures, IGrantRegis
         string calldata purpose,
         uint40 validFrom,
         uint40 validUntil,
-        uint128 quota
+        uint80 quota
     ) private returns (bytes32 grantId) {
         DatasetSlot storage dataset = _heldBy(datasetId, grantor);
-        if (dataset.flags & _RETIRED != 0) revert DatasetRetiredAlready(datasetId);
-        if (dataset.flags & _LICENSED != 0) _requireProductLicence(datasetId, grantor);
+        uint8 flags = dataset.flags;
+        if (flags & _RETIRED != 0) revert DatasetRetiredAlready(datasetId);
+        if (flags & _LICENSED != 0) _requireProductLicence(datasetId, grantor);
         if (grantee == address(0)) revert GrantGranteeZero();
         if (!Rights.isValid(rights)) revert GrantRightsInvalid(rights);
         if (bytes(purpose).length == 0) revert GrantPurposeEmpty();
@@ -158,16 +197,16 @@ abstract contract GrantRegistry is DatasetRegistry, GrantSignatures, IGrantRegis
         bytes32 purposeHash = keccak256(bytes(purpose));
         uint256 bump;
         grantId = _grantId(grantor, datasetId, grantee, rights, purposeHash, validFrom, validUntil, quota, bump);
-        while (_grants[grantId].state != GrantState.None) {
+        while (_grantees[grantId] != address(0)) {
             grantId = _grantId(grantor, datasetId, grantee, rights, purposeHash, validFrom, validUntil, quota, ++bump);
         }
-        _grants[grantId] = Grant({
-            grantee: grantee,
+        _grantees[grantId] = grantee;
+        _grantTerms[grantId][grantee] = GrantTerms({
+            datasetId: datasetId,
             validFrom: validFrom,
             validUntil: validUntil,
             rights: rights,
             state: GrantState.Active,
-            datasetId: datasetId,
             quota: quota,
             used: 0
         });
@@ -194,7 +233,7 @@ abstract contract GrantRegistry is DatasetRegistry, GrantSignatures, IGrantRegis
         bytes32 purposeHash,
         uint40 validFrom,
         uint40 validUntil,
-        uint128 quota,
+        uint80 quota,
         uint256 bump
     ) private pure returns (bytes32) {
         return

@@ -19,7 +19,7 @@ abstract contract GrantSignatures is EIP712, Nonces {
     /// @dev The EIP-712 type of {IGrantRegistry-GrantRequest}; wallets show the purpose as text.
     bytes32 internal constant _GRANT_REQUEST_TYPEHASH =
         keccak256(
-            "GrantRequest(address holder,bytes32 datasetId,address grantee,uint8 rights,string purpose,uint40 validFrom,uint40 validUntil,uint128 quota,uint256 nonce,uint256 deadline)"
+            "GrantRequest(address holder,bytes32 datasetId,address grantee,uint8 rights,string purpose,uint40 validFrom,uint40 validUntil,uint80 quota,uint256 nonce,uint256 deadline)"
         );
 
     constructor() EIP712("dpl ProvenanceLedger", "1") {}

@@ -35,7 +35,7 @@ abstract contract UsageMeter is GrantRegistry, IUsageMeter {
         address registrant,
         bytes32 childId
     ) internal override {
-        bytes32 covered = _existingGrant(grantId).datasetId;
+        bytes32 covered = _termsOf(grantId, registrant).datasetId;
         if (covered != parentId) revert DatasetParentGrantMismatch(parentId, grantId, covered);
         _useGrant(grantId, registrant, UsageAction.Derive, 1, childId);
     }
@@ -43,22 +43,20 @@ abstract contract UsageMeter is GrantRegistry, IUsageMeter {
     /// @dev Checks every rule of {recordUsage} for `user`, meters `units` and emits {UsageRecorded}.
     function _useGrant(bytes32 grantId, address user, UsageAction action, uint64 units, bytes32 outputRef) private {
         if (units == 0) revert UsageUnitsZero();
-        Grant storage g = _existingGrant(grantId);
-        if (g.grantee != user) revert GrantUnauthorizedAccount(grantId, user);
-        if (g.state != GrantState.Active) revert GrantNotActive(grantId, g.state);
-        if (block.timestamp < g.validFrom || block.timestamp > g.validUntil) {
-            revert UsageOutsideWindow(grantId, g.validFrom, g.validUntil, block.timestamp);
+        GrantTerms storage terms = _activeTerms(grantId, user);
+        if (block.timestamp < terms.validFrom || block.timestamp > terms.validUntil) {
+            revert UsageOutsideWindow(grantId, terms.validFrom, terms.validUntil, block.timestamp);
         }
-        if (g.rights & Rights.requiredFor(action) == 0) revert UsageActionNotAllowed(grantId, action, g.rights);
-        bytes32 datasetId = g.datasetId;
+        if (terms.rights & Rights.requiredFor(action) == 0) revert UsageActionNotAllowed(grantId, action, terms.rights);
+        bytes32 datasetId = terms.datasetId;
         DatasetSlot storage dataset = _datasets[datasetId];
         uint8 flags = dataset.flags;
         if (flags & _RETIRED != 0) revert DatasetRetiredAlready(datasetId);
         if (flags & _LICENSED != 0) _requireProductLicence(datasetId, dataset.holder);
-        uint128 used = g.used;
-        uint128 quota = g.quota;
+        uint80 used = terms.used;
+        uint80 quota = terms.quota;
         if (quota != 0 && used + units > quota) revert UsageQuotaExceeded(grantId, used, quota, units);
-        g.used = used + units;
+        terms.used = used + units;
         emit UsageRecorded(grantId, datasetId, user, action, units, outputRef);
     }
 }

@@ -1,0 +1,200 @@
+/**
+ * `npm run bench:gas`: gas of each ledger operation on the in-process chain, its floor and the
+ * peer figures of the Ethereum Attestation Service, deployed in the same run from its npm package.
+ *
+ * Floor = 21,000 + calldata (4 a zero byte, 16 a non-zero byte) + 22,100 per new storage slot the
+ * operation must write + log cost (375 + 375 a topic + 8 a data byte), divided by the entries of a batch.
+ * Writes bench/results/gas.json and the gas table of bench/README.md.
+ */
+import { readFile, writeFile, mkdir } from "node:fs/promises";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import type { Log, TransactionReceipt, TransactionResponse } from "ethers";
+import { AbiCoder, ContractFactory, ZeroAddress, ZeroHash } from "ethers";
+import { network } from "hardhat";
+
+import { grantRequestDomain, GRANT_REQUEST_TYPES } from "../server/chain/grant-request.js";
+import { Rights, UsageAction } from "../server/chain/ids.js";
+import { deployLedger, eventArg, FOREVER, METADATA_URI, NO_PARENTS, sha256 } from "../test/helpers/fixtures.js";
+import { replaceSection } from "./report.js";
+
+const require = createRequire(import.meta.url);
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+interface Measured {
+  gas: number;
+  floor: number;
+  slots: number;
+  note?: string;
+}
+
+function calldataGas(data: string): number {
+  const bytes = Buffer.from(data.slice(2), "hex");
+  let gas = 0;
+  for (const b of bytes) gas += b === 0 ? 4 : 16;
+  return gas;
+}
+
+function logGas(logs: readonly Log[]): number {
+  return logs.reduce((sum, log) => sum + 375 + 375 * log.topics.length + 8 * ((log.data.length - 2) / 2), 0);
+}
+
+/** Gas and floor of one transaction, per entry when it carries `entries` of a batch. */
+function measure(tx: TransactionResponse, receipt: TransactionReceipt, slots: number, entries = 1, note?: string): Measured {
+  const floor = 21_000 + calldataGas(tx.data) + 22_100 * slots + logGas(receipt.logs);
+  return { gas: Math.round(Number(receipt.gasUsed) / entries), floor: Math.round(floor / entries), slots: slots / entries, note };
+}
+
+async function run(): Promise<void> {
+  const { ethers, networkHelpers } = await network.create();
+  const { ledger, address, holder, grantee, other, signers } = await deployLedger(ethers);
+  const ops: Record<string, Measured> = {};
+  const send = async (txp: Promise<TransactionResponse>) => {
+    const tx = await txp;
+    return { tx, receipt: (await tx.wait())! };
+  };
+  const now = BigInt(await networkHelpers.time.latest());
+  let n = 0;
+  const nextHash = () => sha256(`bench record ${n++}`);
+
+  // register: the dataset slot and the root slot.
+  const content = nextHash();
+  let r = await send(ledger.connect(holder).register(content, nextHash(), 1000n, METADATA_URI, NO_PARENTS));
+  ops.register = measure(r.tx, r.receipt, 2);
+  const datasetId = await ledger.computeDatasetId(holder.address, content);
+
+  // registerInBatchOf100: one slot per dataset; the roots share one data contract.
+  const batch = Array.from({ length: 100 }, () => ({
+    contentHash: nextHash(),
+    merkleRoot: nextHash(),
+    recordCount: 1000n,
+    metadataURI: METADATA_URI,
+    parents: NO_PARENTS,
+  }));
+  r = await send(ledger.connect(holder).registerBatch(batch));
+  ops.registerInBatchOf100 = measure(r.tx, r.receipt, 100, 100, "roots kept as one data contract (6,400 gas a root) instead of a slot each");
+
+  // grant: three slots. The first grant and later ones cost the same (no counter).
+  const grantArgs = (i: number) =>
+    [datasetId, signers[5 + (i % 10)].address, Rights.USE | Rights.PROCESS, `bench purpose ${i}`, now, FOREVER, 1_000_000n] as const;
+  r = await send(ledger.connect(holder).grant(...grantArgs(0)));
+  ops.grant = measure(r.tx, r.receipt, 3);
+  const grantId0 = await eventArg(ledger, Promise.resolve(r.tx as never), "GrantIssued", "grantId");
+
+  // grantBySig: the first spends nonce 0 (a new slot), later ones reuse it.
+  const { chainId } = await ethers.provider.getNetwork();
+  const domain = grantRequestDomain(chainId, address);
+  const bySig = async (i: number, note?: string, slots = 3) => {
+    const request = {
+      holder: holder.address,
+      datasetId,
+      grantee: grantee.address,
+      rights: Rights.USE,
+      purpose: `signed purpose ${i}`,
+      validFrom: now,
+      validUntil: FOREVER,
+      quota: 1000n,
+      nonce: await ledger.nonces(holder.address),
+      deadline: now + 86_400n,
+    };
+    const signature = await holder.signTypedData(domain, GRANT_REQUEST_TYPES, request);
+    const sent = await send(ledger.connect(other).grantBySig(request, signature));
+    return measure(sent.tx, sent.receipt, slots, 1, note);
+  };
+  ops.grantBySigFirstOfHolder = await bySig(0, "spends the holder's first nonce: one more new slot", 4);
+  ops.grantBySig = await bySig(1);
+
+  // recordUsage: the first use and later ones (the quota shares the slot of `used`, so neither adds a slot).
+  const granteeOf0 = signers[5];
+  r = await send(ledger.connect(granteeOf0).recordUsage(grantId0, UsageAction.Use, 10n, ZeroHash));
+  ops.recordUsageFirstOfGrant = measure(r.tx, r.receipt, 0, 1, "first use: the quota already made the slot non-zero");
+  r = await send(ledger.connect(granteeOf0).recordUsage(grantId0, UsageAction.Use, 10n, nextHash()));
+  ops.recordUsage = measure(r.tx, r.receipt, 0);
+
+  // recordUsageInBatchOf100 on 100 distinct grants, each used once before.
+  const batchGrantee = signers[16];
+  const grantIds: string[] = [];
+  for (let i = 0; i < 100; i++) {
+    const tx = ledger.connect(holder).grant(datasetId, batchGrantee.address, Rights.USE, `batch purpose ${i}`, now, FOREVER, 1_000_000n);
+    grantIds.push(await eventArg(ledger, tx, "GrantIssued", "grantId"));
+  }
+  const entries = (withOutput: boolean) =>
+    grantIds.map((grantId) => ({ grantId, action: UsageAction.Use, units: 1n, outputRef: withOutput ? nextHash() : ZeroHash }));
+  r = await send(ledger.connect(batchGrantee).recordUsageBatch(entries(false)));
+  ops.recordUsageInBatchOf100FirstOfGrant = measure(r.tx, r.receipt, 0, 100, "first use of each grant");
+  r = await send(ledger.connect(batchGrantee).recordUsageBatch(entries(true)));
+  ops.recordUsageInBatchOf100 = measure(r.tx, r.receipt, 0, 100);
+
+  // Derivation, versions, revocation and holding.
+  const derivedGrant = await eventArg(
+    ledger,
+    ledger.connect(holder).grant(datasetId, other.address, Rights.PROCESS | Rights.OPERATE_PRODUCT, "derive", now, FOREVER, 100n),
+    "GrantIssued",
+    "grantId",
+  );
+  r = await send(
+    ledger.connect(other).register(nextHash(), nextHash(), 10n, METADATA_URI, [{ datasetId, grantId: derivedGrant }]),
+  );
+  ops.registerDerivedFromOneParent = measure(r.tx, r.receipt, 4, 1, "dataset, root, licence list length and entry; meters one DERIVE unit");
+  r = await send(ledger.connect(holder).registerVersion(datasetId, nextHash(), nextHash(), 1000n, METADATA_URI, NO_PARENTS));
+  ops.registerVersion = measure(r.tx, r.receipt, 2);
+  r = await send(ledger.connect(holder).revoke(grantId0));
+  ops.revoke = measure(r.tx, r.receipt, 0);
+  r = await send(ledger.connect(holder).transferHolding(datasetId, other.address));
+  ops.transferHolding = measure(r.tx, r.receipt, 1);
+  r = await send(ledger.connect(other).acceptHolding(datasetId));
+  ops.acceptHolding = measure(r.tx, r.receipt, 0);
+  r = await send(ledger.connect(other).retire(datasetId));
+  ops.retire = measure(r.tx, r.receipt, 0);
+
+  // The peer: EAS from its npm package's artifacts.
+  const easArtifacts = path.dirname(require.resolve("@ethereum-attestation-service/eas-contracts/package.json"));
+  const artifact = async (name: string) =>
+    JSON.parse(await readFile(path.join(easArtifacts, "artifacts/contracts", `${name}.sol`, `${name}.json`), "utf8"));
+  const registryArtifact = await artifact("SchemaRegistry");
+  const easArtifact = await artifact("EAS");
+  const registry = await new ContractFactory(registryArtifact.abi, registryArtifact.bytecode, holder).deploy();
+  await registry.waitForDeployment();
+  const eas = await new ContractFactory(easArtifact.abi, easArtifact.bytecode, holder).deploy(await registry.getAddress());
+  await eas.waitForDeployment();
+  const schema = "bytes32 contentHash,bytes32 merkleRoot,uint64 recordCount,string metadataURI";
+  const schemaReceipt = await (await (registry as any).register(schema, ZeroAddress, true)).wait();
+  const schemaUid = registry.interface.parseLog(schemaReceipt.logs[0])!.args.uid as string;
+  const attest = () =>
+    (eas as any).attest({
+      schema: schemaUid,
+      data: {
+        recipient: ZeroAddress,
+        expirationTime: 0n,
+        revocable: true,
+        refUID: ZeroHash,
+        data: AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32", "uint64", "string"], [nextHash(), nextHash(), 1000n, METADATA_URI]),
+        value: 0n,
+      },
+    });
+  await send(attest()); // warms the attester's nonce-free paths the way a steady user sees them
+  r = await send(attest());
+  ops.easAttest = measure(r.tx, r.receipt, 8, 1, "EAS stores the attestation struct and its data");
+  r = await send((eas as any).timestamp(nextHash()));
+  ops.easTimestamp = measure(r.tx, r.receipt, 1);
+
+  const gasJson = { operations: Object.fromEntries(Object.entries(ops).map(([k, v]) => [k, { gas: v.gas, floor: v.floor }])) };
+  await mkdir(path.join(here, "results"), { recursive: true });
+  await writeFile(path.join(here, "results/gas.json"), JSON.stringify(gasJson, null, 2) + "\n");
+
+  const rows = Object.entries(ops).map(
+    ([name, m]) =>
+      `| ${name} | ${m.gas.toLocaleString("en")} | ${m.floor.toLocaleString("en")} | ${(m.gas / m.floor).toFixed(2)} | ${m.slots} | ${m.note ?? ""} |`,
+  );
+  const table = [
+    "| operation | gas | floor | gas / floor | new slots | note |",
+    "| --- | ---: | ---: | ---: | ---: | --- |",
+    ...rows,
+  ].join("\n");
+  await replaceSection(path.join(here, "README.md"), "gas", table);
+  console.log(table);
+}
+
+await run();

@@ -1,0 +1,38 @@
+/**
+ * The EIP-712 grant request a holder signs off-chain and anyone relays with `grantBySig`.
+ */
+import type { TypedDataDomain, TypedDataField } from "ethers";
+
+export interface GrantRequest {
+  holder: string;
+  datasetId: string;
+  grantee: string;
+  rights: number;
+  purpose: string;
+  validFrom: bigint;
+  validUntil: bigint;
+  quota: bigint;
+  nonce: bigint;
+  deadline: bigint;
+}
+
+/** The EIP-712 types; the order of fields is the contract's typehash order. */
+export const GRANT_REQUEST_TYPES: Record<string, TypedDataField[]> = {
+  GrantRequest: [
+    { name: "holder", type: "address" },
+    { name: "datasetId", type: "bytes32" },
+    { name: "grantee", type: "address" },
+    { name: "rights", type: "uint8" },
+    { name: "purpose", type: "string" },
+    { name: "validFrom", type: "uint40" },
+    { name: "validUntil", type: "uint40" },
+    { name: "quota", type: "uint80" },
+    { name: "nonce", type: "uint256" },
+    { name: "deadline", type: "uint256" },
+  ],
+};
+
+/** The ledger's EIP-712 domain on `chainId` at `ledger`. */
+export function grantRequestDomain(chainId: bigint, ledger: string): TypedDataDomain {
+  return { name: "dpl ProvenanceLedger", version: "1", chainId, verifyingContract: ledger };
+}

@@ -1,0 +1,88 @@
+/**
+ * Ids and leaves computed exactly as the ledger computes them on chain, so that a client can
+ * predict an id before it is mined and check one it is given.
+ */
+import { AbiCoder, keccak256, toUtf8Bytes } from "ethers";
+
+const abi = AbiCoder.defaultAbiCoder();
+
+/** Rights a grant carries, as a bit set. */
+export const Rights = { USE: 1, PROCESS: 2, OPERATE_PRODUCT: 4 } as const;
+export const ALL_RIGHTS = Rights.USE | Rights.PROCESS | Rights.OPERATE_PRODUCT;
+
+/** What a use did; DERIVE is recorded by the ledger when a derived dataset is registered. */
+export enum UsageAction {
+  Use = 0,
+  Process = 1,
+  Derive = 2,
+  Operate = 3,
+}
+
+/** The lifecycle a grant has in storage. */
+export enum GrantState {
+  None = 0,
+  Active = 1,
+  Revoked = 2,
+  Renounced = 3,
+}
+
+/** A grant's standing at a given time. */
+export enum GrantStatus {
+  None = 0,
+  Pending = 1,
+  Active = 2,
+  Expired = 3,
+  Exhausted = 4,
+  Revoked = 5,
+  Renounced = 6,
+}
+
+/** The id `holder` gets for anchoring `contentHash`: keccak256(abi.encode(holder, contentHash)). */
+export function datasetId(holder: string, contentHash: string): string {
+  return keccak256(abi.encode(["address", "bytes32"], [holder, contentHash]));
+}
+
+/** The terms a grant id commits to. */
+export interface GrantTerms {
+  grantor: string;
+  datasetId: string;
+  grantee: string;
+  rights: number;
+  purpose: string;
+  validFrom: bigint;
+  validUntil: bigint;
+  quota: bigint;
+}
+
+/** keccak256 of a purpose text, as the ledger stores it in the grant id and event. */
+export function purposeHash(purpose: string): string {
+  return keccak256(toUtf8Bytes(purpose));
+}
+
+/** The id of a grant with `terms`; `bump` is 0 unless an identical grant already exists. */
+export function grantId(terms: GrantTerms, bump = 0n): string {
+  return keccak256(
+    abi.encode(
+      ["address", "bytes32", "address", "uint8", "bytes32", "uint40", "uint40", "uint80", "uint256"],
+      [
+        terms.grantor,
+        terms.datasetId,
+        terms.grantee,
+        terms.rights,
+        purposeHash(terms.purpose),
+        terms.validFrom,
+        terms.validUntil,
+        terms.quota,
+        bump,
+      ],
+    ),
+  );
+}
+
+/**
+ * The StandardMerkleTree leaf of record `index` whose bytes hash (SHA-256) to `recordHash`:
+ * keccak256(keccak256(abi.encode(uint256 index, bytes32 recordHash))).
+ */
+export function recordLeaf(index: bigint | number, recordHash: string): string {
+  return keccak256(keccak256(abi.encode(["uint256", "bytes32"], [index, recordHash])));
+}

@@ -1,0 +1,55 @@
+/**
+ * Shared fixtures: a fresh ledger with named accounts, and small builders for the values tests pass.
+ * Each test file creates its own in-process chain with `network.create()`.
+ */
+import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import type { ContractTransactionResponse } from "ethers";
+import { createHash } from "node:crypto";
+
+import type { ProvenanceLedger } from "../../types/ethers-contracts/index.js";
+
+export interface LedgerFixture {
+  ledger: ProvenanceLedger;
+  address: string;
+  admin: HardhatEthersSigner;
+  holder: HardhatEthersSigner;
+  grantee: HardhatEthersSigner;
+  stranger: HardhatEthersSigner;
+  other: HardhatEthersSigner;
+  signers: HardhatEthersSigner[];
+}
+
+export async function deployLedger(ethers: HardhatEthers): Promise<LedgerFixture> {
+  const signers = await ethers.getSigners();
+  const [admin, holder, grantee, stranger, other] = signers;
+  const ledger = (await ethers.deployContract("ProvenanceLedger", [admin.address])) as unknown as ProvenanceLedger;
+  await ledger.waitForDeployment();
+  return { ledger, address: await ledger.getAddress(), admin, holder, grantee, stranger, other, signers };
+}
+
+/** SHA-256 of `text`, as a 0x-prefixed bytes32: what `sha256sum` prints for a file with those bytes. */
+export function sha256(text: string | Uint8Array): string {
+  return "0x" + createHash("sha256").update(text).digest("hex");
+}
+
+export const METADATA_URI = "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi";
+export const ZERO_HASH = "0x" + "00".repeat(32);
+export const NO_PARENTS: { datasetId: string; grantId: string }[] = [];
+
+/** The id returned by a transaction: read from the event the ledger emitted. */
+export async function eventArg(
+  ledger: ProvenanceLedger,
+  tx: Promise<ContractTransactionResponse> | ContractTransactionResponse,
+  eventName: string,
+  arg: string,
+): Promise<string> {
+  const receipt = await (await tx).wait();
+  for (const log of receipt!.logs) {
+    const parsed = ledger.interface.parseLog(log);
+    if (parsed?.name === eventName) return parsed.args[arg];
+  }
+  throw new Error(`no ${eventName} event`);
+}
+
+/** A far-future bound for grant windows that a test does not care about. */
+export const FOREVER = 2n ** 40n - 1n;
