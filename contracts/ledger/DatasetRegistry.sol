@@ -117,9 +117,8 @@ abstract contract DatasetRegistry is IDatasetRegistry, Pausable {
 
     /// @inheritdoc IDatasetRegistry
     function acceptHolding(bytes32 datasetId) external whenNotPaused {
-        if (_pendingHolders[datasetId] != msg.sender || msg.sender == address(0)) {
-            revert HoldingInvalidReceiver(datasetId, msg.sender);
-        }
+        // msg.sender is never zero, so a dataset with no offer can never be taken.
+        if (_pendingHolders[datasetId] != msg.sender) revert HoldingInvalidReceiver(datasetId, msg.sender);
         DatasetSlot storage dataset = _datasets[datasetId];
         address from = dataset.holder;
         dataset.holder = msg.sender;

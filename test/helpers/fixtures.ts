@@ -53,3 +53,47 @@ export async function eventArg(
 
 /** A far-future bound for grant windows that a test does not care about. */
 export const FOREVER = 2n ** 40n - 1n;
+
+/** Anchors a dataset named `label` for `signer` and returns its id and hashes. */
+export async function registerDataset(
+  ledger: ProvenanceLedger,
+  signer: HardhatEthersSigner,
+  label: string,
+  parents = NO_PARENTS,
+): Promise<{ id: string; contentHash: string; merkleRoot: string }> {
+  const contentHash = sha256(`content of ${label}`);
+  const merkleRoot = sha256(`root of ${label}`);
+  const tx = await ledger.connect(signer).register(contentHash, merkleRoot, 10n, METADATA_URI, parents);
+  await tx.wait();
+  return { id: await ledger.computeDatasetId(signer.address, contentHash), contentHash, merkleRoot };
+}
+
+export interface GrantOptions {
+  rights?: number;
+  purpose?: string;
+  validFrom?: bigint;
+  validUntil?: bigint;
+  quota?: bigint;
+}
+
+/** Issues a grant from `holder` on `datasetId` to `grantee` and returns its id. */
+export async function issueGrant(
+  ledger: ProvenanceLedger,
+  holder: HardhatEthersSigner,
+  datasetId: string,
+  grantee: string,
+  options: GrantOptions = {},
+): Promise<string> {
+  const tx = ledger
+    .connect(holder)
+    .grant(
+      datasetId,
+      grantee,
+      options.rights ?? 7,
+      options.purpose ?? "traffic forecasting",
+      options.validFrom ?? 0n,
+      options.validUntil ?? FOREVER,
+      options.quota ?? 100n,
+    );
+  return eventArg(ledger, tx, "GrantIssued", "grantId");
+}

@@ -1,0 +1,90 @@
+import { expect } from "chai";
+import { ZeroHash } from "ethers";
+import { network } from "hardhat";
+
+import { Rights, UsageAction } from "../../server/chain/ids.js";
+import { deployLedger, FOREVER, issueGrant, registerDataset, sha256 } from "../helpers/fixtures.js";
+
+const { ethers, networkHelpers } = await network.create();
+
+async function pausedFixture() {
+  const f = await deployLedger(ethers);
+  const dataset = await registerDataset(f.ledger, f.holder, "traffic");
+  const grantId = await issueGrant(f.ledger, f.holder, dataset.id, f.grantee.address, { rights: Rights.USE | Rights.PROCESS });
+  await f.ledger.connect(f.holder).transferHolding(dataset.id, f.other.address);
+  await f.ledger.connect(f.admin).pause();
+  return { ...f, dataset, grantId };
+}
+
+describe("ProvenanceLedger", function () {
+  describe("roles", function () {
+    it("gives the deployer's chosen admin both roles, and nobody else", async function () {
+      const { ledger, admin, holder } = await deployLedger(ethers);
+      expect(await ledger.hasRole(await ledger.DEFAULT_ADMIN_ROLE(), admin.address)).to.equal(true);
+      expect(await ledger.hasRole(await ledger.PAUSER_ROLE(), admin.address)).to.equal(true);
+      expect(await ledger.hasRole(await ledger.PAUSER_ROLE(), holder.address)).to.equal(false);
+      expect(await ledger.supportsInterface("0x7965db0b")).to.equal(true); // IAccessControl
+    });
+
+    it("refuses pause and unpause to an account without PAUSER_ROLE", async function () {
+      const { ledger, admin, stranger } = await deployLedger(ethers);
+      const role = await ledger.PAUSER_ROLE();
+      await expect(ledger.connect(stranger).pause())
+        .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
+        .withArgs(stranger.address, role);
+      await ledger.connect(admin).pause();
+      await expect(ledger.connect(stranger).unpause())
+        .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
+        .withArgs(stranger.address, role);
+    });
+  });
+
+  describe("pause", function () {
+    it("stops every write that touches rights", async function () {
+      const { ledger, holder, grantee, other, dataset, grantId } = await networkHelpers.loadFixture(pausedFixture);
+      const attempts = [
+        ledger.connect(holder).grant(dataset.id, grantee.address, 1, "p", 0n, FOREVER, 0n),
+        ledger.connect(holder).revoke(grantId),
+        ledger.connect(grantee).renounce(grantId),
+        ledger.connect(grantee).recordUsage(grantId, UsageAction.Use, 1n, ZeroHash),
+        ledger.connect(grantee).recordUsageBatch([{ grantId, action: UsageAction.Use, units: 1n, outputRef: ZeroHash }]),
+        ledger.connect(holder).transferHolding(dataset.id, grantee.address),
+        ledger.connect(other).acceptHolding(dataset.id),
+        ledger.connect(holder).retire(dataset.id),
+        ledger.connect(grantee).register(sha256("derived"), ZeroHash, 0n, "", [{ datasetId: dataset.id, grantId }]),
+      ];
+      for (const attempt of attempts) await expect(attempt).to.be.revertedWithCustomError(ledger, "EnforcedPause");
+    });
+
+    it("never stops plain anchoring or cancelling one's own signatures", async function () {
+      const { ledger, holder, dataset } = await networkHelpers.loadFixture(pausedFixture);
+      await expect(ledger.connect(holder).registerVersion(dataset.id, sha256("v2"), ZeroHash, 0n, "", [])).to.emit(ledger, "DatasetVersioned");
+      await expect(
+        ledger.connect(holder).registerBatch([{ contentHash: sha256("b"), merkleRoot: sha256("r"), recordCount: 1n, metadataURI: "", parents: [] }]),
+      ).to.emit(ledger, "DatasetRegistered");
+      await expect(ledger.connect(holder).cancelGrantSignatures()).to.emit(ledger, "GrantSignaturesCancelled");
+    });
+
+    it("lets writes resume after unpause", async function () {
+      const { ledger, admin, grantee, grantId } = await networkHelpers.loadFixture(pausedFixture);
+      await expect(ledger.connect(admin).unpause()).to.emit(ledger, "Unpaused").withArgs(admin.address);
+      await expect(ledger.connect(grantee).recordUsage(grantId, UsageAction.Use, 1n, ZeroHash)).to.emit(ledger, "UsageRecorded");
+    });
+  });
+
+  describe("RootPages", function () {
+    it("reads back each word it wrote, and reverts with RootPagesWriteFailed when the page cannot be created", async function () {
+      const harness = await ethers.deployContract("RootPagesHarness");
+      const words = [sha256("a"), sha256("b"), sha256("c")];
+      const tx = await harness.write(ethers.concat(words));
+      const receipt = await tx.wait();
+      const page = harness.interface.parseLog(receipt!.logs[0])!.args.page as string;
+      for (let i = 0; i < words.length; i++) expect(await harness.read(page, i)).to.equal(words[i]);
+      expect(await ethers.provider.getCode(page)).to.equal("0x00" + ethers.concat(words).slice(2));
+      // 20,000 bytes of code cost 4,000,000 gas to deposit: with 1,500,000 the CREATE fails and returns
+      // zero, and the 1/64 of gas it leaves behind is enough to revert with the error.
+      const large = new Uint8Array(20_000).fill(1);
+      await expect(harness.write(large, { gasLimit: 1_500_000 })).to.be.revertedWithCustomError(harness, "RootPagesWriteFailed");
+    });
+  });
+});
