@@ -1,0 +1,57 @@
+/**
+ * Deploys the ledger with Hardhat Ignition over JSON-RPC, or reuses the deployment Ignition
+ * recorded for that chain, and records where it lives for the other stages.
+ */
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+import { network } from "hardhat";
+
+import ProvenanceLedgerModule from "../../ignition/modules/ProvenanceLedger.js";
+
+export interface Deployment {
+  chainId: number;
+  rpcUrl: string;
+  ledger: string;
+  deployBlock: number;
+}
+
+/** The Ignition deployment id of the embedded chain: it starts empty each time, so its journal must too. */
+export const EMBEDDED_DEPLOYMENT_ID = "embedded-local";
+
+export async function deployLedger(args: { rpcUrl: string; ignitionDir: string; embedded: boolean }): Promise<Deployment> {
+  const connection = await network.create({ network: "localhost", override: { url: args.rpcUrl } });
+  try {
+    const { chainId } = await connection.ethers.provider.getNetwork();
+    const deploymentId = args.embedded ? EMBEDDED_DEPLOYMENT_ID : `chain-${chainId}`;
+    if (args.embedded) await rm(path.join(args.ignitionDir, "deployments", deploymentId), { recursive: true, force: true });
+    const { ledger } = await connection.ignition.deploy(ProvenanceLedgerModule, { deploymentId });
+    const address = await ledger.getAddress();
+    const deployTx = ledger.deploymentTransaction();
+    const receipt = deployTx ? await deployTx.wait() : undefined;
+    const deployBlock = receipt?.blockNumber ?? (await firstBlockWithCode(connection.ethers.provider, address));
+    return { chainId: Number(chainId), rpcUrl: args.rpcUrl, ledger: address, deployBlock };
+  } finally {
+    await connection.close();
+  }
+}
+
+/** The block in which `address` got its code, by bisection: for a deployment Ignition reused. */
+async function firstBlockWithCode(provider: { getCode(a: string, b: number): Promise<string>; getBlockNumber(): Promise<number> }, address: string): Promise<number> {
+  let low = 0;
+  let high = await provider.getBlockNumber();
+  while (low < high) {
+    const mid = Math.floor((low + high) / 2);
+    if ((await provider.getCode(address, mid)) === "0x") low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** Writes `deployment` to `<dataDir>/deployment.json`, where the CLI and indexer find it. */
+export async function recordDeployment(dataDir: string, deployment: Deployment): Promise<string> {
+  await mkdir(dataDir, { recursive: true });
+  const file = path.join(dataDir, "deployment.json");
+  await writeFile(file, JSON.stringify(deployment, null, 2) + "\n");
+  return file;
+}
