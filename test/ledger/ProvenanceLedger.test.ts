@@ -26,6 +26,16 @@ describe("ProvenanceLedger", function () {
       expect(await ledger.supportsInterface("0x7965db0b")).to.equal(true); // IAccessControl
     });
 
+    it("pauses and unpauses with events, and reverts with ExpectedPause or EnforcedPause when repeated", async function () {
+      const { ledger, admin } = await deployLedger(ethers);
+      await expect(ledger.connect(admin).unpause()).to.be.revertedWithCustomError(ledger, "ExpectedPause");
+      await expect(ledger.connect(admin).pause()).to.emit(ledger, "Paused").withArgs(admin.address);
+      expect(await ledger.paused()).to.equal(true);
+      await expect(ledger.connect(admin).pause()).to.be.revertedWithCustomError(ledger, "EnforcedPause");
+      await expect(ledger.connect(admin).unpause()).to.emit(ledger, "Unpaused").withArgs(admin.address);
+      expect(await ledger.paused()).to.equal(false);
+    });
+
     it("refuses pause and unpause to an account without PAUSER_ROLE", async function () {
       const { ledger, admin, stranger } = await deployLedger(ethers);
       const role = await ledger.PAUSER_ROLE();
