@@ -1,0 +1,44 @@
+/**
+ * dpl's error hierarchy. Callers decide by type, never by message: a RetryableError is worth trying
+ * again (a node that is down, rate-limited or slow), a DplError is not. The API and the CLI turn
+ * `code` and the message into a status or an exit code; neither ever shows a stack trace to a user.
+ */
+export class DplError extends Error {
+  /** A stable machine-readable code, e.g. "dataset_not_found". */
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A transient failure: the same request may succeed later. */
+export class RetryableError extends DplError {}
+
+/** The user asked for something malformed: a 400, or exit code 2 in the CLI. */
+export class InvalidInputError extends DplError {
+  constructor(message: string, code = "invalid_input") {
+    super(code, message);
+  }
+}
+
+/** What was asked for does not exist: a 404. */
+export class NotFoundError extends DplError {
+  constructor(message: string, code = "not_found") {
+    super(code, message);
+  }
+}
+
+/** The index cannot be trusted or used as it is (corrupt, locked, from another chain). */
+export class StoreError extends DplError {}
+
+/** The chain reorganised deeper than the indexer keeps undo records for: it stops rather than mix chains. */
+export class ReorgTooDeepError extends DplError {
+  constructor(readonly depthAtLeast: number, readonly window: number) {
+    super(
+      "reorg_too_deep",
+      `the chain reorganised at least ${depthAtLeast} blocks deep, beyond the ${window} blocks the indexer can undo; rebuild the index`,
+    );
+  }
+}

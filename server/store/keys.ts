@@ -1,0 +1,24 @@
+/**
+ * Fixed-width keys that sort in chain order, so that every list is a range scan.
+ */
+import type { Evidence } from "./records.js";
+
+export const pad = (n: number, width: number) => n.toString().padStart(width, "0");
+
+/** Block (12 digits), transaction (6) and log (6) index: the order of events on chain. */
+export const positionKey = (e: Pick<Evidence, "blockNumber" | "txIndex" | "logIndex">) =>
+  `${pad(e.blockNumber, 12)}${pad(e.txIndex, 6)}${pad(e.logIndex, 6)}`;
+
+export const blockKey = (n: number) => pad(n, 12);
+
+/** A key greater than every key that starts with `prefix` (keys here are hex, digits and ':'). */
+export const upperBound = (prefix: string) => `${prefix}\xff`;
+
+/** Pagination cursors are opaque to clients: the last key of the page, base64url-encoded. */
+export const encodeCursor = (key: string) => Buffer.from(key, "utf8").toString("base64url");
+
+export function decodeCursor(cursor: string): string | undefined {
+  if (!/^[A-Za-z0-9_-]{1,400}$/.test(cursor)) return undefined;
+  const key = Buffer.from(cursor, "base64url").toString("utf8");
+  return /^[0-9a-fx:]+$/.test(key) ? key : undefined;
+}

@@ -1,0 +1,132 @@
+/**
+ * What the index keeps: one record per dataset, grant, use and account activity, each with the chain
+ * evidence of the facts it states. Numbers beyond 2^53 travel as decimal strings.
+ */
+
+/** The chain evidence of a fact: where the event sits and when its block was made. */
+export interface Evidence {
+  txHash: string;
+  blockNumber: number;
+  blockHash: string;
+  txIndex: number;
+  logIndex: number;
+  /** Block timestamp, seconds since the epoch. */
+  timestamp: number;
+}
+
+export interface ParentRecord {
+  datasetId: string;
+  /** The grant the registrant derived under, or the zero hash when it held the parent. */
+  grantId: string;
+  evidence: Evidence;
+}
+
+export interface TransferRecord {
+  from: string;
+  to: string;
+  evidence: Evidence;
+}
+
+export interface DatasetRecord {
+  id: string;
+  holder: string;
+  registrant: string;
+  contentHash: string;
+  merkleRoot: string;
+  recordCount: string;
+  metadataURI: string;
+  parents: ParentRecord[];
+  previousVersion: string | null;
+  nextVersion: string | null;
+  pendingHolder: string | null;
+  retired: Evidence | null;
+  transfers: TransferRecord[];
+  registered: Evidence;
+  /** Key of this dataset in the by-holder index (it moves when holding does). */
+  holderKey: string;
+}
+
+export type GrantState = "active" | "revoked" | "renounced";
+
+export interface GrantRecord {
+  id: string;
+  datasetId: string;
+  grantor: string;
+  grantee: string;
+  rights: number;
+  purposeHash: string;
+  purpose: string;
+  validFrom: number;
+  validUntil: number;
+  quota: string;
+  used: string;
+  uses: number;
+  bump: string;
+  state: GrantState;
+  issued: Evidence;
+  ended: Evidence | null;
+}
+
+export interface UsageRecord {
+  grantId: string;
+  datasetId: string;
+  grantee: string;
+  action: number;
+  units: string;
+  outputRef: string;
+  evidence: Evidence;
+}
+
+export type ActivityKind =
+  | "registered"
+  | "derived"
+  | "versioned"
+  | "holding-offered"
+  | "holding-received-offer"
+  | "holding-accepted"
+  | "holding-transferred-away"
+  | "retired"
+  | "granted"
+  | "grant-received"
+  | "revoked"
+  | "grant-revoked"
+  | "renounced"
+  | "grant-renounced"
+  | "used"
+  | "dataset-used"
+  | "signatures-cancelled"
+  | "paused"
+  | "unpaused";
+
+export interface ActivityRecord {
+  account: string;
+  kind: ActivityKind;
+  datasetId?: string;
+  grantId?: string;
+  counterparty?: string;
+  units?: string;
+  evidence: Evidence;
+}
+
+/** The indexer's position and running digest, written atomically with every applied range. */
+export interface SyncState {
+  cursor: { number: number; hash: string };
+  digest: string;
+  events: number;
+  reorgs: number;
+}
+
+/** What the index was built from; a store opened against another chain or ledger is refused. */
+export interface StoreIdentity {
+  chainId: number;
+  ledger: string;
+  deployBlock: number;
+  schema: number;
+}
+
+/** A block the indexer remembers, for reorg detection and rollback: its hash and the digest after it. */
+export interface BlockMark {
+  hash: string;
+  digest: string;
+  events: number;
+}

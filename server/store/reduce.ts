@@ -1,0 +1,186 @@
+/**
+ * Applies one decoded ledger event to the index: the only place that knows how events become
+ * records and index keys. Every write goes through the WriteSet, so it is undoable and lands in the
+ * range's single batch.
+ */
+import type { LedgerEventBody } from "../events/ledger-events.js";
+import { positionKey } from "./keys.js";
+import type { ActivityKind, ActivityRecord, DatasetRecord, Evidence, GrantRecord, UsageRecord } from "./records.js";
+import type { WriteSet } from "./store.js";
+
+const ROLE_ACTOR = "a";
+const ROLE_SUBJECT = "s";
+
+async function activity(
+  w: WriteSet,
+  account: string,
+  role: typeof ROLE_ACTOR | typeof ROLE_SUBJECT,
+  kind: ActivityKind,
+  evidence: Evidence,
+  details: Omit<ActivityRecord, "account" | "kind" | "evidence"> = {},
+): Promise<void> {
+  const record: ActivityRecord = { account, kind, ...details, evidence };
+  await w.put("activity", `${account}:${positionKey(evidence)}:${role}`, record, true);
+}
+
+async function dataset(w: WriteSet, id: string): Promise<DatasetRecord | undefined> {
+  return w.get<DatasetRecord>("datasets", id);
+}
+
+async function grant(w: WriteSet, id: string): Promise<GrantRecord | undefined> {
+  return w.get<GrantRecord>("grants", id);
+}
+
+/**
+ * Applies `event`. Events the ledger emitted always refer to entities it created earlier, so a
+ * missing one means the index is not the chain's: that is an error, never silently skipped.
+ */
+export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: Evidence): Promise<void> {
+  const pos = positionKey(evidence);
+  switch (event.kind) {
+    case "DatasetRegistered": {
+      const holderKey = `${event.holder}:${pos}:${event.datasetId}`;
+      const record: DatasetRecord = {
+        id: event.datasetId,
+        holder: event.holder,
+        registrant: event.holder,
+        contentHash: event.contentHash,
+        merkleRoot: event.merkleRoot,
+        recordCount: event.recordCount.toString(),
+        metadataURI: event.metadataURI,
+        parents: [],
+        previousVersion: null,
+        nextVersion: null,
+        pendingHolder: null,
+        retired: null,
+        transfers: [],
+        registered: evidence,
+        holderKey,
+      };
+      await w.put("datasets", event.datasetId, record, true);
+      await w.put("byPosition", `${pos}:${event.datasetId}`, "", true);
+      await w.put("byHolder", holderKey, "", true);
+      await w.put("byContent", `${event.contentHash}:${pos}:${event.datasetId}`, "", true);
+      await activity(w, event.holder, ROLE_ACTOR, "registered", evidence, { datasetId: event.datasetId });
+      return;
+    }
+    case "DatasetDerived": {
+      const child = await must(dataset(w, event.datasetId), event);
+      child.parents = [...child.parents, { datasetId: event.parentId, grantId: event.grantId, evidence }];
+      await w.put("datasets", child.id, child);
+      await w.put("lineageUp", `${event.datasetId}:${event.parentId}`, event.grantId, true);
+      await w.put("lineageDown", `${event.parentId}:${event.datasetId}`, event.grantId, true);
+      await activity(w, child.registrant, ROLE_ACTOR, "derived", evidence, { datasetId: event.datasetId, grantId: event.grantId });
+      return;
+    }
+    case "DatasetVersioned": {
+      const previous = await must(dataset(w, event.previousId), event);
+      const next = await must(dataset(w, event.datasetId), event);
+      await w.put("datasets", previous.id, { ...previous, nextVersion: next.id });
+      await w.put("datasets", next.id, { ...next, previousVersion: previous.id });
+      await activity(w, event.holder, ROLE_ACTOR, "versioned", evidence, { datasetId: event.datasetId });
+      return;
+    }
+    case "HoldingTransferOffered": {
+      const d = await must(dataset(w, event.datasetId), event);
+      const to = event.to === ZERO_ADDRESS ? null : event.to;
+      await w.put("datasets", d.id, { ...d, pendingHolder: to });
+      await activity(w, event.from, ROLE_ACTOR, "holding-offered", evidence, { datasetId: d.id, counterparty: event.to });
+      if (to) await activity(w, to, ROLE_SUBJECT, "holding-received-offer", evidence, { datasetId: d.id, counterparty: event.from });
+      return;
+    }
+    case "HoldingTransferred": {
+      const d = await must(dataset(w, event.datasetId), event);
+      const holderKey = `${event.to}:${d.holderKey.split(":")[1]}:${d.id}`;
+      await w.del("byHolder", d.holderKey);
+      await w.put("byHolder", holderKey, "");
+      await w.put("datasets", d.id, { ...d, holder: event.to, pendingHolder: null, holderKey, transfers: [...d.transfers, { from: event.from, to: event.to, evidence }] });
+      await activity(w, event.to, ROLE_ACTOR, "holding-accepted", evidence, { datasetId: d.id, counterparty: event.from });
+      await activity(w, event.from, ROLE_SUBJECT, "holding-transferred-away", evidence, { datasetId: d.id, counterparty: event.to });
+      return;
+    }
+    case "DatasetRetired": {
+      const d = await must(dataset(w, event.datasetId), event);
+      await w.put("datasets", d.id, { ...d, retired: evidence });
+      await activity(w, event.holder, ROLE_ACTOR, "retired", evidence, { datasetId: d.id });
+      return;
+    }
+    case "GrantIssued": {
+      const record: GrantRecord = {
+        id: event.grantId,
+        datasetId: event.datasetId,
+        grantor: event.grantor,
+        grantee: event.grantee,
+        rights: event.rights,
+        purposeHash: event.purposeHash,
+        purpose: event.purpose,
+        validFrom: event.validFrom,
+        validUntil: event.validUntil,
+        quota: event.quota.toString(),
+        used: "0",
+        uses: 0,
+        bump: event.bump.toString(),
+        state: "active",
+        issued: evidence,
+        ended: null,
+      };
+      await w.put("grants", event.grantId, record, true);
+      await w.put("grantsByDataset", `${event.datasetId}:${pos}:${event.grantId}`, "", true);
+      await w.put("grantsByGrantee", `${event.grantee}:${pos}:${event.grantId}`, "", true);
+      await activity(w, event.grantor, ROLE_ACTOR, "granted", evidence, { datasetId: event.datasetId, grantId: event.grantId, counterparty: event.grantee });
+      await activity(w, event.grantee, ROLE_SUBJECT, "grant-received", evidence, { datasetId: event.datasetId, grantId: event.grantId, counterparty: event.grantor });
+      return;
+    }
+    case "GrantRevoked":
+    case "GrantRenounced": {
+      const g = await must(grant(w, event.grantId), event);
+      const revoked = event.kind === "GrantRevoked";
+      await w.put("grants", g.id, { ...g, state: revoked ? "revoked" : "renounced", ended: evidence });
+      const actor = revoked ? event.holder : event.grantee;
+      const subject = revoked ? g.grantee : ((await dataset(w, g.datasetId))?.holder ?? g.grantor);
+      await activity(w, actor, ROLE_ACTOR, revoked ? "revoked" : "renounced", evidence, { datasetId: g.datasetId, grantId: g.id, counterparty: subject });
+      await activity(w, subject, ROLE_SUBJECT, revoked ? "grant-revoked" : "grant-renounced", evidence, { datasetId: g.datasetId, grantId: g.id, counterparty: actor });
+      return;
+    }
+    case "UsageRecorded": {
+      const g = await must(grant(w, event.grantId), event);
+      await w.put("grants", g.id, { ...g, used: (BigInt(g.used) + event.units).toString(), uses: g.uses + 1 });
+      const usage: UsageRecord = {
+        grantId: event.grantId,
+        datasetId: event.datasetId,
+        grantee: event.grantee,
+        action: event.action,
+        units: event.units.toString(),
+        outputRef: event.outputRef,
+        evidence,
+      };
+      await w.put("usage", pos, usage, true);
+      await w.put("usageByDataset", `${event.datasetId}:${pos}`, "", true);
+      await w.put("usageByGrant", `${event.grantId}:${pos}`, "", true);
+      await w.put("usageByGrantee", `${event.grantee}:${pos}`, "", true);
+      const units = usage.units;
+      await activity(w, event.grantee, ROLE_ACTOR, "used", evidence, { datasetId: event.datasetId, grantId: event.grantId, units });
+      const holder = (await dataset(w, event.datasetId))?.holder;
+      if (holder && holder !== event.grantee) {
+        await activity(w, holder, ROLE_SUBJECT, "dataset-used", evidence, { datasetId: event.datasetId, grantId: event.grantId, units, counterparty: event.grantee });
+      }
+      return;
+    }
+    case "GrantSignaturesCancelled":
+      await activity(w, event.holder, ROLE_ACTOR, "signatures-cancelled", evidence);
+      return;
+    case "Paused":
+    case "Unpaused":
+      await w.put("meta", "paused", event.kind === "Paused");
+      await activity(w, event.account, ROLE_ACTOR, event.kind === "Paused" ? "paused" : "unpaused", evidence);
+      return;
+  }
+}
+
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+
+async function must<T>(value: Promise<T | undefined>, event: LedgerEventBody): Promise<T> {
+  const found = await value;
+  if (found === undefined) throw new Error(`index inconsistent with the chain: ${event.kind} refers to a record the index does not have`);
+  return found;
+}

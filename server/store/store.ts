@@ -1,0 +1,230 @@
+/**
+ * The LevelDB index: one sublevel per entity and per query index, a cursor and running digest
+ * written in the same atomic batch as every range of events, and an undo log (written in those
+ * batches too) that rolls the index back to any block inside the reorg window.
+ */
+import { mkdir } from "node:fs/promises";
+
+import { Level } from "level";
+
+import { StoreError } from "../common/errors.js";
+import { blockKey, upperBound } from "./keys.js";
+import type { BlockMark, StoreIdentity, SyncState } from "./records.js";
+
+/** Bumped whenever the layout of keys or records changes: an older index is then rebuilt. */
+export const SCHEMA_VERSION = 1;
+
+export const SUBLEVELS = [
+  "meta",
+  "blocks",
+  "undo",
+  "datasets",
+  "byPosition",
+  "byHolder",
+  "byContent",
+  "grants",
+  "grantsByDataset",
+  "grantsByGrantee",
+  "usage",
+  "usageByDataset",
+  "usageByGrant",
+  "usageByGrantee",
+  "lineageUp",
+  "lineageDown",
+  "activity",
+] as const;
+export type SublevelName = (typeof SUBLEVELS)[number];
+
+type Json = any;
+type Db = Level<string, Json>;
+const jsonSublevel = (db: Db, name: string) => db.sublevel<string, Json>(name, { valueEncoding: "json" });
+type Sublevel = ReturnType<typeof jsonSublevel>;
+
+export type BatchOp = { type: "put"; sublevel: Sublevel; key: string; value: Json } | { type: "del"; sublevel: Sublevel; key: string };
+
+interface UndoEntry {
+  s: SublevelName;
+  k: string;
+  v: Json | null;
+}
+
+/**
+ * Collects the writes of one applied range: reads see the writes made so far, and every write inside
+ * the undo window records how to reverse it.
+ */
+export class WriteSet {
+  readonly ops: BatchOp[] = [];
+  private readonly overlay = new Map<string, Json | undefined>();
+  private undoBlock = -1;
+  private undoSeq = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly undoFrom: number,
+  ) {}
+
+  /** Subsequent writes belong to `blockNumber` (for undo). */
+  atBlock(blockNumber: number): void {
+    if (blockNumber !== this.undoBlock) {
+      this.undoBlock = blockNumber;
+      this.undoSeq = 0;
+    }
+  }
+
+  async get<T = Json>(name: SublevelName, key: string): Promise<T | undefined> {
+    const id = `${name}\x00${key}`;
+    if (this.overlay.has(id)) return this.overlay.get(id);
+    const value = await this.store.sub(name).get(key);
+    this.overlay.set(id, value);
+    return value;
+  }
+
+  /** Writes `value`; `fresh` promises that the key cannot exist yet (a unique event position is in it). */
+  async put(name: SublevelName, key: string, value: Json, fresh = false): Promise<void> {
+    await this.recordUndo(name, key, fresh);
+    this.overlay.set(`${name}\x00${key}`, value);
+    this.ops.push({ type: "put", sublevel: this.store.sub(name), key, value });
+  }
+
+  async del(name: SublevelName, key: string): Promise<void> {
+    await this.recordUndo(name, key, false);
+    this.overlay.set(`${name}\x00${key}`, undefined);
+    this.ops.push({ type: "del", sublevel: this.store.sub(name), key });
+  }
+
+  private async recordUndo(name: SublevelName, key: string, fresh: boolean): Promise<void> {
+    if (this.undoBlock < this.undoFrom) return;
+    const previous = fresh ? undefined : await this.get(name, key);
+    const entry: UndoEntry = { s: name, k: key, v: previous ?? null };
+    this.ops.push({ type: "put", sublevel: this.store.sub("undo"), key: `${blockKey(this.undoBlock)}:${String(this.undoSeq++).padStart(8, "0")}`, value: entry });
+  }
+}
+
+export class Store {
+  private readonly subs = new Map<SublevelName, Sublevel>();
+
+  private constructor(
+    readonly db: Db,
+    readonly identity: StoreIdentity,
+  ) {
+    for (const name of SUBLEVELS) this.subs.set(name, jsonSublevel(db, name));
+  }
+
+  /**
+   * Opens (or creates) the index at `dir` for `identity`. Throws a StoreError when another process
+   * holds it, when it is unreadable, or when it indexes another chain, ledger or schema.
+   */
+  static async open(dir: string, identity: Omit<StoreIdentity, "schema">): Promise<Store> {
+    await mkdir(dir, { recursive: true });
+    const db: Db = new Level<string, Json>(dir, { valueEncoding: "json" });
+    try {
+      await db.open();
+    } catch (error: any) {
+      const detail = String(error?.cause?.message ?? error?.message ?? error);
+      if (/lock/i.test(detail)) {
+        throw new StoreError("store_locked", `the index at ${dir} is in use by another dpl process (LevelDB lock held); stop it or set DATA_DIR to another directory`);
+      }
+      throw new StoreError("store_unreadable", `the index at ${dir} cannot be opened (${detail}); rebuild it with \`npm run reindex\``, { cause: error });
+    }
+    const wanted: StoreIdentity = { ...identity, ledger: identity.ledger.toLowerCase(), schema: SCHEMA_VERSION };
+    const meta = jsonSublevel(db, "meta");
+    let existing: StoreIdentity | undefined;
+    try {
+      existing = await meta.get("identity");
+    } catch (error) {
+      await db.close();
+      throw new StoreError("store_unreadable", `the index at ${dir} is corrupt (${String(error)}); rebuild it with \`npm run reindex\``, { cause: error });
+    }
+    if (existing === undefined) {
+      await meta.put("identity", wanted);
+    } else if (existing.chainId !== wanted.chainId || existing.ledger !== wanted.ledger || existing.schema !== wanted.schema || existing.deployBlock !== wanted.deployBlock) {
+      await db.close();
+      throw new StoreError(
+        "store_mismatch",
+        `the index at ${dir} was built for chain ${existing.chainId}, ledger ${existing.ledger}, schema ${existing.schema}; this is chain ${wanted.chainId}, ledger ${wanted.ledger}, schema ${wanted.schema}. Use another DATA_DIR or rebuild with \`npm run reindex\``,
+      );
+    }
+    return new Store(db, wanted);
+  }
+
+  sub(name: SublevelName): Sublevel {
+    return this.subs.get(name)!;
+  }
+
+  async state(): Promise<SyncState | undefined> {
+    return this.sub("meta").get("state");
+  }
+
+  /** The remembered blocks, newest first. */
+  async marks(): Promise<{ number: number; mark: BlockMark }[]> {
+    const out: { number: number; mark: BlockMark }[] = [];
+    for await (const [key, mark] of this.sub("blocks").iterator({ reverse: true })) out.push({ number: Number(key), mark });
+    return out;
+  }
+
+  writeSet(undoFrom: number): WriteSet {
+    return new WriteSet(this, undoFrom);
+  }
+
+  /**
+   * Commits `writes` with the new sync state and block marks in one atomic batch. Marks and undo
+   * records below `threshold` (the bottom of the reorg window) are forgotten, except the newest mark
+   * below it: a rollback may need to land there.
+   */
+  async commit(writes: WriteSet, state: SyncState, marks: { number: number; mark: BlockMark }[], threshold: number): Promise<void> {
+    const ops = writes.ops;
+    const below = marks.filter((m) => m.number < threshold);
+    const keptNew = below.length === 0 ? undefined : below.reduce((a, b) => (b.number > a.number ? b : a));
+    for (const { number, mark } of marks) {
+      if (number < threshold && number !== keptNew?.number) continue;
+      ops.push({ type: "put", sublevel: this.sub("blocks"), key: blockKey(number), value: mark });
+    }
+    if (threshold > 0) {
+      let keptOld = keptNew !== undefined;
+      for await (const key of this.sub("blocks").keys({ lt: blockKey(threshold), reverse: true })) {
+        if (!keptOld) {
+          keptOld = true;
+          continue;
+        }
+        ops.push({ type: "del", sublevel: this.sub("blocks"), key });
+      }
+      for await (const key of this.sub("undo").keys({ lt: blockKey(threshold) })) ops.push({ type: "del", sublevel: this.sub("undo"), key });
+    }
+    ops.push({ type: "put", sublevel: this.sub("meta"), key: "state", value: state });
+    await this.db.batch(ops as any);
+  }
+
+  /**
+   * Undoes every block above `ancestor` (a remembered block) in one atomic batch and returns the
+   * state as it was after `ancestor`.
+   */
+  async rollbackTo(ancestor: number): Promise<SyncState> {
+    const state = await this.state();
+    const mark: BlockMark | undefined = await this.sub("blocks").get(blockKey(ancestor));
+    if (!state || !mark) throw new StoreError("store_no_mark", `the index remembers no block ${ancestor} to roll back to`);
+    const ops: BatchOp[] = [];
+    for await (const [key, entry] of this.sub("undo").iterator({ gte: blockKey(ancestor + 1), reverse: true }) as AsyncIterable<[string, UndoEntry]>) {
+      ops.push(entry.v === null ? { type: "del", sublevel: this.sub(entry.s), key: entry.k } : { type: "put", sublevel: this.sub(entry.s), key: entry.k, value: entry.v });
+      ops.push({ type: "del", sublevel: this.sub("undo"), key });
+    }
+    for await (const key of this.sub("blocks").keys({ gt: blockKey(ancestor) })) ops.push({ type: "del", sublevel: this.sub("blocks"), key });
+    const rolledBack: SyncState = { cursor: { number: ancestor, hash: mark.hash }, digest: mark.digest, events: mark.events, reorgs: state.reorgs + 1 };
+    ops.push({ type: "put", sublevel: this.sub("meta"), key: "state", value: rolledBack });
+    await this.db.batch(ops as any);
+    return rolledBack;
+  }
+
+  /** Every key and value of the index but its bookkeeping, in key order: for comparing two indexes. */
+  async *dump(): AsyncGenerator<[string, string]> {
+    for (const name of SUBLEVELS) {
+      if (name === "meta" || name === "undo" || name === "blocks") continue;
+      for await (const [key, value] of this.sub(name).iterator()) yield [`${name}/${key}`, JSON.stringify(value)];
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}
+
+export { upperBound };

@@ -1,0 +1,228 @@
+/**
+ * The indexer: follows the ledger's events over JSON-RPC and mirrors them into the store.
+ *
+ * - Backfill fetches logs in block ranges that adapt to the node: halve (or take the node's
+ *   suggestion) on "range too large", double again on success. A rate limit or an outage is retried
+ *   with backoff on the same range: a range is never skipped nor split because the node was busy.
+ * - Each range is applied in ONE atomic batch together with the cursor (block number and hash) and
+ *   the running digest, so a crash at any instant resumes with nothing lost and nothing twice.
+ * - Every poll checks that the node still has the cursor's block hash (and that the next block's
+ *   parent is it). On a mismatch it finds the newest remembered block the node agrees with, undoes
+ *   everything after it, and indexes again. Deeper than the window, it stops: it never mixes chains.
+ * - A node whose head is behind the cursor, or that lacks the cursor's block, is still syncing: the
+ *   indexer waits and deletes nothing.
+ */
+import { EventEmitter } from "node:events";
+import { setTimeout as sleep } from "node:timers/promises";
+
+import type { Logger } from "../common/logger.js";
+import { ReorgTooDeepError, RetryableError } from "../common/errors.js";
+import { RangeTooLargeError, type RpcClient } from "../chain/rpc.js";
+import { decodeLedgerLog, orderLogs, positionOf, type RawLog } from "../events/ledger-events.js";
+import type { BlockMark, Evidence, SyncState } from "../store/records.js";
+import { applyEvent } from "../store/reduce.js";
+import type { Store } from "../store/store.js";
+import { createDigester, GENESIS_DIGEST, type Digester } from "./digest.js";
+
+export interface BlockHeader {
+  number: number;
+  hash: string;
+  parentHash: string;
+  timestamp: number;
+}
+
+export interface IndexerOptions {
+  /** Blocks held back from the head before indexing (CONFIRMATIONS). */
+  confirmations: number;
+  /** How many recent blocks can be undone on a reorganisation (REORG_WINDOW). */
+  reorgWindow: number;
+  /** Milliseconds between polls in live mode (POLL_MS). */
+  pollMs: number;
+  /** First and largest block range of one eth_getLogs. */
+  initialRange: number;
+  maxRange: number;
+}
+
+export const DEFAULT_INDEXER_OPTIONS: IndexerOptions = { confirmations: 0, reorgWindow: 64, pollMs: 250, initialRange: 2_000, maxRange: 50_000 };
+
+export interface AppliedRange {
+  from: number;
+  to: number;
+  events: number;
+  state: SyncState;
+}
+
+export interface IndexerStatus {
+  head: number | undefined;
+  state: SyncState | undefined;
+  range: number;
+  lastError: string | undefined;
+}
+
+export interface Indexer {
+  /** Indexes up to the node's head minus confirmations, once. */
+  syncOnce(): Promise<SyncState>;
+  /** Follows the chain until `signal` aborts; retries transient failures with backoff. */
+  run(signal: AbortSignal): Promise<void>;
+  status(): IndexerStatus;
+  /** Emits "applied" (AppliedRange) after each committed range and "reorg" ({ from, ancestor }). */
+  readonly events: EventEmitter;
+}
+
+export interface IndexerArgs {
+  common: { logger: Logger };
+  rpc: RpcClient;
+  store: Store;
+  ledger: string;
+  deployBlock: number;
+  options?: Partial<IndexerOptions>;
+}
+
+const toHex = (n: number) => "0x" + n.toString(16);
+
+function parseHeader(raw: any): BlockHeader {
+  return { number: Number(raw.number), hash: raw.hash, parentHash: raw.parentHash, timestamp: Number(raw.timestamp) };
+}
+
+export function createIndexer(args: IndexerArgs): Indexer {
+  const options = { ...DEFAULT_INDEXER_OPTIONS, ...args.options };
+  const { rpc, store } = args;
+  const logger = args.common.logger.child({ stage: "sync" });
+  const ledger = args.ledger.toLowerCase();
+  const events = new EventEmitter();
+  let range = options.initialRange;
+  let head: number | undefined;
+  let lastState: SyncState | undefined;
+  let lastError: string | undefined;
+  let digester: Digester | undefined;
+
+  async function headers(numbers: number[]): Promise<Map<number, BlockHeader | null>> {
+    const unique = [...new Set(numbers)];
+    const raws = await rpc.batch<any>(unique.map((n) => ({ method: "eth_getBlockByNumber", params: [toHex(n), false] })));
+    return new Map(unique.map((n, i) => [n, raws[i] ? parseHeader(raws[i]) : null]));
+  }
+
+  async function initialState(): Promise<SyncState> {
+    const start = args.deployBlock - 1;
+    const hash = start < 0 ? "" : (await headers([start])).get(start)?.hash;
+    if (hash === undefined) throw new RetryableError("node_behind", `the node does not have block ${start} yet`);
+    const state: SyncState = { cursor: { number: start, hash }, digest: GENESIS_DIGEST, events: 0, reorgs: 0 };
+    await store.commit(store.writeSet(Number.MAX_SAFE_INTEGER), state, start < 0 ? [] : [{ number: start, mark: { hash, digest: GENESIS_DIGEST, events: 0 } }], 0);
+    return state;
+  }
+
+  /** Rolls back to the newest remembered block that the node still has, or stops if there is none. */
+  async function recover(state: SyncState, nodeHead: number): Promise<SyncState> {
+    const marks = await store.marks();
+    const onNode = await headers(marks.map((m) => m.number));
+    const ancestor = marks.find((m) => onNode.get(m.number)?.hash === m.mark.hash);
+    if (!ancestor) throw new ReorgTooDeepError(state.cursor.number - (marks.at(-1)?.number ?? 0) + 1, options.reorgWindow);
+    logger.warn({ msg: "reorg detected", cursor: state.cursor.number, ancestor: ancestor.number, depth: state.cursor.number - ancestor.number, head: nodeHead });
+    const rolledBack = await store.rollbackTo(ancestor.number);
+    events.emit("reorg", { from: state.cursor.number, ancestor: ancestor.number });
+    return rolledBack;
+  }
+
+  /** Fetches the logs of [from, to]; shrinks `range` and throws RangeTooLargeError when the node refuses. */
+  async function logsOf(from: number, to: number): Promise<RawLog[]> {
+    return rpc.request<RawLog[]>("eth_getLogs", [{ address: ledger, fromBlock: toHex(from), toBlock: toHex(to) }]);
+  }
+
+  async function applyRange(state: SyncState, from: number, to: number, logs: RawLog[], blocks: Map<number, BlockHeader | null>, nodeHead: number): Promise<SyncState> {
+    digester ??= await createDigester();
+    const undoFrom = nodeHead - options.reorgWindow;
+    const writes = store.writeSet(undoFrom);
+    let { digest, events: count } = state;
+    const marks = new Map<number, BlockMark>();
+    for (const log of logs) {
+      const body = decodeLedgerLog(log);
+      if (!body) continue;
+      const position = positionOf(log);
+      const evidence: Evidence = { ...position, timestamp: blocks.get(position.blockNumber)!.timestamp };
+      writes.atBlock(position.blockNumber);
+      await applyEvent(writes, body, evidence);
+      digest = digester.extend(digest, log);
+      count++;
+      marks.set(position.blockNumber, { hash: position.blockHash, digest, events: count });
+    }
+    const end = blocks.get(to)!;
+    marks.set(to, { hash: end.hash, digest, events: count });
+    const next: SyncState = { cursor: { number: to, hash: end.hash }, digest, events: count, reorgs: state.reorgs };
+    await store.commit(writes, next, [...marks].map(([number, mark]) => ({ number, mark })), undoFrom);
+    return next;
+  }
+
+  async function syncOnce(): Promise<SyncState> {
+    let state = (await store.state()) ?? (await initialState());
+    const nodeHead = Number(await rpc.request<string>("eth_blockNumber", []));
+    head = nodeHead;
+    if (nodeHead < state.cursor.number) {
+      logger.info({ msg: "node behind the index; waiting", head: nodeHead, cursor: state.cursor.number });
+      return (lastState = state);
+    }
+    if (state.cursor.number >= 0) {
+      const atCursor = (await headers([state.cursor.number])).get(state.cursor.number);
+      if (!atCursor) return (lastState = state); // the node is still syncing: wait, delete nothing
+      if (atCursor.hash !== state.cursor.hash) state = await recover(state, nodeHead);
+    }
+    const target = nodeHead - options.confirmations;
+    while (state.cursor.number < target) {
+      const from = state.cursor.number + 1;
+      const to = Math.min(from + range - 1, target);
+      let logs: RawLog[];
+      try {
+        logs = orderLogs(await logsOf(from, to));
+      } catch (error) {
+        if (!(error instanceof RangeTooLargeError)) throw error;
+        const suggested = error.suggested && error.suggested.from === from ? error.suggested.to - from + 1 : undefined;
+        range = Math.max(1, Math.min(suggested ?? Math.floor((to - from + 1) / 2), to - from));
+        logger.debug({ msg: "range too large; shrinking", from, to, range });
+        continue;
+      }
+      const blocks = await headers([from, to, ...logs.map((l) => Number(l.blockNumber))]);
+      const first = blocks.get(from);
+      if ([...blocks.values()].some((b) => b === null)) throw new RetryableError("node_behind", `the node is missing blocks in ${from}-${to}`);
+      if (state.cursor.hash && first!.parentHash !== state.cursor.hash) {
+        state = await recover(state, nodeHead);
+        continue;
+      }
+      if (logs.some((l) => blocks.get(Number(l.blockNumber))!.hash !== l.blockHash)) {
+        throw new RetryableError("reorg_in_flight", `logs of ${from}-${to} come from blocks the node no longer has`);
+      }
+      state = await applyRange(state, from, to, logs, blocks, nodeHead);
+      range = Math.min(options.maxRange, range * 2);
+      lastState = state;
+      events.emit("applied", { from, to, events: logs.length, state } satisfies AppliedRange);
+    }
+    return (lastState = state);
+  }
+
+  async function run(signal: AbortSignal): Promise<void> {
+    let backoff = options.pollMs;
+    while (!signal.aborted) {
+      try {
+        await syncOnce();
+        lastError = undefined;
+        backoff = options.pollMs;
+        await sleep(options.pollMs, undefined, { signal }).catch(() => {});
+      } catch (error) {
+        if (error instanceof RetryableError) {
+          lastError = error.message;
+          logger.warn({ msg: "retrying", code: error.code, error: error.message, backoffMs: backoff });
+          await sleep(backoff, undefined, { signal }).catch(() => {});
+          backoff = Math.min(backoff * 2, 10_000);
+          continue;
+        }
+        lastError = error instanceof Error ? error.message : String(error);
+        throw error;
+      }
+    }
+  }
+
+  return {
+    syncOnce,
+    run,
+    status: () => ({ head, state: lastState, range, lastError }),
+    events,
+  };
+}
