@@ -1,40 +1,32 @@
 /**
- * `npm start`: brings dpl up. Without RPC_URL it starts the embedded local chain on loopback and
- * deploys the ledger there; with RPC_URL it deploys to (or reuses the deployment on) that node.
- * It prints where everything is and runs until Ctrl-C.
+ * `npm start`: brings the whole of dpl up (chain, ledger, indexer, API), prints where everything
+ * is, and runs until Ctrl-C. Settings: README's Configuration table (server/config.ts).
  */
-import { config as hardhatConfig } from "hardhat";
-
-import { type EmbeddedChain, startEmbeddedChain } from "../server/chain/embedded-chain.js";
-import { deployLedger, recordDeployment } from "../server/chain/deploy.js";
-import { ConfigError, readConfig } from "../server/config.js";
+import { DplError } from "../server/common/errors.js";
+import { createLogger } from "../server/common/logger.js";
+import { readConfig } from "../server/config.js";
+import { startSystem } from "../server/system.js";
 
 async function main(): Promise<void> {
   const config = readConfig();
-  let chain: EmbeddedChain | undefined;
-  const rpcUrl = config.rpcUrl ?? (chain = await startEmbeddedChain({ host: config.chainHost, port: config.chainPort })).url;
-  const deployment = config.ledgerAddress
-    ? undefined
-    : await deployLedger({ rpcUrl, ignitionDir: hardhatConfig.paths.ignition, embedded: chain !== undefined });
-  const ledger = config.ledgerAddress ?? deployment!.ledger;
-  if (deployment) await recordDeployment(config.dataDir, deployment);
-
-  console.log(`Chain  ${rpcUrl}${chain ? " (embedded)" : ""}`);
-  console.log(`Ledger ${ledger}${deployment ? ` (chain ${deployment.chainId}, block ${deployment.deployBlock})` : ""}`);
+  const logger = createLogger({ level: config.logLevel });
+  const system = await startSystem({ config, logger });
+  console.log(`Chain  ${system.rpcUrl}${system.embedded ? " (embedded)" : ""} (chain id ${system.chainId})`);
+  console.log(`Ledger ${system.ledger} (from block ${system.deployBlock})`);
+  console.log(`API    ${system.apiUrl}/v1/status   docs ${system.apiUrl}/docs`);
   console.log("Ready. Press Ctrl-C to stop.");
-
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
   });
-  await chain?.close();
+  await system.stop();
   console.log("Stopped.");
 }
 
 try {
   await main();
 } catch (error) {
-  if (error instanceof ConfigError) {
+  if (error instanceof DplError) {
     console.error(`dpl: ${error.message}`);
     process.exit(2);
   }

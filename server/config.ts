@@ -4,6 +4,8 @@
  */
 import path from "node:path";
 
+import { InvalidInputError } from "./common/errors.js";
+
 export interface Config {
   /** RPC_URL: JSON-RPC endpoint of an existing EVM node. Unset: dpl starts its embedded local chain. */
   rpcUrl: string | undefined;
@@ -13,34 +15,85 @@ export interface Config {
   chainPort: number;
   /** LEDGER_ADDRESS: an already deployed ledger to use instead of deploying one. */
   ledgerAddress: string | undefined;
-  /** DATA_DIR: where dpl keeps its state (deployment record, index). Default ./data. */
+  /** START_BLOCK: where indexing starts for LEDGER_ADDRESS (its deployment block). Default: found by bisection. */
+  startBlock: number | undefined;
+  /** DATA_DIR: where dpl keeps its state (deployment record, indexes). Default ./data. */
   dataDir: string;
+  /** API_HOST: interface the API listens on. Default 127.0.0.1. */
+  apiHost: string;
+  /** API_PORT: port of the API and explorer. Default 8080. */
+  apiPort: number;
+  /** CONFIRMATIONS: blocks the indexer stays behind the head. Default 0 (the embedded chain never reorganises). */
+  confirmations: number;
+  /** FINALITY_DEPTH: confirmations after which the API calls an item final. Default 64. */
+  finalityDepth: number;
+  /** REORG_WINDOW: how many recent blocks the index can undo on a reorganisation. Default 64. */
+  reorgWindow: number;
+  /** POLL_MS: milliseconds between polls of the node in live mode. Default 250. */
+  pollMs: number;
+  /** CORS_ORIGINS: comma-separated origins allowed to call the API from a browser ("*" for any). Default: none. */
+  corsOrigins: string[];
+  /** VERIFY_MAX_BYTES: largest file POST /v1/verify hashes. Default 1 GiB. */
+  verifyMaxBytes: number;
+  /** LOG_LEVEL: trace, debug, info, warn, error or silent. Default info. */
+  logLevel: string;
 }
 
-export class ConfigError extends Error {
-  override name = "ConfigError";
+/** A setting has a value dpl cannot use. */
+export class ConfigError extends InvalidInputError {
+  constructor(message: string) {
+    super(message, "invalid_config");
+  }
 }
 
-function port(name: string, value: string | undefined, fallback: number): number {
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const value = env[name];
   if (value === undefined || value === "") return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new ConfigError(`${name} must be a port number from 0 to 65535, not "${value}"`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${value}"`);
   return n;
 }
 
-function address(name: string, value: string | undefined): string | undefined {
+function address(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
   if (value === undefined || value === "") return undefined;
   if (!/^0x[0-9a-fA-F]{40}$/.test(value)) throw new ConfigError(`${name} must be a 0x-prefixed 20-byte hex address, not "${value}"`);
+  return value.toLowerCase();
+}
+
+function url(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  if (value === undefined || value === "") return undefined;
+  try {
+    const parsed = new URL(value);
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new Error();
+  } catch {
+    throw new ConfigError(`${name} must be an http(s) URL, not "${value}"`);
+  }
   return value;
 }
 
+const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
+
 /** Reads the configuration from `env` (process.env by default); throws ConfigError on a bad value. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const logLevel = env.LOG_LEVEL || "info";
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}, not "${logLevel}"`);
   return {
-    rpcUrl: env.RPC_URL || undefined,
+    rpcUrl: url(env, "RPC_URL"),
     chainHost: env.CHAIN_HOST || "127.0.0.1",
-    chainPort: port("CHAIN_PORT", env.CHAIN_PORT, 8545),
-    ledgerAddress: address("LEDGER_ADDRESS", env.LEDGER_ADDRESS),
+    chainPort: integer(env, "CHAIN_PORT", 8545, 0, 65_535),
+    ledgerAddress: address(env, "LEDGER_ADDRESS"),
+    startBlock: env.START_BLOCK ? integer(env, "START_BLOCK", 0, 0, Number.MAX_SAFE_INTEGER) : undefined,
     dataDir: path.resolve(env.DATA_DIR || "data"),
+    apiHost: env.API_HOST || "127.0.0.1",
+    apiPort: integer(env, "API_PORT", 8080, 0, 65_535),
+    confirmations: integer(env, "CONFIRMATIONS", 0, 0, 10_000),
+    finalityDepth: integer(env, "FINALITY_DEPTH", 64, 1, 100_000),
+    reorgWindow: integer(env, "REORG_WINDOW", 64, 1, 100_000),
+    pollMs: integer(env, "POLL_MS", 250, 10, 600_000),
+    corsOrigins: (env.CORS_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    verifyMaxBytes: integer(env, "VERIFY_MAX_BYTES", 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
+    logLevel,
   };
 }

@@ -8,6 +8,8 @@ import path from "node:path";
 import { network } from "hardhat";
 
 import ProvenanceLedgerModule from "../../ignition/modules/ProvenanceLedger.js";
+import { InvalidInputError } from "../common/errors.js";
+import { createRpcClient, type RpcClient } from "./rpc.js";
 
 export interface Deployment {
   chainId: number;
@@ -29,20 +31,26 @@ export async function deployLedger(args: { rpcUrl: string; ignitionDir: string; 
     const address = await ledger.getAddress();
     const deployTx = ledger.deploymentTransaction();
     const receipt = deployTx ? await deployTx.wait() : undefined;
-    const deployBlock = receipt?.blockNumber ?? (await firstBlockWithCode(connection.ethers.provider, address));
+    const deployBlock = receipt?.blockNumber ?? (await firstBlockWithCode(createRpcClient({ url: args.rpcUrl }), address));
     return { chainId: Number(chainId), rpcUrl: args.rpcUrl, ledger: address, deployBlock };
   } finally {
     await connection.close();
   }
 }
 
-/** The block in which `address` got its code, by bisection: for a deployment Ignition reused. */
-async function firstBlockWithCode(provider: { getCode(a: string, b: number): Promise<string>; getBlockNumber(): Promise<number> }, address: string): Promise<number> {
+/**
+ * The block in which `address` got its code, by bisection over eth_getCode: for a deployment that
+ * Ignition reused or that LEDGER_ADDRESS names without START_BLOCK. Needs a node that keeps state
+ * history (an archive node, or the first blocks of a young chain).
+ */
+export async function firstBlockWithCode(rpc: RpcClient, address: string): Promise<number> {
+  const codeAt = (block: number) => rpc.request<string>("eth_getCode", [address, "0x" + block.toString(16)]);
+  let high = Number(await rpc.request<string>("eth_blockNumber", []));
+  if ((await codeAt(high)) === "0x") throw new InvalidInputError(`no contract is deployed at ${address} on this chain`, "ledger_not_found");
   let low = 0;
-  let high = await provider.getBlockNumber();
   while (low < high) {
     const mid = Math.floor((low + high) / 2);
-    if ((await provider.getCode(address, mid)) === "0x") low = mid + 1;
+    if ((await codeAt(mid)) === "0x") low = mid + 1;
     else high = mid;
   }
   return low;

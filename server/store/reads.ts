@@ -40,6 +40,7 @@ export interface Reader {
   anchors(contentHash: string): Promise<DatasetRecord[]>;
   grantsOfDataset(datasetId: string, args: PageArgs): Promise<Page<GrantRecord>>;
   grantsOfGrantee(grantee: string, args: PageArgs): Promise<Page<GrantRecord>>;
+  grantsOfGrantor(grantor: string, args: PageArgs): Promise<Page<GrantRecord>>;
   /** Uses of a dataset, newest first, optionally by one grantee and inside [from, to] (block timestamps). */
   usageOfDataset(datasetId: string, args: PageArgs & { grantee?: string; from?: number; to?: number }): Promise<Page<UsageRecord>>;
   usageOfGrant(grantId: string, args: PageArgs): Promise<Page<UsageRecord>>;
@@ -107,6 +108,7 @@ export function openReader(store: Store): Reader {
 
     grantsOfDataset: (datasetId, args) => pageOf("grantsByDataset", `${datasetId}:`, args, true, (k) => get<GrantRecord>("grants", lastPart(k))),
     grantsOfGrantee: (grantee, args) => pageOf("grantsByGrantee", `${grantee}:`, args, true, (k) => get<GrantRecord>("grants", lastPart(k))),
+    grantsOfGrantor: (grantor, args) => pageOf("grantsByGrantor", `${grantor}:`, args, true, (k) => get<GrantRecord>("grants", lastPart(k))),
     usageOfGrant: (grantId, args) => pageOf("usageByGrant", `${grantId}:`, args, true, (k) => get<UsageRecord>("usage", lastPart(k))),
 
     async usageOfDataset(datasetId, args) {

@@ -127,6 +127,7 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       await w.put("grants", event.grantId, record, true);
       await w.put("grantsByDataset", `${event.datasetId}:${pos}:${event.grantId}`, "", true);
       await w.put("grantsByGrantee", `${event.grantee}:${pos}:${event.grantId}`, "", true);
+      await w.put("grantsByGrantor", `${event.grantor}:${pos}:${event.grantId}`, "", true);
       await activity(w, event.grantor, ROLE_ACTOR, "granted", evidence, { datasetId: event.datasetId, grantId: event.grantId, counterparty: event.grantee });
       await activity(w, event.grantee, ROLE_SUBJECT, "grant-received", evidence, { datasetId: event.datasetId, grantId: event.grantId, counterparty: event.grantor });
       return;

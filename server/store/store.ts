@@ -25,6 +25,7 @@ export const SUBLEVELS = [
   "grants",
   "grantsByDataset",
   "grantsByGrantee",
+  "grantsByGrantor",
   "usage",
   "usageByDataset",
   "usageByGrant",

@@ -53,7 +53,8 @@ export interface AppliedRange {
 }
 
 export interface IndexerStatus {
-  head: number | undefined;
+  /** The node's head at the last poll: number and timestamp. */
+  head: { number: number; timestamp: number } | undefined;
   state: SyncState | undefined;
   range: number;
   lastError: string | undefined;
@@ -91,7 +92,7 @@ export function createIndexer(args: IndexerArgs): Indexer {
   const ledger = args.ledger.toLowerCase();
   const events = new EventEmitter();
   let range = options.initialRange;
-  let head: number | undefined;
+  let head: { number: number; timestamp: number } | undefined;
   let lastState: SyncState | undefined;
   let lastError: string | undefined;
   let digester: Digester | undefined;
@@ -154,8 +155,10 @@ export function createIndexer(args: IndexerArgs): Indexer {
 
   async function syncOnce(): Promise<SyncState> {
     let state = (await store.state()) ?? (await initialState());
-    const nodeHead = Number(await rpc.request<string>("eth_blockNumber", []));
-    head = nodeHead;
+    const latest = await rpc.request<any>("eth_getBlockByNumber", ["latest", false]);
+    if (!latest) throw new RetryableError("node_behind", "the node has no latest block");
+    head = { number: Number(latest.number), timestamp: Number(latest.timestamp) };
+    const nodeHead = head.number;
     if (nodeHead < state.cursor.number) {
       logger.info({ msg: "node behind the index; waiting", head: nodeHead, cursor: state.cursor.number });
       return (lastState = state);

@@ -1,0 +1,471 @@
+/**
+ * The provenance API: Express 5, JSON under /v1. Each route is declared once, with the zod schemas
+ * that validate its request; the OpenAPI document is generated from the same declarations. Every
+ * read goes through one LevelDB snapshot and says at which indexed block it was read. The last
+ * middleware turns every error into `{ error: { code, message } }`: a client never sees a stack trace.
+ */
+import { createHash } from "node:crypto";
+
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
+import cors from "cors";
+import express, { type NextFunction, type Request, type Response } from "express";
+import helmet from "helmet";
+import { pinoHttp } from "pino-http";
+import { z } from "zod";
+
+import { DplError, InvalidInputError, NotFoundError, RetryableError, StoreError } from "../common/errors.js";
+import type { Logger } from "../common/logger.js";
+import type { Config } from "../config.js";
+import { InvalidCursorError, openReader, type Reader } from "../store/reads.js";
+import type { Store } from "../store/store.js";
+import type { ApiMetrics } from "./metrics.js";
+import { renderDocs } from "./docs.js";
+import { buildProv } from "./prov.js";
+import * as S from "./schemas.js";
+import { activityView, datasetView, type Finality, grantView, usageView } from "./views.js";
+
+/** What the API needs to know of the chain beyond the index: the indexer's last look at the head. */
+export interface ChainView {
+  head(): { number: number; timestamp: number } | undefined;
+  lastError(): string | undefined;
+}
+
+export interface ApiDeps {
+  store: Store;
+  chain: ChainView;
+  config: Pick<Config, "finalityDepth" | "confirmations" | "corsOrigins" | "verifyMaxBytes">;
+  logger: Logger;
+  metrics: ApiMetrics;
+}
+
+class PayloadTooLargeError extends DplError {
+  constructor(limit: number) {
+    super("payload_too_large", `the body is larger than the ${limit} bytes this server accepts (VERIFY_MAX_BYTES)`);
+  }
+}
+
+class UnsupportedMediaTypeError extends DplError {
+  constructor(type: string) {
+    super("unsupported_media_type", `send the file's bytes as application/octet-stream, not ${type}`);
+  }
+}
+
+interface RouteContext<P, Q> {
+  params: P;
+  query: Q;
+  reader: Reader;
+  finality: Finality;
+  readAt: { number: number; hash: string };
+  req: Request;
+}
+
+interface RouteDef<P extends z.ZodType, Q extends z.ZodType> {
+  method: "get" | "post";
+  path: string;
+  summary: string;
+  tag: string;
+  params?: P;
+  query?: Q;
+  body?: { contentType: string; description: string };
+  response: z.ZodType;
+  notFound?: string;
+  handler: (ctx: RouteContext<z.output<P>, z.output<Q>>) => Promise<unknown>;
+}
+
+/** One sentence from a zod failure: "query parameter limit must be at most 500". */
+function describeIssue(where: "path parameter" | "query parameter", error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (issue.code === "unrecognized_keys") return `unknown ${where}${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `'${k}'`).join(", ")}`;
+  const name = issue.path.join(".") || "value";
+  const message = issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
+  return `${where} ${name} ${message}`;
+}
+
+function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where: "path parameter" | "query parameter"): z.output<T> {
+  if (!schema) return {} as z.output<T>;
+  const result = schema.safeParse(value);
+  if (!result.success) throw new InvalidInputError(describeIssue(where, result.error));
+  return result.data;
+}
+
+const toOpenApiPath = (path: string) => path.replace(/:(\w+)/g, "{$1}");
+
+export function createApp(deps: ApiDeps): { app: express.Express; openapi: unknown } {
+  const { store, chain, config, metrics } = deps;
+  const logger = deps.logger.child({ stage: "api" });
+  const app = express();
+  const registry = new OpenAPIRegistry();
+  app.disable("x-powered-by");
+  app.set("query parser", "simple");
+  app.use(helmet());
+  if (config.corsOrigins.length > 0) app.use(cors({ origin: config.corsOrigins.includes("*") ? true : config.corsOrigins }));
+  app.use(
+    pinoHttp({
+      logger,
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "info" : "debug"),
+      serializers: { req: (req) => ({ method: req.method, url: req.url }), res: (res) => ({ status: res.statusCode }) },
+    }),
+  );
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.once("finish", () => {
+      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : "unmatched";
+      metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    next();
+  });
+
+  async function finalityOf(reader: Reader): Promise<{ finality: Finality; readAt: { number: number; hash: string } }> {
+    const state = await reader.state();
+    if (!state) throw new RetryableError("index_not_ready", "the index has not been built yet; try again in a moment");
+    const head = chain.head();
+    return {
+      finality: { head: Math.max(head?.number ?? state.cursor.number, state.cursor.number), headTime: head?.timestamp ?? Math.floor(Date.now() / 1000), finalityDepth: config.finalityDepth },
+      readAt: { number: state.cursor.number, hash: state.cursor.hash },
+    };
+  }
+
+  function route<P extends z.ZodType, Q extends z.ZodType>(def: RouteDef<P, Q>): void {
+    registry.registerPath({
+      method: def.method,
+      path: toOpenApiPath(def.path),
+      summary: def.summary,
+      tags: [def.tag],
+      request: {
+        ...(def.params ? { params: def.params as never } : {}),
+        ...(def.query ? { query: def.query as never } : {}),
+        ...(def.body ? { body: { description: def.body.description, content: { [def.body.contentType]: { schema: { type: "string", format: "binary" } } } } } : {}),
+      },
+      responses: {
+        200: { description: "OK", content: { "application/json": { schema: def.response } } },
+        400: { description: "Malformed request", content: { "application/json": { schema: S.ErrorBody } } },
+        ...(def.notFound ? { 404: { description: def.notFound, content: { "application/json": { schema: S.ErrorBody } } } } : {}),
+      },
+    });
+    app[def.method](def.path, async (req: Request, res: Response) => {
+      const params = parse(def.params, req.params, "path parameter");
+      const query = parse(def.query, req.query, "query parameter");
+      const reader = openReader(store);
+      try {
+        const { finality, readAt } = await finalityOf(reader);
+        res.json(await def.handler({ params, query, reader, finality, readAt, req }));
+      } finally {
+        await reader.close();
+      }
+    });
+  }
+
+  // ---- service endpoints -----------------------------------------------------------------------
+
+  app.get("/health", (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.get("/ready", async (_req, res) => {
+    const state = await store.state();
+    const ready = state !== undefined && chain.lastError() === undefined;
+    res.status(ready ? 200 : 503).json(ready ? { ready: true, indexed: state.cursor.number } : { error: { code: "not_ready", message: chain.lastError() ?? "the index has not been built yet" } });
+  });
+  app.get("/metrics", async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  // ---- /v1 -------------------------------------------------------------------------------------
+
+  route({
+    method: "get",
+    path: "/v1/status",
+    summary: "Chain, ledger, head, indexed block, lag, event count, state digest and reorganisations seen",
+    tag: "status",
+    query: S.EmptyQuery,
+    response: S.Status,
+    handler: async ({ reader, finality }) => {
+      const state = (await reader.state())!;
+      const head = chain.head()?.number ?? null;
+      return {
+        chainId: reader.identity.chainId,
+        ledger: reader.identity.ledger,
+        deployBlock: reader.identity.deployBlock,
+        head,
+        indexed: state.cursor,
+        lag: head === null ? null : Math.max(0, head - state.cursor.number),
+        events: state.events,
+        digest: state.digest,
+        reorgs: state.reorgs,
+        paused: await reader.paused(),
+        confirmations: config.confirmations,
+        finalityDepth: finality.finalityDepth,
+        lastError: chain.lastError() ?? null,
+      };
+    },
+  });
+
+  route({
+    method: "get",
+    path: "/v1/datasets",
+    summary: "Datasets, newest first: all of them, or those an account holds now",
+    tag: "datasets",
+    query: S.DatasetsQuery,
+    response: S.pageOf(S.Dataset, "DatasetPage"),
+    handler: async ({ query, reader, finality, readAt }) => {
+      const page = await reader.datasets(query);
+      return { readAt, items: page.items.map((d) => datasetView(d, finality)), next: page.next };
+    },
+  });
+
+  const datasetOr404 = async (reader: Reader, id: string) => {
+    const d = await reader.dataset(id);
+    if (!d) throw new NotFoundError(`no dataset ${id} is anchored on this ledger`, "dataset_not_found");
+    return d;
+  };
+
+  route({
+    method: "get",
+    path: "/v1/datasets/:id",
+    summary: "One dataset: holder, hashes, record count, metadata, parents, versions, status and evidence",
+    tag: "datasets",
+    params: S.IdParams,
+    query: S.EmptyQuery,
+    response: z.object({ readAt: S.ReadAt, dataset: S.Dataset }),
+    notFound: "No such dataset",
+    handler: async ({ params, reader, finality, readAt }) => ({ readAt, dataset: datasetView(await datasetOr404(reader, params.id), finality) }),
+  });
+
+  const anchorsAnswer = async (reader: Reader, contentHash: string, finality: Finality, readAt: { number: number; hash: string }) => {
+    const anchors = await reader.anchors(contentHash);
+    if (anchors.length === 0) throw new NotFoundError(`content ${contentHash} was never anchored on this ledger`, "not_anchored");
+    return { readAt, contentHash, anchors: anchors.map((d) => datasetView(d, finality)) };
+  };
+  const Anchors = z.object({ readAt: S.ReadAt, contentHash: z.string(), anchors: z.array(S.Dataset) }).meta({ id: "Anchors" });
+
+  route({
+    method: "get",
+    path: "/v1/verify/:contentHash",
+    summary: "Every anchor of a content hash (SHA-256 of the file), in block order",
+    tag: "verify",
+    params: S.ContentHashParams,
+    query: S.EmptyQuery,
+    response: Anchors,
+    notFound: "Never anchored",
+    handler: ({ params, reader, finality, readAt }) => anchorsAnswer(reader, params.contentHash, finality, readAt),
+  });
+
+  route({
+    method: "post",
+    path: "/v1/verify",
+    summary: "Hashes the raw file sent as the body (SHA-256, while it streams) and returns every anchor of it",
+    tag: "verify",
+    query: S.EmptyQuery,
+    body: { contentType: "application/octet-stream", description: "The file's bytes" },
+    response: Anchors,
+    notFound: "Never anchored",
+    handler: async ({ req, reader, finality, readAt }) => {
+      const type = req.headers["content-type"]?.split(";")[0].trim().toLowerCase();
+      if (type && type !== "application/octet-stream") throw new UnsupportedMediaTypeError(type);
+      const declared = Number(req.headers["content-length"] ?? 0);
+      if (declared > config.verifyMaxBytes) throw new PayloadTooLargeError(config.verifyMaxBytes);
+      const hash = createHash("sha256");
+      let size = 0;
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > config.verifyMaxBytes) throw new PayloadTooLargeError(config.verifyMaxBytes);
+        hash.update(chunk);
+      }
+      return anchorsAnswer(reader, "0x" + hash.digest("hex"), finality, readAt);
+    },
+  });
+
+  route({
+    method: "get",
+    path: "/v1/datasets/:id/grants",
+    summary: "Grants on a dataset, newest first, each with its status at the chain head's time",
+    tag: "grants",
+    params: S.IdParams,
+    query: S.PageQuery,
+    response: S.pageOf(S.Grant, "GrantPage"),
+    notFound: "No such dataset",
+    handler: async ({ params, query, reader, finality, readAt }) => {
+      await datasetOr404(reader, params.id);
+      const page = await reader.grantsOfDataset(params.id, query);
+      return { readAt, items: page.items.map((g) => grantView(g, finality)), next: page.next };
+    },
+  });
+
+  const grantOr404 = async (reader: Reader, id: string) => {
+    const g = await reader.grant(id);
+    if (!g) throw new NotFoundError(`no grant ${id} was issued on this ledger`, "grant_not_found");
+    return g;
+  };
+
+  route({
+    method: "get",
+    path: "/v1/grants/:id",
+    summary: "One grant: rights, purpose, window, quota, used, remaining and status",
+    tag: "grants",
+    params: S.IdParams,
+    query: S.EmptyQuery,
+    response: z.object({ readAt: S.ReadAt, grant: S.Grant }),
+    notFound: "No such grant",
+    handler: async ({ params, reader, finality, readAt }) => ({ readAt, grant: grantView(await grantOr404(reader, params.id), finality) }),
+  });
+
+  route({
+    method: "get",
+    path: "/v1/grants/:id/usage",
+    summary: "Uses recorded under one grant, newest first",
+    tag: "usage",
+    params: S.IdParams,
+    query: S.PageQuery,
+    response: S.pageOf(S.Usage, "UsagePage"),
+    notFound: "No such grant",
+    handler: async ({ params, query, reader, finality, readAt }) => {
+      await grantOr404(reader, params.id);
+      const page = await reader.usageOfGrant(params.id, query);
+      return { readAt, items: page.items.map((u) => usageView(u, finality)), next: page.next };
+    },
+  });
+
+  route({
+    method: "get",
+    path: "/v1/datasets/:id/usage",
+    summary: "Uses of a dataset, newest first; optionally by one grantee and between two block times",
+    tag: "usage",
+    params: S.IdParams,
+    query: S.UsageQuery,
+    response: S.pageOf(S.Usage, "UsagePage"),
+    notFound: "No such dataset",
+    handler: async ({ params, query, reader, finality, readAt }) => {
+      await datasetOr404(reader, params.id);
+      if (query.from !== undefined && query.to !== undefined && query.from > query.to) throw new InvalidInputError("query parameter from must not be later than to");
+      const page = await reader.usageOfDataset(params.id, query);
+      return { readAt, items: page.items.map((u) => usageView(u, finality)), next: page.next };
+    },
+  });
+
+  route({
+    method: "get",
+    path: "/v1/datasets/:id/lineage",
+    summary: "The derivation graph around a dataset (ancestors or descendants), depth-limited and cycle-safe",
+    tag: "lineage",
+    params: S.IdParams,
+    query: S.LineageQuery,
+    response: z.object({
+      readAt: S.ReadAt,
+      root: z.string(),
+      direction: z.enum(["ancestors", "descendants"]),
+      depth: z.number().int(),
+      truncated: z.boolean(),
+      nodes: z.array(S.Dataset),
+      edges: z.array(z.object({ parent: z.string(), child: z.string(), grantId: z.string().nullable() })),
+    }),
+    notFound: "No such dataset",
+    handler: async ({ params, query, reader, finality, readAt }) => {
+      await datasetOr404(reader, params.id);
+      const graph = await reader.lineage(params.id, query.direction, query.depth);
+      return {
+        readAt,
+        root: graph.root,
+        direction: query.direction,
+        depth: query.depth,
+        truncated: graph.truncated,
+        nodes: graph.nodes.map((d) => datasetView(d, finality)),
+        edges: graph.edges.map((e) => ({ ...e, grantId: /^0x0+$/.test(e.grantId) ? null : e.grantId })),
+      };
+    },
+  });
+
+  route({
+    method: "get",
+    path: "/v1/accounts/:address/activity",
+    summary: "Everything an account did or received, newest first",
+    tag: "accounts",
+    params: S.AddressParams,
+    query: S.PageQuery,
+    response: S.pageOf(S.Activity, "ActivityPage"),
+    handler: async ({ params, query, reader, finality, readAt }) => {
+      const page = await reader.activity(params.address, query);
+      return { readAt, items: page.items.map((a) => activityView(a, finality)), next: page.next };
+    },
+  });
+
+  route({
+    method: "get",
+    path: "/v1/accounts/:address/grants",
+    summary: "Grants an account received (role=grantee, the default) or gave (role=grantor), newest first",
+    tag: "accounts",
+    params: S.AddressParams,
+    query: S.PageQuery.extend({ role: z.enum(["grantee", "grantor"], { error: "must be grantee or grantor" }).default("grantee") }),
+    response: S.pageOf(S.Grant, "GrantPage"),
+    handler: async ({ params, query, reader, finality, readAt }) => {
+      const page = query.role === "grantor" ? await reader.grantsOfGrantor(params.address, query) : await reader.grantsOfGrantee(params.address, query);
+      return { readAt, items: page.items.map((g) => grantView(g, finality)), next: page.next };
+    },
+  });
+
+  /** The most uses one PROV document carries: the newest ones. */
+  const PROV_MAX_USES = 5_000;
+
+  route({
+    method: "get",
+    path: "/v1/datasets/:id/prov",
+    summary: "The dataset's lineage (ancestors) and usage as a W3C PROV-JSON document",
+    tag: "lineage",
+    params: S.IdParams,
+    query: S.EmptyQuery,
+    response: z.record(z.string(), z.unknown()).meta({ id: "ProvJson", description: "W3C PROV-JSON" }),
+    notFound: "No such dataset",
+    handler: async ({ params, reader }) => {
+      const dataset = await datasetOr404(reader, params.id);
+      const lineage = await reader.lineage(params.id, "ancestors", 32);
+      const grants = [];
+      for (let cursor: string | undefined, more = true; more; ) {
+        const page = await reader.grantsOfDataset(params.id, { limit: 500, cursor });
+        grants.push(...page.items);
+        cursor = page.next ?? undefined;
+        more = page.next !== null;
+      }
+      const usage = (await reader.usageOfDataset(params.id, { limit: PROV_MAX_USES })).items;
+      return buildProv({ chainId: reader.identity.chainId, ledger: reader.identity.ledger, dataset, lineage, grants, usage });
+    },
+  });
+
+  const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: "3.1.0",
+    info: { title: "dpl provenance API", version: "1", description: "Read the data provenance ledger: anchors, grants, usage, lineage and account activity, each with its chain evidence." },
+    servers: [{ url: "/" }],
+  });
+  app.get("/openapi.json", (_req, res) => {
+    res.json(openapi);
+  });
+  app.get("/docs", (_req, res) => {
+    res.type("html").send(renderDocs(openapi as never));
+  });
+
+  // ---- errors: always JSON, never a stack trace --------------------------------------------------
+
+  app.use((req: Request, _res: Response, next: NextFunction) => next(new NotFoundError(`no route ${req.method} ${req.path}`, "route_not_found")));
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const { status, code, message } = describeError(error);
+    if (status >= 500) logger.error({ msg: "request failed", method: req.method, url: req.originalUrl, err: error });
+    if (res.headersSent) return res.end();
+    if (status === 413) res.set("Connection", "close");
+    res.status(status).json({ error: { code, message } });
+  });
+
+  return { app, openapi };
+}
+
+/** Maps any error to a status, a code and one sentence. */
+export function describeError(error: unknown): { status: number; code: string; message: string } {
+  if (error instanceof InvalidInputError) return { status: 400, code: error.code, message: error.message };
+  if (error instanceof InvalidCursorError) return { status: 400, code: "invalid_cursor", message: `query parameter cursor ${error.message}` };
+  if (error instanceof NotFoundError) return { status: 404, code: error.code, message: error.message };
+  if (error instanceof PayloadTooLargeError) return { status: 413, code: error.code, message: error.message };
+  if (error instanceof UnsupportedMediaTypeError) return { status: 415, code: error.code, message: error.message };
+  if (error instanceof RetryableError || error instanceof StoreError) return { status: 503, code: error.code, message: error.message };
+  if (error instanceof URIError) return { status: 400, code: "malformed_url", message: "the URL is not validly percent-encoded" };
+  const e = error as { status?: number; type?: string; expose?: boolean; message?: string };
+  if (typeof e?.status === "number" && e.status >= 400 && e.status < 500) {
+    return { status: e.status, code: e.type?.replace(/\./g, "_") ?? "bad_request", message: e.expose && e.message ? e.message : "the request could not be read" };
+  }
+  return { status: 500, code: "internal_error", message: "the server failed to answer; the failure is logged" };
+}

@@ -1,0 +1,44 @@
+/**
+ * Prometheus metrics of one dpl process, on a registry of its own (no global state): the index's
+ * progress, read when scraped, and HTTP latency by route.
+ */
+import { Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+export interface IndexProgress {
+  head: number | undefined;
+  indexed: number | undefined;
+  events: number;
+  reorgs: number;
+}
+
+export interface ApiMetrics {
+  registry: Registry;
+  httpDuration: Histogram<"method" | "route" | "status">;
+}
+
+export function createMetrics(progress: () => Promise<IndexProgress>): ApiMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "dpl_process_" });
+  const read = async () => progress();
+  new Gauge({ name: "dpl_chain_head_block", help: "Latest block number the node reported", registers: [registry], async collect() { this.set((await read()).head ?? 0); } });
+  new Gauge({ name: "dpl_indexed_block", help: "Block number the index is at", registers: [registry], async collect() { this.set((await read()).indexed ?? 0); } });
+  new Gauge({
+    name: "dpl_index_lag_blocks",
+    help: "Blocks between the node's head and the index",
+    registers: [registry],
+    async collect() {
+      const p = await read();
+      this.set(p.head !== undefined && p.indexed !== undefined ? Math.max(0, p.head - p.indexed) : 0);
+    },
+  });
+  new Gauge({ name: "dpl_indexed_events", help: "Ledger events applied to the index", registers: [registry], async collect() { this.set((await read()).events); } });
+  new Gauge({ name: "dpl_reorgs", help: "Chain reorganisations the index rolled back", registers: [registry], async collect() { this.set((await read()).reorgs); } });
+  const httpDuration = new Histogram({
+    name: "dpl_http_request_duration_seconds",
+    help: "API request latency by route",
+    labelNames: ["method", "route", "status"] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
+    registers: [registry],
+  });
+  return { registry, httpDuration };
+}

@@ -1,0 +1,149 @@
+/**
+ * A dataset's provenance as a W3C PROV-JSON document (https://www.w3.org/Submission/prov-json/):
+ * datasets and use outputs are entities, uses and derivations are activities, accounts are agents.
+ *
+ * - wasAttributedTo: each dataset to its holder
+ * - wasDerivedFrom: each derived dataset from its parents (with the derivation activity)
+ * - wasGeneratedBy: a derived dataset by its derivation, a use's output by the use
+ * - used: each use (and derivation) used the dataset
+ * - wasAssociatedWith: each use with the grantee who recorded it, its grant as the plan
+ * - actedOnBehalfOf: each grantee on behalf of the grantor, for the grant
+ */
+import type { LineageGraph } from "../store/reads.js";
+import type { DatasetRecord, GrantRecord, UsageRecord } from "../store/records.js";
+import { rightNames } from "./views.js";
+
+type Attributes = Record<string, unknown>;
+
+export interface ProvDocument {
+  prefix: Record<string, string>;
+  entity: Record<string, Attributes>;
+  activity: Record<string, Attributes>;
+  agent: Record<string, Attributes>;
+  wasAttributedTo: Record<string, Attributes>;
+  wasDerivedFrom: Record<string, Attributes>;
+  wasGeneratedBy: Record<string, Attributes>;
+  used: Record<string, Attributes>;
+  wasAssociatedWith: Record<string, Attributes>;
+  actedOnBehalfOf: Record<string, Attributes>;
+}
+
+const ZERO_HASH = "0x" + "00".repeat(32);
+const ACTIONS = ["Use", "Process", "Derive", "Operate"];
+const dateTime = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString();
+const typed = (value: string, type: string) => ({ $: value, type });
+
+export function buildProv(args: { chainId: number; ledger: string; dataset: DatasetRecord; lineage: LineageGraph; grants: GrantRecord[]; usage: UsageRecord[] }): ProvDocument {
+  const doc: ProvDocument = {
+    prefix: {
+      dpl: "https://dpl.dev/ns#",
+      ds: "urn:dpl:dataset:",
+      grant: "urn:dpl:grant:",
+      out: "urn:dpl:output:",
+      acct: `urn:eip155:${args.chainId}:`,
+      xsd: "http://www.w3.org/2001/XMLSchema#",
+    },
+    entity: {},
+    activity: {},
+    agent: {},
+    wasAttributedTo: {},
+    wasDerivedFrom: {},
+    wasGeneratedBy: {},
+    used: {},
+    wasAssociatedWith: {},
+    actedOnBehalfOf: {},
+  };
+  let n = 0;
+  const relation = (kind: keyof ProvDocument, attrs: Attributes) => {
+    (doc[kind] as Record<string, Attributes>)[`_:${kind}${++n}`] = attrs;
+  };
+  const agent = (address: string) => {
+    const id = `acct:${address}`;
+    doc.agent[id] ??= { "prov:type": typed("prov:Person", "prov:QUALIFIED_NAME"), "dpl:address": address };
+    return id;
+  };
+
+  for (const d of args.lineage.nodes) {
+    const id = `ds:${d.id}`;
+    doc.entity[id] = {
+      "prov:type": typed("dpl:Dataset", "prov:QUALIFIED_NAME"),
+      "dpl:contentHash": d.contentHash,
+      "dpl:merkleRoot": d.merkleRoot,
+      "dpl:recordCount": d.recordCount,
+      "dpl:metadataURI": d.metadataURI,
+      "dpl:ledger": args.ledger,
+      "dpl:txHash": d.registered.txHash,
+      "dpl:blockNumber": d.registered.blockNumber,
+      "prov:generatedAtTime": typed(dateTime(d.registered.timestamp), "xsd:dateTime"),
+    };
+    relation("wasAttributedTo", { "prov:entity": id, "prov:agent": agent(d.holder) });
+  }
+
+  // Derivations inside the lineage graph: one activity per derived dataset.
+  const derivedChildren = new Set(args.lineage.edges.map((e) => e.child));
+  const nodes = new Map(args.lineage.nodes.map((d) => [d.id, d]));
+  for (const childId of derivedChildren) {
+    const child = nodes.get(childId);
+    if (!child) continue;
+    const activity = `dpl:derive-${childId}`;
+    doc.activity[activity] = {
+      "prov:type": typed("dpl:Derivation", "prov:QUALIFIED_NAME"),
+      "prov:startTime": dateTime(child.registered.timestamp),
+      "prov:endTime": dateTime(child.registered.timestamp),
+      "dpl:txHash": child.registered.txHash,
+    };
+    relation("wasGeneratedBy", { "prov:entity": `ds:${childId}`, "prov:activity": activity, "prov:time": dateTime(child.registered.timestamp) });
+    relation("wasAssociatedWith", { "prov:activity": activity, "prov:agent": agent(child.registrant) });
+    for (const edge of args.lineage.edges.filter((e) => e.child === childId)) {
+      relation("used", { "prov:activity": activity, "prov:entity": `ds:${edge.parent}`, "prov:time": dateTime(child.registered.timestamp) });
+      relation("wasDerivedFrom", {
+        "prov:generatedEntity": `ds:${childId}`,
+        "prov:usedEntity": `ds:${edge.parent}`,
+        "prov:activity": activity,
+        ...(edge.grantId !== ZERO_HASH ? { "dpl:grant": `grant:${edge.grantId}` } : {}),
+      });
+    }
+  }
+
+  // Grants: the grantee acts on behalf of the grantor.
+  for (const g of args.grants) {
+    doc.entity[`grant:${g.id}`] = {
+      "prov:type": typed("prov:Plan", "prov:QUALIFIED_NAME"),
+      "dpl:purpose": g.purpose,
+      "prov:generatedAtTime": typed(dateTime(g.issued.timestamp), "xsd:dateTime"),
+    };
+    relation("actedOnBehalfOf", {
+      "prov:delegate": agent(g.grantee),
+      "prov:responsible": agent(g.grantor),
+      "dpl:grant": `grant:${g.id}`,
+      "dpl:purpose": g.purpose,
+      "dpl:rights": rightNames(g.rights).join(" "),
+      "dpl:validFrom": typed(dateTime(g.validFrom), "xsd:dateTime"),
+      "dpl:validUntil": typed(dateTime(Math.min(g.validUntil, 253_402_300_799)), "xsd:dateTime"),
+      "dpl:quota": g.quota,
+      "dpl:state": g.state,
+    });
+  }
+
+  // Uses of the dataset.
+  for (const u of args.usage) {
+    const time = dateTime(u.evidence.timestamp);
+    const activity = `dpl:use-${u.evidence.txHash}-${u.evidence.logIndex}`;
+    doc.activity[activity] = {
+      "prov:type": typed(`dpl:${ACTIONS[u.action] ?? "Use"}`, "prov:QUALIFIED_NAME"),
+      "prov:startTime": time,
+      "prov:endTime": time,
+      "dpl:units": u.units,
+      "dpl:txHash": u.evidence.txHash,
+      "dpl:blockNumber": u.evidence.blockNumber,
+    };
+    relation("used", { "prov:activity": activity, "prov:entity": `ds:${u.datasetId}`, "prov:time": time });
+    relation("wasAssociatedWith", { "prov:activity": activity, "prov:agent": agent(u.grantee), "prov:plan": `grant:${u.grantId}` });
+    if (u.outputRef !== ZERO_HASH && u.action !== 2) {
+      const output = `out:${u.outputRef}`;
+      doc.entity[output] ??= { "prov:type": typed("dpl:Output", "prov:QUALIFIED_NAME") };
+      relation("wasGeneratedBy", { "prov:entity": output, "prov:activity": activity, "prov:time": time });
+    }
+  }
+  return doc;
+}

@@ -1,0 +1,111 @@
+/**
+ * The whole of dpl in one process: a chain (the embedded one, or any node at RPC_URL), the ledger
+ * (deployed with Ignition unless LEDGER_ADDRESS names one), the indexer and the API. Used by
+ * `npm start` and by end-to-end tests.
+ */
+import type { Server } from "node:http";
+import { rm } from "node:fs/promises";
+import path from "node:path";
+
+import { config as hardhatConfig } from "hardhat";
+
+import { deployLedger, firstBlockWithCode, recordDeployment } from "./chain/deploy.js";
+import { startEmbeddedChain, type EmbeddedChain } from "./chain/embedded-chain.js";
+import { createRpcClient } from "./chain/rpc.js";
+import type { Logger } from "./common/logger.js";
+import type { Config } from "./config.js";
+import { createApp } from "./api/app.js";
+import { createMetrics } from "./api/metrics.js";
+import { Store } from "./store/store.js";
+import { createIndexer, type Indexer } from "./sync/indexer.js";
+
+export interface System {
+  rpcUrl: string;
+  apiUrl: string;
+  chainId: number;
+  ledger: string;
+  deployBlock: number;
+  embedded: boolean;
+  indexer: Indexer;
+  store: Store;
+  stop(): Promise<void>;
+}
+
+/** Where the index of `ledger` on `chainId` lives under DATA_DIR. */
+export const indexDir = (dataDir: string, chainId: number, ledger: string) => path.join(dataDir, `${chainId}-${ledger.toLowerCase()}`, "index");
+
+export async function startSystem(args: { config: Config; logger: Logger }): Promise<System> {
+  const { config, logger } = args;
+  let chain: EmbeddedChain | undefined;
+  const rpcUrl = config.rpcUrl ?? (chain = await startEmbeddedChain({ host: config.chainHost, port: config.chainPort })).url;
+  const rpc = createRpcClient({ url: rpcUrl });
+  const chainId = Number(await rpc.request<string>("eth_chainId", []));
+
+  let ledger: string;
+  let deployBlock: number;
+  if (config.ledgerAddress) {
+    ledger = config.ledgerAddress;
+    deployBlock = config.startBlock ?? (await firstBlockWithCode(rpc, ledger));
+  } else {
+    const deployment = await deployLedger({ rpcUrl, ignitionDir: hardhatConfig.paths.ignition, embedded: chain !== undefined });
+    await recordDeployment(config.dataDir, deployment);
+    ({ ledger, deployBlock } = deployment);
+  }
+  ledger = ledger.toLowerCase();
+
+  const dir = indexDir(config.dataDir, chainId, ledger);
+  // The embedded chain starts empty each time, so an index of an earlier run describes another chain.
+  if (chain) await rm(dir, { recursive: true, force: true });
+  const store = await Store.open(dir, { chainId, ledger, deployBlock });
+  const indexer = createIndexer({
+    common: { logger },
+    rpc,
+    store,
+    ledger,
+    deployBlock,
+    options: { confirmations: config.confirmations, reorgWindow: config.reorgWindow, pollMs: config.pollMs },
+  });
+
+  const metrics = createMetrics(async () => {
+    const status = indexer.status();
+    const state = status.state ?? (await store.state());
+    return { head: status.head?.number, indexed: state?.cursor.number, events: state?.events ?? 0, reorgs: state?.reorgs ?? 0 };
+  });
+  const { app } = createApp({
+    store,
+    chain: { head: () => indexer.status().head, lastError: () => indexer.status().lastError },
+    config,
+    logger,
+    metrics,
+  });
+
+  const abort = new AbortController();
+  const running = indexer.run(abort.signal).catch((error) => {
+    logger.fatal({ msg: "indexer stopped", error: error instanceof Error ? error.message : String(error) });
+    throw error;
+  });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.apiPort, config.apiHost, () => resolve(s));
+    s.once("error", reject);
+  });
+  const address = server.address() as { address: string; port: number };
+
+  return {
+    rpcUrl,
+    apiUrl: `http://${address.address}:${address.port}`,
+    chainId,
+    ledger,
+    deployBlock,
+    embedded: chain !== undefined,
+    indexer,
+    store,
+    async stop() {
+      abort.abort();
+      await running.catch(() => {});
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await store.close();
+      await chain?.close();
+    },
+  };
+}
