@@ -20,5 +20,5 @@ export const encodeCursor = (key: string) => Buffer.from(key, "utf8").toString("
 export function decodeCursor(cursor: string): string | undefined {
   if (!/^[A-Za-z0-9_-]{1,400}$/.test(cursor)) return undefined;
   const key = Buffer.from(cursor, "base64url").toString("utf8");
-  return /^[0-9a-fx:]+$/.test(key) ? key : undefined;
+  return /^[0-9a-z:]+$/.test(key) ? key : undefined;
 }

@@ -1,0 +1,327 @@
+/**
+ * A generated scenario of every kind of ledger event, sent to a real chain over JSON-RPC, with the
+ * truth kept on the side as the test computes it from what it sent (never from the index).
+ */
+import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { ZeroAddress, ZeroHash } from "ethers";
+
+import { grantRequestDomain, GRANT_REQUEST_TYPES } from "../../server/chain/grant-request.js";
+import { datasetId as computeDatasetId, grantId as computeGrantId, Rights, UsageAction } from "../../server/chain/ids.js";
+import type { ProvenanceLedger } from "../../types/ethers-contracts/index.js";
+import { sha256 } from "./fixtures.js";
+
+export interface TruthDataset {
+  id: string;
+  holder: string;
+  registrant: string;
+  contentHash: string;
+  merkleRoot: string;
+  recordCount: bigint;
+  metadataURI: string;
+  parents: { datasetId: string; grantId: string }[];
+  previous: string | null;
+  next: string | null;
+  retired: boolean;
+  pendingHolder: string | null;
+  transfers: number;
+}
+
+export interface TruthGrant {
+  id: string;
+  datasetId: string;
+  grantor: string;
+  grantee: string;
+  rights: number;
+  purpose: string;
+  validFrom: number;
+  validUntil: number;
+  quota: bigint;
+  used: bigint;
+  uses: number;
+  state: "active" | "revoked" | "renounced";
+}
+
+export interface TruthUse {
+  grantId: string;
+  datasetId: string;
+  grantee: string;
+  action: number;
+  units: bigint;
+  outputRef: string;
+}
+
+export interface Truth {
+  datasets: Map<string, TruthDataset>;
+  grants: Map<string, TruthGrant>;
+  /** Uses in chain order. */
+  uses: TruthUse[];
+  /** Ledger events emitted, by kind. */
+  events: Map<string, number>;
+  /** Activity entries each account should have. */
+  activity: Map<string, number>;
+}
+
+const lower = (a: string) => a.toLowerCase();
+
+export class ScenarioBuilder {
+  readonly truth: Truth = { datasets: new Map(), grants: new Map(), uses: [], events: new Map(), activity: new Map() };
+  private n = 0;
+
+  constructor(
+    readonly ethers: HardhatEthers,
+    readonly ledger: ProvenanceLedger,
+    readonly admin: HardhatEthersSigner,
+  ) {}
+
+  private count(kind: string, times = 1) {
+    this.truth.events.set(kind, (this.truth.events.get(kind) ?? 0) + times);
+  }
+
+  private act(account: string, times = 1) {
+    this.truth.activity.set(lower(account), (this.truth.activity.get(lower(account)) ?? 0) + times);
+  }
+
+  private fresh(label: string) {
+    return sha256(`${label} ${this.n++}`);
+  }
+
+  async registerBatch(holder: HardhatEthersSigner, count: number): Promise<string[]> {
+    const entries = Array.from({ length: count }, (_, i) => ({
+      contentHash: this.fresh("content"),
+      merkleRoot: this.fresh("root"),
+      recordCount: BigInt(100 + i),
+      metadataURI: `data:application/json,{"title":"dataset ${this.n}"}`,
+      parents: [] as { datasetId: string; grantId: string }[],
+    }));
+    await (await this.ledger.connect(holder).registerBatch(entries)).wait();
+    return entries.map((e) => this.addDataset(holder.address, e, null));
+  }
+
+  private addDataset(holder: string, e: { contentHash: string; merkleRoot: string; recordCount: bigint; metadataURI: string; parents: { datasetId: string; grantId: string }[] }, previous: string | null): string {
+    const id = lower(computeDatasetId(holder, e.contentHash));
+    this.truth.datasets.set(id, {
+      id,
+      holder: lower(holder),
+      registrant: lower(holder),
+      contentHash: lower(e.contentHash),
+      merkleRoot: lower(e.merkleRoot),
+      recordCount: e.recordCount,
+      metadataURI: e.metadataURI,
+      parents: e.parents.map((p) => ({ datasetId: lower(p.datasetId), grantId: lower(p.grantId) })),
+      previous,
+      next: null,
+      retired: false,
+      pendingHolder: null,
+      transfers: 0,
+    });
+    this.count("DatasetRegistered");
+    this.act(holder);
+    return id;
+  }
+
+  async registerVersion(holder: HardhatEthersSigner, previousId: string): Promise<string> {
+    const e = { contentHash: this.fresh("v"), merkleRoot: this.fresh("vr"), recordCount: 7n, metadataURI: "ipfs://version", parents: [] };
+    await (await this.ledger.connect(holder).registerVersion(previousId, e.contentHash, e.merkleRoot, e.recordCount, e.metadataURI, [])).wait();
+    const id = this.addDataset(holder.address, e, previousId);
+    this.truth.datasets.get(previousId)!.next = id;
+    this.count("DatasetVersioned");
+    this.act(holder.address);
+    return id;
+  }
+
+  async derive(registrant: HardhatEthersSigner, parents: { datasetId: string; grantId: string }[]): Promise<string> {
+    const e = { contentHash: this.fresh("derived"), merkleRoot: this.fresh("dr"), recordCount: 3n, metadataURI: "ipfs://product", parents };
+    await (await this.ledger.connect(registrant).register(e.contentHash, e.merkleRoot, e.recordCount, e.metadataURI, parents)).wait();
+    const id = this.addDataset(registrant.address, e, null);
+    for (const p of parents) {
+      this.count("DatasetDerived");
+      this.act(registrant.address);
+      if (p.grantId !== ZeroHash) this.use(p.grantId, registrant.address, UsageAction.Derive, 1n, id);
+    }
+    return id;
+  }
+
+  private use(grantId: string, grantee: string, action: number, units: bigint, outputRef: string) {
+    const g = this.truth.grants.get(lower(grantId))!;
+    g.used += units;
+    g.uses++;
+    this.truth.uses.push({ grantId: g.id, datasetId: g.datasetId, grantee: lower(grantee), action, units, outputRef: lower(outputRef) });
+    this.count("UsageRecorded");
+    this.act(grantee);
+    const holder = this.truth.datasets.get(g.datasetId)!.holder;
+    if (holder !== lower(grantee)) this.act(holder);
+  }
+
+  async grant(holder: HardhatEthersSigner, datasetId: string, grantee: string, terms: { rights: number; validFrom: number; validUntil: number; quota: bigint; purpose?: string }): Promise<string> {
+    const purpose = terms.purpose ?? `purpose ${this.n++}`;
+    await (await this.ledger.connect(holder).grant(datasetId, grantee, terms.rights, purpose, terms.validFrom, terms.validUntil, terms.quota)).wait();
+    return this.addGrant(holder.address, datasetId, grantee, { ...terms, purpose });
+  }
+
+  private addGrant(grantor: string, datasetId: string, grantee: string, terms: { rights: number; validFrom: number; validUntil: number; quota: bigint; purpose: string }): string {
+    const id = lower(
+      computeGrantId({ grantor, datasetId, grantee, rights: terms.rights, purpose: terms.purpose, validFrom: BigInt(terms.validFrom), validUntil: BigInt(terms.validUntil), quota: terms.quota }),
+    );
+    this.truth.grants.set(id, { id, datasetId, grantor: lower(grantor), grantee: lower(grantee), ...terms, used: 0n, uses: 0, state: "active" });
+    this.count("GrantIssued");
+    this.act(grantor);
+    this.act(grantee);
+    return id;
+  }
+
+  async grantBySig(holder: HardhatEthersSigner, relayer: HardhatEthersSigner, datasetId: string, grantee: string, validUntil: number): Promise<string> {
+    const { chainId } = await this.ethers.provider.getNetwork();
+    const request = {
+      holder: holder.address,
+      datasetId,
+      grantee,
+      rights: Rights.USE,
+      purpose: `signed ${this.n++}`,
+      validFrom: 0n,
+      validUntil: BigInt(validUntil),
+      quota: 50n,
+      nonce: await this.ledger.nonces(holder.address),
+      deadline: BigInt(validUntil),
+    };
+    const signature = await holder.signTypedData(grantRequestDomain(chainId, await this.ledger.getAddress()), GRANT_REQUEST_TYPES, request);
+    await (await this.ledger.connect(relayer).grantBySig(request, signature)).wait();
+    return this.addGrant(holder.address, datasetId, grantee, { rights: Rights.USE, validFrom: 0, validUntil, quota: 50n, purpose: request.purpose });
+  }
+
+  async useBatch(grantee: HardhatEthersSigner, entries: { grantId: string; action: number; units: bigint }[]): Promise<void> {
+    for (let i = 0; i < entries.length; i += 200) {
+      const chunk = entries.slice(i, i + 200).map((e) => ({ ...e, outputRef: this.fresh("output") }));
+      await (await this.ledger.connect(grantee).recordUsageBatch(chunk)).wait();
+      for (const e of chunk) this.use(e.grantId, grantee.address, e.action, e.units, e.outputRef);
+    }
+  }
+
+  async revoke(holder: HardhatEthersSigner, grantId: string): Promise<void> {
+    await (await this.ledger.connect(holder).revoke(grantId)).wait();
+    const g = this.truth.grants.get(grantId)!;
+    g.state = "revoked";
+    this.count("GrantRevoked");
+    this.act(holder.address);
+    this.act(g.grantee);
+  }
+
+  async renounce(grantee: HardhatEthersSigner, grantId: string): Promise<void> {
+    await (await this.ledger.connect(grantee).renounce(grantId)).wait();
+    const g = this.truth.grants.get(grantId)!;
+    g.state = "renounced";
+    this.count("GrantRenounced");
+    this.act(grantee.address);
+    this.act(this.truth.datasets.get(g.datasetId)!.holder);
+  }
+
+  async transfer(holder: HardhatEthersSigner, datasetId: string, to: HardhatEthersSigner | null, accept: boolean): Promise<void> {
+    await (await this.ledger.connect(holder).transferHolding(datasetId, to?.address ?? ZeroAddress)).wait();
+    const d = this.truth.datasets.get(datasetId)!;
+    d.pendingHolder = to ? lower(to.address) : null;
+    this.count("HoldingTransferOffered");
+    this.act(holder.address);
+    if (to) this.act(to.address);
+    if (to && accept) {
+      await (await this.ledger.connect(to).acceptHolding(datasetId)).wait();
+      d.holder = lower(to.address);
+      d.pendingHolder = null;
+      d.transfers++;
+      this.count("HoldingTransferred");
+      this.act(to.address);
+      this.act(holder.address);
+    }
+  }
+
+  async retire(holder: HardhatEthersSigner, datasetId: string): Promise<void> {
+    await (await this.ledger.connect(holder).retire(datasetId)).wait();
+    this.truth.datasets.get(datasetId)!.retired = true;
+    this.count("DatasetRetired");
+    this.act(holder.address);
+  }
+
+  async cancelSignatures(holder: HardhatEthersSigner): Promise<void> {
+    await (await this.ledger.connect(holder).cancelGrantSignatures()).wait();
+    this.count("GrantSignaturesCancelled");
+    this.act(holder.address);
+  }
+
+  async pauseAndUnpause(): Promise<void> {
+    await (await this.ledger.connect(this.admin).pause()).wait();
+    await (await this.ledger.connect(this.admin).unpause()).wait();
+    this.count("Paused");
+    this.count("Unpaused");
+    this.act(this.admin.address, 2);
+  }
+}
+
+/**
+ * The standard scenario: two holders, two companies, a bank and a relayer; over 600 events of
+ * every kind, with grants that end up pending, active, expired, exhausted, revoked and renounced.
+ */
+export async function runScenario(args: { ethers: HardhatEthers; ledger: ProvenanceLedger; usesPerGrant?: number }): Promise<Truth> {
+  const { ethers, ledger } = args;
+  const [admin, bureau, archive, company, rival, bank, relayer] = await ethers.getSigners();
+  const s = new ScenarioBuilder(ethers, ledger, admin);
+  const now = Number((await ethers.provider.getBlock("latest"))!.timestamp);
+  const far = now + 10_000_000;
+
+  const bureauSets = await s.registerBatch(bureau, 60);
+  const archiveSets = await s.registerBatch(archive, 20);
+  for (const id of bureauSets.slice(0, 10)) await s.registerVersion(bureau, id);
+
+  const grants: { id: string; grantee: HardhatEthersSigner }[] = [];
+  for (let i = 0; i < 30; i++) {
+    const grantee = [company, rival, bank][i % 3];
+    const id = await s.grant(bureau, bureauSets[10 + i], grantee.address, { rights: i % 2 ? Rights.USE | Rights.PROCESS | Rights.OPERATE_PRODUCT : Rights.USE | Rights.PROCESS, validFrom: 0, validUntil: far, quota: i % 5 === 0 ? 0n : 1_000n });
+    grants.push({ id, grantee });
+  }
+  for (let i = 0; i < 5; i++) grants.push({ id: await s.grantBySig(archive, relayer, archiveSets[i], bank.address, far), grantee: bank });
+  const pending = await s.grant(bureau, bureauSets[45], bank.address, { rights: Rights.USE, validFrom: far - 1000, validUntil: far, quota: 10n });
+  const shortLived = await s.grant(bureau, bureauSets[46], bank.address, { rights: Rights.USE, validFrom: 0, validUntil: now + 120, quota: 10n });
+  const small = await s.grant(bureau, bureauSets[47], company.address, { rights: Rights.USE, validFrom: 0, validUntil: far, quota: 4n });
+  await s.useBatch(company, [{ grantId: small, action: UsageAction.Use, units: 4n }]);
+
+  const usesPerGrant = args.usesPerGrant ?? 12;
+  for (const grantee of [company, rival, bank]) {
+    const mine = grants.filter((g) => g.grantee === grantee);
+    const entries = mine.flatMap((g, i) =>
+      Array.from({ length: usesPerGrant }, (_, k) => ({ grantId: g.id, action: (i + k) % 2 ? UsageAction.Use : s.truth.grants.get(g.id)!.rights & Rights.PROCESS ? UsageAction.Process : UsageAction.Use, units: BigInt(1 + (k % 3)) })),
+    );
+    await s.useBatch(grantee, entries);
+  }
+
+  // Derived products: the company derives from two bureau datasets under its grants, then licenses the bank.
+  // Products licensed for operation come first: both their upstream grants carry OPERATE_PRODUCT.
+  const companyGrants = grants
+    .filter((g) => g.grantee === company)
+    .map((g) => g.id)
+    .sort((a, b) => (s.truth.grants.get(b)!.rights & Rights.OPERATE_PRODUCT) - (s.truth.grants.get(a)!.rights & Rights.OPERATE_PRODUCT));
+  const products: string[] = [];
+  for (let i = 0; i + 1 < companyGrants.length && products.length < 4; i += 2) {
+    const [a, b] = [s.truth.grants.get(companyGrants[i])!, s.truth.grants.get(companyGrants[i + 1])!];
+    products.push(await s.derive(company, [{ datasetId: a.datasetId, grantId: a.id }, { datasetId: b.datasetId, grantId: b.id }]));
+  }
+  const own = await s.derive(bureau, [{ datasetId: bureauSets[50], grantId: ZeroHash }]);
+  const productGrant = await s.grant(company, products[0], bank.address, { rights: Rights.USE, validFrom: 0, validUntil: far, quota: 100n });
+  await s.useBatch(bank, [{ grantId: productGrant, action: UsageAction.Use, units: 5n }]);
+  const ownGrant = await s.grant(bureau, own, bank.address, { rights: Rights.PROCESS, validFrom: 0, validUntil: far, quota: 5n });
+  await s.derive(bank, [{ datasetId: own, grantId: ownGrant }]);
+
+  for (let i = 0; i < 4; i++) await s.transfer(bureau, bureauSets[52 + i], archive, true);
+  await s.transfer(bureau, bureauSets[56], rival, false);
+  await s.transfer(bureau, bureauSets[57], archive, false);
+  await s.transfer(bureau, bureauSets[57], null, false);
+  for (let i = 0; i < 3; i++) await s.retire(archive, archiveSets[15 + i]);
+  for (const g of grants.slice(0, 4)) await s.revoke(bureau, g.id);
+  await s.renounce(rival, grants.filter((g) => g.grantee === rival)[5].id);
+  await s.renounce(bank, grants.filter((g) => g.grantee === bank)[5].id);
+  await s.cancelSignatures(archive);
+  await s.pauseAndUnpause();
+
+  // Let the short-lived grant expire, with a block to show it.
+  await ethers.provider.send("evm_increaseTime", [300]);
+  await ethers.provider.send("evm_mine", []);
+  void pending;
+  void shortLived;
+  return s.truth;
+}

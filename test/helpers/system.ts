@@ -1,0 +1,102 @@
+/**
+ * A ledger on a test chain with an index and an API in front of it, all on loopback, for tests
+ * that compare what the API answers with what the test sent.
+ */
+import type { Server } from "node:http";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+
+import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
+import { network } from "hardhat";
+
+import { createApp } from "../../server/api/app.js";
+import { createMetrics } from "../../server/api/metrics.js";
+import { createRpcClient } from "../../server/chain/rpc.js";
+import { createLogger } from "../../server/common/logger.js";
+import { Store } from "../../server/store/store.js";
+import { createIndexer, type Indexer, type IndexerOptions } from "../../server/sync/indexer.js";
+import { deployLedger, type LedgerFixture } from "./fixtures.js";
+import type { TestChain } from "./chain.js";
+
+export const quietLogger = () => createLogger({ level: process.env.DPL_TEST_LOG ?? "silent", pretty: false });
+
+export async function tempDir(label: string): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), `dpl-${label}-`));
+}
+
+export interface LedgerOnChain extends LedgerFixture {
+  ethers: HardhatEthers;
+  deployBlock: number;
+  chainId: number;
+  closeConnection(): Promise<void>;
+}
+
+/** Deploys a ledger on `chain` through a Hardhat connection over HTTP. */
+export async function ledgerOn(chain: TestChain): Promise<LedgerOnChain> {
+  const connection = await network.create({ network: "localhost", override: { url: chain.url } });
+  const fixture = await deployLedger(connection.ethers);
+  const receipt = await fixture.ledger.deploymentTransaction()!.wait();
+  const { chainId } = await connection.ethers.provider.getNetwork();
+  return { ...fixture, ethers: connection.ethers, deployBlock: receipt!.blockNumber, chainId: Number(chainId), closeConnection: () => connection.close() };
+}
+
+export interface IndexedApi {
+  store: Store;
+  indexer: Indexer;
+  url: string;
+  dir: string;
+  get(pathAndQuery: string): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+/** Opens a fresh index of `ledger` in a temporary directory, with an API on a loopback port. */
+export async function indexAndServe(args: { chain: TestChain; ledger: LedgerOnChain; options?: Partial<IndexerOptions>; finalityDepth?: number; dir?: string }): Promise<IndexedApi> {
+  const dir = args.dir ?? (await tempDir("index"));
+  const store = await Store.open(dir, { chainId: args.ledger.chainId, ledger: args.ledger.address, deployBlock: args.ledger.deployBlock });
+  const logger = quietLogger();
+  const indexer = createIndexer({ common: { logger }, rpc: createRpcClient({ url: args.chain.url }), store, ledger: args.ledger.address, deployBlock: args.ledger.deployBlock, options: args.options });
+  const metrics = createMetrics(async () => ({ head: indexer.status().head?.number, indexed: (await store.state())?.cursor.number, events: 0, reorgs: 0 }));
+  const { app } = createApp({
+    store,
+    chain: { head: () => indexer.status().head, lastError: () => indexer.status().lastError },
+    config: { finalityDepth: args.finalityDepth ?? 64, confirmations: 0, corsOrigins: [], verifyMaxBytes: 1024 * 1024 },
+    logger,
+    metrics,
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, "127.0.0.1", () => resolve(s));
+  });
+  const { port } = server.address() as { port: number };
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    store,
+    indexer,
+    url,
+    dir,
+    async get(pathAndQuery) {
+      const response = await fetch(url + pathAndQuery);
+      return { status: response.status, body: await response.json() };
+    },
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await store.close();
+      if (!args.dir) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Every item of a paginated list, following `next`. */
+export async function allPages(api: IndexedApi, pathAndQuery: string, limit = 37): Promise<any[]> {
+  const items: any[] = [];
+  let cursor: string | null = null;
+  do {
+    const sep = pathAndQuery.includes("?") ? "&" : "?";
+    const { status, body } = await api.get(`${pathAndQuery}${sep}limit=${limit}${cursor ? `&cursor=${cursor}` : ""}`);
+    if (status !== 200) throw new Error(`${pathAndQuery}: HTTP ${status} ${JSON.stringify(body)}`);
+    items.push(...body.items);
+    cursor = body.next;
+  } while (cursor);
+  return items;
+}

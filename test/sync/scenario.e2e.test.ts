@@ -1,0 +1,184 @@
+/**
+ * The indexer and the API against two different nodes (Hardhat's EDR chain and anvil): for a
+ * generated scenario of every kind of event, every API answer equals the truth the test computed
+ * from what it sent.
+ */
+import { expect } from "chai";
+
+import { startAnvil, startHardhatChain, type TestChain } from "../helpers/chain.js";
+import { runScenario, type Truth, type TruthGrant } from "../helpers/scenario.js";
+import { allPages, indexAndServe, ledgerOn, type IndexedApi, type LedgerOnChain } from "../helpers/system.js";
+
+const ACTIONS = ["use", "process", "derive", "operate"];
+const ZERO = "0x" + "00".repeat(32);
+
+function truthStatus(g: TruthGrant, time: number): string {
+  if (g.state !== "active") return g.state;
+  if (time < g.validFrom) return "pending";
+  if (time > g.validUntil) return "expired";
+  if (g.quota !== 0n && g.used >= g.quota) return "exhausted";
+  return "active";
+}
+
+for (const [name, start] of [
+  ["Hardhat's in-process chain", startHardhatChain],
+  ["anvil", () => startAnvil()],
+] as const) {
+  describe(`indexer and API on ${name}`, function () {
+    let chain: TestChain;
+    let ledger: LedgerOnChain;
+    let truth: Truth;
+    let api: IndexedApi;
+    let headTime: number;
+
+    before(async function () {
+      chain = await start();
+      ledger = await ledgerOn(chain);
+      truth = await runScenario({ ethers: ledger.ethers, ledger: ledger.ledger });
+      api = await indexAndServe({ chain, ledger, options: { initialRange: 7, maxRange: 40 } });
+      await api.indexer.syncOnce();
+      headTime = api.indexer.status().head!.timestamp;
+    });
+
+    after(async function () {
+      await api?.close();
+      await ledger?.closeConnection();
+      await chain?.close();
+    });
+
+    it("indexes at least 500 events of every kind, up to the head", async function () {
+      const total = [...truth.events.values()].reduce((a, b) => a + b, 0);
+      expect(total).to.be.at.least(500);
+      expect([...truth.events.keys()].sort()).to.deep.equal(
+        ["DatasetDerived", "DatasetRegistered", "DatasetRetired", "DatasetVersioned", "GrantIssued", "GrantRenounced", "GrantRevoked", "GrantSignaturesCancelled", "HoldingTransferOffered", "HoldingTransferred", "Paused", "Unpaused", "UsageRecorded"],
+      );
+      const { status, body } = await api.get("/v1/status");
+      expect(status).to.equal(200);
+      expect(body.events).to.equal(total);
+      expect(body.indexed.number).to.equal(body.head);
+      expect(body.lag).to.equal(0);
+      expect(body.digest).to.match(/^0x[0-9a-f]{64}$/).and.not.equal(ZERO);
+      expect(body.chainId).to.equal(ledger.chainId);
+      expect(body.ledger).to.equal(ledger.address.toLowerCase());
+    });
+
+    it("answers every dataset as sent", async function () {
+      for (const d of truth.datasets.values()) {
+        const { status, body } = await api.get(`/v1/datasets/${d.id}`);
+        expect(status, d.id).to.equal(200);
+        const got = body.dataset;
+        expect({
+          holder: got.holder,
+          registrant: got.registrant,
+          contentHash: got.contentHash,
+          merkleRoot: got.merkleRoot,
+          recordCount: got.recordCount,
+          metadataURI: got.metadataURI,
+          status: got.status,
+          pendingHolder: got.pendingHolder,
+          parents: got.parents.map((p: any) => ({ datasetId: p.datasetId, grantId: p.grantId ?? ZERO })),
+          versions: got.versions,
+          transfers: got.transfers.length,
+        }).to.deep.equal({
+          holder: d.holder,
+          registrant: d.registrant,
+          contentHash: d.contentHash,
+          merkleRoot: d.merkleRoot,
+          recordCount: d.recordCount.toString(),
+          metadataURI: d.metadataURI,
+          status: d.retired ? "retired" : "active",
+          pendingHolder: d.pendingHolder,
+          parents: d.parents,
+          versions: { previous: d.previous, next: d.next },
+          transfers: d.transfers,
+        });
+        expect(got.registered.blockNumber).to.be.a("number");
+        expect(got.registered.txHash).to.match(/^0x[0-9a-f]{64}$/);
+      }
+    });
+
+    it("lists datasets by holder and in all, across pages", async function () {
+      const all = await allPages(api, "/v1/datasets");
+      expect(all.map((d) => d.id).sort()).to.deep.equal([...truth.datasets.keys()].sort());
+      const holders = new Set([...truth.datasets.values()].map((d) => d.holder));
+      for (const holder of holders) {
+        const listed = await allPages(api, `/v1/datasets?holder=${holder}`);
+        const expected = [...truth.datasets.values()].filter((d) => d.holder === holder).map((d) => d.id);
+        expect(listed.map((d) => d.id).sort(), holder).to.deep.equal(expected.sort());
+      }
+    });
+
+    it("verifies every anchored content hash, and 404s an unknown one", async function () {
+      for (const d of truth.datasets.values()) {
+        const { status, body } = await api.get(`/v1/verify/${d.contentHash}`);
+        expect(status).to.equal(200);
+        expect(body.anchors.map((a: any) => a.id)).to.deep.equal([d.id]);
+      }
+      const { status, body } = await api.get(`/v1/verify/0x${"ab".repeat(32)}`);
+      expect(status).to.equal(404);
+      expect(body.error.code).to.equal("not_anchored");
+    });
+
+    it("answers every grant with its use count, remaining quota and status at the head's time", async function () {
+      const statuses = new Set<string>();
+      for (const g of truth.grants.values()) {
+        const { status, body } = await api.get(`/v1/grants/${g.id}`);
+        expect(status).to.equal(200);
+        const got = body.grant;
+        const expectedStatus = truthStatus(g, headTime);
+        statuses.add(expectedStatus);
+        expect({ datasetId: got.datasetId, grantor: got.grantor, grantee: got.grantee, purpose: got.purpose, quota: got.quota, used: got.used, uses: got.uses, status: got.status, remaining: got.remaining }).to.deep.equal({
+          datasetId: g.datasetId,
+          grantor: g.grantor,
+          grantee: g.grantee,
+          purpose: g.purpose,
+          quota: g.quota.toString(),
+          used: g.used.toString(),
+          uses: g.uses,
+          status: expectedStatus,
+          remaining: g.quota === 0n ? null : (g.quota - g.used).toString(),
+        });
+      }
+      expect([...statuses].sort()).to.deep.equal(["active", "exhausted", "expired", "pending", "renounced", "revoked"]);
+      for (const datasetId of new Set([...truth.grants.values()].map((g) => g.datasetId))) {
+        const listed = await allPages(api, `/v1/datasets/${datasetId}/grants`, 2);
+        expect(listed.map((g) => g.id).sort()).to.deep.equal([...truth.grants.values()].filter((g) => g.datasetId === datasetId).map((g) => g.id).sort());
+      }
+    });
+
+    it("lists the uses of every dataset and grant, newest first, also by grantee", async function () {
+      const view = (u: any) => ({ grantId: u.grantId, grantee: u.grantee, action: u.action, units: u.units, outputRef: u.outputRef });
+      const truthView = (u: (typeof truth.uses)[number]) => ({ grantId: u.grantId, grantee: u.grantee, action: ACTIONS[u.action], units: u.units.toString(), outputRef: u.outputRef === ZERO ? null : u.outputRef });
+      for (const datasetId of new Set(truth.uses.map((u) => u.datasetId))) {
+        const expected = truth.uses.filter((u) => u.datasetId === datasetId).reverse().map(truthView);
+        expect((await allPages(api, `/v1/datasets/${datasetId}/usage`, 5)).map(view)).to.deep.equal(expected);
+        const grantee = expected[0].grantee;
+        expect((await allPages(api, `/v1/datasets/${datasetId}/usage?grantee=${grantee}`, 3)).map(view)).to.deep.equal(expected.filter((u) => u.grantee === grantee));
+      }
+      for (const g of truth.grants.values()) {
+        const expected = truth.uses.filter((u) => u.grantId === g.id).reverse().map(truthView);
+        expect((await allPages(api, `/v1/grants/${g.id}/usage`, 11)).map(view)).to.deep.equal(expected);
+      }
+    });
+
+    it("draws lineage both ways", async function () {
+      for (const d of [...truth.datasets.values()].filter((x) => x.parents.length > 0)) {
+        const { body } = await api.get(`/v1/datasets/${d.id}/lineage?direction=ancestors&depth=1`);
+        expect(body.edges.map((e: any) => [e.parent, e.grantId ?? ZERO]).sort()).to.deep.equal(d.parents.map((p) => [p.datasetId, p.grantId]).sort());
+        for (const p of d.parents) {
+          const down = await api.get(`/v1/datasets/${p.datasetId}/lineage?direction=descendants`);
+          expect(down.body.nodes.map((n: any) => n.id)).to.include(d.id);
+        }
+      }
+    });
+
+    it("lists everything each account did or received", async function () {
+      for (const [account, count] of truth.activity) {
+        const items = await allPages(api, `/v1/accounts/${account}/activity`, 50);
+        expect(items.length, account).to.equal(count);
+        const blocks = items.map((a) => a.evidence.blockNumber);
+        expect(blocks).to.deep.equal([...blocks].sort((a, b) => b - a));
+      }
+    });
+  });
+}
