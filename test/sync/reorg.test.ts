@@ -1,0 +1,118 @@
+/**
+ * Reorganisations on anvil (anvil_reorg): blocks that carried ledger events are replaced by blocks
+ * that carry others. Afterwards the index must equal a fresh index of the canonical chain (digest
+ * and full dump) and mention no orphaned transaction.
+ */
+import { expect } from "chai";
+
+import { createRpcClient } from "../../server/chain/rpc.js";
+import { ReorgTooDeepError } from "../../server/common/errors.js";
+import { Rights, UsageAction } from "../../server/chain/ids.js";
+import { Store } from "../../server/store/store.js";
+import { createIndexer } from "../../server/sync/indexer.js";
+import { startAnvil, type AnvilChain } from "../helpers/chain.js";
+import { issueGrant, registerDataset, sha256 } from "../helpers/fixtures.js";
+import { ledgerOn, quietLogger, tempDir, type LedgerOnChain } from "../helpers/system.js";
+
+async function dumpOf(store: Store): Promise<string[]> {
+  const out: string[] = [];
+  for await (const [key, value] of store.dump()) out.push(`${key}=${value}`);
+  return out;
+}
+
+async function freshIndex(chain: AnvilChain, ledger: LedgerOnChain) {
+  const store = await Store.open(await tempDir("fresh"), { chainId: ledger.chainId, ledger: ledger.address, deployBlock: ledger.deployBlock });
+  const indexer = createIndexer({ common: { logger: quietLogger() }, rpc: createRpcClient({ url: chain.url }), store, ledger: ledger.address, deployBlock: ledger.deployBlock });
+  await indexer.syncOnce();
+  return store;
+}
+
+describe("reorganisations", function () {
+  for (const depth of [1, 5, 30]) {
+    it(`rolls back a ${depth}-block reorganisation that replaced ledger events, and equals a fresh index`, async function () {
+      const chain = await startAnvil();
+      const ledger = await ledgerOn(chain);
+      try {
+        const { ledger: contract, holder, grantee, ethers } = ledger;
+        const data = await registerDataset(contract, holder, "base");
+        const grantId = await issueGrant(contract, holder, data.id, grantee.address, { rights: Rights.USE, quota: 0n });
+        await (await contract.connect(grantee).recordUsage(grantId, UsageAction.Use, 1n, sha256("before"))).wait();
+
+        const store = await Store.open(await tempDir("reorg"), { chainId: ledger.chainId, ledger: ledger.address, deployBlock: ledger.deployBlock });
+        const indexer = createIndexer({ common: { logger: quietLogger() }, rpc: createRpcClient({ url: chain.url }), store, ledger: ledger.address, deployBlock: ledger.deployBlock });
+        await indexer.syncOnce();
+
+        // `depth` blocks with ledger events (uses of the indexed grant, new datasets), all indexed.
+        const orphaned: string[] = [];
+        for (let i = 0; i < depth; i++) {
+          const tx = i % 2 === 0
+            ? await contract.connect(grantee).recordUsage(grantId, UsageAction.Use, BigInt(10 + i), sha256(`orphan use ${i}`))
+            : await contract.connect(holder).register(sha256(`orphan ${i}`), sha256(`orphan root ${i}`), 1n, "", []);
+          orphaned.push((await tx.wait())!.hash.toLowerCase());
+        }
+        const indexedBefore = await indexer.syncOnce();
+        expect(indexedBefore.events).to.equal(3 + depth);
+
+        // Replace them: other uses of the same grant and another dataset, in other blocks.
+        const replacements: [unknown, number][] = [
+          [{ from: grantee.address, to: ledger.address, gas: "0x200000", data: contract.interface.encodeFunctionData("recordUsage", [grantId, UsageAction.Use, 999n, sha256("canonical use")]) }, 0],
+          [{ from: holder.address, to: ledger.address, gas: "0x200000", data: contract.interface.encodeFunctionData("register", [sha256("canonical"), sha256("canonical root"), 2n, "ipfs://canonical", []]) }, depth - 1],
+        ];
+        await ethers.provider.send("anvil_reorg", [depth, replacements]);
+
+        const after = await indexer.syncOnce();
+        expect(after.reorgs).to.equal(1);
+        const fresh = await freshIndex(chain, ledger);
+        const reference = (await fresh.state())!;
+        expect(after.digest).to.equal(reference.digest);
+        expect(after.events).to.equal(reference.events);
+        expect(after.cursor).to.deep.equal(reference.cursor);
+        const dump = await dumpOf(store);
+        expect(dump).to.deep.equal(await dumpOf(fresh));
+        const text = dump.join("\n");
+        for (const hash of orphaned) expect(text, `orphaned ${hash}`).to.not.include(hash);
+        expect(text).to.include(sha256("canonical").slice(2));
+        await fresh.close();
+        await store.close();
+      } finally {
+        await ledger.closeConnection();
+        await chain.close();
+      }
+    });
+  }
+
+  it("stops with ReorgTooDeepError when the reorganisation is deeper than the window, touching nothing", async function () {
+    const chain = await startAnvil();
+    const ledger = await ledgerOn(chain);
+    try {
+      const { ledger: contract, holder, ethers } = ledger;
+      const store = await Store.open(await tempDir("deep"), { chainId: ledger.chainId, ledger: ledger.address, deployBlock: ledger.deployBlock });
+      const indexer = createIndexer({
+        common: { logger: quietLogger() },
+        rpc: createRpcClient({ url: chain.url }),
+        store,
+        ledger: ledger.address,
+        deployBlock: ledger.deployBlock,
+        options: { reorgWindow: 4 },
+      });
+      for (let i = 0; i < 12; i++) await registerDataset(contract, holder, `deep ${i}`);
+      const before = await indexer.syncOnce();
+      const dumpBefore = await dumpOf(store);
+      await ethers.provider.send("anvil_reorg", [12, [[{ from: holder.address, to: ledger.address, gas: "0x200000", data: contract.interface.encodeFunctionData("register", [sha256("other"), sha256("r"), 1n, "", []]) }, 0]]]);
+      let thrown: unknown;
+      try {
+        await indexer.syncOnce();
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).to.be.instanceOf(ReorgTooDeepError);
+      expect((thrown as Error).message).to.match(/beyond the 4 blocks/);
+      expect(await store.state()).to.deep.equal(before);
+      expect(await dumpOf(store)).to.deep.equal(dumpBefore);
+      await store.close();
+    } finally {
+      await ledger.closeConnection();
+      await chain.close();
+    }
+  });
+});
