@@ -31,6 +31,8 @@ export interface Config {
   reorgWindow: number;
   /** POLL_MS: milliseconds between polls of the node in live mode. Default 250. */
   pollMs: number;
+  /** GETLOGS_MAX_RANGE: the most blocks one eth_getLogs asks for (the range adapts below it). Default 50,000. */
+  logRangeMax: number;
   /** CORS_ORIGINS: comma-separated origins allowed to call the API from a browser ("*" for any). Default: none. */
   corsOrigins: string[];
   /** VERIFY_MAX_BYTES: largest file POST /v1/verify hashes. Default 1 GiB. */
@@ -92,6 +94,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     finalityDepth: integer(env, "FINALITY_DEPTH", 64, 1, 100_000),
     reorgWindow: integer(env, "REORG_WINDOW", 64, 1, 100_000),
     pollMs: integer(env, "POLL_MS", 250, 10, 600_000),
+    logRangeMax: integer(env, "GETLOGS_MAX_RANGE", 50_000, 1, 10_000_000),
     corsOrigins: (env.CORS_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
     verifyMaxBytes: integer(env, "VERIFY_MAX_BYTES", 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
     logLevel,

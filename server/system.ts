@@ -5,17 +5,18 @@
  */
 import type { Server } from "node:http";
 import { rm } from "node:fs/promises";
-import path from "node:path";
 
 import { config as hardhatConfig } from "hardhat";
 
-import { deployLedger, firstBlockWithCode, recordDeployment } from "./chain/deploy.js";
+import { deployLedger, recordDeployment } from "./chain/deploy.js";
+import { firstBlockWithCode } from "./chain/deploy-block.js";
 import { startEmbeddedChain, type EmbeddedChain } from "./chain/embedded-chain.js";
 import { createRpcClient } from "./chain/rpc.js";
 import type { Logger } from "./common/logger.js";
 import type { Config } from "./config.js";
 import { createApp } from "./api/app.js";
 import { createMetrics } from "./api/metrics.js";
+import { indexDir, indexerOptions } from "./indexing.js";
 import { Store } from "./store/store.js";
 import { createIndexer, type Indexer } from "./sync/indexer.js";
 
@@ -30,9 +31,6 @@ export interface System {
   store: Store;
   stop(): Promise<void>;
 }
-
-/** Where the index of `ledger` on `chainId` lives under DATA_DIR. */
-export const indexDir = (dataDir: string, chainId: number, ledger: string) => path.join(dataDir, `${chainId}-${ledger.toLowerCase()}`, "index");
 
 export async function startSystem(args: { config: Config; logger: Logger }): Promise<System> {
   const { config, logger } = args;
@@ -63,7 +61,7 @@ export async function startSystem(args: { config: Config; logger: Logger }): Pro
     store,
     ledger,
     deployBlock,
-    options: { confirmations: config.confirmations, reorgWindow: config.reorgWindow, pollMs: config.pollMs },
+    options: indexerOptions(config),
   });
 
   const metrics = createMetrics(async () => {

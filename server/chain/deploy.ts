@@ -8,8 +8,8 @@ import path from "node:path";
 import { network } from "hardhat";
 
 import ProvenanceLedgerModule from "../../ignition/modules/ProvenanceLedger.js";
-import { InvalidInputError } from "../common/errors.js";
-import { createRpcClient, type RpcClient } from "./rpc.js";
+import { firstBlockWithCode } from "./deploy-block.js";
+import { createRpcClient } from "./rpc.js";
 
 export interface Deployment {
   chainId: number;
@@ -36,24 +36,6 @@ export async function deployLedger(args: { rpcUrl: string; ignitionDir: string; 
   } finally {
     await connection.close();
   }
-}
-
-/**
- * The block in which `address` got its code, by bisection over eth_getCode: for a deployment that
- * Ignition reused or that LEDGER_ADDRESS names without START_BLOCK. Needs a node that keeps state
- * history (an archive node, or the first blocks of a young chain).
- */
-export async function firstBlockWithCode(rpc: RpcClient, address: string): Promise<number> {
-  const codeAt = (block: number) => rpc.request<string>("eth_getCode", [address, "0x" + block.toString(16)]);
-  let high = Number(await rpc.request<string>("eth_blockNumber", []));
-  if ((await codeAt(high)) === "0x") throw new InvalidInputError(`no contract is deployed at ${address} on this chain`, "ledger_not_found");
-  let low = 0;
-  while (low < high) {
-    const mid = Math.floor((low + high) / 2);
-    if ((await codeAt(mid)) === "0x") low = mid + 1;
-    else high = mid;
-  }
-  return low;
 }
 
 /** Writes `deployment` to `<dataDir>/deployment.json`, where the CLI and indexer find it. */

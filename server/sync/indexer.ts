@@ -87,6 +87,7 @@ function parseHeader(raw: any): BlockHeader {
 
 export function createIndexer(args: IndexerArgs): Indexer {
   const options = { ...DEFAULT_INDEXER_OPTIONS, ...args.options };
+  options.initialRange = Math.min(options.initialRange, options.maxRange);
   const { rpc, store } = args;
   const logger = args.common.logger.child({ stage: "sync" });
   const ledger = args.ledger.toLowerCase();
@@ -193,6 +194,7 @@ export function createIndexer(args: IndexerArgs): Indexer {
         throw new RetryableError("reorg_in_flight", `logs of ${from}-${to} come from blocks the node no longer has`);
       }
       state = await applyRange(state, from, to, logs, blocks, nodeHead);
+      logger.debug({ msg: "range applied", from, to, logs: logs.length, events: state.events });
       range = Math.min(options.maxRange, range * 2);
       lastState = state;
       events.emit("applied", { from, to, events: logs.length, state } satisfies AppliedRange);

@@ -1,0 +1,107 @@
+/**
+ * Crash safety: the stand-alone indexer process is SIGKILLed at random moments during a backfill
+ * of over 5,000 events and restarted each time; the final index equals one built without a crash.
+ */
+import { spawn } from "node:child_process";
+
+import { expect } from "chai";
+
+import { createRpcClient } from "../../server/chain/rpc.js";
+import { Rights, UsageAction } from "../../server/chain/ids.js";
+import { indexDir } from "../../server/indexing.js";
+import { Store } from "../../server/store/store.js";
+import { createIndexer } from "../../server/sync/indexer.js";
+import { startAnvil, type AnvilChain } from "../helpers/chain.js";
+import { issueGrant, registerDataset, sha256 } from "../helpers/fixtures.js";
+import { ledgerOn, quietLogger, tempDir, type LedgerOnChain } from "../helpers/system.js";
+
+const KILLS = Number(process.env.DPL_CRASH_KILLS ?? 10);
+
+async function dumpOf(store: Store): Promise<string[]> {
+  const out: string[] = [];
+  for await (const [key, value] of store.dump()) out.push(`${key}=${value}`);
+  return out;
+}
+
+/** Runs `npm run index -- --once`'s script; kills it after `killAfterRanges` applied ranges plus a random delay. */
+function runIndexer(env: NodeJS.ProcessEnv, killAfterRanges: number | undefined): Promise<{ killed: boolean; code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "scripts/index.ts", "--once"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    let ranges = 0;
+    let killed = false;
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk;
+      ranges += (chunk.toString().match(/range applied/g) ?? []).length;
+      if (killAfterRanges !== undefined && !killed && ranges >= killAfterRanges) {
+        killed = true;
+        setTimeout(() => child.kill("SIGKILL"), Math.floor(Math.random() * 15));
+      }
+    });
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk));
+    child.on("exit", (code, signal) => resolve({ killed: signal === "SIGKILL", code, output }));
+  });
+}
+
+describe("crash safety", function () {
+  let chain: AnvilChain;
+  let ledger: LedgerOnChain;
+
+  before(async function () {
+    chain = await startAnvil();
+    ledger = await ledgerOn(chain);
+    const { ledger: contract, holder, grantee } = ledger;
+    const grants: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const d = await registerDataset(contract, holder, `crash ${i}`);
+      grants.push(await issueGrant(contract, holder, d.id, grantee.address, { rights: Rights.USE, quota: 0n, purpose: `crash ${i}` }));
+    }
+    for (let block = 0; block < 100; block++) {
+      const entries = Array.from({ length: 51 }, (_, i) => ({ grantId: grants[i % 10], action: UsageAction.Use, units: BigInt(1 + (i % 4)), outputRef: sha256(`${block}/${i}`) }));
+      await (await contract.connect(grantee).recordUsageBatch(entries)).wait();
+    }
+  });
+
+  after(async function () {
+    await ledger?.closeConnection();
+    await chain?.close();
+  });
+
+  it(`survives ${KILLS} SIGKILLs during a backfill of over 5,000 events with nothing lost or applied twice`, async function () {
+    const reference = await Store.open(await tempDir("reference"), { chainId: ledger.chainId, ledger: ledger.address, deployBlock: ledger.deployBlock });
+    await createIndexer({ common: { logger: quietLogger() }, rpc: createRpcClient({ url: chain.url }), store: reference, ledger: ledger.address, deployBlock: ledger.deployBlock }).syncOnce();
+    const expected = (await reference.state())!;
+    expect(expected.events).to.be.at.least(5_000);
+
+    const dataDir = await tempDir("crash");
+    const env = {
+      ...process.env,
+      RPC_URL: chain.url,
+      LEDGER_ADDRESS: ledger.address,
+      START_BLOCK: String(ledger.deployBlock),
+      DATA_DIR: dataDir,
+      GETLOGS_MAX_RANGE: "1",
+      LOG_LEVEL: "debug",
+    };
+    let kills = 0;
+    let runs = 0;
+    while (kills < KILLS) {
+      const run = await runIndexer(env, 1 + Math.floor(Math.random() * 8));
+      runs++;
+      if (!run.killed) throw new Error(`the indexer finished before it could be killed ${KILLS} times (killed ${kills}): ${run.output.slice(-500)}`);
+      kills++;
+    }
+    const last = await runIndexer(env, undefined);
+    expect(last.code, last.output.slice(-500)).to.equal(0);
+    const summary = JSON.parse(last.output.trim().split("\n").filter((l) => l.startsWith('{"indexed"')).at(-1)!);
+    expect(summary.digest).to.equal(expected.digest);
+    expect(summary.events).to.equal(expected.events);
+
+    const crashed = await Store.open(indexDir(dataDir, ledger.chainId, ledger.address), { chainId: ledger.chainId, ledger: ledger.address, deployBlock: ledger.deployBlock });
+    expect(await crashed.state()).to.deep.equal(expected);
+    expect(await dumpOf(crashed)).to.deep.equal(await dumpOf(reference));
+    console.log(`      ${kills} kills over ${runs + 1} runs; ${expected.events} events; digest ${expected.digest.slice(0, 18)}…`);
+    await crashed.close();
+    await reference.close();
+  });
+});
