@@ -73,18 +73,18 @@ interface RouteDef<P extends z.ZodType, Q extends z.ZodType> {
 }
 
 /** One sentence from a zod failure: "query parameter limit must be at most 500". */
-function describeIssue(where: "path parameter" | "query parameter", error: z.ZodError): string {
+function describeIssue(where: "path parameter" | "query parameter", error: z.ZodError, input: Record<string, unknown>): string {
   const issue = error.issues[0];
   if (issue.code === "unrecognized_keys") return `unknown ${where}${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `'${k}'`).join(", ")}`;
   const name = issue.path.join(".") || "value";
-  const message = issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
-  return `${where} ${name} ${message}`;
+  const missing = issue.path.length === 1 && input[String(issue.path[0])] === undefined;
+  return `${where} ${name} ${missing ? "is required" : issue.message}`;
 }
 
-function parse<T extends z.ZodType>(schema: T | undefined, value: unknown, where: "path parameter" | "query parameter"): z.output<T> {
+function parse<T extends z.ZodType>(schema: T | undefined, value: Record<string, unknown>, where: "path parameter" | "query parameter"): z.output<T> {
   if (!schema) return {} as z.output<T>;
   const result = schema.safeParse(value);
-  if (!result.success) throw new InvalidInputError(describeIssue(where, result.error));
+  if (!result.success) throw new InvalidInputError(describeIssue(where, result.error, value));
   return result.data;
 }
 
@@ -144,7 +144,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     });
     app[def.method](def.path, async (req: Request, res: Response) => {
       const params = parse(def.params, req.params, "path parameter");
-      const query = parse(def.query, req.query, "query parameter");
+      const query = parse(def.query, req.query as Record<string, unknown>, "query parameter");
       const reader = openReader(store);
       try {
         const { finality, readAt } = await finalityOf(reader);

@@ -1,0 +1,302 @@
+/**
+ * The API route by route: success paths, every validation error, W3C PROV-JSON checked against a
+ * JSON Schema written from the submission, file verification by upload, and hundreds of randomly
+ * malformed requests that must all get a 4xx JSON error while the server keeps answering.
+ */
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+
+import { Ajv } from "ajv";
+import addFormats from "ajv-formats";
+import { expect } from "chai";
+
+import { startHardhatChain, type TestChain } from "../helpers/chain.js";
+import { runScenario, type Truth } from "../helpers/scenario.js";
+import { indexAndServe, ledgerOn, tempDir, type IndexedApi, type LedgerOnChain } from "../helpers/system.js";
+
+const provSchema = JSON.parse(readFileSync(path.join(import.meta.dirname, "../schemas/prov-json.schema.json"), "utf8"));
+
+describe("API", function () {
+  let chain: TestChain;
+  let ledger: LedgerOnChain;
+  let truth: Truth;
+  let api: IndexedApi;
+  let file: { path: string; bytes: Buffer; hash: string; datasetId: string };
+
+  before(async function () {
+    chain = await startHardhatChain();
+    ledger = await ledgerOn(chain);
+    truth = await runScenario({ ethers: ledger.ethers, ledger: ledger.ledger, usesPerGrant: 3 });
+    const bytes = Buffer.from(Array.from({ length: 5000 }, (_, i) => `row ${i},${i * 7 % 13},city\n`).join(""));
+    const filePath = path.join(await tempDir("file"), "traffic.csv");
+    await writeFile(filePath, bytes);
+    const hash = "0x" + createHash("sha256").update(bytes).digest("hex");
+    await (await ledger.ledger.connect(ledger.holder).register(hash, hash, 5000n, "", [])).wait();
+    file = { path: filePath, bytes, hash, datasetId: (await ledger.ledger.computeDatasetId(ledger.holder.address, hash)).toLowerCase() };
+    api = await indexAndServe({ chain, ledger });
+    await api.indexer.syncOnce();
+  });
+
+  after(async function () {
+    await api?.close();
+    await ledger?.closeConnection();
+    await chain?.close();
+  });
+
+  const anyDataset = () => [...truth.datasets.values()].find((d) => d.parents.length > 0)!;
+  const anyGrant = () => [...truth.grants.values()].find((g) => g.uses > 0)!;
+
+  describe("success paths", function () {
+    it("GET /v1/status", async function () {
+      const { status, body } = await api.get("/v1/status");
+      expect(status).to.equal(200);
+      expect(body).to.include({ chainId: ledger.chainId, ledger: ledger.address.toLowerCase(), reorgs: 0, paused: false, finalityDepth: 64 });
+    });
+
+    it("GET /v1/datasets and /v1/datasets/:id, with evidence and finality", async function () {
+      const list = await api.get("/v1/datasets?limit=3");
+      expect(list.status).to.equal(200);
+      expect(list.body.items).to.have.length(3);
+      expect(list.body.next).to.be.a("string");
+      expect(list.body.readAt.number).to.be.a("number");
+      const d = anyDataset();
+      const one = await api.get(`/v1/datasets/${d.id.toUpperCase().replace("0X", "0x")}`);
+      expect(one.status).to.equal(200);
+      expect(one.body.dataset.id).to.equal(d.id);
+      const ev = one.body.dataset.registered;
+      expect(ev.confirmations).to.equal(one.body.readAt.number - ev.blockNumber + 1);
+      expect(ev.final).to.equal(ev.confirmations >= 64);
+      expect(new Date(ev.time).getTime() / 1000).to.equal(ev.timestamp);
+    });
+
+    it("GET /v1/datasets/:id/grants, /v1/grants/:id and /v1/grants/:id/usage", async function () {
+      const g = anyGrant();
+      expect((await api.get(`/v1/datasets/${g.datasetId}/grants`)).body.items.map((x: any) => x.id)).to.include(g.id);
+      const one = await api.get(`/v1/grants/${g.id}`);
+      expect(one.body.grant).to.include({ id: g.id, used: g.used.toString(), purpose: g.purpose });
+      expect((await api.get(`/v1/grants/${g.id}/usage?limit=500`)).body.items).to.have.length(g.uses);
+    });
+
+    it("GET /v1/datasets/:id/usage with grantee, from and to", async function () {
+      const g = anyGrant();
+      const all = (await api.get(`/v1/datasets/${g.datasetId}/usage?limit=500`)).body.items;
+      expect(all.length).to.be.greaterThan(0);
+      const times = all.map((u: any) => u.evidence.timestamp);
+      const from = Math.min(...times);
+      const to = Math.max(...times);
+      const inWindow = (await api.get(`/v1/datasets/${g.datasetId}/usage?grantee=${g.grantee}&from=${from}&to=${to}&limit=500`)).body.items;
+      expect(inWindow).to.deep.equal(all.filter((u: any) => u.grantee === g.grantee));
+      expect((await api.get(`/v1/datasets/${g.datasetId}/usage?from=${to + 1}`)).body.items).to.deep.equal([]);
+    });
+
+    it("GET /v1/datasets/:id/lineage both ways, with depth", async function () {
+      const d = anyDataset();
+      const up = await api.get(`/v1/datasets/${d.id}/lineage?direction=ancestors&depth=1`);
+      expect(up.status).to.equal(200);
+      expect(up.body.nodes.map((n: any) => n.id)).to.include.members([d.id, ...d.parents.map((p) => p.datasetId)]);
+      const down = await api.get(`/v1/datasets/${d.parents[0].datasetId}/lineage?direction=descendants&depth=1`);
+      expect(down.body.edges.map((e: any) => e.child)).to.include(d.id);
+    });
+
+    it("GET /v1/accounts/:address/activity and /grants as grantee and grantor", async function () {
+      const g = anyGrant();
+      expect((await api.get(`/v1/accounts/${g.grantee}/activity`)).body.items.length).to.be.greaterThan(0);
+      expect((await api.get(`/v1/accounts/${g.grantee}/grants?limit=500`)).body.items.map((x: any) => x.id)).to.include(g.id);
+      expect((await api.get(`/v1/accounts/${g.grantor}/grants?role=grantor&limit=500`)).body.items.map((x: any) => x.id)).to.include(g.id);
+    });
+
+    it("GET /v1/datasets/:id/prov is valid PROV-JSON with the lineage and usage", async function () {
+      const ajv = new Ajv({ allErrors: true, strict: false });
+      (addFormats as unknown as (a: Ajv) => void)(ajv);
+      const validate = ajv.compile(provSchema);
+      for (const d of [anyDataset(), truth.datasets.get(anyGrant().datasetId)!]) {
+        const { status, body } = await api.get(`/v1/datasets/${d.id}/prov`);
+        expect(status).to.equal(200);
+        expect(validate(body), JSON.stringify(validate.errors?.slice(0, 3))).to.equal(true);
+        expect(body.entity).to.have.property(`ds:${d.id}`);
+        expect(Object.keys(body.wasAttributedTo)).to.not.be.empty;
+      }
+      const derived = (await api.get(`/v1/datasets/${anyDataset().id}/prov`)).body;
+      expect(Object.values(derived.wasDerivedFrom).map((r: any) => r["prov:usedEntity"])).to.include.members(anyDataset().parents.map((p) => `ds:${p.datasetId}`));
+      const used = (await api.get(`/v1/datasets/${anyGrant().datasetId}/prov`)).body;
+      expect(Object.keys(used.used)).to.have.length(truth.uses.filter((u) => u.datasetId === anyGrant().datasetId).length);
+      expect(Object.keys(used.actedOnBehalfOf).length).to.be.greaterThan(0);
+      // An invalid document is caught: the schema is not vacuous.
+      expect(validate({ ...used, wasDerivedFrom: { "_:x": { "prov:usedEntity": "ds:1" } } })).to.equal(false);
+    });
+
+    it("POST /v1/verify hashes the uploaded file as sha256sum does and returns its anchor", async function () {
+      const sha256sum = execFileSync("sha256sum", [file.path], { encoding: "utf8" }).split(" ")[0];
+      expect(file.hash).to.equal("0x" + sha256sum);
+      const response = await fetch(`${api.url}/v1/verify`, { method: "POST", headers: { "content-type": "application/octet-stream" }, body: file.bytes });
+      expect(response.status).to.equal(200);
+      const body: any = await response.json();
+      expect(body.contentHash).to.equal(file.hash);
+      expect(body.anchors.map((a: any) => a.id)).to.deep.equal([file.datasetId]);
+      const unanchored = await fetch(`${api.url}/v1/verify`, { method: "POST", body: Buffer.from("never anchored") });
+      expect(unanchored.status).to.equal(404);
+      expect(((await unanchored.json()) as any).error.code).to.equal("not_anchored");
+    });
+
+    it("serves /openapi.json with every route, /docs, /metrics, /health and /ready", async function () {
+      const openapi: any = await (await fetch(`${api.url}/openapi.json`)).json();
+      expect(Object.keys(openapi.paths)).to.include.members([
+        "/v1/status",
+        "/v1/datasets",
+        "/v1/datasets/{id}",
+        "/v1/verify/{contentHash}",
+        "/v1/verify",
+        "/v1/datasets/{id}/grants",
+        "/v1/grants/{id}",
+        "/v1/datasets/{id}/usage",
+        "/v1/datasets/{id}/lineage",
+        "/v1/accounts/{address}/activity",
+        "/v1/datasets/{id}/prov",
+      ]);
+      expect(openapi.paths["/v1/datasets"].get.parameters.map((p: any) => p.name)).to.include.members(["holder", "limit", "cursor"]);
+      const docs = await fetch(`${api.url}/docs`);
+      expect(docs.headers.get("content-type")).to.match(/text\/html/);
+      expect(await docs.text()).to.include("/v1/datasets/{id}/lineage");
+      const metrics = await (await fetch(`${api.url}/metrics`)).text();
+      expect(metrics).to.match(/dpl_indexed_block \d+/).and.match(/dpl_http_request_duration_seconds_bucket\{[^}]*route="\/v1\/datasets\/:id"/);
+      expect((await fetch(`${api.url}/health`)).status).to.equal(200);
+      expect((await fetch(`${api.url}/ready`)).status).to.equal(200);
+    });
+
+    it("sends security headers", async function () {
+      const response = await fetch(`${api.url}/v1/status`);
+      expect(response.headers.get("x-content-type-options")).to.equal("nosniff");
+      expect(response.headers.get("content-security-policy")).to.be.a("string");
+      expect(response.headers.get("x-powered-by")).to.equal(null);
+    });
+  });
+
+  describe("validation errors", function () {
+    const id = "0x" + "ab".repeat(32);
+    const cases: [string, number, string, RegExp][] = [
+      ["/v1/datasets/0x12", 400, "invalid_input", /path parameter id must be a 0x-prefixed 32-byte hex string/],
+      ["/v1/datasets/" + "0x" + "zz".repeat(32), 400, "invalid_input", /path parameter id/],
+      [`/v1/datasets/${id}`, 404, "dataset_not_found", /no dataset/],
+      [`/v1/grants/${id}`, 404, "grant_not_found", /no grant/],
+      [`/v1/datasets/${id}/grants`, 404, "dataset_not_found", /no dataset/],
+      [`/v1/datasets/${id}/usage`, 404, "dataset_not_found", /no dataset/],
+      [`/v1/datasets/${id}/lineage`, 404, "dataset_not_found", /no dataset/],
+      [`/v1/datasets/${id}/prov`, 404, "dataset_not_found", /no dataset/],
+      [`/v1/verify/${id}`, 404, "not_anchored", /never anchored/],
+      ["/v1/datasets?limit=0", 400, "invalid_input", /query parameter limit must be at least 1/],
+      ["/v1/datasets?limit=501", 400, "invalid_input", /query parameter limit must be at most 500/],
+      ["/v1/datasets?limit=-5", 400, "invalid_input", /limit must be at least 1/],
+      ["/v1/datasets?limit=abc", 400, "invalid_input", /limit must be a whole number/],
+      ["/v1/datasets?limit=2.5", 400, "invalid_input", /limit must be a whole number/],
+      ["/v1/datasets/%E0%A4%A", 400, "malformed_url", /percent-encoded/],
+      ["/v1/datasets?cursor=!!", 400, "invalid_input", /cursor is not a cursor this API returned/],
+      ["/v1/datasets?cursor=QUJD", 400, "invalid_cursor", /cursor/],
+      ["/v1/datasets?holder=0x123", 400, "invalid_input", /query parameter holder must be a 0x-prefixed 20-byte hex address/],
+      ["/v1/datasets?holder=0x70997970C51812dc3A010C7d01b50e0d17dc79C9", 400, "invalid_input", /invalid EIP-55 checksum/],
+      ["/v1/datasets?foo=1", 400, "invalid_input", /unknown query parameter 'foo'/],
+      ["/v1/status?verbose=1", 400, "invalid_input", /unknown query parameter 'verbose'/],
+      [`/v1/datasets/${id}/lineage?direction=sideways`, 400, "invalid_input", /direction must be ancestors or descendants/],
+      [`/v1/datasets/${id}/lineage?depth=33`, 400, "invalid_input", /depth must be at most 32/],
+      [`/v1/datasets/${id}/usage?from=abc`, 400, "invalid_input", /from must be a Unix time/],
+      [`/v1/datasets/${id}/usage?grantee=nope`, 400, "invalid_input", /grantee must be a 0x-prefixed/],
+      ["/v1/accounts/0xabc/activity", 400, "invalid_input", /path parameter address/],
+      ["/v1/accounts/0x70997970c51812dc3a010c7d01b50e0d17dc79c8/grants?role=owner", 400, "invalid_input", /role must be grantee or grantor/],
+      ["/v1/nothing", 404, "route_not_found", /no route GET \/v1\/nothing/],
+    ];
+    for (const [url, status, code, message] of cases) {
+      it(`${status} ${code} for ${url.slice(0, 90)}`, async function () {
+        const response = await api.get(url);
+        expect(response.status).to.equal(status);
+        expect(response.body.error.code).to.equal(code);
+        expect(response.body.error.message).to.match(message);
+      });
+    }
+
+    it("400s when usage's from is later than to", async function () {
+      const d = truth.uses[0].datasetId;
+      const { status, body } = await api.get(`/v1/datasets/${d}/usage?from=20&to=10`);
+      expect(status).to.equal(400);
+      expect(body.error.message).to.match(/from must not be later than to/);
+    });
+
+    it("400s a cursor from another list", async function () {
+      const page = await api.get("/v1/datasets?limit=1");
+      const d = truth.uses[0].datasetId;
+      const { status, body } = await api.get(`/v1/datasets/${d}/usage?cursor=${page.body.next}`);
+      expect(status).to.equal(400);
+      expect(body.error.code).to.equal("invalid_cursor");
+    });
+
+    it("415s a verify upload that is not application/octet-stream, and 413s one over the limit", async function () {
+      const wrongType = await fetch(`${api.url}/v1/verify`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+      expect(wrongType.status).to.equal(415);
+      expect(((await wrongType.json()) as any).error.message).to.match(/application\/octet-stream/);
+      const tooLarge = await fetch(`${api.url}/v1/verify`, { method: "POST", headers: { "content-type": "application/octet-stream" }, body: Buffer.alloc(1024 * 1024 + 1) });
+      expect(tooLarge.status).to.equal(413);
+      expect(((await tooLarge.json()) as any).error.code).to.equal("payload_too_large");
+      expect((await fetch(`${api.url}/health`)).status).to.equal(200);
+    });
+  });
+
+  describe("malformed requests", function () {
+    it("answers 600 random malformed requests with a 4xx JSON error each, never a 5xx or a stack trace, and keeps serving", async function () {
+      let seed = 42;
+      const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+      const junk = () =>
+        [
+          "0x" + "g".repeat(64),
+          "0x" + "a".repeat(63),
+          "-1",
+          "1e309",
+          "%00",
+          "%ff%fe",
+          "%E2%80%AE",
+          "..%2f..%2fetc%2fpasswd",
+          "' OR 1=1 --",
+          "<script>",
+          "0x" + "A".repeat(41),
+          "null",
+          "[]",
+          "{}",
+          "9".repeat(400),
+          "%",
+          "%zz",
+          "😀",
+          "0x70997970C51812dc3A010C7d01b50e0d17dc79C9",
+          "",
+        ][rand(20)];
+      const templates = [
+        () => `/v1/datasets/${junk()}`,
+        () => `/v1/grants/${junk()}`,
+        () => `/v1/verify/${junk()}`,
+        () => `/v1/datasets/${junk()}/usage?limit=${junk()}`,
+        () => `/v1/datasets/${junk()}/lineage?depth=${junk()}&direction=${junk()}`,
+        () => `/v1/accounts/${junk()}/activity?cursor=${junk()}`,
+        () => `/v1/datasets?holder=${junk()}&limit=${junk()}`,
+        () => `/v1/datasets?${junk()}=${junk()}`,
+        () => `/v1/datasets?limit=${rand(2) ? "-" : ""}${rand(10 ** 9)}&cursor=${junk()}`,
+        () => `/v1/status?${junk()}`,
+        () => `/v1/${junk()}/${junk()}`,
+        () => `/v1/datasets/${"0x" + "ab".repeat(32)}/usage?from=${junk()}&to=${junk()}&grantee=${junk()}`,
+      ];
+      const statuses = new Map<number, number>();
+      for (let i = 0; i < 600; i++) {
+        const url = templates[rand(templates.length)]();
+        const method = rand(10) === 0 ? "POST" : "GET";
+        const response = await fetch(api.url + url, { method, headers: rand(3) === 0 ? { "content-type": "text/plain" } : {}, body: method === "POST" ? "x" : undefined });
+        const text = await response.text();
+        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        expect(response.status, `${method} ${url}`).to.be.within(400, 499);
+        expect(text, url).to.not.match(/\n\s+at /);
+        const body = JSON.parse(text);
+        expect(body.error.code, url).to.be.a("string");
+        expect(body.error.message, url).to.be.a("string").and.not.empty;
+      }
+      expect((await api.get("/v1/status")).status).to.equal(200);
+      console.log(`      statuses: ${[...statuses].map(([s, n]) => `${s}×${n}`).join(", ")}`);
+    });
+  });
+});
