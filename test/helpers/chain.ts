@@ -45,7 +45,8 @@ export interface AnvilChain extends TestChain {
 /** An anvil node as a child process (its own process group, killed whole on close). */
 export async function startAnvil(extraArgs: string[] = []): Promise<AnvilChain> {
   const port = await freePort();
-  const child = spawn(anvilBinary(), ["--host", "127.0.0.1", "--port", String(port), "--silent", ...extraArgs], {
+  // No code size limit: under `hardhat test --coverage` the instrumented ledger is larger than 24 KiB.
+  const child = spawn(anvilBinary(), ["--host", "127.0.0.1", "--port", String(port), "--silent", "--disable-code-size-limit", ...extraArgs], {
     stdio: "ignore",
     detached: true,
   });
