@@ -4,7 +4,7 @@
  * sublevels, paginated by an opaque cursor (the last key returned).
  */
 import { decodeCursor, encodeCursor, upperBound } from "./keys.js";
-import type { ActivityRecord, DatasetRecord, GrantRecord, StoreIdentity, SyncState, UsageRecord } from "./records.js";
+import type { ActivityRecord, DatasetRecord, GrantRecord, StoreIdentity, SyncState, UsageActivityRef, UsageRecord } from "./records.js";
 import type { Store, SublevelName } from "./store.js";
 
 export interface Page<T> {
@@ -168,7 +168,22 @@ export function openReader(store: Store): Reader {
       return { root: datasetId, nodes, edges, truncated };
     },
 
-    activity: (account, args) => pageOf("activity", `${account}:`, args, true, (k) => get<ActivityRecord>("activity", k)),
+    activity: (account, args) =>
+      pageOf("activity", `${account}:`, args, true, async (k) => {
+        const stored = await get<ActivityRecord | UsageActivityRef>("activity", k);
+        if (!stored || !("usage" in stored)) return stored;
+        const u = await get<UsageRecord>("usage", stored.usage);
+        if (!u) return undefined;
+        return {
+          account: stored.account,
+          kind: stored.kind,
+          datasetId: u.datasetId,
+          grantId: u.grantId,
+          units: u.units,
+          ...(stored.kind === "dataset-used" ? { counterparty: u.grantee } : {}),
+          evidence: u.evidence,
+        } satisfies ActivityRecord;
+      }),
 
     close: () => snapshot.close(),
   };

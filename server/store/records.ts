@@ -98,6 +98,16 @@ export type ActivityKind =
   | "paused"
   | "unpaused";
 
+/**
+ * How a use appears in the activity of its grantee and of the dataset's holder: a reference to the
+ * usage record (the most frequent event would otherwise be stored three times over).
+ */
+export interface UsageActivityRef {
+  account: string;
+  kind: "used" | "dataset-used";
+  usage: string;
+}
+
 export interface ActivityRecord {
   account: string;
   kind: ActivityKind;

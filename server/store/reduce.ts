@@ -5,7 +5,7 @@
  */
 import type { LedgerEventBody } from "../events/ledger-events.js";
 import { positionKey } from "./keys.js";
-import type { ActivityKind, ActivityRecord, DatasetRecord, Evidence, GrantRecord, UsageRecord } from "./records.js";
+import type { ActivityKind, ActivityRecord, DatasetRecord, Evidence, GrantRecord, UsageActivityRef, UsageRecord } from "./records.js";
 import type { WriteSet } from "./store.js";
 
 const ROLE_ACTOR = "a";
@@ -158,12 +158,10 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       await w.put("usage", pos, usage, true);
       await w.put("usageByDataset", `${event.datasetId}:${pos}`, "", true);
       await w.put("usageByGrant", `${event.grantId}:${pos}`, "", true);
-      await w.put("usageByGrantee", `${event.grantee}:${pos}`, "", true);
-      const units = usage.units;
-      await activity(w, event.grantee, ROLE_ACTOR, "used", evidence, { datasetId: event.datasetId, grantId: event.grantId, units });
+      await w.put("activity", `${event.grantee}:${pos}:${ROLE_ACTOR}`, { account: event.grantee, kind: "used", usage: pos } satisfies UsageActivityRef, true);
       const holder = (await dataset(w, event.datasetId))?.holder;
       if (holder && holder !== event.grantee) {
-        await activity(w, holder, ROLE_SUBJECT, "dataset-used", evidence, { datasetId: event.datasetId, grantId: event.grantId, units, counterparty: event.grantee });
+        await w.put("activity", `${holder}:${pos}:${ROLE_SUBJECT}`, { account: holder, kind: "dataset-used", usage: pos } satisfies UsageActivityRef, true);
       }
       return;
     }

@@ -29,7 +29,6 @@ export const SUBLEVELS = [
   "usage",
   "usageByDataset",
   "usageByGrant",
-  "usageByGrantee",
   "lineageUp",
   "lineageDown",
   "activity",
@@ -49,55 +48,82 @@ interface UndoEntry {
   v: Json | null;
 }
 
+/** Sublevels whose records the reducer reads again within a range; the others are only ever written. */
+const READ_BACK = new Set<SublevelName>(["meta", "datasets", "grants", "byHolder"]);
+
 /**
- * Collects the writes of one applied range: reads see the writes made so far, and every write inside
- * the undo window records how to reverse it.
+ * Collects the writes of one applied range: reads see the writes made so far, a key written twice
+ * is written once (its last value), and every write inside the undo window records how to reverse it.
  */
 export class WriteSet {
-  readonly ops: BatchOp[] = [];
-  private readonly overlay = new Map<string, Json | undefined>();
+  private readonly pending = new Map<string, BatchOp>();
+  /** Writes of keys that cannot exist yet nor be written again in this set: no map entry needed. */
+  private readonly fresh: BatchOp[] = [];
+  private readonly reads = new Map<string, Json | undefined>();
   private undoBlock = -1;
-  private undoSeq = 0;
+  /** The current block's undo entries, written as one record when the block ends. */
+  private undo: UndoEntry[] = [];
 
   constructor(
     private readonly store: Store,
     private readonly undoFrom: number,
+    /** The previous range's writes, possibly still being committed: reads look there first. */
+    private readonly previous?: WriteSet,
   ) {}
+
+  /** The value this set wrote for `id`, if it wrote one (undefined: deleted, or not written). */
+  private written(id: string): { value: Json | undefined } | undefined {
+    const op = this.pending.get(id);
+    return op ? { value: op.type === "put" ? op.value : undefined } : undefined;
+  }
+
+  /** The batch operations, one per key. */
+  get ops(): BatchOp[] {
+    this.flushUndo();
+    return [...this.fresh, ...this.pending.values()];
+  }
 
   /** Subsequent writes belong to `blockNumber` (for undo). */
   atBlock(blockNumber: number): void {
     if (blockNumber !== this.undoBlock) {
+      this.flushUndo();
       this.undoBlock = blockNumber;
-      this.undoSeq = 0;
     }
+  }
+
+  /** One undo record per block: its entries in write order, undone in reverse. */
+  private flushUndo(): void {
+    if (this.undo.length === 0) return;
+    this.fresh.push({ type: "put", sublevel: this.store.sub("undo"), key: blockKey(this.undoBlock), value: this.undo });
+    this.undo = [];
   }
 
   async get<T = Json>(name: SublevelName, key: string): Promise<T | undefined> {
     const id = `${name}\x00${key}`;
-    if (this.overlay.has(id)) return this.overlay.get(id);
+    const written = this.written(id) ?? this.previous?.written(id);
+    if (written) return written.value;
+    if (this.reads.has(id)) return this.reads.get(id);
     const value = await this.store.sub(name).get(key);
-    this.overlay.set(id, value);
+    this.reads.set(id, value);
     return value;
   }
 
   /** Writes `value`; `fresh` promises that the key cannot exist yet (a unique event position is in it). */
   async put(name: SublevelName, key: string, value: Json, fresh = false): Promise<void> {
-    await this.recordUndo(name, key, fresh);
-    this.overlay.set(`${name}\x00${key}`, value);
-    this.ops.push({ type: "put", sublevel: this.store.sub(name), key, value });
+    if (this.undoBlock >= this.undoFrom) await this.recordUndo(name, key, fresh);
+    const op: BatchOp = { type: "put", sublevel: this.store.sub(name), key, value };
+    if (fresh && !READ_BACK.has(name)) this.fresh.push(op);
+    else this.pending.set(`${name}\x00${key}`, op);
   }
 
   async del(name: SublevelName, key: string): Promise<void> {
-    await this.recordUndo(name, key, false);
-    this.overlay.set(`${name}\x00${key}`, undefined);
-    this.ops.push({ type: "del", sublevel: this.store.sub(name), key });
+    if (this.undoBlock >= this.undoFrom) await this.recordUndo(name, key, false);
+    this.pending.set(`${name}\x00${key}`, { type: "del", sublevel: this.store.sub(name), key });
   }
 
   private async recordUndo(name: SublevelName, key: string, fresh: boolean): Promise<void> {
-    if (this.undoBlock < this.undoFrom) return;
     const previous = fresh ? undefined : await this.get(name, key);
-    const entry: UndoEntry = { s: name, k: key, v: previous ?? null };
-    this.ops.push({ type: "put", sublevel: this.store.sub("undo"), key: `${blockKey(this.undoBlock)}:${String(this.undoSeq++).padStart(8, "0")}`, value: entry });
+    this.undo.push({ s: name, k: key, v: previous ?? null });
   }
 }
 
@@ -163,8 +189,9 @@ export class Store {
     return out;
   }
 
-  writeSet(undoFrom: number): WriteSet {
-    return new WriteSet(this, undoFrom);
+  /** A new set of writes; `previous` is the set whose commit may still be under way. */
+  writeSet(undoFrom: number, previous?: WriteSet): WriteSet {
+    return new WriteSet(this, undoFrom, previous);
   }
 
   /**
@@ -192,7 +219,23 @@ export class Store {
       for await (const key of this.sub("undo").keys({ lt: blockKey(threshold) })) ops.push({ type: "del", sublevel: this.sub("undo"), key });
     }
     ops.push({ type: "put", sublevel: this.sub("meta"), key: "state", value: state });
-    await this.db.batch(ops as any);
+    await this.write(ops);
+  }
+
+  /**
+   * Writes `ops` as one atomic batch on the root database with each key already prefixed by its
+   * sublevel's prefix: the same bytes the sublevels would write, without their per-operation work
+   * (a third of the backfill's time otherwise).
+   */
+  private async write(ops: BatchOp[]): Promise<void> {
+    // The chained form hands each operation to LevelDB's native batch at once, so no second array of
+    // operation objects is built: the garbage collector was the backfill's largest cost.
+    const batch = this.db.batch();
+    for (const op of ops) {
+      if (op.type === "put") batch.put(op.sublevel.prefix + op.key, op.value);
+      else batch.del(op.sublevel.prefix + op.key);
+    }
+    await batch.write();
   }
 
   /**
@@ -204,14 +247,16 @@ export class Store {
     const mark: BlockMark | undefined = await this.sub("blocks").get(blockKey(ancestor));
     if (!state || !mark) throw new StoreError("store_no_mark", `the index remembers no block ${ancestor} to roll back to`);
     const ops: BatchOp[] = [];
-    for await (const [key, entry] of this.sub("undo").iterator({ gte: blockKey(ancestor + 1), reverse: true }) as AsyncIterable<[string, UndoEntry]>) {
-      ops.push(entry.v === null ? { type: "del", sublevel: this.sub(entry.s), key: entry.k } : { type: "put", sublevel: this.sub(entry.s), key: entry.k, value: entry.v });
+    for await (const [key, entries] of this.sub("undo").iterator({ gte: blockKey(ancestor + 1), reverse: true }) as AsyncIterable<[string, UndoEntry[]]>) {
+      for (const entry of [...entries].reverse()) {
+        ops.push(entry.v === null ? { type: "del", sublevel: this.sub(entry.s), key: entry.k } : { type: "put", sublevel: this.sub(entry.s), key: entry.k, value: entry.v });
+      }
       ops.push({ type: "del", sublevel: this.sub("undo"), key });
     }
     for await (const key of this.sub("blocks").keys({ gt: blockKey(ancestor) })) ops.push({ type: "del", sublevel: this.sub("blocks"), key });
     const rolledBack: SyncState = { cursor: { number: ancestor, hash: mark.hash }, digest: mark.digest, events: mark.events, reorgs: state.reorgs + 1 };
     ops.push({ type: "put", sublevel: this.sub("meta"), key: "state", value: rolledBack });
-    await this.db.batch(ops as any);
+    await this.write(ops);
     return rolledBack;
   }
 

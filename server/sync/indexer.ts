@@ -21,7 +21,7 @@ import { RangeTooLargeError, type RpcClient } from "../chain/rpc.js";
 import { decodeLedgerLog, orderLogs, positionOf, type RawLog } from "../events/ledger-events.js";
 import type { BlockMark, Evidence, SyncState } from "../store/records.js";
 import { applyEvent } from "../store/reduce.js";
-import type { Store } from "../store/store.js";
+import type { Store, WriteSet } from "../store/store.js";
 import { createDigester, GENESIS_DIGEST, type Digester } from "./digest.js";
 
 export interface BlockHeader {
@@ -130,10 +130,18 @@ export function createIndexer(args: IndexerArgs): Indexer {
     return rpc.request<RawLog[]>("eth_getLogs", [{ address: ledger, fromBlock: toHex(from), toBlock: toHex(to) }]);
   }
 
-  async function applyRange(state: SyncState, from: number, to: number, logs: RawLog[], blocks: Map<number, BlockHeader | null>, nodeHead: number): Promise<SyncState> {
+  interface BuiltRange {
+    next: SyncState;
+    writes: WriteSet;
+    marks: { number: number; mark: BlockMark }[];
+    undoFrom: number;
+  }
+
+  /** Applies a range's events to a new write set (not yet committed). */
+  async function buildRange(state: SyncState, to: number, logs: RawLog[], blocks: Map<number, BlockHeader | null>, nodeHead: number, previous?: WriteSet): Promise<BuiltRange> {
     digester ??= await createDigester();
     const undoFrom = nodeHead - options.reorgWindow;
-    const writes = store.writeSet(undoFrom);
+    const writes = store.writeSet(undoFrom, previous);
     let { digest, events: count } = state;
     const marks = new Map<number, BlockMark>();
     for (const log of logs) {
@@ -150,8 +158,7 @@ export function createIndexer(args: IndexerArgs): Indexer {
     const end = blocks.get(to)!;
     marks.set(to, { hash: end.hash, digest, events: count });
     const next: SyncState = { cursor: { number: to, hash: end.hash }, digest, events: count, reorgs: state.reorgs };
-    await store.commit(writes, next, [...marks].map(([number, mark]) => ({ number, mark })), undoFrom);
-    return next;
+    return { next, writes, marks: [...marks].map(([number, mark]) => ({ number, mark })), undoFrom };
   }
 
   async function syncOnce(): Promise<SyncState> {
@@ -170,34 +177,59 @@ export function createIndexer(args: IndexerArgs): Indexer {
       if (atCursor.hash !== state.cursor.hash) state = await recover(state, nodeHead);
     }
     const target = nodeHead - options.confirmations;
-    while (state.cursor.number < target) {
-      const from = state.cursor.number + 1;
-      const to = Math.min(from + range - 1, target);
-      let logs: RawLog[];
-      try {
-        logs = orderLogs(await logsOf(from, to));
-      } catch (error) {
-        if (!(error instanceof RangeTooLargeError)) throw error;
-        const suggested = error.suggested && error.suggested.from === from ? error.suggested.to - from + 1 : undefined;
-        range = Math.max(1, Math.min(suggested ?? Math.floor((to - from + 1) / 2), to - from));
-        logger.debug({ msg: "range too large; shrinking", from, to, range });
-        continue;
+    // Three things overlap: the node fetches the next range's logs, this process applies the current
+    // range, and LevelDB commits the previous one. Commits stay in order: each waits for the last.
+    let prefetched: { from: number; to: number; logs: Promise<RawLog[]> } | undefined;
+    let inflight: { writes: WriteSet; done: Promise<void> } | undefined;
+    try {
+      while (state.cursor.number < target) {
+        const from = state.cursor.number + 1;
+        const to = Math.min(from + range - 1, target);
+        const pending = prefetched?.from === from && prefetched.to === to ? prefetched.logs : logsOf(from, to);
+        prefetched = undefined;
+        let logs: RawLog[];
+        try {
+          logs = orderLogs(await pending);
+        } catch (error) {
+          if (!(error instanceof RangeTooLargeError)) throw error;
+          const suggested = error.suggested && error.suggested.from === from ? error.suggested.to - from + 1 : undefined;
+          range = Math.max(1, Math.min(suggested ?? Math.floor((to - from + 1) / 2), to - from));
+          logger.debug({ msg: "range too large; shrinking", from, to, range });
+          continue;
+        }
+        const blocks = await headers([from, to, ...logs.map((l) => Number(l.blockNumber))]);
+        const first = blocks.get(from);
+        if ([...blocks.values()].some((b) => b === null)) throw new RetryableError("node_behind", `the node is missing blocks in ${from}-${to}`);
+        if (state.cursor.hash && first!.parentHash !== state.cursor.hash) {
+          await inflight?.done;
+          inflight = undefined;
+          state = await recover(state, nodeHead);
+          continue;
+        }
+        if (logs.some((l) => blocks.get(Number(l.blockNumber))!.hash !== l.blockHash)) {
+          throw new RetryableError("reorg_in_flight", `logs of ${from}-${to} come from blocks the node no longer has`);
+        }
+        const nextRange = Math.min(options.maxRange, range * 2);
+        if (to < target) {
+          const next = { from: to + 1, to: Math.min(to + nextRange, target), logs: logsOf(to + 1, Math.min(to + nextRange, target)) };
+          next.logs.catch(() => {}); // awaited (and its error handled) on the next turn, or dropped
+          prefetched = next;
+        }
+        const built = await buildRange(state, to, logs, blocks, nodeHead, inflight?.writes);
+        await inflight?.done;
+        const applied: AppliedRange = { from, to, events: logs.length, state: built.next };
+        const done = store.commit(built.writes, built.next, built.marks, built.undoFrom).then(() => {
+          lastState = built.next;
+          logger.debug({ msg: "range applied", from, to, logs: logs.length, events: built.next.events });
+          events.emit("applied", applied);
+        });
+        done.catch(() => {}); // awaited below or on the next turn
+        inflight = { writes: built.writes, done };
+        state = built.next;
+        range = nextRange;
       }
-      const blocks = await headers([from, to, ...logs.map((l) => Number(l.blockNumber))]);
-      const first = blocks.get(from);
-      if ([...blocks.values()].some((b) => b === null)) throw new RetryableError("node_behind", `the node is missing blocks in ${from}-${to}`);
-      if (state.cursor.hash && first!.parentHash !== state.cursor.hash) {
-        state = await recover(state, nodeHead);
-        continue;
-      }
-      if (logs.some((l) => blocks.get(Number(l.blockNumber))!.hash !== l.blockHash)) {
-        throw new RetryableError("reorg_in_flight", `logs of ${from}-${to} come from blocks the node no longer has`);
-      }
-      state = await applyRange(state, from, to, logs, blocks, nodeHead);
-      logger.debug({ msg: "range applied", from, to, logs: logs.length, events: state.events });
-      range = Math.min(options.maxRange, range * 2);
-      lastState = state;
-      events.emit("applied", { from, to, events: logs.length, state } satisfies AppliedRange);
+    } finally {
+      await inflight?.done;
     }
     return (lastState = state);
   }
