@@ -10,7 +10,6 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-ope
 import cors from "cors";
 import express, { type NextFunction, type Request, type Response } from "express";
 import helmet from "helmet";
-import { pinoHttp } from "pino-http";
 import { z } from "zod";
 
 import { DplError, InvalidInputError, NotFoundError, RetryableError, StoreError } from "../common/errors.js";
@@ -96,21 +95,22 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
   const app = express();
   const registry = new OpenAPIRegistry();
   app.disable("x-powered-by");
+  // Answers change with every block: an ETag would cost a hash of every body and rarely match.
+  app.set("etag", false);
   app.set("query parser", "simple");
   app.use(helmet());
   if (config.corsOrigins.length > 0) app.use(cors({ origin: config.corsOrigins.includes("*") ? true : config.corsOrigins }));
-  app.use(
-    pinoHttp({
-      logger,
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : res.statusCode >= 400 ? "info" : "debug"),
-      serializers: { req: (req) => ({ method: req.method, url: req.url }), res: (res) => ({ status: res.statusCode }) },
-    }),
-  );
+  // One finish handler per request does both the latency metric and the request log (a 5xx as an
+  // error, a 4xx at info, the rest at debug); pino-http cost a fifth of the throughput of a lookup.
   app.use((req, res, next) => {
     const started = process.hrtime.bigint();
     res.once("finish", () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : "unmatched";
-      metrics.httpDuration.observe({ method: req.method, route, status: String(res.statusCode) }, Number(process.hrtime.bigint() - started) / 1e9);
+      const status = res.statusCode;
+      metrics.httpDuration.observe({ method: req.method, route, status: String(status) }, seconds);
+      const level = status >= 500 ? "error" : status >= 400 ? "info" : "debug";
+      if (logger.isLevelEnabled(level)) logger[level]({ msg: "request", method: req.method, url: req.originalUrl, status, ms: Math.round(seconds * 1e4) / 10 });
     });
     next();
   });

@@ -105,6 +105,7 @@ export type ActivityKind =
 export interface UsageActivityRef {
   account: string;
   kind: "used" | "dataset-used";
+  /** Key of the usage record in the by-dataset usage index. */
   usage: string;
 }
 

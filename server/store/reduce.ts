@@ -155,13 +155,15 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
         outputRef: event.outputRef,
         evidence,
       };
-      await w.put("usage", pos, usage, true);
-      await w.put("usageByDataset", `${event.datasetId}:${pos}`, "", true);
-      await w.put("usageByGrant", `${event.grantId}:${pos}`, "", true);
-      await w.put("activity", `${event.grantee}:${pos}:${ROLE_ACTOR}`, { account: event.grantee, kind: "used", usage: pos } satisfies UsageActivityRef, true);
+      // The record lives in the by-dataset index itself, so that a page of a dataset's uses is one
+      // range read; the by-grant index and the activity entries point at it.
+      const usageKey = `${event.datasetId}:${pos}`;
+      await w.put("usageByDataset", usageKey, usage, true);
+      await w.put("usageByGrant", `${event.grantId}:${pos}`, usageKey, true);
+      await w.put("activity", `${event.grantee}:${pos}:${ROLE_ACTOR}`, { account: event.grantee, kind: "used", usage: usageKey } satisfies UsageActivityRef, true);
       const holder = (await dataset(w, event.datasetId))?.holder;
       if (holder && holder !== event.grantee) {
-        await w.put("activity", `${holder}:${pos}:${ROLE_SUBJECT}`, { account: holder, kind: "dataset-used", usage: pos } satisfies UsageActivityRef, true);
+        await w.put("activity", `${holder}:${pos}:${ROLE_SUBJECT}`, { account: holder, kind: "dataset-used", usage: usageKey } satisfies UsageActivityRef, true);
       }
       return;
     }

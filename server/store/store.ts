@@ -26,7 +26,6 @@ export const SUBLEVELS = [
   "grantsByDataset",
   "grantsByGrantee",
   "grantsByGrantor",
-  "usage",
   "usageByDataset",
   "usageByGrant",
   "lineageUp",
@@ -103,7 +102,7 @@ export class WriteSet {
     const written = this.written(id) ?? this.previous?.written(id);
     if (written) return written.value;
     if (this.reads.has(id)) return this.reads.get(id);
-    const value = await this.store.sub(name).get(key);
+    const value = this.store.sub(name).getSync(key);
     this.reads.set(id, value);
     return value;
   }
