@@ -36,8 +36,8 @@ const Limit = z.coerce
   .int("must be a whole number")
   .min(1, "must be at least 1")
   .max(MAX_LIMIT, `must be at most ${MAX_LIMIT}`)
-  .default(50)
-  .meta({ description: `Items per page, 1 to ${MAX_LIMIT}`, example: 50 });
+  .default(25)
+  .meta({ description: `Items per page, 1 to ${MAX_LIMIT}; default 25`, example: 25 });
 
 const Cursor = z
   .string()
