@@ -1,0 +1,85 @@
+/**
+ * The whole system as `npm start` brings it up: the embedded default (chain, Ignition deployment,
+ * indexer, API), and an existing network (anvil) with RPC_URL and LEDGER_ADDRESS set.
+ */
+import { expect } from "chai";
+
+import { readConfig, ConfigError } from "../server/config.js";
+import { startSystem } from "../server/system.js";
+import { startAnvil } from "./helpers/chain.js";
+import { registerDataset } from "./helpers/fixtures.js";
+import { ledgerOn, quietLogger, tempDir } from "./helpers/system.js";
+
+async function waitFor<T>(probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("startSystem", function () {
+  it("brings up the embedded default: chain, deployment, indexer and API", async function () {
+    const config = readConfig({ CHAIN_PORT: "0", API_PORT: "0", DATA_DIR: await tempDir("system"), POLL_MS: "50" });
+    const system = await startSystem({ config, logger: quietLogger() });
+    try {
+      expect(system.embedded).to.equal(true);
+      expect(system.chainId).to.equal(31337);
+      const status = await waitFor(async () => {
+        const r = await fetch(`${system.apiUrl}/v1/status`);
+        return r.status === 200 ? ((await r.json()) as any) : undefined;
+      });
+      expect(status.ledger).to.equal(system.ledger);
+      expect(status.indexed.number).to.be.at.least(system.deployBlock);
+    } finally {
+      await system.stop();
+    }
+  });
+
+  it("indexes an existing network's ledger with RPC_URL and LEDGER_ADDRESS", async function () {
+    const chain = await startAnvil();
+    const ledger = await ledgerOn(chain);
+    try {
+      const d = await registerDataset(ledger.ledger, ledger.holder, "existing");
+      const config = readConfig({ RPC_URL: chain.url, LEDGER_ADDRESS: ledger.address, API_PORT: "0", DATA_DIR: await tempDir("existing"), POLL_MS: "50" });
+      const system = await startSystem({ config, logger: quietLogger() });
+      try {
+        expect(system.embedded).to.equal(false);
+        expect(system.deployBlock).to.equal(ledger.deployBlock);
+        const body = await waitFor(async () => {
+          const r = await fetch(`${system.apiUrl}/v1/datasets/${d.id}`);
+          return r.status === 200 ? ((await r.json()) as any) : undefined;
+        });
+        expect(body.dataset.holder).to.equal(ledger.holder.address.toLowerCase());
+      } finally {
+        await system.stop();
+      }
+    } finally {
+      await ledger.closeConnection();
+      await chain.close();
+    }
+  });
+});
+
+describe("readConfig", function () {
+  it("gives every setting its documented default", function () {
+    const c = readConfig({});
+    expect(c).to.include({ chainHost: "127.0.0.1", chainPort: 8545, apiHost: "127.0.0.1", apiPort: 8080, confirmations: 0, finalityDepth: 64, reorgWindow: 64, pollMs: 250, logRangeMax: 50_000, logLevel: "info" });
+    expect(c.rpcUrl).to.equal(undefined);
+    expect(c.corsOrigins).to.deep.equal([]);
+  });
+
+  for (const [env, message] of [
+    [{ API_PORT: "80000" }, /API_PORT must be a whole number from 0 to 65535, not "80000"/],
+    [{ CONFIRMATIONS: "-1" }, /CONFIRMATIONS must be a whole number/],
+    [{ LEDGER_ADDRESS: "0x123" }, /LEDGER_ADDRESS must be a 0x-prefixed 20-byte hex address/],
+    [{ RPC_URL: "ftp://x" }, /RPC_URL must be an http\(s\) URL/],
+    [{ LOG_LEVEL: "loud" }, /LOG_LEVEL must be one of/],
+  ] as const) {
+    it(`refuses ${JSON.stringify(env)} with one sentence`, function () {
+      expect(() => readConfig(env)).to.throw(ConfigError, message);
+    });
+  }
+});
