@@ -57,8 +57,7 @@ abstract contract DatasetRegistry is IDatasetRegistry, Pausable {
         string calldata metadataURI,
         ParentLink[] calldata parents
     ) external returns (bytes32 datasetId) {
-        datasetId = _register(msg.sender, contentHash, merkleRoot, recordCount, metadataURI, parents, 0, 0);
-        if (merkleRoot != 0) _roots[datasetId] = merkleRoot;
+        return _registerOne(contentHash, merkleRoot, recordCount, metadataURI, parents);
     }
 
     /// @inheritdoc IDatasetRegistry
@@ -73,8 +72,7 @@ abstract contract DatasetRegistry is IDatasetRegistry, Pausable {
         DatasetSlot storage previous = _heldBy(previousId, msg.sender);
         if (previous.flags & _SUPERSEDED != 0) revert DatasetSuperseded(previousId);
         previous.flags |= _SUPERSEDED;
-        datasetId = _register(msg.sender, contentHash, merkleRoot, recordCount, metadataURI, parents, 0, 0);
-        if (merkleRoot != 0) _roots[datasetId] = merkleRoot;
+        datasetId = _registerOne(contentHash, merkleRoot, recordCount, metadataURI, parents);
         emit DatasetVersioned(datasetId, previousId, msg.sender);
     }
 
@@ -209,6 +207,18 @@ abstract contract DatasetRegistry is IDatasetRegistry, Pausable {
     function _heldBy(bytes32 datasetId, address account) internal view returns (DatasetSlot storage dataset) {
         dataset = _existing(datasetId);
         if (dataset.holder != account) revert DatasetUnauthorizedAccount(datasetId, account);
+    }
+
+    /// @dev A registration outside a batch: its root takes a slot of its own (none for a zero root).
+    function _registerOne(
+        bytes32 contentHash,
+        bytes32 merkleRoot,
+        uint64 recordCount,
+        string calldata metadataURI,
+        ParentLink[] calldata parents
+    ) private returns (bytes32 datasetId) {
+        datasetId = _register(msg.sender, contentHash, merkleRoot, recordCount, metadataURI, parents, 0, 0);
+        if (merkleRoot != 0) _roots[datasetId] = merkleRoot;
     }
 
     /// @dev The one path every registration takes; the caller stores the root where it belongs.

@@ -89,6 +89,12 @@ function parse<T extends z.ZodType>(schema: T | undefined, value: Record<string,
 
 const toOpenApiPath = (path: string) => path.replace(/:(\w+)/g, "{$1}");
 
+/** `value`, or a 404 with `code` and `message` when it is missing. */
+function found<T>(value: T | undefined, code: string, message: string): T {
+  if (value === undefined) throw new NotFoundError(message, code);
+  return value;
+}
+
 export function createApp(deps: ApiDeps): { app: express.Express; openapi: unknown } {
   const { store, chain, config, metrics } = deps;
   const logger = deps.logger.child({ stage: "api" });
@@ -212,11 +218,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     },
   });
 
-  const datasetOr404 = async (reader: Reader, id: string) => {
-    const d = await reader.dataset(id);
-    if (!d) throw new NotFoundError(`no dataset ${id} is anchored on this ledger`, "dataset_not_found");
-    return d;
-  };
+  const datasetOr404 = async (reader: Reader, id: string) => found(await reader.dataset(id), "dataset_not_found", `no dataset ${id} is anchored on this ledger`);
 
   route({
     method: "get",
@@ -290,11 +292,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     },
   });
 
-  const grantOr404 = async (reader: Reader, id: string) => {
-    const g = await reader.grant(id);
-    if (!g) throw new NotFoundError(`no grant ${id} was issued on this ledger`, "grant_not_found");
-    return g;
-  };
+  const grantOr404 = async (reader: Reader, id: string) => found(await reader.grant(id), "grant_not_found", `no grant ${id} was issued on this ledger`);
 
   route({
     method: "get",
