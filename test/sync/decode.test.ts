@@ -1,0 +1,45 @@
+/**
+ * The indexer's hand-written decoders agree with ethers' generic ABI decoding on every log of a
+ * scenario with every kind of event.
+ */
+import { expect } from "chai";
+import { Interface } from "ethers";
+
+import { createRpcClient } from "../../server/chain/rpc.js";
+import { decodeLedgerLog, type RawLog } from "../../server/events/ledger-events.js";
+import { startHardhatChain } from "../helpers/chain.js";
+import { runScenario } from "../helpers/scenario.js";
+import { ledgerOn } from "../helpers/system.js";
+
+describe("decodeLedgerLog", function () {
+  it("decodes every ledger event exactly as ethers' Interface does", async function () {
+    const chain = await startHardhatChain();
+    const ledger = await ledgerOn(chain);
+    try {
+      await runScenario({ ethers: ledger.ethers, ledger: ledger.ledger, usesPerGrant: 2 });
+      const logs = await createRpcClient({ url: chain.url }).request<RawLog[]>("eth_getLogs", [{ address: ledger.address, fromBlock: "0x0", toBlock: "latest" }]);
+      const iface = new Interface(ledger.ledger.interface.fragments);
+      const kinds = new Set<string>();
+      for (const log of logs) {
+        const ours = decodeLedgerLog(log);
+        const theirs = iface.parseLog(log)!;
+        if (!ours) {
+          expect(theirs.name, "only non-ledger events are skipped").to.match(/^Role/);
+          continue;
+        }
+        kinds.add(ours.kind);
+        expect(ours.kind).to.equal(theirs.name);
+        for (const input of theirs.fragment.inputs) {
+          const expected = theirs.args[input.name];
+          const got = (ours as Record<string, unknown>)[input.name];
+          const norm = (v: unknown) => (typeof v === "string" ? v.toLowerCase() : typeof v === "bigint" ? v : typeof v === "number" ? BigInt(v) : v);
+          expect(norm(got), `${ours.kind}.${input.name}`).to.equal(norm(expected));
+        }
+      }
+      expect(kinds.size).to.equal(13);
+    } finally {
+      await ledger.closeConnection();
+      await chain.close();
+    }
+  });
+});
