@@ -1,0 +1,192 @@
+/**
+ * dpl anchor <file|dir>: fingerprints the data (SHA-256 streamed, records, Merkle root), writes the
+ * sidecar manifest <name>.dpl.json and registers the dataset, unless this holder anchored the same
+ * content already (a read-only check, no transaction).
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { stat, writeFile } from "node:fs/promises";
+
+import { SingleBar } from "cli-progress";
+import type { Command } from "commander";
+import { ZeroHash } from "ethers";
+
+import { type Context, parseId } from "../lib/context.js";
+import { CliError } from "../lib/errors.js";
+import { defaultScheme, directoryManifest, fingerprintFile, parseRecordScheme, RecordSplitter, schemeName, type RecordScheme } from "../lib/fingerprint.js";
+import { buildRecordTree } from "../lib/merkle.js";
+import { eventNamed, mined } from "../lib/tx.js";
+
+export interface Manifest {
+  version: 1;
+  kind: "file" | "directory";
+  name: string;
+  datasetId: string;
+  holder: string;
+  chainId: string;
+  ledger: string;
+  /** What is on chain: the file's SHA-256, or for a private anchor sha256(salt ‖ that hash). */
+  contentHash: string;
+  sha256: string;
+  size: number;
+  records: { scheme: string; count: number };
+  merkleRoot: string;
+  /** Present for a private anchor: keep it secret, it is what lets you verify and prove. */
+  salt?: string;
+  metadataURI: string;
+  parents: { datasetId: string; grantId: string }[];
+  previousVersion?: string;
+  tx?: string;
+  block?: number;
+  /** For a directory: the canonical manifest's entries (each one a record). */
+  entries?: { path: string; sha256: string; size: number }[];
+}
+
+const PROGRESS_FROM_BYTES = 32 * 1024 * 1024;
+const sha256 = (...parts: Buffer[]) => "0x" + createHash("sha256").update(Buffer.concat(parts)).digest("hex");
+
+/** The salted commitment of a private anchor: sha256(salt ‖ sha256 of the bytes). */
+export const saltedHash = (salt: string, hash: string) => sha256(Buffer.from(salt.slice(2), "hex"), Buffer.from(hash.slice(2), "hex"));
+
+export interface Fingerprint {
+  kind: "file" | "directory";
+  sha256: string;
+  size: number;
+  scheme: RecordScheme;
+  recordHashes: string[];
+  entries?: Manifest["entries"];
+}
+
+/** Fingerprints a file or directory; with `salt`, each record hash is sha256(salt ‖ record). */
+export async function fingerprint(target: string, schemeText: string | undefined, salt?: string, showProgress = false): Promise<Fingerprint> {
+  const info = await stat(target).catch(() => {
+    throw new CliError(`no such file or directory: ${target}`);
+  });
+  const saltBytes = salt ? Buffer.from(salt.slice(2), "hex") : undefined;
+  if (info.isDirectory()) {
+    if (schemeText) throw new CliError("--records applies to files; a directory's records are its manifest's lines");
+    const { entries, text } = await directoryManifest(target);
+    const bytes = Buffer.from(text);
+    const recordHashes: string[] = [];
+    const splitter = new RecordSplitter({ kind: "lines" }, (r) => recordHashes.push(saltBytes ? sha256(saltBytes, r) : sha256(r)));
+    splitter.push(bytes);
+    splitter.end();
+    return { kind: "directory", sha256: sha256(bytes), size: bytes.length, scheme: { kind: "lines" }, recordHashes, entries };
+  }
+  let scheme: RecordScheme;
+  try {
+    scheme = schemeText ? parseRecordScheme(schemeText) : defaultScheme(target);
+  } catch (error) {
+    throw new CliError((error as Error).message);
+  }
+  const bar = showProgress && info.size >= PROGRESS_FROM_BYTES && process.stderr.isTTY ? new SingleBar({ format: "hashing [{bar}] {percentage}% {value}/{total} MiB", stream: process.stderr, hideCursor: true }) : undefined;
+  bar?.start(Math.ceil(info.size / 2 ** 20), 0);
+  // A private anchor salts each record, so that its root matches no dictionary of likely records.
+  const fp = await fingerprintFile(target, scheme, (bytes) => bar?.update(Math.floor(bytes / 2 ** 20)), saltBytes);
+  bar?.stop();
+  return { kind: "file", sha256: fp.contentHash, size: fp.size, scheme, recordHashes: fp.recordHashes };
+}
+
+function metadataURIOf(meta: string | undefined): string {
+  if (!meta) return "";
+  if (/^(https?|ipfs|ar|data):/i.test(meta)) return meta;
+  try {
+    const parsed = JSON.parse(meta);
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error();
+    return `data:application/json;base64,${Buffer.from(JSON.stringify(parsed)).toString("base64")}`;
+  } catch {
+    throw new CliError("--meta must be a JSON object (title, description, license, schema, …) or a URL");
+  }
+}
+
+/** Each --parent is <datasetId> or <datasetId>:<grantId>; without a grant, the one to derive under is looked up. */
+async function resolveParents(ctx: Context, holder: string, parents: string[]): Promise<{ datasetId: string; grantId: string }[]> {
+  const out: { datasetId: string; grantId: string }[] = [];
+  for (const text of parents) {
+    const [id, grant] = text.split(":");
+    const datasetId = parseId(id, "--parent");
+    if (grant) {
+      out.push({ datasetId, grantId: parseId(grant, "the grant in --parent") });
+      continue;
+    }
+    const parentHolder = await ctx.ledger().holderOf(datasetId);
+    if (parentHolder === "0x0000000000000000000000000000000000000000") throw new CliError(`parent ${datasetId} is not anchored on this ledger`);
+    if (parentHolder.toLowerCase() === holder.toLowerCase()) {
+      out.push({ datasetId, grantId: ZeroHash });
+      continue;
+    }
+    const grants = await ctx.api(`/v1/accounts/${holder.toLowerCase()}/grants?limit=500`);
+    const usable = (grants?.items ?? []).find((g: any) => g.datasetId === datasetId && g.status === "active" && g.rights.includes("process"));
+    if (!usable) throw new CliError(`you do not hold parent ${datasetId} and have no active grant with the processing right on it; name one with --parent ${datasetId}:<grantId>`);
+    out.push({ datasetId, grantId: usable.id });
+  }
+  return out;
+}
+
+export function registerAnchor(program: Command, context: () => Promise<Context>): void {
+  program
+    .command("anchor")
+    .description("fingerprint a file or directory and anchor it on the ledger")
+    .argument("<path>", "a file or a directory")
+    .option("--records <scheme>", "lines | csv | jsonl | chunk:<size> (default: rows for .csv/.jsonl/.txt, 1 MiB chunks otherwise)")
+    .option("--meta <json|url>", "metadata: a JSON object (stored as a data: URI) or a URL")
+    .option("--parent <id[:grant]>", "a parent dataset (repeatable); derives under your grant on it", (v: string, all: string[]) => [...all, v], [] as string[])
+    .option("--version-of <id>", "the dataset this is the next version of")
+    .option("--private", "anchor a salted commitment; the salt stays in the local manifest")
+    .option("--manifest <file>", "where to write the manifest (default <path>.dpl.json)")
+    .action(async (target: string, opts: { records?: string; meta?: string; parent: string[]; versionOf?: string; private?: boolean; manifest?: string }) => {
+      const ctx = await context();
+      const metadataURI = metadataURIOf(opts.meta);
+      const previous = opts.versionOf ? parseId(opts.versionOf, "--version-of") : undefined;
+      const signer = await ctx.signer();
+      const holder = await signer.getAddress();
+      const salt = opts.private ? "0x" + randomBytes(32).toString("hex") : undefined;
+      const fp = await fingerprint(target, opts.records, salt, !ctx.options.json);
+      const tree = await buildRecordTree(fp.recordHashes);
+      const contentHash = salt ? saltedHash(salt, fp.sha256) : fp.sha256;
+      const ledger = ctx.ledger(signer);
+      const datasetId = (await ledger.computeDatasetId(holder, contentHash)).toLowerCase();
+      const manifest: Manifest = {
+        version: 1,
+        kind: fp.kind,
+        name: target,
+        datasetId,
+        holder,
+        chainId: (await ctx.chainId()).toString(),
+        ledger: ctx.ledgerAddress,
+        contentHash,
+        sha256: fp.sha256,
+        size: fp.size,
+        records: { scheme: schemeName(fp.scheme), count: fp.recordHashes.length },
+        merkleRoot: tree.root,
+        ...(salt ? { salt } : {}),
+        metadataURI,
+        parents: [],
+        ...(previous ? { previousVersion: previous } : {}),
+        ...(fp.entries ? { entries: fp.entries } : {}),
+      };
+      const manifestFile = opts.manifest ?? `${target.replace(/[\\/]+$/, "")}.dpl.json`;
+      if (await ledger.isAnchored(holder, contentHash)) {
+        await writeFile(manifestFile, JSON.stringify(manifest, null, 2) + "\n");
+        if (!ctx.json({ datasetId, alreadyAnchored: true, manifest: manifestFile })) {
+          ctx.say(`already anchored by ${holder} as dataset ${datasetId}; no transaction sent`);
+        }
+        return;
+      }
+      manifest.parents = await resolveParents(ctx, holder, opts.parent);
+      // A private anchor publishes no record count: it would help match the file.
+      const recordCount = salt ? 0n : BigInt(fp.recordHashes.length);
+      const sent = previous
+        ? ledger.registerVersion(previous, contentHash, tree.root, recordCount, metadataURI, manifest.parents)
+        : ledger.register(contentHash, tree.root, recordCount, metadataURI, manifest.parents);
+      const m = await mined(ctx, sent);
+      const registered = eventNamed(m, "DatasetRegistered");
+      manifest.tx = m.receipt.hash;
+      manifest.block = m.receipt.blockNumber;
+      await writeFile(manifestFile, JSON.stringify(manifest, null, 2) + "\n");
+      if (ctx.json({ datasetId: registered?.args.datasetId ?? datasetId, tx: m.receipt.hash, block: m.receipt.blockNumber, contentHash, merkleRoot: tree.root, records: fp.recordHashes.length, manifest: manifestFile })) return;
+      ctx.say(`anchored dataset ${registered?.args.datasetId ?? datasetId}`);
+      ctx.say(`  content ${contentHash}${salt ? " (salted commitment; the salt is in the manifest)" : ""}`);
+      ctx.say(`  records ${fp.recordHashes.length} (${schemeName(fp.scheme)}), Merkle root ${tree.root}`);
+      ctx.say(`  tx ${m.receipt.hash} in block ${m.receipt.blockNumber}; manifest ${manifestFile}`);
+    });
+}

@@ -1,0 +1,113 @@
+/**
+ * The auditor's commands: dpl status, dpl trace (grants and usage of a dataset, or an account's
+ * activity, as tables; --json, --prov) and dpl lineage (ancestors and descendants as a tree).
+ */
+import type { Command } from "commander";
+
+import { type Context, parseId } from "../lib/context.js";
+import { CliError, EXIT } from "../lib/errors.js";
+import { contentHashOf } from "./verify.js";
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd()).join("\n");
+}
+
+const short = (hex: string | null | undefined) => (hex ? `${hex.slice(0, 10)}…` : "-");
+const day = (iso: string) => iso.replace("T", " ").replace(/\.\d+Z$/, "Z");
+
+export function registerAudit(program: Command, context: () => Promise<Context>): void {
+  program
+    .command("status")
+    .description("chain, ledger, indexer lag and state digest")
+    .action(async () => {
+      const ctx = await context();
+      const status = await ctx.api("/v1/status");
+      if (ctx.json(status)) return;
+      ctx.say(`chain ${status.chainId}, ledger ${status.ledger}`);
+      ctx.say(`head ${status.head}, indexed ${status.indexed.number} (lag ${status.lag}), ${status.events} events, ${status.reorgs} reorganisations`);
+      ctx.say(`digest ${status.digest}${status.paused ? "; the ledger is PAUSED" : ""}${status.lastError ? `; last error: ${status.lastError}` : ""}`);
+    });
+
+  program
+    .command("trace")
+    .description("grants and usage of a dataset (by id or file), or everything an account did")
+    .argument("<target>", "a dataset id, an account address, or an anchored file")
+    .option("--prov", "print the dataset's W3C PROV-JSON document")
+    .option("--limit <n>", "rows of each table", "25")
+    .action(async (target: string, opts: { prov?: boolean; limit: string }) => {
+      const ctx = await context();
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new CliError(`--limit must be a whole number from 1 to 500, not "${opts.limit}"`);
+      if (/^0x[0-9a-fA-F]{40}$/.test(target)) {
+        if (opts.prov) throw new CliError("--prov needs a dataset, not an account");
+        const activity = await ctx.api(`/v1/accounts/${target.toLowerCase()}/activity?limit=${limit}`);
+        if (ctx.json(activity)) return;
+        if (activity.items.length === 0) return ctx.say(`no activity of ${target} on this ledger`);
+        ctx.say(table([["time", "what", "dataset", "grant", "units", "counterparty", "block"], ...activity.items.map((a: any) => [day(a.evidence.time), a.kind, short(a.datasetId), short(a.grantId), a.units ?? "", a.counterparty ?? "", String(a.evidence.blockNumber)])]));
+        return;
+      }
+      let datasetId: string;
+      if (/^0x[0-9a-fA-F]{64}$/.test(target)) datasetId = parseId(target, "the dataset");
+      else {
+        const { contentHash } = await contentHashOf(target);
+        const anchors = await ctx.api(`/v1/verify/${contentHash}`);
+        if (!anchors) throw new CliError(`${target} was never anchored on this ledger`, EXIT.negative);
+        datasetId = anchors.anchors[0].id;
+      }
+      if (opts.prov) {
+        const prov = await ctx.api(`/v1/datasets/${datasetId}/prov`);
+        if (!prov) throw new CliError(`no dataset ${datasetId} is anchored on this ledger`, EXIT.negative);
+        console.log(JSON.stringify(prov, null, 2));
+        return;
+      }
+      const dataset = await ctx.api(`/v1/datasets/${datasetId}`);
+      if (!dataset) throw new CliError(`no dataset ${datasetId} is anchored on this ledger`, EXIT.negative);
+      const grants = await ctx.api(`/v1/datasets/${datasetId}/grants?limit=${limit}`);
+      const usage = await ctx.api(`/v1/datasets/${datasetId}/usage?limit=${limit}`);
+      if (ctx.json({ dataset: dataset.dataset, grants: grants.items, usage: usage.items })) return;
+      const d = dataset.dataset;
+      ctx.say(`dataset ${d.id} (${d.status}), held by ${d.holder}, anchored ${day(d.registered.time)} in block ${d.registered.blockNumber}`);
+      ctx.say(`content ${d.contentHash}, ${d.recordCount} records, root ${d.merkleRoot}`);
+      ctx.say("");
+      ctx.say(grants.items.length === 0 ? "no grants" : table([["grant", "grantee", "rights", "purpose", "used/quota", "status", "until"], ...grants.items.map((g: any) => [short(g.id), g.grantee, g.rights.join(","), g.purpose.slice(0, 40), `${g.used}/${g.quota === "0" ? "∞" : g.quota}`, g.status, g.validUntil >= 2 ** 40 - 1 ? "-" : day(new Date(g.validUntil * 1000).toISOString())])]));
+      ctx.say("");
+      ctx.say(usage.items.length === 0 ? "no uses" : table([["time", "grantee", "action", "units", "grant", "output", "block"], ...usage.items.map((u: any) => [day(u.evidence.time), u.grantee, u.action, u.units, short(u.grantId), short(u.outputRef), String(u.evidence.blockNumber)])]));
+    });
+
+  program
+    .command("lineage")
+    .description("draw a dataset's ancestors and descendants as a tree")
+    .argument("<dataset>", "dataset id")
+    .option("--depth <n>", "how many derivation steps each way", "8")
+    .action(async (dataset: string, opts: { depth: string }) => {
+      const ctx = await context();
+      const id = parseId(dataset, "the dataset");
+      const depth = Number(opts.depth);
+      if (!Number.isInteger(depth) || depth < 1 || depth > 32) throw new CliError(`--depth must be a whole number from 1 to 32, not "${opts.depth}"`);
+      const up = await ctx.api(`/v1/datasets/${id}/lineage?direction=ancestors&depth=${depth}`);
+      if (!up) throw new CliError(`no dataset ${id} is anchored on this ledger`, EXIT.negative);
+      const down = await ctx.api(`/v1/datasets/${id}/lineage?direction=descendants&depth=${depth}`);
+      if (ctx.json({ ancestors: up, descendants: down })) return;
+      const label = (nodes: any[], nodeId: string) => {
+        const n = nodes.find((x) => x.id === nodeId);
+        return n ? `${nodeId} (held by ${short(n.holder)}, ${n.status})` : nodeId;
+      };
+      const draw = (graph: any, from: string, next: (e: any) => string, key: (e: any) => string, prefix: string, seen: Set<string>): string[] => {
+        const edges = graph.edges.filter((e: any) => key(e) === from);
+        return edges.flatMap((e: any, i: number) => {
+          const last = i === edges.length - 1;
+          const child = next(e);
+          const line = `${prefix}${last ? "└─ " : "├─ "}${label(graph.nodes, child)}${e.grantId ? ` under grant ${short(e.grantId)}` : ""}`;
+          if (seen.has(child)) return [`${line} (shown above)`];
+          seen.add(child);
+          return [line, ...draw(graph, child, next, key, prefix + (last ? "   " : "│  "), seen)];
+        });
+      };
+      ctx.say(label(up.nodes, id));
+      const ancestors = draw(up, id, (e) => e.parent, (e) => e.child, "", new Set([id]));
+      ctx.say(ancestors.length ? `ancestors:\n${ancestors.join("\n")}` : "ancestors: none");
+      const descendants = draw(down, id, (e) => e.child, (e) => e.parent, "", new Set([id]));
+      ctx.say(descendants.length ? `descendants:\n${descendants.join("\n")}` : "descendants: none");
+    });
+}

@@ -1,0 +1,91 @@
+/**
+ * dpl prove <file> --record <n>: a proof that record n belongs to the anchored dataset, checkable
+ * on chain (`verifyRecord`) or offline against the root; and dpl verify-proof <proof.json>.
+ */
+import { readFile, writeFile } from "node:fs/promises";
+
+import type { Command } from "commander";
+
+import type { Context } from "../lib/context.js";
+import { CliError, EXIT } from "../lib/errors.js";
+import { buildRecordTree, recordLeafHex, rootFromProof } from "../lib/merkle.js";
+import { fingerprint, type Manifest } from "./anchor.js";
+
+export interface RecordProof {
+  version: 1;
+  datasetId: string;
+  chainId: string;
+  ledger: string;
+  merkleRoot: string;
+  record: { index: number; hash: string };
+  leaf: string;
+  proof: string[];
+}
+
+export function registerProve(program: Command, context: () => Promise<Context>): void {
+  program
+    .command("prove")
+    .description("write a Merkle proof that one record belongs to an anchored file")
+    .argument("<file>", "the anchored file or directory (its manifest <file>.dpl.json must be beside it)")
+    .requiredOption("--record <n>", "the record's index, from 0")
+    .option("--manifest <file>", "the manifest written by dpl anchor (default <file>.dpl.json)")
+    .option("--out <proof.json>", "where to write the proof (default: standard output)")
+    .action(async (target: string, opts: { record: string; manifest?: string; out?: string }) => {
+      const ctx = await context();
+      const manifestPath = opts.manifest ?? `${target.replace(/[\\/]+$/, "")}.dpl.json`;
+      const manifest: Manifest = await readFile(manifestPath, "utf8").then(JSON.parse, () => {
+        throw new CliError(`cannot read the manifest ${manifestPath}; anchor the file with dpl anchor first, or pass --manifest`);
+      });
+      const fp = await fingerprint(target, manifest.kind === "file" ? manifest.records.scheme : undefined, manifest.salt);
+      const index = Number(opts.record);
+      if (!Number.isInteger(index) || index < 0 || index >= fp.recordHashes.length) {
+        throw new CliError(`--record must be a record index from 0 to ${fp.recordHashes.length - 1}, not "${opts.record}"`);
+      }
+      const tree = await buildRecordTree(fp.recordHashes);
+      if (tree.root !== manifest.merkleRoot) throw new CliError(`${target} no longer matches its manifest: its Merkle root is ${tree.root}, the anchored one ${manifest.merkleRoot}`, EXIT.negative);
+      const proof: RecordProof = {
+        version: 1,
+        datasetId: manifest.datasetId,
+        chainId: manifest.chainId,
+        ledger: manifest.ledger,
+        merkleRoot: tree.root,
+        record: { index, hash: fp.recordHashes[index] },
+        leaf: tree.leaf(index),
+        proof: tree.proof(index),
+      };
+      const text = JSON.stringify(proof, null, 2) + "\n";
+      if (opts.out) {
+        await writeFile(opts.out, text);
+        ctx.say(`proof of record ${index} of dataset ${manifest.datasetId} written to ${opts.out}`);
+      } else process.stdout.write(text);
+    });
+
+  program
+    .command("verify-proof")
+    .description("check a record proof against the root on chain, or offline with --root; exit 0 if valid, 1 if not")
+    .argument("<proof.json>", "a proof written by dpl prove")
+    .option("--root <hex>", "check offline against this Merkle root instead of asking the ledger")
+    .action(async (file: string, opts: { root?: string }) => {
+      const ctx = await context();
+      const proof: RecordProof = await readFile(file, "utf8").then(JSON.parse, () => {
+        throw new CliError(`cannot read the proof ${file}`);
+      });
+      if (!Array.isArray(proof?.proof) || typeof proof?.record?.hash !== "string") throw new CliError(`${file} is not a proof written by dpl prove`);
+      const leaf = await recordLeafHex(proof.record.index, proof.record.hash);
+      const computedRoot = await rootFromProof(leaf, proof.proof);
+      let valid: boolean;
+      let against: string;
+      if (opts.root) {
+        if (!/^0x[0-9a-fA-F]{64}$/.test(opts.root)) throw new CliError(`--root must be a 0x-prefixed 32-byte hex root, not "${opts.root}"`);
+        valid = computedRoot === opts.root.toLowerCase();
+        against = `the root ${opts.root} (offline)`;
+      } else {
+        valid = await ctx.ledger().verifyRecord(proof.datasetId, leaf, proof.proof);
+        against = `dataset ${proof.datasetId}'s root on ledger ${ctx.ledgerAddress} (verifyRecord)`;
+      }
+      if (!ctx.json({ valid, datasetId: proof.datasetId, record: proof.record, computedRoot })) {
+        ctx.say(valid ? `valid: record ${proof.record.index} (${proof.record.hash}) is under ${against}` : `NOT valid: record ${proof.record.index} is not under ${against}`);
+      }
+      if (!valid) process.exitCode = EXIT.negative;
+    });
+}

@@ -1,0 +1,188 @@
+/**
+ * The commands that change rights: grant (or sign a grant request), relay, revoke, renounce, use,
+ * transfer, accept and retire. Each sends one transaction, waits for it, and prints what it did.
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import { stat } from "node:fs/promises";
+
+import type { Command } from "commander";
+
+import { grantRequestDomain, GRANT_REQUEST_TYPES, type GrantRequest } from "../../server/chain/grant-request.js";
+import { Rights, UsageAction } from "../../server/chain/ids.js";
+import { type Context, parseAddress, parseId } from "../lib/context.js";
+import { CliError, rightsText } from "../lib/errors.js";
+import { sha256File } from "../lib/fingerprint.js";
+import { eventNamed, mined } from "../lib/tx.js";
+
+const MAX_TIME = 2 ** 40 - 1;
+
+export function parseRights(text: string): number {
+  let rights = 0;
+  for (const part of text.split(",").map((s) => s.trim().toLowerCase())) {
+    if (part === "use") rights |= Rights.USE;
+    else if (part === "process") rights |= Rights.PROCESS;
+    else if (part === "operate" || part === "operate-product") rights |= Rights.OPERATE_PRODUCT;
+    else throw new CliError(`--rights takes use, process and operate, comma-separated; "${part}" is none of them`);
+  }
+  return rights;
+}
+
+/** A date (ISO 8601, e.g. 2027-01-31 or 2027-01-31T12:00Z), "now", or Unix seconds. */
+export function parseTime(text: string, what: string): number {
+  if (text === "now") return Math.floor(Date.now() / 1000);
+  if (/^\d+$/.test(text)) return Number(text);
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw new CliError(`${what} must be a date (2027-01-31 or 2027-01-31T12:00Z), "now" or Unix seconds, not "${text}"`);
+  return Math.floor(ms / 1000);
+}
+
+function parseCount(text: string, what: string, max: bigint): bigint {
+  if (!/^\d+$/.test(text) || BigInt(text) > max) throw new CliError(`${what} must be a whole number from 0 to ${max}, not "${text}"`);
+  return BigInt(text);
+}
+
+const ACTIONS: Record<string, UsageAction> = { use: UsageAction.Use, process: UsageAction.Process, operate: UsageAction.Operate };
+
+export function registerRights(program: Command, context: () => Promise<Context>): void {
+  program
+    .command("grant")
+    .description("grant rights on a dataset you hold (or, with --sign, write a signed request anyone can relay)")
+    .argument("<dataset>", "dataset id")
+    .argument("<grantee>", "the grantee's address")
+    .requiredOption("--rights <list>", "use, process, operate (comma-separated)")
+    .requiredOption("--purpose <text>", "what the data may be used for")
+    .option("--from <date>", "start of the validity window (inclusive)", "now")
+    .option("--until <date>", "end of the validity window (inclusive; default: no end)")
+    .option("--quota <n>", "metered units allowed; 0 means unlimited", "0")
+    .option("--sign <out.json>", "write an EIP-712 signed request instead of sending a transaction")
+    .option("--deadline <date>", "with --sign: last time the request may be relayed (default: 7 days)")
+    .action(async (dataset: string, grantee: string, opts: { rights: string; purpose: string; from: string; until?: string; quota: string; sign?: string; deadline?: string }) => {
+      const ctx = await context();
+      const datasetId = parseId(dataset, "the dataset");
+      parseAddress(grantee, "the grantee");
+      const rights = parseRights(opts.rights);
+      const validFrom = parseTime(opts.from, "--from");
+      const validUntil = opts.until ? parseTime(opts.until, "--until") : MAX_TIME;
+      const quota = parseCount(opts.quota, "--quota", 2n ** 80n - 1n);
+      if (!opts.purpose.trim()) throw new CliError("--purpose must say what the data may be used for");
+      const signer = await ctx.signer();
+      const ledger = ctx.ledger(signer);
+      if (opts.sign) {
+        const holder = await signer.getAddress();
+        const request: GrantRequest = {
+          holder,
+          datasetId,
+          grantee,
+          rights,
+          purpose: opts.purpose,
+          validFrom: BigInt(validFrom),
+          validUntil: BigInt(validUntil),
+          quota,
+          nonce: await ledger.nonces(holder),
+          deadline: BigInt(opts.deadline ? parseTime(opts.deadline, "--deadline") : Math.floor(Date.now() / 1000) + 7 * 86_400),
+        };
+        const signature = await signer.signTypedData(grantRequestDomain(await ctx.chainId(), ctx.ledgerAddress), GRANT_REQUEST_TYPES, request);
+        const signed = { chainId: (await ctx.chainId()).toString(), ledger: ctx.ledgerAddress, request: Object.fromEntries(Object.entries(request).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v])), signature };
+        await writeFile(opts.sign, JSON.stringify(signed, null, 2) + "\n");
+        if (!ctx.json({ signed: opts.sign, nonce: request.nonce })) ctx.say(`signed grant request written to ${opts.sign} (nonce ${request.nonce}); anyone can submit it with dpl relay ${opts.sign}`);
+        return;
+      }
+      const m = await mined(ctx, ledger.grant(datasetId, grantee, rights, opts.purpose, validFrom, validUntil, quota));
+      printGrant(ctx, m.receipt.hash, eventNamed(m, "GrantIssued")!.args);
+    });
+
+  program
+    .command("relay")
+    .description("submit a signed grant request (from dpl grant --sign) from any account")
+    .argument("<signed.json>")
+    .action(async (file: string) => {
+      const ctx = await context();
+      const signed = await readFile(file, "utf8").then(JSON.parse, () => {
+        throw new CliError(`cannot read the signed request ${file}`);
+      });
+      if (!signed?.request || typeof signed.signature !== "string") throw new CliError(`${file} is not a request written by dpl grant --sign`);
+      if (signed.chainId !== (await ctx.chainId()).toString()) throw new CliError(`${file} was signed for chain ${signed.chainId}; this node is chain ${await ctx.chainId()}`, 3);
+      if (signed.ledger.toLowerCase() !== ctx.ledgerAddress.toLowerCase()) throw new CliError(`${file} was signed for ledger ${signed.ledger}, not ${ctx.ledgerAddress}`);
+      const m = await mined(ctx, ctx.ledger(await ctx.signer()).grantBySig(signed.request, signed.signature));
+      printGrant(ctx, m.receipt.hash, eventNamed(m, "GrantIssued")!.args);
+    });
+
+  const simple = (name: string, description: string, what: string, run: (ctx: Context, id: string) => Promise<string>) =>
+    program
+      .command(name)
+      .description(description)
+      .argument(`<${what}>`, `${what} id`)
+      .action(async (id: string) => {
+        const ctx = await context();
+        const line = await run(ctx, parseId(id, `the ${what}`));
+        ctx.say(line);
+      });
+
+  simple("revoke", "revoke a grant on a dataset you hold; it takes effect at once", "grant", async (ctx, id) => {
+    const m = await mined(ctx, ctx.ledger(await ctx.signer()).revoke(id));
+    ctx.json({ revoked: id, tx: m.receipt.hash });
+    return `revoked grant ${id} in tx ${m.receipt.hash}`;
+  });
+  simple("renounce", "give up a grant you received", "grant", async (ctx, id) => {
+    const m = await mined(ctx, ctx.ledger(await ctx.signer()).renounce(id));
+    ctx.json({ renounced: id, tx: m.receipt.hash });
+    return `renounced grant ${id} in tx ${m.receipt.hash}`;
+  });
+  simple("accept", "accept the holding of a dataset offered to you", "dataset", async (ctx, id) => {
+    const m = await mined(ctx, ctx.ledger(await ctx.signer()).acceptHolding(id));
+    const e = eventNamed(m, "HoldingTransferred")!.args;
+    ctx.json({ dataset: id, from: e.from, to: e.to, tx: m.receipt.hash });
+    return `you now hold dataset ${id} (from ${e.from}), tx ${m.receipt.hash}`;
+  });
+  simple("retire", "retire a dataset you hold: no new grants, uses or derivations", "dataset", async (ctx, id) => {
+    const m = await mined(ctx, ctx.ledger(await ctx.signer()).retire(id));
+    ctx.json({ retired: id, tx: m.receipt.hash });
+    return `retired dataset ${id} in tx ${m.receipt.hash}`;
+  });
+
+  program
+    .command("transfer")
+    .description("offer the holding of a dataset to another account (it accepts with dpl accept)")
+    .argument("<dataset>")
+    .argument("<to>", "the receiver's address (0x000…0 withdraws an offer)")
+    .action(async (dataset: string, to: string) => {
+      const ctx = await context();
+      const m = await mined(ctx, ctx.ledger(await ctx.signer()).transferHolding(parseId(dataset, "the dataset"), parseAddress(to, "the receiver")));
+      if (!ctx.json({ dataset, offeredTo: to, tx: m.receipt.hash })) ctx.say(`offered the holding of dataset ${dataset} to ${to}; it takes it with dpl accept ${dataset}`);
+    });
+
+  program
+    .command("use")
+    .description("record a use of a dataset under your grant")
+    .argument("<grant>", "grant id")
+    .option("--action <action>", "use | process | operate", "use")
+    .option("--units <n>", "metered units", "1")
+    .option("--output <file|hash>", "what the use produced: a file (hashed) or a 0x-prefixed hash")
+    .action(async (grant: string, opts: { action: string; units: string; output?: string }) => {
+      const ctx = await context();
+      const grantId = parseId(grant, "the grant");
+      const action = ACTIONS[opts.action];
+      if (action === undefined) throw new CliError(`--action must be use, process or operate, not "${opts.action}" (derive is recorded by dpl anchor --parent)`);
+      const units = parseCount(opts.units, "--units", 2n ** 64n - 1n);
+      let outputRef = "0x" + "00".repeat(32);
+      if (opts.output) {
+        if (/^0x[0-9a-fA-F]{64}$/.test(opts.output)) outputRef = opts.output;
+        else if (await stat(opts.output).then(() => true, () => false)) outputRef = await sha256File(opts.output);
+        else throw new CliError(`--output must be an existing file or a 0x-prefixed 32-byte hash, not "${opts.output}"`);
+      }
+      const m = await mined(ctx, ctx.ledger(await ctx.signer()).recordUsage(grantId, action, units, outputRef));
+      const e = eventNamed(m, "UsageRecorded")!.args;
+      const g = await ctx.ledger().grantOf(grantId);
+      if (!ctx.json({ grant: grantId, dataset: e.datasetId, action: opts.action, units, used: g.used, quota: g.quota, tx: m.receipt.hash })) {
+        ctx.say(`recorded ${opts.action} of ${units} unit(s) of dataset ${e.datasetId} under grant ${grantId}: ${g.used}${g.quota === 0n ? "" : ` of ${g.quota}`} used; tx ${m.receipt.hash}`);
+      }
+    });
+}
+
+function printGrant(ctx: Context, tx: string, e: any): void {
+  if (ctx.json({ grantId: e.grantId, datasetId: e.datasetId, grantee: e.grantee, grantor: e.grantor, rights: rightsText(Number(e.rights)), purpose: e.purpose, validFrom: e.validFrom, validUntil: e.validUntil, quota: e.quota, tx })) return;
+  ctx.say(`granted ${rightsText(Number(e.rights))} on dataset ${e.datasetId} to ${e.grantee}`);
+  ctx.say(`  grant ${e.grantId}`);
+  ctx.say(`  purpose "${e.purpose}", ${new Date(Number(e.validFrom) * 1000).toISOString()} to ${Number(e.validUntil) === MAX_TIME ? "no end" : new Date(Number(e.validUntil) * 1000).toISOString()}, quota ${e.quota === 0n ? "unlimited" : e.quota}`);
+  ctx.say(`  tx ${tx}`);
+}

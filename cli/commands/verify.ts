@@ -1,0 +1,91 @@
+/**
+ * dpl verify <file|dir|hash>: every anchor of the content (holder, time, block, tx). Exit 0 when it
+ * is anchored with enough confirmations, 1 when it is not (or only pending). By default it asks the
+ * API; --chain asks the node directly, so a user who does not trust the indexer needs only a node.
+ */
+import { readFile, stat } from "node:fs/promises";
+
+import type { Command } from "commander";
+
+import { EVENT_TOPICS, decodeLedgerLog, type RawLog } from "../../server/events/ledger-events.js";
+import type { Context } from "../lib/context.js";
+import { CliError, EXIT } from "../lib/errors.js";
+import { fingerprint, saltedHash, type Manifest } from "./anchor.js";
+
+export interface Anchor {
+  datasetId: string;
+  holder: string;
+  blockNumber: number;
+  txHash: string;
+  timestamp: number;
+  confirmations: number;
+}
+
+/** The content hash to look for: a given hash, or the file's or directory's (salted when its manifest has a salt). */
+export async function contentHashOf(target: string, manifestFile?: string): Promise<{ contentHash: string; private: boolean }> {
+  if (/^0x[0-9a-fA-F]{64}$/.test(target)) return { contentHash: target.toLowerCase(), private: false };
+  await stat(target).catch(() => {
+    throw new CliError(`no such file or directory, and not a 0x-prefixed 32-byte hash: ${target}`);
+  });
+  const manifestPath = manifestFile ?? `${target.replace(/[\\/]+$/, "")}.dpl.json`;
+  const manifest: Manifest | undefined = await readFile(manifestPath, "utf8").then(JSON.parse, () => undefined);
+  if (manifestFile && !manifest) throw new CliError(`cannot read the manifest ${manifestFile}`);
+  const fp = await fingerprint(target, undefined);
+  if (manifest?.salt) return { contentHash: saltedHash(manifest.salt, fp.sha256), private: true };
+  return { contentHash: fp.sha256, private: false };
+}
+
+/** Anchors of `contentHash` straight from the node's logs: DatasetRegistered filtered by its content-hash topic. */
+export async function anchorsOnChain(ctx: Context, contentHash: string): Promise<Anchor[]> {
+  const head = Number(await ctx.provider.send("eth_blockNumber", []));
+  const logs: RawLog[] = await ctx.provider.send("eth_getLogs", [{ address: ctx.ledgerAddress, topics: [EVENT_TOPICS.DatasetRegistered, null, null, contentHash], fromBlock: "0x0", toBlock: "latest" }]);
+  const anchors: Anchor[] = [];
+  for (const log of logs) {
+    const event = decodeLedgerLog(log);
+    if (event?.kind !== "DatasetRegistered") continue;
+    const block = await ctx.provider.send("eth_getBlockByHash", [log.blockHash, false]);
+    if (!block) continue; // reorganised away while we looked
+    const blockNumber = Number(log.blockNumber);
+    anchors.push({ datasetId: event.datasetId, holder: event.holder, blockNumber, txHash: log.transactionHash, timestamp: Number(block.timestamp), confirmations: head - blockNumber + 1 });
+  }
+  return anchors;
+}
+
+export async function anchorsFromApi(ctx: Context, contentHash: string): Promise<Anchor[]> {
+  const answer = await ctx.api(`/v1/verify/${contentHash}`);
+  return (answer?.anchors ?? []).map((d: any) => ({
+    datasetId: d.id,
+    holder: d.registrant,
+    blockNumber: d.registered.blockNumber,
+    txHash: d.registered.txHash,
+    timestamp: d.registered.timestamp,
+    confirmations: d.registered.confirmations,
+  }));
+}
+
+export function registerVerify(program: Command, context: () => Promise<Context>): void {
+  program
+    .command("verify")
+    .description("show every anchor of a file, directory or content hash; exit 0 if anchored, 1 if not")
+    .argument("<target>", "a file, a directory, or a 0x-prefixed SHA-256")
+    .option("--chain", "ask the node directly instead of the dpl API")
+    .option("--manifest <file>", "the anchor's manifest (for a private anchor's salt; default <path>.dpl.json)")
+    .option("--confirmations <n>", "confirmations an anchor needs to count (default 1)", "1")
+    .action(async (target: string, opts: { chain?: boolean; manifest?: string; confirmations: string }) => {
+      const ctx = await context();
+      const needed = Number(opts.confirmations);
+      if (!Number.isInteger(needed) || needed < 0) throw new CliError(`--confirmations must be a whole number, not "${opts.confirmations}"`);
+      const { contentHash } = await contentHashOf(target, opts.manifest);
+      const anchors = opts.chain ? await anchorsOnChain(ctx, contentHash) : await anchorsFromApi(ctx, contentHash);
+      const confirmed = anchors.filter((a) => a.confirmations >= needed);
+      const anchored = confirmed.length > 0;
+      if (!ctx.json({ contentHash, anchored, source: opts.chain ? "chain" : "api", anchors: anchors.map((a) => ({ ...a, pending: a.confirmations < needed })) })) {
+        if (anchors.length === 0) ctx.say(`not anchored: content ${contentHash} was never anchored on ledger ${ctx.ledgerAddress}`);
+        for (const a of anchors) {
+          const state = a.confirmations >= needed ? `${a.confirmations} confirmations` : `PENDING (${a.confirmations} of ${needed} confirmations)`;
+          ctx.say(`anchored by ${a.holder} at ${new Date(a.timestamp * 1000).toISOString()} in block ${a.blockNumber}, tx ${a.txHash} (${state}); dataset ${a.datasetId}`);
+        }
+      }
+      if (!anchored) process.exitCode = EXIT.negative;
+    });
+}

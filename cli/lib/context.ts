@@ -1,0 +1,160 @@
+/**
+ * Everything a command needs, resolved once from flags, the environment and the deployment that
+ * `npm start` recorded: where the node, the ledger and the API are, and who signs.
+ *
+ * Settings: --rpc-url / RPC_URL, --ledger / LEDGER_ADDRESS, --api-url / API_URL (default
+ * http://127.0.0.1:8080), --data-dir / DATA_DIR (for data/deployment.json). Keys: DPL_PRIVATE_KEY,
+ * or --keystore / DPL_KEYSTORE (an encrypted JSON keystore; password from DPL_KEYSTORE_PASSWORD or a
+ * prompt), or on a local development chain (chain id 31337) the development account --account <n>.
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { createInterface } from "node:readline/promises";
+
+import { Contract, HDNodeWallet, Interface, JsonRpcProvider, Mnemonic, Wallet, type Signer } from "ethers";
+
+import ledgerAbi from "../../server/chain/ledger-abi.json" with { type: "json" };
+import type { ProvenanceLedger } from "../../types/ethers-contracts/index.js";
+import { CliError, EXIT } from "./errors.js";
+
+export const LEDGER_INTERFACE = new Interface(ledgerAbi);
+
+/** Hardhat's and anvil's well-known development mnemonic: only ever used on chain id 31337. */
+const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+const DEV_CHAIN_ID = 31337n;
+
+export interface GlobalOptions {
+  rpcUrl?: string;
+  ledger?: string;
+  apiUrl?: string;
+  dataDir?: string;
+  account?: string;
+  keystore?: string;
+  json?: boolean;
+}
+
+export interface Context {
+  options: GlobalOptions;
+  rpcUrl: string;
+  apiUrl: string;
+  ledgerAddress: string;
+  provider: JsonRpcProvider;
+  chainId(): Promise<bigint>;
+  ledger(signer?: Signer): ProvenanceLedger;
+  signer(): Promise<Signer>;
+  /** GET from the API; undefined on 404. */
+  api<T = any>(pathAndQuery: string): Promise<T | undefined>;
+  /** Prints a human line unless --json. */
+  say(line: string): void;
+  /** Prints `value` as JSON when --json. */
+  json(value: unknown): boolean;
+}
+
+const isAddress = (s: string) => /^0x[0-9a-fA-F]{40}$/.test(s);
+
+export async function createContext(options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Promise<Context> {
+  const dataDir = path.resolve(options.dataDir ?? env.DATA_DIR ?? "data");
+  const recorded = await readFile(path.join(dataDir, "deployment.json"), "utf8").then(JSON.parse, () => undefined);
+  const rpcUrl = options.rpcUrl ?? env.RPC_URL ?? recorded?.rpcUrl ?? "http://127.0.0.1:8545";
+  const ledgerAddress = options.ledger ?? env.LEDGER_ADDRESS ?? recorded?.ledger;
+  const apiUrl = (options.apiUrl ?? env.API_URL ?? "http://127.0.0.1:8080").replace(/\/$/, "");
+  const provider = new JsonRpcProvider(rpcUrl, undefined, { batchMaxCount: 1 });
+  let chainId: bigint | undefined;
+
+  const ctx: Context = {
+    options,
+    rpcUrl,
+    apiUrl,
+    get ledgerAddress() {
+      if (!ledgerAddress) throw new CliError(`no ledger address: pass --ledger or set LEDGER_ADDRESS, or run \`npm start\` so that ${path.join(dataDir, "deployment.json")} exists`);
+      if (!isAddress(ledgerAddress)) throw new CliError(`the ledger address "${ledgerAddress}" is not a 0x-prefixed 20-byte hex address`);
+      return ledgerAddress;
+    },
+    provider,
+    async chainId() {
+      if (chainId === undefined) {
+        try {
+          chainId = BigInt(await provider.send("eth_chainId", []));
+        } catch (error) {
+          throw new CliError(`cannot reach the node at ${rpcUrl} (${(error as Error).message.split("\n")[0]})`, EXIT.network);
+        }
+      }
+      return chainId;
+    },
+    ledger(signer) {
+      return new Contract(ctx.ledgerAddress, ledgerAbi, signer ?? provider) as unknown as ProvenanceLedger;
+    },
+    async signer() {
+      const key = env.DPL_PRIVATE_KEY;
+      if (key) {
+        try {
+          return new Wallet(key, provider);
+        } catch {
+          throw new CliError("DPL_PRIVATE_KEY is not a valid private key (0x followed by 64 hex digits)");
+        }
+      }
+      const keystore = options.keystore ?? env.DPL_KEYSTORE;
+      if (keystore) {
+        const json = await readFile(keystore, "utf8").catch(() => {
+          throw new CliError(`cannot read the keystore ${keystore}`);
+        });
+        const password = env.DPL_KEYSTORE_PASSWORD ?? (await prompt(`Password for ${path.basename(keystore)}: `));
+        try {
+          return (await Wallet.fromEncryptedJson(json, password)).connect(provider);
+        } catch {
+          throw new CliError(`cannot unlock the keystore ${keystore}: wrong password or not a keystore`);
+        }
+      }
+      if ((await ctx.chainId()) !== DEV_CHAIN_ID) {
+        throw new CliError("no key: set DPL_PRIVATE_KEY, or pass --keystore <file> (DPL_KEYSTORE); development accounts exist only on chain 31337");
+      }
+      const index = Number(options.account ?? 0);
+      if (!Number.isInteger(index) || index < 0 || index > 19) throw new CliError(`--account must be a development account from 0 to 19, not "${options.account}"`);
+      if (!options.json) console.error(`warning: signing with public development account #${index}; never use it on a real network`);
+      return HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), `m/44'/60'/0'/0/${index}`).connect(provider);
+    },
+    async api(pathAndQuery) {
+      let response: Response;
+      try {
+        response = await fetch(apiUrl + pathAndQuery);
+      } catch {
+        throw new CliError(`cannot reach the dpl API at ${apiUrl} (start it with \`npm start\`, set API_URL, or pass --chain to ask the node)`, EXIT.network);
+      }
+      if (response.status === 404) return undefined;
+      const body: any = await response.json().catch(() => undefined);
+      if (!response.ok) throw new CliError(`the API answered ${response.status}: ${body?.error?.message ?? "no reason given"}`, response.status >= 500 ? EXIT.network : EXIT.usage);
+      return body as any;
+    },
+    say(line) {
+      if (!options.json) console.log(line);
+    },
+    json(value) {
+      if (options.json) console.log(JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2));
+      return Boolean(options.json);
+    },
+  };
+  return ctx;
+}
+
+async function prompt(question: string): Promise<string> {
+  if (!process.stdin.isTTY) throw new CliError("the keystore needs a password: set DPL_KEYSTORE_PASSWORD (no terminal to ask on)");
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+  const muted = rl as unknown as { _writeToOutput: (s: string) => void };
+  muted._writeToOutput = () => {};
+  process.stderr.write(question);
+  const answer = await rl.question("");
+  rl.close();
+  process.stderr.write("\n");
+  return answer;
+}
+
+/** A 0x-prefixed 32-byte hex id, lower-cased, or a usage error naming `what`. */
+export function parseId(value: string, what: string): string {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(value)) throw new CliError(`${what} must be a 0x-prefixed 32-byte hex id, not "${value}"`);
+  return value.toLowerCase();
+}
+
+export function parseAddress(value: string, what: string): string {
+  if (!isAddress(value)) throw new CliError(`${what} must be a 0x-prefixed 20-byte hex address, not "${value}"`);
+  return value;
+}

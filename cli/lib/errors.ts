@@ -1,0 +1,111 @@
+/**
+ * What the CLI tells a user when something goes wrong: one sentence and a documented exit code,
+ * never a stack trace. Contract reverts are decoded from their custom errors into words.
+ */
+import { Interface } from "ethers";
+
+import { DplError, InvalidInputError, RetryableError } from "../../server/common/errors.js";
+
+/** Exit codes, as README documents them. */
+export const EXIT = {
+  ok: 0,
+  /** verify / verify-proof: not anchored, not valid, or undone by a reorganisation. */
+  negative: 1,
+  /** The command was used wrongly: a missing file, a malformed id, a bad option. */
+  usage: 2,
+  /** The node or the API could not be reached, or is on another network. */
+  network: 3,
+  /** The ledger refused the transaction (the reason is printed). */
+  refused: 4,
+  /** Anything else. */
+  failure: 5,
+} as const;
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.usage,
+  ) {
+    super(message);
+  }
+}
+
+const short = (hex: string) => `${hex.slice(0, 10)}…`;
+const when = (unix: bigint | number) => new Date(Number(unix) * 1000).toISOString().replace(".000Z", "Z");
+const STATES = ["none", "active", "revoked", "renounced"];
+const ACTIONS = ["use", "process", "derive", "operate"];
+
+/** One sentence for each of the ledger's custom errors. */
+const SENTENCES: Record<string, (a: any[]) => string> = {
+  DatasetContentHashZero: () => "a content hash of zero anchors nothing",
+  DatasetAlreadyRegistered: ([id]) => `this account already anchored this content as dataset ${id}`,
+  DatasetNotFound: ([id]) => `no dataset ${id} is anchored on this ledger`,
+  DatasetUnauthorizedAccount: ([id, account]) => `${account} does not hold dataset ${short(id)}`,
+  DatasetRetiredAlready: ([id]) => `dataset ${short(id)} is retired`,
+  DatasetSuperseded: ([id]) => `dataset ${short(id)} already has a next version`,
+  DatasetTooManyParents: ([count, max]) => `a dataset may name at most ${max} parents, not ${count}`,
+  DatasetParentDuplicate: ([id]) => `parent ${short(id)} is named twice`,
+  DatasetParentGrantMismatch: ([parent, grant, covered]) => `grant ${short(grant)} covers dataset ${short(covered)}, not the parent ${short(parent)}`,
+  HoldingInvalidReceiver: ([id, account]) => `${account} cannot take the holding of dataset ${short(id)}: it is not the account the holding was offered to, or it holds it already`,
+  LedgerBatchLength: ([length, max]) => `a batch must carry 1 to ${max} entries, not ${length}`,
+  GrantNotFound: ([id]) => `no grant ${id} was issued on this ledger`,
+  GrantUnauthorizedAccount: ([id, account]) => `${account} is not the grantee of grant ${short(id)}`,
+  GrantNotActive: ([id, state]) => `grant ${short(id)} is ${STATES[Number(state)] ?? "inactive"}`,
+  GrantRightsInvalid: ([rights]) => `rights ${rights} are not a non-empty set of use, process and operate`,
+  GrantGranteeZero: () => "a grant needs a grantee",
+  GrantPurposeEmpty: () => "a grant needs a purpose",
+  GrantWindowInvalid: ([from, until, now]) => `the window ${when(from)} to ${when(until)} is reversed or already over (now ${when(now)})`,
+  GrantSignatureExpired: ([deadline, now]) => `the signed request could be relayed until ${when(deadline)}; it is now ${when(now)}`,
+  GrantSignatureInvalid: ([holder]) => `the signature is not ${holder}'s over this request on this chain and ledger`,
+  ProductLicenceInactive: ([product, grant]) => `derived dataset ${short(product)} may not be operated: the grant ${short(grant)} it was derived under is no longer active with the product-operation right`,
+  UsageUnitsZero: () => "a use of zero units measures nothing",
+  UsageActionReserved: () => "derive is recorded by anchoring a derived dataset (dpl anchor --parent), not by dpl use",
+  UsageActionNotAllowed: ([id, action, rights]) => `grant ${short(id)} does not allow ${ACTIONS[Number(action)]} (its rights: ${rightsText(Number(rights))})`,
+  UsageOutsideWindow: ([id, from, until, now]) => `grant ${short(id)} is valid from ${when(from)} to ${when(until)}; it is now ${when(now)}`,
+  UsageQuotaExceeded: ([id, used, quota, units]) => `grant ${short(id)} allows ${quota} units; ${used} used; ${units} requested`,
+  InvalidAccountNonce: ([account, nonce]) => `the request's nonce is spent or wrong: ${account}'s next nonce is ${nonce}`,
+  EnforcedPause: () => "the ledger is paused: writes that touch rights are stopped until it is unpaused",
+  AccessControlUnauthorizedAccount: ([account]) => `${account} may not do this (it lacks the role)`,
+};
+
+export function rightsText(rights: number): string {
+  return [rights & 1 && "use", rights & 2 && "process", rights & 4 && "operate"].filter(Boolean).join(", ") || "none";
+}
+
+/** Finds the revert data in an ethers error and turns it into a CliError, or returns undefined. */
+export function decodeRevert(iface: Interface, error: unknown): CliError | undefined {
+  let e: any = error;
+  for (let depth = 0; e && depth < 6; depth++) {
+    const data = typeof e.data === "string" ? e.data : typeof e.data?.data === "string" ? e.data.data : typeof e.error?.data === "string" ? e.error.data : undefined;
+    if (data && data.length >= 10) {
+      try {
+        const parsed = iface.parseError(data);
+        if (parsed) {
+          const sentence = SENTENCES[parsed.name]?.([...parsed.args]) ?? `${parsed.name}(${[...parsed.args].join(", ")})`;
+          return new CliError(`the ledger refused: ${sentence}`, EXIT.refused);
+        }
+      } catch {
+        // not one of the ledger's errors
+      }
+    }
+    e = e.error ?? e.info?.error ?? e.cause;
+  }
+  return undefined;
+}
+
+/** Any error, as the sentence and exit code the user gets. */
+export function describe(iface: Interface, error: unknown): CliError {
+  if (error instanceof CliError) return error;
+  const revert = decodeRevert(iface, error);
+  if (revert) return revert;
+  if (error instanceof InvalidInputError) return new CliError(error.message, EXIT.usage);
+  if (error instanceof RetryableError) return new CliError(error.message, EXIT.network);
+  if (error instanceof DplError) return new CliError(error.message, EXIT.failure);
+  const e = error as { code?: string; message?: string; shortMessage?: string };
+  if (e?.code === "ENOENT" || e?.code === "EACCES" || e?.code === "EISDIR") return new CliError(e.message ?? String(error), EXIT.usage);
+  if (e?.code === "ECONNREFUSED" || e?.code === "NETWORK_ERROR" || /ECONNREFUSED|fetch failed|getaddrinfo/.test(e?.message ?? "")) {
+    return new CliError(`cannot reach the node or the API (${e.shortMessage ?? e.message})`, EXIT.network);
+  }
+  if (e?.code === "INVALID_ARGUMENT" || e?.code === "BAD_DATA") return new CliError(e.shortMessage ?? e.message ?? String(error), EXIT.usage);
+  return new CliError(`failed: ${e?.shortMessage ?? e?.message ?? String(error)}`, EXIT.failure);
+}
