@@ -1,0 +1,271 @@
+/**
+ * The dpl command line end to end, as a user runs it (bin/dpl.js in a child process), against a
+ * running local system (chain, indexer, API) started by the test: results, error sentences and
+ * exit codes, and interoperability of its hashes and proofs.
+ */
+import { execFile, execFileSync } from "node:child_process";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
+import { expect } from "chai";
+
+import { fingerprint } from "../../cli/commands/anchor.js";
+import { buildRecordTree } from "../../cli/lib/merkle.js";
+import { readConfig } from "../../server/config.js";
+import { startSystem, type System } from "../../server/system.js";
+import { quietLogger, tempDir } from "../helpers/system.js";
+
+const HOLDER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"; // development account 0
+const GRANTEE = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"; // development account 1
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe("dpl CLI", function () {
+  let system: System;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+
+  const dpl = (...args: string[]): Promise<Run> =>
+    new Promise((resolve) => {
+      execFile(process.execPath, ["bin/dpl.js", ...args], { env }, (error, stdout, stderr) => {
+        resolve({ code: error ? ((error as any).code ?? 1) : 0, stdout, stderr });
+      });
+    });
+  const json = async (...args: string[]) => {
+    const r = await dpl("--json", ...args);
+    if (r.code !== 0) throw new Error(`dpl ${args.join(" ")} failed (${r.code}): ${r.stderr}`);
+    return JSON.parse(r.stdout);
+  };
+  /** Waits until the indexer has caught up with the chain. */
+  const synced = async () => {
+    for (;;) {
+      const status: any = await (await fetch(`${system.apiUrl}/v1/status`)).json();
+      if (status.lag === 0 && status.head !== null) return;
+      await new Promise((r) => setTimeout(r, 30));
+    }
+  };
+
+  before(async function () {
+    system = await startSystem({ config: readConfig({ CHAIN_PORT: "0", API_PORT: "0", DATA_DIR: await tempDir("cli-system"), POLL_MS: "30" }), logger: quietLogger() });
+    dir = await tempDir("cli");
+    env = { ...process.env, RPC_URL: system.rpcUrl, LEDGER_ADDRESS: system.ledger, API_URL: system.apiUrl, DATA_DIR: path.join(dir, "no-deployment") };
+    const rows = ["sensor,hour,vehicles", ...Array.from({ length: 300 }, (_, i) => `S${i % 7},${i % 24},${(i * 37) % 500}`), 'S9,1,"a ""quoted"" row\nspanning two lines"'];
+    await writeFile(path.join(dir, "traffic.csv"), rows.join("\n") + "\n");
+  });
+
+  after(async function () {
+    await system?.stop();
+  });
+
+  describe("anchor and verify", function () {
+    it("anchors a CSV with one record per row, and its content hash is sha256sum's", async function () {
+      const file = path.join(dir, "traffic.csv");
+      const out = await json("anchor", file, "--meta", '{"title":"Traffic counts","license":"CC-BY-4.0"}');
+      expect(out.records).to.equal(302);
+      expect(out.contentHash).to.equal("0x" + execFileSync("sha256sum", [file], { encoding: "utf8" }).split(" ")[0]);
+      const manifest = JSON.parse(await readFile(`${file}.dpl.json`, "utf8"));
+      expect(manifest).to.include({ datasetId: out.datasetId, contentHash: out.contentHash, merkleRoot: out.merkleRoot, tx: out.tx });
+      expect(manifest.records).to.deep.equal({ scheme: "csv", count: 302 });
+      expect(manifest.metadataURI).to.match(/^data:application\/json;base64,/);
+    });
+
+    it("sends no transaction when the same holder anchored the same content", async function () {
+      const again = await json("anchor", path.join(dir, "traffic.csv"));
+      expect(again.alreadyAnchored).to.equal(true);
+    });
+
+    it("verifies through the API and through the chain alone, exit 0; an unanchored file exits 1", async function () {
+      await synced();
+      const file = path.join(dir, "traffic.csv");
+      for (const source of [[], ["--chain"]]) {
+        const r = await dpl("verify", file, ...source);
+        expect(r.code, r.stderr).to.equal(0);
+        expect(r.stdout).to.match(new RegExp(`anchored by ${HOLDER.toLowerCase()} at .* in block \\d+, tx 0x[0-9a-f]{64}`));
+      }
+      await writeFile(path.join(dir, "other.txt"), "never anchored\n");
+      const none = await dpl("verify", path.join(dir, "other.txt"));
+      expect(none.code).to.equal(1);
+      expect(none.stdout).to.match(/not anchored/);
+      const pending = await dpl("verify", file, "--confirmations", "1000");
+      expect(pending.code).to.equal(1);
+      expect(pending.stdout).to.match(/PENDING/);
+    });
+
+    it("anchors a directory through a canonical manifest that does not depend on file order", async function () {
+      const files: [string, string][] = [["b.txt", "bee\n"], ["a/z.csv", "z,1\n"], ["a/é.txt", "accent\n"], ["c", ""]];
+      const one = path.join(dir, "tree-one");
+      const two = path.join(dir, "tree-two");
+      for (const [root, order] of [[one, files], [two, [...files].reverse()]] as const) {
+        for (const [name, body] of order) {
+          await mkdir(path.dirname(path.join(root, name)), { recursive: true });
+          await writeFile(path.join(root, name), body);
+        }
+      }
+      const first = await json("anchor", one);
+      const secondHash = JSON.parse((await dpl("--json", "verify", two)).stdout).contentHash;
+      expect(secondHash).to.equal(first.contentHash);
+      expect(first.records).to.equal(4);
+      const manifest = JSON.parse(await readFile(`${one}.dpl.json`, "utf8"));
+      expect(manifest.entries.map((e: any) => e.path)).to.deep.equal(["a/z.csv", "a/é.txt", "b.txt", "c"]);
+    });
+
+    it("--private anchors a salted commitment: nothing on chain matches the file or its records", async function () {
+      const file = path.join(dir, "secret.csv");
+      await writeFile(file, "patient,value\n1,42\n2,43\n");
+      const plain = await fingerprint(file, undefined);
+      const plainRoot = (await buildRecordTree(plain.recordHashes)).root;
+      const out = await json("anchor", file, "--private");
+      await synced();
+      const onChain: any = await (await fetch(`${system.apiUrl}/v1/datasets/${out.datasetId}`)).json();
+      expect(onChain.dataset.contentHash).to.not.equal(plain.sha256);
+      expect(onChain.dataset.merkleRoot).to.not.equal(plainRoot);
+      expect(onChain.dataset.recordCount).to.equal("0");
+      expect(onChain.dataset.metadataURI).to.equal("");
+      const manifest = JSON.parse(await readFile(`${file}.dpl.json`, "utf8"));
+      expect(manifest.salt).to.match(/^0x[0-9a-f]{64}$/);
+      expect((await dpl("verify", file)).code).to.equal(0);
+      expect((await dpl("verify", plain.sha256)).code).to.equal(1);
+      const proof = path.join(dir, "secret-proof.json");
+      expect((await dpl("prove", file, "--record", "1", "--out", proof)).code).to.equal(0);
+      expect((await dpl("verify-proof", proof)).code).to.equal(0);
+    });
+  });
+
+  describe("prove and verify-proof", function () {
+    it("writes proofs that the contract and @openzeppelin/merkle-tree both accept, and rejects a tampered one", async function () {
+      const file = path.join(dir, "traffic.csv");
+      const manifest = JSON.parse(await readFile(`${file}.dpl.json`, "utf8"));
+      for (const index of [0, 1, 150, 301]) {
+        const out = path.join(dir, `proof-${index}.json`);
+        const r = await dpl("prove", file, "--record", String(index), "--out", out);
+        expect(r.code, r.stderr).to.equal(0);
+        const proof = JSON.parse(await readFile(out, "utf8"));
+        expect(proof.merkleRoot).to.equal(manifest.merkleRoot);
+        expect(StandardMerkleTree.verify(manifest.merkleRoot, ["uint256", "bytes32"], [index, proof.record.hash], proof.proof)).to.equal(true);
+        expect((await dpl("verify-proof", out)).code).to.equal(0);
+        expect((await dpl("verify-proof", out, "--root", manifest.merkleRoot)).code).to.equal(0);
+      }
+      const proof = JSON.parse(await readFile(path.join(dir, "proof-150.json"), "utf8"));
+      proof.record.hash = "0x" + "ab".repeat(32);
+      await writeFile(path.join(dir, "tampered.json"), JSON.stringify(proof));
+      const bad = await dpl("verify-proof", path.join(dir, "tampered.json"));
+      expect(bad.code).to.equal(1);
+      expect(bad.stdout).to.match(/NOT valid/);
+      expect((await dpl("prove", file, "--record", "302")).code).to.equal(2);
+    });
+  });
+
+  describe("rights", function () {
+    let datasetId: string;
+    let grantId: string;
+
+    before(async function () {
+      datasetId = JSON.parse(await readFile(path.join(dir, "traffic.csv.dpl.json"), "utf8")).datasetId;
+    });
+
+    it("grants, records uses, and refuses a use over the quota with the facts in one sentence", async function () {
+      const granted = await json("grant", datasetId, GRANTEE, "--rights", "use,process,operate", "--purpose", "congestion forecasting", "--until", "2099-12-31", "--quota", "10");
+      grantId = granted.grantId;
+      expect(granted).to.include({ datasetId, grantee: GRANTEE, rights: "use, process, operate", purpose: "congestion forecasting" });
+      const used = await json("--account", "1", "use", grantId, "--units", "9", "--output", path.join(dir, "other.txt"));
+      expect(used.used).to.equal("9");
+      const over = await dpl("--account", "1", "use", grantId, "--units", "2");
+      expect(over.code).to.equal(4);
+      expect(over.stderr).to.match(/dpl: the ledger refused: grant 0x[0-9a-f]{8}… allows 10 units; 9 used; 2 requested/);
+      const stranger = await dpl("--account", "3", "use", grantId);
+      expect(stranger.code).to.equal(4);
+      expect(stranger.stderr).to.match(/is not the grantee of grant/);
+    });
+
+    it("derives a product under the grant, and draws the lineage", async function () {
+      const product = path.join(dir, "forecast.jsonl");
+      await writeFile(product, '{"road":"A1","jam":0.7}\n{"road":"B2","jam":0.1}\n');
+      const derived = await json("--account", "1", "anchor", product, "--parent", datasetId);
+      await synced();
+      const lineage = await dpl("lineage", derived.datasetId);
+      expect(lineage.code).to.equal(0);
+      expect(lineage.stdout).to.include(`ancestors:\n└─ ${datasetId}`);
+      expect(lineage.stdout).to.match(/under grant 0x/);
+      const trace = await dpl("trace", datasetId);
+      expect(trace.stdout).to.match(/derive\s+1/);
+    });
+
+    it("signs a grant request that another account relays, and revokes it", async function () {
+      const signed = path.join(dir, "signed.json");
+      const r = await dpl("grant", datasetId, GRANTEE, "--rights", "use", "--purpose", "audit", "--sign", signed);
+      expect(r.code, r.stderr).to.equal(0);
+      const relayed = await json("--account", "5", "relay", signed);
+      expect(relayed.grantor).to.equal(HOLDER);
+      expect((await dpl("--account", "5", "relay", signed)).stderr).to.match(/nonce is spent or wrong/);
+      expect((await dpl("revoke", relayed.grantId)).code).to.equal(0);
+      const again = await dpl("revoke", relayed.grantId);
+      expect(again.code).to.equal(4);
+      expect(again.stderr).to.match(/is revoked/);
+    });
+
+    it("transfers, accepts and retires a dataset", async function () {
+      const file = path.join(dir, "held.txt");
+      await writeFile(file, "to be transferred\n");
+      const { datasetId: id } = await json("anchor", file);
+      expect((await dpl("transfer", id, GRANTEE)).code).to.equal(0);
+      expect((await dpl("--account", "2", "accept", id)).stderr).to.match(/cannot take the holding/);
+      expect((await dpl("--account", "1", "accept", id)).code).to.equal(0);
+      expect((await dpl("retire", id)).stderr).to.match(/does not hold dataset/);
+      expect((await dpl("--account", "1", "retire", id)).code).to.equal(0);
+    });
+
+    it("traces an account's activity and prints PROV-JSON", async function () {
+      await synced();
+      const activity = await dpl("trace", GRANTEE);
+      expect(activity.code).to.equal(0);
+      expect(activity.stdout).to.match(/grant-received/).and.match(/used/);
+      const prov = JSON.parse((await dpl("trace", datasetId, "--prov")).stdout);
+      expect(prov.prefix).to.have.property("dpl");
+      expect(Object.keys(prov.used).length).to.be.greaterThan(0);
+      const status = await json("status");
+      expect(status.ledger).to.equal(system.ledger);
+    });
+  });
+
+  describe("errors: one sentence, a documented exit code, never a stack trace", function () {
+    const cases: [string[], number, RegExp][] = [
+      [["anchor", "/no/such/file.csv"], 2, /no such file or directory: \/no\/such\/file.csv/],
+      [["verify", "/no/such/file"], 2, /no such file or directory, and not a 0x-prefixed 32-byte hash/],
+      [["revoke", "0x1234"], 2, /the grant must be a 0x-prefixed 32-byte hex id, not "0x1234"/],
+      [["grant", "0x" + "ab".repeat(32), "0xnope", "--rights", "use", "--purpose", "p"], 2, /the grantee must be a 0x-prefixed 20-byte hex address/],
+      [["grant", "0x" + "ab".repeat(32), GRANTEE, "--rights", "read", "--purpose", "p"], 2, /--rights takes use, process and operate/],
+      [["grant", "0x" + "ab".repeat(32), GRANTEE, "--rights", "use", "--purpose", "p"], 4, /does not hold dataset|no dataset/],
+      [["use", "0x" + "ab".repeat(32), "--action", "derive"], 2, /--action must be use, process or operate/],
+      [["anchor", ".", "--records", "words"], 2, /--records applies to files|--records must be/],
+      [["nonsense"], 2, /unknown command 'nonsense'/],
+    ];
+    for (const [args, code, message] of cases) {
+      it(`exit ${code} for dpl ${args.join(" ").slice(0, 60)}`, async function () {
+        const r = await dpl(...args);
+        expect(r.code, r.stdout + r.stderr).to.equal(code);
+        expect(r.stderr).to.match(message);
+        expect(r.stderr).to.not.match(/\n\s+at /);
+      });
+    }
+
+    it("exit 3 when the node or the API cannot be reached", async function () {
+      const saved = env;
+      env = { ...saved, RPC_URL: "http://127.0.0.1:1", API_URL: "http://127.0.0.1:1" };
+      try {
+        const api = await dpl("status");
+        expect(api.code).to.equal(3);
+        expect(api.stderr).to.match(/cannot reach the dpl API at http:\/\/127.0.0.1:1/);
+        const node = await dpl("verify", path.join(dir, "traffic.csv"), "--chain");
+        expect(node.code).to.equal(3);
+        expect(node.stderr).to.match(/cannot reach the node/);
+      } finally {
+        env = saved;
+      }
+    });
+  });
+});
