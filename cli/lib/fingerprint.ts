@@ -1,14 +1,34 @@
 /**
- * Fingerprints of files and directories: SHA-256 of the bytes, streamed in 1 MiB reads so that memory
- * stays flat whatever the size (Node's default 64 KiB reads halve the throughput), and the record
- * hashes a Merkle tree is built from.
+ * Fingerprints of files and directories: SHA-256 of the bytes, read in pieces so that memory stays
+ * flat whatever the size, and the record hashes a Merkle tree is built from.
  */
 import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import { open, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 
+/** The default chunk record size. */
 export const READ_SIZE = 1024 * 1024;
+
+/**
+ * Reads `file` in 4 MiB pieces into one reused buffer: no allocation per read, so hashing runs at
+ * the speed of SHA-256 itself (Node's default 64 KiB stream reads halve it). `onChunk` must be done
+ * with a piece when it returns.
+ */
+export async function readChunks(file: string, onChunk: (chunk: Buffer) => void): Promise<number> {
+  const handle = await open(file, "r");
+  const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
+  let size = 0;
+  try {
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) return size;
+      size += bytesRead;
+      onChunk(buffer.subarray(0, bytesRead));
+    }
+  } finally {
+    await handle.close();
+  }
+}
 
 /** How a file is split into records: by line, CSV row, JSON line, or fixed-size chunk. */
 export type RecordScheme = { kind: "lines" } | { kind: "csv" } | { kind: "jsonl" } | { kind: "chunk"; size: number };
@@ -122,13 +142,12 @@ export async function fingerprintFile(file: string, scheme: RecordScheme, onProg
     return "0x" + h.update(record).digest("hex");
   };
   const splitter = new RecordSplitter(scheme, (record) => recordHashes.push(recordHash(record)));
-  let size = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: READ_SIZE }) as AsyncIterable<Buffer>) {
+  let read = 0;
+  const size = await readChunks(file, (chunk) => {
     whole.update(chunk);
     splitter.push(chunk);
-    size += chunk.length;
-    onProgress?.(size);
-  }
+    onProgress?.((read += chunk.length));
+  });
   splitter.end();
   return { contentHash: "0x" + whole.digest("hex"), size, recordHashes };
 }
@@ -136,12 +155,11 @@ export async function fingerprintFile(file: string, scheme: RecordScheme, onProg
 /** SHA-256 of a file's bytes alone, streamed. */
 export async function sha256File(file: string, onProgress?: (bytes: number) => void): Promise<string> {
   const hash = createHash("sha256");
-  let size = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: READ_SIZE }) as AsyncIterable<Buffer>) {
+  let read = 0;
+  await readChunks(file, (chunk) => {
     hash.update(chunk);
-    size += chunk.length;
-    onProgress?.(size);
-  }
+    onProgress?.((read += chunk.length));
+  });
   return "0x" + hash.digest("hex");
 }
 
