@@ -232,6 +232,33 @@ describe("dpl CLI", function () {
     });
   });
 
+  describe("keys", function () {
+    it("signs with an encrypted JSON keystore, and refuses a wrong password in one sentence", async function () {
+      const { Wallet, JsonRpcProvider, encryptKeystoreJson } = await import("ethers");
+      const wallet = Wallet.createRandom();
+      const keystore = path.join(dir, "key.json");
+      await writeFile(keystore, await encryptKeystoreJson({ address: wallet.address, privateKey: wallet.privateKey }, "correct horse", { scrypt: { N: 1 << 10 } }));
+      const provider = new JsonRpcProvider(system.rpcUrl);
+      const funder = Wallet.fromPhrase("test test test test test test test test test test test junk").connect(provider);
+      await (await funder.sendTransaction({ to: wallet.address, value: 10n ** 18n })).wait();
+      provider.destroy();
+      const file = path.join(dir, "keystore-owned.txt");
+      await writeFile(file, "signed with a keystore\n");
+      const saved = env;
+      env = { ...saved, DPL_KEYSTORE_PASSWORD: "correct horse" };
+      try {
+        const out = await json("--keystore", keystore, "anchor", file);
+        expect(out.datasetId).to.equal((await import("../../server/chain/ids.js")).datasetId(wallet.address, out.contentHash).toLowerCase());
+        env = { ...saved, DPL_KEYSTORE_PASSWORD: "wrong" };
+        const refused = await dpl("--keystore", keystore, "anchor", file);
+        expect(refused.code).to.equal(2);
+        expect(refused.stderr).to.match(/cannot unlock the keystore .*key.json: wrong password or not a keystore/);
+      } finally {
+        env = saved;
+      }
+    });
+  });
+
   describe("errors: one sentence, a documented exit code, never a stack trace", function () {
     const cases: [string[], number, RegExp][] = [
       [["anchor", "/no/such/file.csv"], 2, /no such file or directory: \/no\/such\/file.csv/],
