@@ -8,6 +8,7 @@ import type { Command } from "commander";
 
 import type { Context } from "../lib/context.js";
 import { CliError, EXIT } from "../lib/errors.js";
+import { type AnchorBundle, createBundle, rootFromBundle } from "../lib/bundle.js";
 import { buildRecordTree, recordLeafHex, rootFromProof } from "../lib/merkle.js";
 import { fingerprint, type Manifest } from "./anchor.js";
 
@@ -20,6 +21,8 @@ export interface RecordProof {
   record: { index: number; hash: string };
   leaf: string;
   proof: string[];
+  /** With --bundle: what ties the root to a block (see cli/lib/bundle.ts). */
+  bundle?: AnchorBundle;
 }
 
 export function registerProve(program: Command, context: () => Promise<Context>): void {
@@ -30,7 +33,8 @@ export function registerProve(program: Command, context: () => Promise<Context>)
     .requiredOption("--record <n>", "the record's index, from 0")
     .option("--manifest <file>", "the manifest written by dpl anchor (default <file>.dpl.json)")
     .option("--out <proof.json>", "where to write the proof (default: standard output)")
-    .action(async (target: string, opts: { record: string; manifest?: string; out?: string }) => {
+    .option("--bundle", "make it portable: add the block header, the registration receipt and its receipts-trie proof")
+    .action(async (target: string, opts: { record: string; manifest?: string; out?: string; bundle?: boolean }) => {
       const ctx = await context();
       const manifestPath = opts.manifest ?? `${target.replace(/[\\/]+$/, "")}.dpl.json`;
       const manifest: Manifest = await readFile(manifestPath, "utf8").then(JSON.parse, () => {
@@ -52,6 +56,7 @@ export function registerProve(program: Command, context: () => Promise<Context>)
         record: { index, hash: fp.recordHashes[index] },
         leaf: tree.leaf(index),
         proof: tree.proof(index),
+        ...(opts.bundle ? { bundle: await createBundle(ctx, manifest.datasetId) } : {}),
       };
       const text = JSON.stringify(proof, null, 2) + "\n";
       if (opts.out) {
@@ -65,7 +70,9 @@ export function registerProve(program: Command, context: () => Promise<Context>)
     .description("check a record proof against the root on chain, or offline with --root; exit 0 if valid, 1 if not")
     .argument("<proof.json>", "a proof written by dpl prove")
     .option("--root <hex>", "check offline against this Merkle root instead of asking the ledger")
-    .action(async (file: string, opts: { root?: string }) => {
+    .option("--offline", "check a bundled proof with no node at all (needs --block-hash)")
+    .option("--block-hash <hash>", "with --offline: the hash of the registration's block, from a source you trust")
+    .action(async (file: string, opts: { root?: string; offline?: boolean; blockHash?: string }) => {
       const ctx = await context();
       const proof: RecordProof = await readFile(file, "utf8").then(JSON.parse, () => {
         throw new CliError(`cannot read the proof ${file}`);
@@ -75,7 +82,13 @@ export function registerProve(program: Command, context: () => Promise<Context>)
       const computedRoot = await rootFromProof(leaf, proof.proof);
       let valid: boolean;
       let against: string;
-      if (opts.root) {
+      if (opts.offline) {
+        if (!proof.bundle) throw new CliError(`${file} carries no bundle: write it with dpl prove --bundle`);
+        if (!opts.blockHash || !/^0x[0-9a-fA-F]{64}$/.test(opts.blockHash)) throw new CliError("--offline needs --block-hash <0x-prefixed 32-byte hash> of the registration's block, from a source you trust");
+        const registeredRoot = await rootFromBundle(proof.bundle, opts.blockHash, proof.ledger, proof.datasetId);
+        valid = computedRoot === registeredRoot;
+        against = `the root registered in block ${opts.blockHash} (offline, through its receipts trie)`;
+      } else if (opts.root) {
         if (!/^0x[0-9a-fA-F]{64}$/.test(opts.root)) throw new CliError(`--root must be a 0x-prefixed 32-byte hex root, not "${opts.root}"`);
         valid = computedRoot === opts.root.toLowerCase();
         against = `the root ${opts.root} (offline)`;

@@ -160,6 +160,41 @@ describe("dpl CLI", function () {
     });
   });
 
+  describe("portable proofs (--bundle)", function () {
+    it("verifies offline with nothing but the trusted block hash, through the receipts trie", async function () {
+      const file = path.join(dir, "traffic.csv");
+      const manifest = JSON.parse(await readFile(`${file}.dpl.json`, "utf8"));
+      const out = path.join(dir, "bundle.json");
+      const made = await dpl("prove", file, "--record", "7", "--bundle", "--out", out);
+      expect(made.code, made.stderr).to.equal(0);
+      const proof = JSON.parse(await readFile(out, "utf8"));
+      const { JsonRpcProvider } = await import("ethers");
+      const provider = new JsonRpcProvider(system.rpcUrl);
+      const trusted = (await provider.getBlock(manifest.block))!.hash!;
+      provider.destroy();
+      expect(proof.bundle.blockHash).to.equal(trusted);
+      const saved = env;
+      env = { ...saved, RPC_URL: "http://127.0.0.1:1", API_URL: "http://127.0.0.1:1" }; // no node, no API
+      try {
+        const ok = await dpl("verify-proof", out, "--offline", "--block-hash", trusted);
+        expect(ok.code, ok.stderr).to.equal(0);
+        expect(ok.stdout).to.match(/valid: record 7 .* \(offline, through its receipts trie\)/);
+        const wrongBlock = await dpl("verify-proof", out, "--offline", "--block-hash", "0x" + "12".repeat(32));
+        expect(wrongBlock.code).to.equal(1);
+        expect(wrongBlock.stderr).to.match(/does not hash to the trusted block hash/);
+        const tampered = { ...proof, bundle: { ...proof.bundle, receipt: proof.bundle.receipt.slice(0, -2) + (proof.bundle.receipt.endsWith("00") ? "01" : "00") } };
+        await writeFile(path.join(dir, "tampered-bundle.json"), JSON.stringify(tampered));
+        const forged = await dpl("verify-proof", path.join(dir, "tampered-bundle.json"), "--offline", "--block-hash", trusted);
+        expect(forged.code).to.equal(1);
+        expect(forged.stderr).to.match(/not in the block's receipts trie/);
+        const noBundle = await dpl("verify-proof", path.join(dir, "proof-150.json"), "--offline", "--block-hash", trusted);
+        expect(noBundle.code).to.equal(2);
+      } finally {
+        env = saved;
+      }
+    });
+  });
+
   describe("rights", function () {
     let datasetId: string;
     let grantId: string;
