@@ -4,12 +4,13 @@
  * content already (a read-only check, no transaction).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { stat, writeFile } from "node:fs/promises";
+import { readFile, stat, writeFile } from "node:fs/promises";
 
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { ZeroHash } from "ethers";
 
+import { EVENT_TOPICS } from "../../server/events/ledger-events.js";
 import { type Context, parseId } from "../lib/context.js";
 import { CliError } from "../lib/errors.js";
 import { defaultScheme, directoryManifest, fingerprintFile, parseRecordScheme, RecordSplitter, schemeName, type RecordScheme } from "../lib/fingerprint.js";
@@ -139,7 +140,10 @@ export function registerAnchor(program: Command, context: () => Promise<Context>
       const previous = opts.versionOf ? parseId(opts.versionOf, "--version-of") : undefined;
       const signer = await ctx.signer();
       const holder = await signer.getAddress();
-      const salt = opts.private ? "0x" + randomBytes(32).toString("hex") : undefined;
+      const manifestFile = opts.manifest ?? `${target.replace(/[\\/]+$/, "")}.dpl.json`;
+      // A private anchor keeps its salt: anchoring the same file again then finds the same commitment.
+      const previousSalt: string | undefined = await readFile(manifestFile, "utf8").then((t) => JSON.parse(t).salt, () => undefined);
+      const salt = opts.private ? (previousSalt ?? "0x" + randomBytes(32).toString("hex")) : undefined;
       const fp = await fingerprint(target, opts.records, salt, !ctx.options.json);
       const tree = await buildRecordTree(fp.recordHashes);
       const contentHash = salt ? saltedHash(salt, fp.sha256) : fp.sha256;
@@ -164,9 +168,15 @@ export function registerAnchor(program: Command, context: () => Promise<Context>
         ...(previous ? { previousVersion: previous } : {}),
         ...(fp.entries ? { entries: fp.entries } : {}),
       };
-      const manifestFile = opts.manifest ?? `${target.replace(/[\\/]+$/, "")}.dpl.json`;
       if (await ledger.isAnchored(holder, contentHash)) {
-        await writeFile(manifestFile, JSON.stringify(manifest, null, 2) + "\n");
+        // Keep a manifest that already describes this anchor; otherwise rebuild it, with the
+        // registration's transaction and block found in the ledger's logs.
+        const existing = await readFile(manifestFile, "utf8").then(JSON.parse, () => undefined);
+        if (existing?.datasetId !== datasetId || existing?.salt !== manifest.salt) {
+          const [log] = await ctx.provider.send("eth_getLogs", [{ address: ctx.ledgerAddress, topics: [EVENT_TOPICS.DatasetRegistered, datasetId], fromBlock: "0x0", toBlock: "latest" }]);
+          if (log) Object.assign(manifest, { tx: log.transactionHash, block: Number(log.blockNumber) });
+          await writeFile(manifestFile, JSON.stringify(manifest, null, 2) + "\n");
+        }
         if (!ctx.json({ datasetId, alreadyAnchored: true, manifest: manifestFile })) {
           ctx.say(`already anchored by ${holder} as dataset ${datasetId}; no transaction sent`);
         }

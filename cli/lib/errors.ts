@@ -106,6 +106,9 @@ export function describe(iface: Interface, error: unknown): CliError {
   if (e?.code === "ECONNREFUSED" || e?.code === "NETWORK_ERROR" || /ECONNREFUSED|fetch failed|getaddrinfo/.test(e?.message ?? "")) {
     return new CliError(`cannot reach the node or the API (${e.shortMessage ?? e.message})`, EXIT.network);
   }
+  if (e?.code === "BAD_DATA" && /value="0x"/.test(e.message ?? "")) {
+    return new CliError("no ledger answered at the ledger address on this node: wrong network, or wrong LEDGER_ADDRESS", EXIT.network);
+  }
   if (e?.code === "INVALID_ARGUMENT" || e?.code === "BAD_DATA") return new CliError(e.shortMessage ?? e.message ?? String(error), EXIT.usage);
   return new CliError(`failed: ${e?.shortMessage ?? e?.message ?? String(error)}`, EXIT.failure);
 }

@@ -130,6 +130,7 @@ describe("dpl CLI", function () {
       expect(manifest.salt).to.match(/^0x[0-9a-f]{64}$/);
       expect((await dpl("verify", file)).code).to.equal(0);
       expect((await dpl("verify", plain.sha256)).code).to.equal(1);
+      expect((await json("anchor", file, "--private")).alreadyAnchored).to.equal(true);
       const proof = path.join(dir, "secret-proof.json");
       expect((await dpl("prove", file, "--record", "1", "--out", proof)).code).to.equal(0);
       expect((await dpl("verify-proof", proof)).code).to.equal(0);
@@ -241,6 +242,38 @@ describe("dpl CLI", function () {
       const again = await dpl("revoke", relayed.grantId);
       expect(again.code).to.equal(4);
       expect(again.stderr).to.match(/is revoked/);
+    });
+
+    it("links a next version, and lets a grantee renounce", async function () {
+      const v2 = path.join(dir, "traffic-v2.csv");
+      await writeFile(v2, "sensor,hour,vehicles\nS1,1,5\n");
+      const next = await json("anchor", v2, "--version-of", datasetId);
+      await synced();
+      const d: any = await (await fetch(`${system.apiUrl}/v1/datasets/${datasetId}`)).json();
+      expect(d.dataset.versions.next).to.equal(next.datasetId);
+      const again = await dpl("anchor", path.join(dir, "traffic.csv"), "--version-of", next.datasetId, "--manifest", path.join(dir, "v3.json"));
+      expect(again.code).to.equal(0); // same content already anchored: nothing sent
+      const g = await json("grant", datasetId, GRANTEE, "--rights", "use", "--purpose", "to be renounced");
+      const r = await dpl("--account", "1", "renounce", g.grantId);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout).to.match(/renounced grant/);
+    });
+
+    it("signs with DPL_PRIVATE_KEY, and says so when the ledger address is wrong for this network", async function () {
+      const saved = env;
+      env = { ...saved, DPL_PRIVATE_KEY: "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d" }; // development account 1
+      try {
+        const file = path.join(dir, "by-env-key.txt");
+        await writeFile(file, "env key\n");
+        const out = await json("anchor", file);
+        expect(out.datasetId).to.equal((await import("../../server/chain/ids.js")).datasetId(GRANTEE, out.contentHash).toLowerCase());
+        env = { ...env, LEDGER_ADDRESS: "0x" + "42".repeat(20) };
+        const wrong = await dpl("verify-proof", path.join(dir, "proof-150.json"));
+        expect(wrong.code).to.equal(3);
+        expect(wrong.stderr).to.match(/no ledger answered at the ledger address on this node/);
+      } finally {
+        env = saved;
+      }
     });
 
     it("transfers, accepts and retires a dataset", async function () {
