@@ -27,9 +27,12 @@ export function parseRights(text: string): number {
   return rights;
 }
 
-/** A date (ISO 8601, e.g. 2027-01-31 or 2027-01-31T12:00Z), "now", or Unix seconds. */
-export function parseTime(text: string, what: string): number {
-  if (text === "now") return Math.floor(Date.now() / 1000);
+/**
+ * A date (ISO 8601, e.g. 2027-01-31 or 2027-01-31T12:00Z), "now", or Unix seconds. "now" is the
+ * chain's clock (its latest block), which is the one the ledger checks windows against.
+ */
+export function parseTime(text: string, what: string, chainNow: number): number {
+  if (text === "now") return chainNow;
   if (/^\d+$/.test(text)) return Number(text);
   const ms = Date.parse(text);
   if (Number.isNaN(ms)) throw new CliError(`${what} must be a date (2027-01-31 or 2027-01-31T12:00Z), "now" or Unix seconds, not "${text}"`);
@@ -61,8 +64,9 @@ export function registerRights(program: Command, context: () => Promise<Context>
       const datasetId = parseId(dataset, "the dataset");
       parseAddress(grantee, "the grantee");
       const rights = parseRights(opts.rights);
-      const validFrom = parseTime(opts.from, "--from");
-      const validUntil = opts.until ? parseTime(opts.until, "--until") : MAX_TIME;
+      const chainNow = (await ctx.provider.getBlock("latest"))!.timestamp;
+      const validFrom = parseTime(opts.from, "--from", chainNow);
+      const validUntil = opts.until ? parseTime(opts.until, "--until", chainNow) : MAX_TIME;
       const quota = parseCount(opts.quota, "--quota", 2n ** 80n - 1n);
       if (!opts.purpose.trim()) throw new CliError("--purpose must say what the data may be used for");
       const signer = await ctx.signer();
@@ -79,7 +83,7 @@ export function registerRights(program: Command, context: () => Promise<Context>
           validUntil: BigInt(validUntil),
           quota,
           nonce: await ledger.nonces(holder),
-          deadline: BigInt(opts.deadline ? parseTime(opts.deadline, "--deadline") : Math.floor(Date.now() / 1000) + 7 * 86_400),
+          deadline: BigInt(opts.deadline ? parseTime(opts.deadline, "--deadline", chainNow) : chainNow + 7 * 86_400),
         };
         const signature = await signer.signTypedData(grantRequestDomain(await ctx.chainId(), ctx.ledgerAddress), GRANT_REQUEST_TYPES, request);
         const signed = { chainId: (await ctx.chainId()).toString(), ledger: ctx.ledgerAddress, request: Object.fromEntries(Object.entries(request).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v])), signature };
