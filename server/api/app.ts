@@ -15,7 +15,7 @@ import { z } from "zod";
 import { DplError, InvalidInputError, NotFoundError, RetryableError, StoreError } from "../common/errors.js";
 import type { Logger } from "../common/logger.js";
 import type { Config } from "../config.js";
-import { InvalidCursorError, openReader, type Reader } from "../store/reads.js";
+import { InvalidCursorError, openReader, type Page, type Reader } from "../store/reads.js";
 import type { Store } from "../store/store.js";
 import type { ApiMetrics } from "./metrics.js";
 import { renderDocs } from "./docs.js";
@@ -88,6 +88,11 @@ function parse<T extends z.ZodType>(schema: T | undefined, value: Record<string,
 }
 
 const toOpenApiPath = (path: string) => path.replace(/:(\w+)/g, "{$1}");
+
+/** A page of records as the API answers it: where it was read, the items' views, the next cursor. */
+function pageAnswer<T, V>(readAt: { number: number; hash: string }, page: Page<T>, view: (item: T) => V) {
+  return { readAt, items: page.items.map(view), next: page.next };
+}
 
 /** `value`, or a 404 with `code` and `message` when it is missing. */
 function found<T>(value: T | undefined, code: string, message: string): T {
@@ -214,7 +219,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     response: S.pageOf(S.Dataset, "DatasetPage"),
     handler: async ({ query, reader, finality, readAt }) => {
       const page = await reader.datasets(query);
-      return { readAt, items: page.items.map((d) => datasetView(d, finality)), next: page.next };
+      return pageAnswer(readAt, page, (d) => datasetView(d, finality));
     },
   });
 
@@ -288,7 +293,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     handler: async ({ params, query, reader, finality, readAt }) => {
       await datasetOr404(reader, params.id);
       const page = await reader.grantsOfDataset(params.id, query);
-      return { readAt, items: page.items.map((g) => grantView(g, finality)), next: page.next };
+      return pageAnswer(readAt, page, (g) => grantView(g, finality));
     },
   });
 
@@ -318,7 +323,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     handler: async ({ params, query, reader, finality, readAt }) => {
       await grantOr404(reader, params.id);
       const page = await reader.usageOfGrant(params.id, query);
-      return { readAt, items: page.items.map((u) => usageView(u, finality)), next: page.next };
+      return pageAnswer(readAt, page, (u) => usageView(u, finality));
     },
   });
 
@@ -335,7 +340,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
       await datasetOr404(reader, params.id);
       if (query.from !== undefined && query.to !== undefined && query.from > query.to) throw new InvalidInputError("query parameter from must not be later than to");
       const page = await reader.usageOfDataset(params.id, query);
-      return { readAt, items: page.items.map((u) => usageView(u, finality)), next: page.next };
+      return pageAnswer(readAt, page, (u) => usageView(u, finality));
     },
   });
 
@@ -381,7 +386,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     response: S.pageOf(S.Activity, "ActivityPage"),
     handler: async ({ params, query, reader, finality, readAt }) => {
       const page = await reader.activity(params.address, query);
-      return { readAt, items: page.items.map((a) => activityView(a, finality)), next: page.next };
+      return pageAnswer(readAt, page, (a) => activityView(a, finality));
     },
   });
 
@@ -395,7 +400,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     response: S.pageOf(S.Grant, "GrantPage"),
     handler: async ({ params, query, reader, finality, readAt }) => {
       const page = query.role === "grantor" ? await reader.grantsOfGrantor(params.address, query) : await reader.grantsOfGrantee(params.address, query);
-      return { readAt, items: page.items.map((g) => grantView(g, finality)), next: page.next };
+      return pageAnswer(readAt, page, (g) => grantView(g, finality));
     },
   });
 
