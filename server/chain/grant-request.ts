@@ -3,15 +3,11 @@
  */
 import type { TypedDataDomain, TypedDataField } from "ethers";
 
-export interface GrantRequest {
+import type { GrantTerms } from "./ids.js";
+
+/** The grant's terms, signed by the holder, with the nonce it spends and the last time it may be relayed. */
+export interface GrantRequest extends Omit<GrantTerms, "grantor"> {
   holder: string;
-  datasetId: string;
-  grantee: string;
-  rights: number;
-  purpose: string;
-  validFrom: bigint;
-  validUntil: bigint;
-  quota: bigint;
   nonce: bigint;
   deadline: bigint;
 }
