@@ -10,7 +10,7 @@ import { startSystem } from "../server/system.js";
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger({ level: config.logLevel });
-  const system = await startSystem({ config, logger });
+  const system = await startSystem({ config, logger, say: (line) => console.log(line) });
   console.log(`Chain  ${system.rpcUrl}${system.embedded ? " (embedded)" : ""} (chain id ${system.chainId})`);
   console.log(`Ledger ${system.ledger} (from block ${system.deployBlock})`);
   console.log(`API    ${system.apiUrl}/v1/status   docs ${system.apiUrl}/docs`);

@@ -39,6 +39,8 @@ export interface Config {
   verifyMaxBytes: number;
   /** LOG_LEVEL: trace, debug, info, warn, error or silent. Default info. */
   logLevel: string;
+  /** DEMO: load the demo scenario on a fresh embedded chain (never on another network). Default on; 0 skips it. */
+  demo: boolean;
 }
 
 /** A setting has a value dpl cannot use. */
@@ -98,5 +100,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: (env.CORS_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
     verifyMaxBytes: integer(env, "VERIFY_MAX_BYTES", 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
     logLevel,
+    demo: !["0", "false", "no", "off"].includes((env.DEMO ?? "1").toLowerCase()),
   };
 }

@@ -17,6 +17,7 @@ import type { Config } from "./config.js";
 import { createApp } from "./api/app.js";
 import { createMetrics } from "./api/metrics.js";
 import { indexDir, indexerOptions } from "./indexing.js";
+import { runDemo, type DemoResult } from "./demo.js";
 import { Store } from "./store/store.js";
 import { createIndexer, type Indexer } from "./sync/indexer.js";
 
@@ -27,12 +28,14 @@ export interface System {
   ledger: string;
   deployBlock: number;
   embedded: boolean;
+  /** What the demo created, when it ran. */
+  demo: DemoResult | undefined;
   indexer: Indexer;
   store: Store;
   stop(): Promise<void>;
 }
 
-export async function startSystem(args: { config: Config; logger: Logger }): Promise<System> {
+export async function startSystem(args: { config: Config; logger: Logger; say?: (line: string) => void }): Promise<System> {
   const { config, logger } = args;
   let chain: EmbeddedChain | undefined;
   const rpcUrl = config.rpcUrl ?? (chain = await startEmbeddedChain({ host: config.chainHost, port: config.chainPort })).url;
@@ -87,6 +90,8 @@ export async function startSystem(args: { config: Config; logger: Logger }): Pro
     s.once("error", reject);
   });
   const address = server.address() as { address: string; port: number };
+  // The demo only ever runs on the embedded chain, which starts empty each time.
+  const demo = chain && config.demo ? await runDemo({ rpcUrl, ledger, dataDir: config.dataDir, say: args.say ?? (() => {}) }) : undefined;
 
   return {
     rpcUrl,
@@ -95,6 +100,7 @@ export async function startSystem(args: { config: Config; logger: Logger }): Pro
     ledger,
     deployBlock,
     embedded: chain !== undefined,
+    demo,
     indexer,
     store,
     async stop() {

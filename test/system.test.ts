@@ -21,18 +21,45 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, ms = 10_000): Pro
 }
 
 describe("startSystem", function () {
-  it("brings up the embedded default: chain, deployment, indexer and API", async function () {
+  it("brings up the embedded default with its demo: chain, deployment, indexer, API and a populated ledger", async function () {
     const config = readConfig({ CHAIN_PORT: "0", API_PORT: "0", DATA_DIR: await tempDir("system"), POLL_MS: "50" });
-    const system = await startSystem({ config, logger: quietLogger() });
+    const lines: string[] = [];
+    const system = await startSystem({ config, logger: quietLogger(), say: (line) => lines.push(line) });
     try {
       expect(system.embedded).to.equal(true);
       expect(system.chainId).to.equal(31337);
-      const status = await waitFor(async () => {
-        const r = await fetch(`${system.apiUrl}/v1/status`);
-        return r.status === 200 ? ((await r.json()) as any) : undefined;
-      });
+      const demo = system.demo!;
+      const get = async (route: string) => (await fetch(system.apiUrl + route)).json() as Promise<any>;
+      const head = Number((await (await fetch(system.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}' })).json() as any).result);
+      await waitFor(async () => ((await get("/v1/status")).indexed.number >= head ? true : undefined));
+      const status = await get("/v1/status");
       expect(status.ledger).to.equal(system.ledger);
-      expect(status.indexed.number).to.be.at.least(system.deployBlock);
+      // The forecast names both of the bureau's datasets, under grants with the product-operation right.
+      const lineage = await get(`/v1/datasets/${demo.forecast}/lineage?direction=ancestors`);
+      expect(lineage.edges.map((e: any) => e.parent).sort()).to.deep.equal([demo.traffic, demo.weather].map((x) => x.toLowerCase()).sort());
+      // The bank's licence and use; the refusals the demo printed, in words.
+      const bankGrants = await get(`/v1/accounts/${demo.actors.bank.toLowerCase()}/grants`);
+      expect(bankGrants.items).to.have.length(1);
+      expect(bankGrants.items[0]).to.include({ datasetId: demo.forecast.toLowerCase(), used: "12", status: "active" });
+      expect(demo.refusals).to.have.length(2);
+      expect(demo.refusals[0]).to.match(/may not be operated: the grant .* is not active with the product-operation right/);
+      expect(demo.refusals[1]).to.match(/allows 50 units; 12 used; 100 requested/);
+      expect(lines.some((l) => l.startsWith("  refused as it should be"))).to.equal(true);
+      // One grant revoked, the weather dataset transferred to the archive.
+      const trafficGrants = await get(`/v1/datasets/${demo.traffic}/grants`);
+      expect(trafficGrants.items.map((g: any) => g.status).sort()).to.deep.equal(["active", "revoked"]);
+      expect((await get(`/v1/datasets/${demo.weather}`)).dataset.holder).to.equal(demo.actors.archive.toLowerCase());
+      const trafficDataset = (await get(`/v1/datasets/${demo.traffic}`)).dataset;
+      expect(Number(trafficDataset.recordCount)).to.be.greaterThan(300);
+    } finally {
+      await system.stop();
+    }
+  });
+
+  it("skips the demo with DEMO=0", async function () {
+    const system = await startSystem({ config: readConfig({ CHAIN_PORT: "0", API_PORT: "0", DATA_DIR: await tempDir("system-plain"), DEMO: "0" }), logger: quietLogger() });
+    try {
+      expect(system.demo).to.equal(undefined);
     } finally {
       await system.stop();
     }

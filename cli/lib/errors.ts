@@ -57,7 +57,7 @@ const SENTENCES: Record<string, (a: any[]) => string> = {
   GrantWindowInvalid: ([from, until, now]) => `the window ${when(from)} to ${when(until)} is reversed or already over (now ${when(now)})`,
   GrantSignatureExpired: ([deadline, now]) => `the signed request could be relayed until ${when(deadline)}; it is now ${when(now)}`,
   GrantSignatureInvalid: ([holder]) => `the signature is not ${holder}'s over this request on this chain and ledger`,
-  ProductLicenceInactive: ([product, grant]) => `derived dataset ${short(product)} may not be operated: the grant ${short(grant)} it was derived under is no longer active with the product-operation right`,
+  ProductLicenceInactive: ([product, grant]) => `derived dataset ${short(product)} may not be operated: the grant ${short(grant)} it was derived under is not active with the product-operation right`,
   UsageUnitsZero: () => "a use of zero units measures nothing",
   UsageActionReserved: () => "derive is recorded by anchoring a derived dataset (dpl anchor --parent), not by dpl use",
   UsageActionNotAllowed: ([id, action, rights]) => `grant ${short(id)} does not allow ${ACTIONS[Number(action)]} (its rights: ${rightsText(Number(rights))})`,

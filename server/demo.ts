@@ -1,0 +1,164 @@
+/**
+ * The living demo `npm start` loads on a fresh embedded chain (never on another network; DEMO=0
+ * skips it): a city data bureau shares traffic and weather data with a data service company, which
+ * builds a congestion forecast and licenses it to a bank; the ledger refuses what the rules forbid.
+ * Every step is a real transaction from a development account; the CSV files are written to
+ * DATA_DIR/demo and anchored exactly as `dpl anchor` anchors them.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+import { Contract, HDNodeWallet, Interface, JsonRpcProvider, Mnemonic, ZeroHash, type Signer } from "ethers";
+
+import { fingerprint } from "../cli/commands/anchor.js";
+import { decodeRevert } from "../cli/lib/errors.js";
+import { buildRecordTree } from "../cli/lib/merkle.js";
+import ledgerAbi from "./chain/ledger-abi.json" with { type: "json" };
+import { Rights, UsageAction } from "./chain/ids.js";
+import type { ProvenanceLedger } from "../types/ethers-contracts/index.js";
+
+const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+const iface = new Interface(ledgerAbi);
+
+export interface DemoActors {
+  bureau: string;
+  company: string;
+  bank: string;
+  rival: string;
+  archive: string;
+}
+
+export interface DemoResult {
+  actors: DemoActors;
+  traffic: string;
+  weather: string;
+  forecast: string;
+  /** What the ledger refused, in words, as the demo printed it. */
+  refusals: string[];
+}
+
+// Each step waits for its receipt, so a plain wallet's pending nonce is always right (a nonce
+// manager would skip a nonce on each transaction the ledger refuses, and stall the account).
+function account(provider: JsonRpcProvider, index: number): Signer {
+  return HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), `m/44'/60'/0'/0/${index}`).connect(provider);
+}
+
+function trafficCsv(): string {
+  const rows = ["timestamp,sensor,road,vehicles,avg_speed_kmh"];
+  const roads = ["Ring Road N", "Harbour Ave", "Station St", "Riverside Dr", "Airport Link"];
+  for (let h = 0; h < 72; h++) {
+    for (let s = 0; s < 5; s++) {
+      const rush = h % 24 === 8 || h % 24 === 17 ? 2.2 : 1;
+      const vehicles = Math.round((120 + ((h * 37 + s * 53) % 90)) * rush);
+      rows.push(`2026-11-${String(20 + Math.floor(h / 24)).padStart(2, "0")}T${String(h % 24).padStart(2, "0")}:00Z,S${s + 1},${roads[s]},${vehicles},${Math.max(12, 70 - Math.round(vehicles / 8))}`);
+    }
+  }
+  return rows.join("\n") + "\n";
+}
+
+function weatherCsv(): string {
+  const rows = ["timestamp,station,temp_c,precip_mm,wind_kmh"];
+  for (let h = 0; h < 72; h++) {
+    for (const station of ["Centre", "Harbour", "Airport"]) {
+      rows.push(`2026-11-${String(20 + Math.floor(h / 24)).padStart(2, "0")}T${String(h % 24).padStart(2, "0")}:00Z,${station},${(4 + ((h * 7) % 9) - 2).toFixed(1)},${((h * 13) % 11 === 0 ? 2.4 : 0).toFixed(1)},${10 + ((h * 17) % 25)}`);
+    }
+  }
+  return rows.join("\n") + "\n";
+}
+
+function forecastCsv(): string {
+  const rows = ["timestamp,road,congestion_index"];
+  for (let h = 0; h < 24; h++) for (const road of ["Ring Road N", "Harbour Ave", "Station St"]) rows.push(`2026-11-23T${String(h).padStart(2, "0")}:00Z,${road},${(((h * 29) % 100) / 100).toFixed(2)}`);
+  return rows.join("\n") + "\n";
+}
+
+async function anchorFile(ledger: ProvenanceLedger, file: string, meta: object, parents: { datasetId: string; grantId: string }[] = []): Promise<string> {
+  const fp = await fingerprint(file, undefined);
+  const tree = await buildRecordTree(fp.recordHashes);
+  const uri = `data:application/json;base64,${Buffer.from(JSON.stringify(meta)).toString("base64")}`;
+  const receipt = await (await ledger.register(fp.sha256, tree.root, BigInt(fp.recordHashes.length), uri, parents)).wait();
+  return iface.parseLog(receipt!.logs.find((l) => iface.parseLog(l)?.name === "DatasetRegistered")!)!.args.datasetId;
+}
+
+async function grantOf(ledger: ProvenanceLedger, ...args: Parameters<ProvenanceLedger["grant"]>): Promise<string> {
+  const receipt = await (await ledger.grant(...args)).wait();
+  return iface.parseLog(receipt!.logs.find((l) => iface.parseLog(l)?.name === "GrantIssued")!)!.args.grantId;
+}
+
+export async function runDemo(args: { rpcUrl: string; ledger: string; dataDir: string; say: (line: string) => void }): Promise<DemoResult> {
+  // No response cache: back-to-back transactions from one account must each see the latest nonce.
+  const provider = new JsonRpcProvider(args.rpcUrl, undefined, { batchMaxCount: 1, cacheTimeout: -1 });
+  try {
+    const [bureau, company, bank, rival, archive] = [1, 2, 3, 4, 5].map((i) => account(provider, i));
+    const as = (signer: Signer) => new Contract(args.ledger, ledgerAbi, signer) as unknown as ProvenanceLedger;
+    const actors: DemoActors = {
+      bureau: await bureau.getAddress(),
+      company: await company.getAddress(),
+      bank: await bank.getAddress(),
+      rival: await rival.getAddress(),
+      archive: await archive.getAddress(),
+    };
+    const dir = path.join(args.dataDir, "demo");
+    await mkdir(dir, { recursive: true });
+    const files = { traffic: path.join(dir, "traffic-flow.csv"), weather: path.join(dir, "weather.csv"), forecast: path.join(dir, "congestion-forecast.csv") };
+    await writeFile(files.traffic, trafficCsv());
+    await writeFile(files.weather, weatherCsv());
+    await writeFile(files.forecast, forecastCsv());
+    const now = (await provider.getBlock("latest"))!.timestamp;
+    const year = now + 365 * 86_400;
+    const refusals: string[] = [];
+    const refused = async (what: string, attempt: () => Promise<unknown>) => {
+      try {
+        await attempt();
+        throw new Error(`the demo expected the ledger to refuse: ${what}`);
+      } catch (error) {
+        const reason = decodeRevert(iface, error);
+        if (!reason) throw error;
+        refusals.push(reason.message);
+        args.say(`  refused as it should be (${what}): ${reason.message}`);
+      }
+    };
+
+    args.say("demo: the city data bureau anchors its traffic-flow and weather datasets");
+    const traffic = await anchorFile(as(bureau), files.traffic, { title: "City traffic flow, 72 hours", publisher: "City Data Bureau", license: "restricted" });
+    const weather = await anchorFile(as(bureau), files.weather, { title: "City weather stations, 72 hours", publisher: "City Data Bureau", license: "restricted" });
+
+    args.say("demo: the bureau grants the data service company processing and product-operation rights, for forecasting, 500 units each");
+    const rights = Rights.USE | Rights.PROCESS | Rights.OPERATE_PRODUCT;
+    const trafficGrant = await grantOf(as(bureau), traffic, actors.company, rights, "congestion forecasting", now, year, 500n);
+    const weatherGrant = await grantOf(as(bureau), weather, actors.company, rights, "congestion forecasting", now, year, 500n);
+    const rivalGrant = await grantOf(as(bureau), traffic, actors.rival, Rights.USE | Rights.PROCESS, "route planning research", now, year, 100n);
+    const shortGrant = await grantOf(as(bureau), weather, actors.archive, Rights.USE, "one-minute preview", now, now + 60, 10n);
+
+    args.say("demo: the company records its uses, then registers a congestion-forecast product derived from both");
+    for (const [grant, units] of [[trafficGrant, 120n], [weatherGrant, 80n], [trafficGrant, 60n]] as const) {
+      await (await as(company).recordUsage(grant, UsageAction.Process, units, ZeroHash)).wait();
+    }
+    const forecast = await anchorFile(as(company), files.forecast, { title: "Congestion forecast, next 24 hours", publisher: "Data Service Co." }, [
+      { datasetId: traffic, grantId: trafficGrant },
+      { datasetId: weather, grantId: weatherGrant },
+    ]);
+
+    args.say("demo: the company licenses the forecast to the bank (its upstream grants carry the product-operation right)");
+    const bankGrant = await grantOf(as(company), forecast, actors.bank, Rights.USE, "credit risk of logistics clients", now, year, 50n);
+    await (await as(bank).recordUsage(bankGrant, UsageAction.Use, 12n, ZeroHash)).wait();
+
+    args.say("demo: a second company without the product-operation right derives a product and tries the same");
+    const rivalProduct = await anchorFile(as(rival), files.forecast, { title: "Route study" }, [{ datasetId: traffic, grantId: rivalGrant }]);
+    await refused("licensing a product without the product-operation right", () => as(rival).grant(rivalProduct, actors.bank, Rights.USE, "resale", now, year, 10n));
+    await refused("a use over the quota", () => as(bank).recordUsage(bankGrant, UsageAction.Use, 100n, ZeroHash));
+
+    args.say("demo: the bureau revokes the research grant; the preview grant expires by itself in a minute");
+    await (await as(bureau).revoke(rivalGrant)).wait();
+    await (await as(archive).recordUsage(shortGrant, UsageAction.Use, 1n, ZeroHash)).wait();
+
+    args.say("demo: the bureau transfers the holding of the weather dataset to the city archive");
+    await (await as(bureau).transferHolding(weather, actors.archive)).wait();
+    await (await as(archive).acceptHolding(weather)).wait();
+
+    args.say(`demo: done. Traffic ${traffic}, forecast ${forecast}; files in ${dir}`);
+    return { actors, traffic, weather, forecast, refusals };
+  } finally {
+    provider.destroy();
+  }
+}
