@@ -74,7 +74,20 @@ export async function startSystem(args: { config: Config; logger: Logger; say?: 
   });
   const { app } = createApp({
     store,
-    chain: { head: () => indexer.status().head, lastError: () => indexer.status().lastError },
+    chain: {
+      head: () => indexer.status().head,
+      lastError: () => indexer.status().lastError,
+      subscribe(listener) {
+        const applied = (data: unknown) => listener("applied", data);
+        const reorg = (data: unknown) => listener("reorg", data);
+        indexer.events.on("applied", applied);
+        indexer.events.on("reorg", reorg);
+        return () => {
+          indexer.events.off("applied", applied);
+          indexer.events.off("reorg", reorg);
+        };
+      },
+    },
     config,
     logger,
     metrics,
@@ -106,8 +119,10 @@ export async function startSystem(args: { config: Config; logger: Logger; say?: 
     async stop() {
       abort.abort();
       await running.catch(() => {});
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Close live event streams too, or close() would wait for the browsers holding them.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await closed;
       await store.close();
       await chain?.close();
     },

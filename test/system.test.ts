@@ -56,6 +56,31 @@ describe("startSystem", function () {
     }
   });
 
+  it("streams each newly indexed range as a server-sent event", async function () {
+    const system = await startSystem({ config: readConfig({ CHAIN_PORT: "0", API_PORT: "0", DATA_DIR: await tempDir("system-sse"), DEMO: "0", POLL_MS: "50" }), logger: quietLogger() });
+    const abort = new AbortController();
+    try {
+      const response = await fetch(`${system.apiUrl}/v1/events`, { signal: abort.signal });
+      expect(response.headers.get("content-type")).to.equal("text/event-stream");
+      const reader = response.body!.getReader();
+      const { Wallet, JsonRpcProvider, Contract } = await import("ethers");
+      const abi = JSON.parse((await import("node:fs")).readFileSync("server/chain/ledger-abi.json", "utf8"));
+      const provider = new JsonRpcProvider(system.rpcUrl);
+      const holder = Wallet.fromPhrase("test test test test test test test test test test test junk").connect(provider);
+      const receipt = await (await (new Contract(system.ledger, abi, holder) as any).register("0x" + "5e".repeat(32), "0x" + "00".repeat(32), 0n, "", [])).wait();
+      provider.destroy();
+      let text = "";
+      const decoder = new TextDecoder();
+      while (!new RegExp(`event: applied\ndata: .*"to":${receipt.blockNumber}`).test(text)) text += decoder.decode((await reader.read()).value);
+      const data = JSON.parse(/event: applied\ndata: (.*)/.exec(text.slice(text.lastIndexOf("event: applied")))![1]);
+      expect(data).to.include({ to: receipt.blockNumber, events: 1 });
+      expect(data.digest).to.match(/^0x[0-9a-f]{64}$/);
+    } finally {
+      abort.abort();
+      await system.stop();
+    }
+  });
+
   it("skips the demo with DEMO=0", async function () {
     const system = await startSystem({ config: readConfig({ CHAIN_PORT: "0", API_PORT: "0", DATA_DIR: await tempDir("system-plain"), DEMO: "0" }), logger: quietLogger() });
     try {

@@ -27,6 +27,8 @@ import { activityView, datasetView, type Finality, grantView, usageView } from "
 export interface ChainView {
   head(): { number: number; timestamp: number } | undefined;
   lastError(): string | undefined;
+  /** Calls `listener` after each committed range ("applied") and rollback ("reorg"); returns an unsubscribe. */
+  subscribe?(listener: (kind: "applied" | "reorg", data: unknown) => void): () => void;
 }
 
 export interface ApiDeps {
@@ -181,6 +183,31 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
   });
 
   // ---- /v1 -------------------------------------------------------------------------------------
+
+  /** How often an idle event stream sends a comment, so that proxies keep it open. */
+  const KEEPALIVE_MS = 15_000;
+  registry.registerPath({
+    method: "get",
+    path: "/v1/events",
+    summary: "Server-sent events: `applied` after each indexed range ({ from, to, events, indexed, digest }), `reorg` after each rollback",
+    tags: ["status"],
+    responses: { 200: { description: "text/event-stream", content: { "text/event-stream": { schema: { type: "string" } } } } },
+  });
+  app.get("/v1/events", (req, res) => {
+    if (Object.keys(req.query).length > 0) throw new InvalidInputError(`unknown query parameter '${Object.keys(req.query)[0]}'`);
+    if (!chain.subscribe) throw new NotFoundError("this server has no live event stream", "route_not_found");
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive", "x-accel-buffering": "no" });
+    res.write(": dpl events\n\n");
+    const unsubscribe = chain.subscribe((kind, data: any) => {
+      const payload = kind === "applied" ? { from: data.from, to: data.to, events: data.events, indexed: data.state.cursor, digest: data.state.digest, total: data.state.events } : data;
+      res.write(`event: ${kind}\ndata: ${JSON.stringify(payload)}\n\n`);
+    });
+    const keepalive = setInterval(() => res.write(": keepalive\n\n"), KEEPALIVE_MS);
+    req.on("close", () => {
+      clearInterval(keepalive);
+      unsubscribe();
+    });
+  });
 
   route({
     method: "get",

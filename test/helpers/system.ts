@@ -79,8 +79,9 @@ export async function indexAndServe(args: { chain: TestChain; ledger: LedgerOnCh
       return { status: response.status, body: await response.json() };
     },
     async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      await closed;
       await store.close();
       if (!args.dir) await rm(dir, { recursive: true, force: true });
     },
