@@ -236,6 +236,7 @@ export function createIndexer(args: IndexerArgs): Indexer {
 
   async function run(signal: AbortSignal): Promise<void> {
     let backoff = options.pollMs;
+    let progressedTo = -1;
     while (!signal.aborted) {
       try {
         await syncOnce();
@@ -245,6 +246,12 @@ export function createIndexer(args: IndexerArgs): Indexer {
       } catch (error) {
         if (error instanceof RetryableError) {
           lastError = error.message;
+          // A node that fails now and then but lets the sync advance is retried at once, not after a growing wait.
+          const cursor = lastState?.cursor.number ?? -1;
+          if (cursor > progressedTo) {
+            progressedTo = cursor;
+            backoff = options.pollMs;
+          }
           logger.warn({ msg: "retrying", code: error.code, error: error.message, backoffMs: backoff });
           await sleep(backoff, undefined, { signal }).catch(() => {});
           backoff = Math.min(backoff * 2, 10_000);

@@ -1,32 +1,122 @@
 /**
  * A JSON-RPC proxy on loopback between the indexer and a node, for fault tests: it can stop
- * listening (the node looks down) and start again on the same port.
+ * listening (the node looks down) and start again on the same port, and it can answer a share of
+ * requests with the faults real nodes and gateways produce.
  */
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+
+export type Fault =
+  | "http429"
+  | "http500"
+  | "http503"
+  | "timeout"
+  | "truncated"
+  | "range32602"
+  | "range32005"
+  | "rangeRetryWith"
+  | "http413"
+  | "duplicateLogs"
+  | "shuffleLogs";
+
+/** Faults that only make sense for eth_getLogs. */
+const LOG_FAULTS: Fault[] = ["range32602", "range32005", "rangeRetryWith", "http413", "duplicateLogs", "shuffleLogs"];
+const ANY_FAULTS: Fault[] = ["http429", "http500", "http503", "timeout", "truncated"];
+
+export interface FaultOptions {
+  /** Every `every`-th request gets a fault (3: a third of them); kinds take turns, so all occur. */
+  every: number;
+  /** How long a "timeout" holds the answer back (longer than the client waits). */
+  timeoutMs: number;
+}
 
 export interface RpcProxy {
   url: string;
   /** Requests forwarded so far. */
   readonly forwarded: number;
+  /** Faults injected so far, by kind. */
+  readonly faults: Map<Fault, number>;
+  /** Every eth_getLogs range asked for, in order, with the fault it got (if any). */
+  readonly logRanges: { from: number; to: number; fault?: Fault }[];
   stop(): Promise<void>;
   start(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startRpcProxy(upstream: string): Promise<RpcProxy> {
+export async function startRpcProxy(upstream: string, faultOptions?: FaultOptions): Promise<RpcProxy> {
   let forwarded = 0;
+  let requests = 0;
+  let logTurn = 0;
+  let anyTurn = 0;
+  const faults = new Map<Fault, number>();
+  const logRanges: RpcProxy["logRanges"] = [];
   const sockets = new Set<Socket>();
+  const forward = async (body: Buffer) => {
+    const reply = await fetch(upstream, { method: "POST", headers: { "content-type": "application/json" }, body });
+    forwarded++;
+    return { status: reply.status, text: await reply.text() };
+  };
+
   const server = http.createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    let request: any;
     try {
-      const reply = await fetch(upstream, { method: "POST", headers: { "content-type": "application/json" }, body: Buffer.concat(chunks) });
-      forwarded++;
-      res.writeHead(reply.status, { "content-type": "application/json" });
-      res.end(Buffer.from(await reply.arrayBuffer()));
+      request = JSON.parse(body.toString());
     } catch {
-      res.writeHead(502).end();
+      request = undefined;
+    }
+    const isLogs = request && !Array.isArray(request) && request.method === "eth_getLogs";
+    const range = isLogs ? { from: Number(request.params[0].fromBlock), to: Number(request.params[0].toBlock) } : undefined;
+    let fault: Fault | undefined;
+    if (faultOptions && ++requests % faultOptions.every === 0) {
+      fault = isLogs ? [...ANY_FAULTS, ...LOG_FAULTS][logTurn++ % (ANY_FAULTS.length + LOG_FAULTS.length)] : ANY_FAULTS[anyTurn++ % ANY_FAULTS.length];
+      faults.set(fault, (faults.get(fault) ?? 0) + 1);
+    }
+    if (range) logRanges.push({ ...range, fault });
+    const rpcError = (code: number, message: string) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id: request.id, error: { code, message } }));
+    try {
+      switch (fault) {
+        case "http429":
+          return res.writeHead(429).end("Too Many Requests");
+        case "http500":
+          return res.writeHead(500).end("internal error");
+        case "http503":
+          return res.writeHead(503).end("<html>Service Unavailable</html>");
+        case "timeout":
+          await new Promise((r) => setTimeout(r, faultOptions!.timeoutMs));
+          return res.writeHead(504).end();
+        case "truncated": {
+          const { text } = await forward(body);
+          return res.writeHead(200, { "content-type": "application/json" }).end(text.slice(0, Math.max(1, Math.floor(text.length / 2))));
+        }
+        case "range32602":
+          return rpcError(-32602, "query block range too large");
+        case "range32005":
+          return rpcError(-32005, "query returned more than 10000 results");
+        case "rangeRetryWith": {
+          const mid = Math.floor((range!.from + range!.to) / 2);
+          return rpcError(-32000, `log response size exceeded. retry with the range 0x${range!.from.toString(16)}-0x${mid.toString(16)}`);
+        }
+        case "http413":
+          return res.writeHead(413).end("Request Entity Too Large");
+        case "duplicateLogs":
+        case "shuffleLogs": {
+          const { status, text } = await forward(body);
+          const reply = JSON.parse(text);
+          if (Array.isArray(reply.result)) {
+            reply.result = fault === "duplicateLogs" ? [...reply.result, ...reply.result.slice(0, Math.ceil(reply.result.length / 3))] : [...reply.result].reverse();
+          }
+          return res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(reply));
+        }
+        default: {
+          const { status, text } = await forward(body);
+          return res.writeHead(status, { "content-type": "application/json" }).end(text);
+        }
+      }
+    } catch {
+      if (!res.headersSent) res.writeHead(502).end();
     }
   });
   server.on("connection", (socket) => {
@@ -45,6 +135,8 @@ export async function startRpcProxy(upstream: string): Promise<RpcProxy> {
     get forwarded() {
       return forwarded;
     },
+    faults,
+    logRanges,
     stop,
     start: async () => {
       await listen(port);
