@@ -16,7 +16,8 @@ import { createRpcClient } from "../../server/chain/rpc.js";
 import { createLogger } from "../../server/common/logger.js";
 import { Store } from "../../server/store/store.js";
 import { createIndexer, type Indexer, type IndexerOptions } from "../../server/sync/indexer.js";
-import { deployLedger, type LedgerFixture } from "./fixtures.js";
+import { Rights, UsageAction } from "../../server/chain/ids.js";
+import { deployLedger, issueGrant, registerDataset, sha256, type LedgerFixture } from "./fixtures.js";
 import type { TestChain } from "./chain.js";
 
 export const quietLogger = () => createLogger({ level: process.env.DPL_TEST_LOG ?? "silent", pretty: false });
@@ -100,4 +101,51 @@ export async function allPages(api: IndexedApi, pathAndQuery: string, limit = 37
     cursor = body.next;
   } while (cursor);
   return items;
+}
+
+/** Every key and value of an index but its bookkeeping, as lines: for comparing two indexes. */
+export async function dumpOf(store: Store): Promise<string[]> {
+  const out: string[] = [];
+  for await (const [key, value] of store.dump()) out.push(`${key}=${value}`);
+  return out;
+}
+
+/**
+ * Fills the chain with usage events: `grants` datasets, each with an unlimited USE grant to the
+ * grantee, then `blocks` blocks of `perBlock` uses spread over those grants.
+ */
+export async function fillUsage(ledger: LedgerOnChain, args: { grants: number; blocks: number; perBlock: number; label: string }): Promise<void> {
+  const { ledger: contract, holder, grantee } = ledger;
+  const grants: string[] = [];
+  for (let i = 0; i < args.grants; i++) {
+    const d = await registerDataset(contract, holder, `${args.label} ${i}`);
+    grants.push(await issueGrant(contract, holder, d.id, grantee.address, { rights: Rights.USE, quota: 0n, purpose: `${args.label} ${i}` }));
+  }
+  for (let block = 0; block < args.blocks; block++) {
+    const entries = Array.from({ length: args.perBlock }, (_, i) => ({ grantId: grants[i % args.grants], action: UsageAction.Use, units: BigInt(1 + (i % 4)), outputRef: sha256(`${args.label} ${block}/${i}`) }));
+    await (await contract.connect(grantee).recordUsageBatch(entries)).wait();
+  }
+}
+
+/** A fresh index of `ledger`, synced straight from the node at `url` (no faults): the reference. */
+export async function referenceIndex(url: string, ledger: LedgerOnChain, label = "reference"): Promise<Store> {
+  const store = await Store.open(await tempDir(label), { chainId: ledger.chainId, ledger: ledger.address, deployBlock: ledger.deployBlock });
+  await createIndexer({ common: { logger: quietLogger() }, rpc: createRpcClient({ url }), store, ledger: ledger.address, deployBlock: ledger.deployBlock }).syncOnce();
+  return store;
+}
+
+/** A fresh index of `ledger` and its indexer, reading the node through `url` (a proxy, say); not started. */
+export async function indexerThrough(url: string, ledger: LedgerOnChain, args: { label: string; timeoutMs: number; options: Partial<IndexerOptions> }) {
+  const store = await Store.open(await tempDir(args.label), { chainId: ledger.chainId, ledger: ledger.address, deployBlock: ledger.deployBlock });
+  const indexer = createIndexer({ common: { logger: quietLogger() }, rpc: createRpcClient({ url, timeoutMs: args.timeoutMs }), store, ledger: ledger.address, deployBlock: ledger.deployBlock, options: args.options });
+  return { store, indexer };
+}
+
+/** Waits until `store`'s cursor reaches `block`, or fails after `ms`. */
+export async function waitForCursor(store: Store, block: number, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (((await store.state())?.cursor.number ?? -1) < block) {
+    if (Date.now() > deadline) throw new Error(`the index did not reach block ${block} within ${ms / 1000} s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -6,22 +6,12 @@ import { spawn } from "node:child_process";
 
 import { expect } from "chai";
 
-import { createRpcClient } from "../../server/chain/rpc.js";
-import { Rights, UsageAction } from "../../server/chain/ids.js";
 import { indexDir } from "../../server/indexing.js";
 import { Store } from "../../server/store/store.js";
-import { createIndexer } from "../../server/sync/indexer.js";
 import { startAnvil, type AnvilChain } from "../helpers/chain.js";
-import { issueGrant, registerDataset, sha256 } from "../helpers/fixtures.js";
-import { ledgerOn, quietLogger, tempDir, type LedgerOnChain } from "../helpers/system.js";
+import { dumpOf, fillUsage, ledgerOn, referenceIndex, tempDir, type LedgerOnChain } from "../helpers/system.js";
 
 const KILLS = Number(process.env.DPL_CRASH_KILLS ?? 10);
-
-async function dumpOf(store: Store): Promise<string[]> {
-  const out: string[] = [];
-  for await (const [key, value] of store.dump()) out.push(`${key}=${value}`);
-  return out;
-}
 
 /** Runs `npm run index -- --once`'s script; kills it after `killAfterRanges` applied ranges plus a random delay. */
 function runIndexer(env: NodeJS.ProcessEnv, killAfterRanges: number | undefined): Promise<{ killed: boolean; code: number | null; output: string }> {
@@ -50,16 +40,7 @@ describe("crash safety", function () {
   before(async function () {
     chain = await startAnvil();
     ledger = await ledgerOn(chain);
-    const { ledger: contract, holder, grantee } = ledger;
-    const grants: string[] = [];
-    for (let i = 0; i < 10; i++) {
-      const d = await registerDataset(contract, holder, `crash ${i}`);
-      grants.push(await issueGrant(contract, holder, d.id, grantee.address, { rights: Rights.USE, quota: 0n, purpose: `crash ${i}` }));
-    }
-    for (let block = 0; block < 100; block++) {
-      const entries = Array.from({ length: 51 }, (_, i) => ({ grantId: grants[i % 10], action: UsageAction.Use, units: BigInt(1 + (i % 4)), outputRef: sha256(`${block}/${i}`) }));
-      await (await contract.connect(grantee).recordUsageBatch(entries)).wait();
-    }
+    await fillUsage(ledger, { grants: 10, blocks: 100, perBlock: 51, label: "crash" });
   });
 
   after(async function () {
@@ -68,8 +49,7 @@ describe("crash safety", function () {
   });
 
   it(`survives ${KILLS} SIGKILLs during a backfill of over 5,000 events with nothing lost or applied twice`, async function () {
-    const reference = await Store.open(await tempDir("reference"), { chainId: ledger.chainId, ledger: ledger.address, deployBlock: ledger.deployBlock });
-    await createIndexer({ common: { logger: quietLogger() }, rpc: createRpcClient({ url: chain.url }), store: reference, ledger: ledger.address, deployBlock: ledger.deployBlock }).syncOnce();
+    const reference = await referenceIndex(chain.url, ledger);
     const expected = (await reference.state())!;
     expect(expected.events).to.be.at.least(5_000);
 

@@ -4,14 +4,10 @@
  */
 import { expect } from "chai";
 
-import { createRpcClient } from "../../server/chain/rpc.js";
-import { Rights, UsageAction } from "../../server/chain/ids.js";
-import { Store } from "../../server/store/store.js";
-import { createIndexer, type AppliedRange } from "../../server/sync/indexer.js";
+import type { AppliedRange } from "../../server/sync/indexer.js";
 import { startAnvil } from "../helpers/chain.js";
-import { issueGrant, registerDataset, sha256 } from "../helpers/fixtures.js";
 import { startRpcProxy } from "../helpers/rpc-proxy.js";
-import { ledgerOn, quietLogger, tempDir } from "../helpers/system.js";
+import { dumpOf, fillUsage, indexerThrough, ledgerOn, referenceIndex, waitForCursor } from "../helpers/system.js";
 
 const OUTAGE_MS = 3_000;
 
@@ -22,27 +18,11 @@ describe("RPC outage", function () {
     const proxy = await startRpcProxy(chain.url);
     const abort = new AbortController();
     try {
-      const { ledger: contract, holder, grantee } = ledger;
-      const d = await registerDataset(contract, holder, "outage");
-      const grantId = await issueGrant(contract, holder, d.id, grantee.address, { rights: Rights.USE, quota: 0n });
-      for (let block = 0; block < 40; block++) {
-        const entries = Array.from({ length: 50 }, (_, i) => ({ grantId, action: UsageAction.Use, units: 1n, outputRef: sha256(`${block}/${i}`) }));
-        await (await contract.connect(grantee).recordUsageBatch(entries)).wait();
-      }
-      const open = async (label: string) => Store.open(await tempDir(label), { chainId: ledger.chainId, ledger: ledger.address, deployBlock: ledger.deployBlock });
-      const reference = await open("outage-reference");
-      await createIndexer({ common: { logger: quietLogger() }, rpc: createRpcClient({ url: chain.url }), store: reference, ledger: ledger.address, deployBlock: ledger.deployBlock }).syncOnce();
+      await fillUsage(ledger, { grants: 1, blocks: 40, perBlock: 50, label: "outage" });
+      const reference = await referenceIndex(chain.url, ledger);
       const expected = (await reference.state())!;
 
-      const store = await open("outage");
-      const indexer = createIndexer({
-        common: { logger: quietLogger() },
-        rpc: createRpcClient({ url: proxy.url, timeoutMs: 1_000 }),
-        store,
-        ledger: ledger.address,
-        deployBlock: ledger.deployBlock,
-        options: { pollMs: 50, initialRange: 1, maxRange: 1 },
-      });
+      const { store, indexer } = await indexerThrough(proxy.url, ledger, { label: "outage", timeoutMs: 1_000, options: { pollMs: 50, initialRange: 1, maxRange: 1 } });
       const running = indexer.run(abort.signal);
       const applied: AppliedRange[] = [];
       indexer.events.on("applied", (r: AppliedRange) => applied.push(r));
@@ -54,23 +34,14 @@ describe("RPC outage", function () {
       expect(duringOutage.lastError).to.match(/cannot reach the node/);
       expect((await store.state())!.cursor.number).to.be.at.most(stoppedAt + 1);
       await proxy.start();
-      const deadline = Date.now() + 60_000;
-      while ((await store.state())!.cursor.number < expected.cursor.number) {
-        if (Date.now() > deadline) throw new Error("the indexer did not catch up within 60 s of the node's return");
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await waitForCursor(store, expected.cursor.number, 60_000);
       abort.abort();
       await running;
 
       expect(await store.state()).to.deep.equal(expected);
       // Ranges came back to back: each began right after the previous one ended.
       for (let i = 1; i < applied.length; i++) expect(applied[i].from).to.equal(applied[i - 1].to + 1);
-      const dump = async (s: Store) => {
-        const out: string[] = [];
-        for await (const [k, v] of s.dump()) out.push(`${k}=${v}`);
-        return out;
-      };
-      expect(await dump(store)).to.deep.equal(await dump(reference));
+      expect(await dumpOf(store)).to.deep.equal(await dumpOf(reference));
       await store.close();
       await reference.close();
     } finally {

@@ -10,22 +10,9 @@ import { ReorgTooDeepError } from "../../server/common/errors.js";
 import { Rights, UsageAction } from "../../server/chain/ids.js";
 import { Store } from "../../server/store/store.js";
 import { createIndexer } from "../../server/sync/indexer.js";
-import { startAnvil, type AnvilChain } from "../helpers/chain.js";
+import { startAnvil } from "../helpers/chain.js";
 import { issueGrant, registerDataset, sha256 } from "../helpers/fixtures.js";
-import { ledgerOn, quietLogger, tempDir, type LedgerOnChain } from "../helpers/system.js";
-
-async function dumpOf(store: Store): Promise<string[]> {
-  const out: string[] = [];
-  for await (const [key, value] of store.dump()) out.push(`${key}=${value}`);
-  return out;
-}
-
-async function freshIndex(chain: AnvilChain, ledger: LedgerOnChain) {
-  const store = await Store.open(await tempDir("fresh"), { chainId: ledger.chainId, ledger: ledger.address, deployBlock: ledger.deployBlock });
-  const indexer = createIndexer({ common: { logger: quietLogger() }, rpc: createRpcClient({ url: chain.url }), store, ledger: ledger.address, deployBlock: ledger.deployBlock });
-  await indexer.syncOnce();
-  return store;
-}
+import { dumpOf, ledgerOn, quietLogger, referenceIndex, tempDir } from "../helpers/system.js";
 
 describe("reorganisations", function () {
   for (const depth of [1, 5, 30]) {
@@ -62,7 +49,7 @@ describe("reorganisations", function () {
 
         const after = await indexer.syncOnce();
         expect(after.reorgs).to.equal(1);
-        const fresh = await freshIndex(chain, ledger);
+        const fresh = await referenceIndex(chain.url, ledger, "fresh");
         const reference = (await fresh.state())!;
         expect(after.digest).to.equal(reference.digest);
         expect(after.events).to.equal(reference.events);
