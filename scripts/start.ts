@@ -11,9 +11,10 @@ async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger({ level: config.logLevel });
   const system = await startSystem({ config, logger, say: (line) => console.log(line) });
-  console.log(`Chain  ${system.rpcUrl}${system.embedded ? " (embedded)" : ""} (chain id ${system.chainId})`);
-  console.log(`Ledger ${system.ledger} (from block ${system.deployBlock})`);
-  console.log(`API    ${system.apiUrl}/v1/status   docs ${system.apiUrl}/docs`);
+  console.log(`Chain    ${system.rpcUrl}${system.embedded ? " (embedded)" : ""} (chain id ${system.chainId})`);
+  console.log(`Ledger   ${system.ledger} (from block ${system.deployBlock})`);
+  console.log(`Explorer ${system.apiUrl}/`);
+  console.log(`API      ${system.apiUrl}/v1/status   docs ${system.apiUrl}/docs`);
   console.log("Ready. Press Ctrl-C to stop.");
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);

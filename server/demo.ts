@@ -33,13 +33,17 @@ export interface DemoResult {
   traffic: string;
   weather: string;
   forecast: string;
+  /** The grants it issued: the company's on traffic and weather, the rival's (revoked), the preview (expires), the bank's. */
+  grants: { traffic: string; weather: string; rival: string; preview: string; bank: string };
+  /** The CSV files it generated and anchored. */
+  files: { traffic: string; weather: string; forecast: string };
   /** What the ledger refused, in words, as the demo printed it. */
   refusals: string[];
 }
 
 // Each step waits for its receipt, so a plain wallet's pending nonce is always right (a nonce
 // manager would skip a nonce on each transaction the ledger refuses, and stall the account).
-function account(provider: JsonRpcProvider, index: number): Signer {
+export function demoSigner(provider: JsonRpcProvider, index: number): Signer {
   return HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), `m/44'/60'/0'/0/${index}`).connect(provider);
 }
 
@@ -89,7 +93,7 @@ export async function runDemo(args: { rpcUrl: string; ledger: string; dataDir: s
   // No response cache: back-to-back transactions from one account must each see the latest nonce.
   const provider = new JsonRpcProvider(args.rpcUrl, undefined, { batchMaxCount: 1, cacheTimeout: -1 });
   try {
-    const [bureau, company, bank, rival, archive] = [1, 2, 3, 4, 5].map((i) => account(provider, i));
+    const [bureau, company, bank, rival, archive] = [1, 2, 3, 4, 5].map((i) => demoSigner(provider, i));
     const as = (signer: Signer) => new Contract(args.ledger, ledgerAbi, signer) as unknown as ProvenanceLedger;
     const actors: DemoActors = {
       bureau: await bureau.getAddress(),
@@ -157,7 +161,7 @@ export async function runDemo(args: { rpcUrl: string; ledger: string; dataDir: s
     await (await as(archive).acceptHolding(weather)).wait();
 
     args.say(`demo: done. Traffic ${traffic}, forecast ${forecast}; files in ${dir}`);
-    return { actors, traffic, weather, forecast, refusals };
+    return { actors, traffic, weather, forecast, grants: { traffic: trafficGrant, weather: weatherGrant, rival: rivalGrant, preview: shortGrant, bank: bankGrant }, files, refusals };
   } finally {
     provider.destroy();
   }

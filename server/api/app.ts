@@ -19,6 +19,7 @@ import { InvalidCursorError, openReader, type Page, type Reader } from "../store
 import type { Store } from "../store/store.js";
 import type { ApiMetrics } from "./metrics.js";
 import { renderDocs } from "./docs.js";
+import { serveExplorer } from "./explorer.js";
 import { buildProv } from "./prov.js";
 import * as S from "./schemas.js";
 import { activityView, datasetView, type Finality, grantView, usageView } from "./views.js";
@@ -111,7 +112,8 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
   // Answers change with every block: an ETag would cost a hash of every body and rarely match.
   app.set("etag", false);
   app.set("query parser", "simple");
-  app.use(helmet());
+  // The explorer's hashing runs in WebAssembly, which a CSP must allow by name; nothing else is relaxed.
+  app.use(helmet({ contentSecurityPolicy: { directives: { "script-src": ["'self'", "'wasm-unsafe-eval'"] } } }));
   if (config.corsOrigins.length > 0) app.use(cors({ origin: config.corsOrigins.includes("*") ? true : config.corsOrigins }));
   // One finish handler per request does both the latency metric and the request log (a 5xx as an
   // error, a 4xx at info, the rest at debug); pino-http cost a fifth of the throughput of a lookup.
@@ -469,6 +471,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
   app.get("/docs", (_req, res) => {
     res.type("html").send(renderDocs(openapi as never));
   });
+  serveExplorer(app);
 
   // ---- errors: always JSON, never a stack trace --------------------------------------------------
 

@@ -1,0 +1,45 @@
+/** The explorer's only door to the data: GET requests to the provenance API on the same origin. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function get<T>(path: string): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(path, { headers: { accept: "application/json" } });
+  } catch {
+    throw new ApiError(0, "unreachable", "The API server cannot be reached. Is dpl still running?");
+  }
+  const body = (await response.json().catch(() => undefined)) as { error?: { code: string; message: string } } | undefined;
+  if (!response.ok) throw new ApiError(response.status, body?.error?.code ?? "http_error", body?.error?.message ?? `the API answered ${response.status}`);
+  return body as T;
+}
+
+/** `get`, or undefined on a 404: for lookups where "not there" is an answer. */
+export async function find<T>(path: string): Promise<T | undefined> {
+  try {
+    return await get<T>(path);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
+/** Up to `max` items of a paginated list, following `next`; says whether more were left. */
+export async function getAll<T>(path: string, max: number): Promise<{ items: T[]; truncated: boolean }> {
+  const items: T[] = [];
+  const sep = path.includes("?") ? "&" : "?";
+  let cursor: string | null = null;
+  do {
+    const page: { items: T[]; next: string | null } = await get(`${path}${sep}limit=${Math.min(500, max - items.length)}${cursor ? `&cursor=${cursor}` : ""}`);
+    items.push(...page.items);
+    cursor = page.next;
+  } while (cursor && items.length < max);
+  return { items, truncated: cursor !== null };
+}

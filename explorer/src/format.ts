@@ -1,0 +1,51 @@
+/** How the explorer writes hashes, times, units and rights. Pure. */
+import type { Dataset } from "./model.js";
+
+export function shortHex(hex: string, keep = 6): string {
+  return hex.length <= 2 + keep * 2 + 1 ? hex : `${hex.slice(0, 2 + keep)}…${hex.slice(-keep + 2)}`;
+}
+
+/** "2026-11-27 09:10:11 UTC": unambiguous for auditors in any time zone. */
+export function formatTime(unixSeconds: number): string {
+  return new Date(unixSeconds * 1000).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+}
+
+/** A decimal string of any size with thousands separators: "1,234,567". */
+export function formatUnits(units: string): string {
+  return units.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ["KB", "MB", "GB", "TB"];
+  let value = bytes / 1024;
+  let i = 0;
+  for (; value >= 1024 && i < units.length - 1; i++) value /= 1024;
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+const RIGHT_LABELS: Record<string, string> = { use: "use", process: "processing", "operate-product": "product operation" };
+
+export function rightsLabel(rights: readonly string[]): string {
+  return rights.map((r) => RIGHT_LABELS[r] ?? r).join(", ") || "none";
+}
+
+/** The dataset's title from a `data:application/json` metadata URI, when it has one. */
+export function datasetTitle(d: Pick<Dataset, "id" | "metadataURI">): string {
+  const meta = decodeMetadata(d.metadataURI);
+  const title = meta?.title ?? meta?.name;
+  return typeof title === "string" && title.trim() !== "" ? title.trim() : `Dataset ${shortHex(d.id)}`;
+}
+
+/** The JSON object inside a `data:application/json[;base64],` URI; undefined for anything else. */
+export function decodeMetadata(uri: string): Record<string, unknown> | undefined {
+  const match = /^data:application\/json(;base64)?,(.*)$/s.exec(uri);
+  if (!match) return undefined;
+  try {
+    const text = match[1] ? new TextDecoder().decode(Uint8Array.from(atob(match[2]), (c) => c.charCodeAt(0))) : decodeURIComponent(match[2]);
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * A dataset: every fact with its chain evidence, its grants, a timeline of its use, its lineage
+ * graph and its W3C PROV-JSON.
+ */
+import { get, getAll } from "../api.js";
+import { drawTimeline, granteeName } from "../chart.js";
+import { h } from "../dom.js";
+import { datasetTitle, decodeMetadata, formatUnits, shortHex } from "../format.js";
+import { drawLineage } from "../graph.js";
+import { mergeLineage } from "../lineage-data.js";
+import type { Dataset, Grant, Lineage, Usage } from "../model.js";
+import { href } from "../routes.js";
+import { cumulativeByGrantee } from "../timeline-data.js";
+import { accountLink, datasetLink, fact, fullHex, message, pagedTable, section, statusBadge } from "../widgets.js";
+import { GRANT_HEADERS, grantRow, USAGE_HEADERS, usageRow } from "./rows.js";
+import type { View } from "./view.js";
+
+/** The most uses the timeline draws: the newest ones. */
+const TIMELINE_MAX_USES = 2_000;
+
+/** Metadata in a data: URI is shown decoded, field by field; any other URI as it is. */
+function metadata(uri: string) {
+  const fields = decodeMetadata(uri);
+  const raw = h("code", { class: "metadata" }, uri || "(none)");
+  if (!fields) return raw;
+  return h(
+    "div",
+    {},
+    h("ul", { class: "meta-fields" }, ...Object.entries(fields).map(([k, v]) => h("li", {}, h("strong", {}, `${k}: `), typeof v === "string" ? v : JSON.stringify(v)))),
+    h("details", {}, h("summary", {}, "As anchored"), raw),
+  );
+}
+
+export async function datasetView(id: string): Promise<View> {
+  const [{ dataset: d }, timelineUses, ancestors, descendants] = await Promise.all([
+    get<{ dataset: Dataset }>(`/v1/datasets/${id}`),
+    getAll<Usage>(`/v1/datasets/${id}/usage`, TIMELINE_MAX_USES),
+    get<Lineage>(`/v1/datasets/${id}/lineage?direction=ancestors`),
+    get<Lineage>(`/v1/datasets/${id}/lineage?direction=descendants`),
+  ]);
+  const grants = await pagedTable<Grant>({ caption: "Grants on this dataset", headers: GRANT_HEADERS, path: `/v1/datasets/${id}/grants`, row: (g) => grantRow(g), empty: "No grant was ever issued on this dataset." });
+  const uses = await pagedTable({ caption: "Uses of this dataset", headers: USAGE_HEADERS, path: `/v1/datasets/${id}/usage`, row: usageRow, empty: "Nobody has recorded a use of this dataset." });
+  const title = datasetTitle(d);
+  const titles = new Map(ancestors.nodes.map((n) => [n.id, datasetTitle(n)]));
+  const holderSince = d.transfers.at(-1)?.evidence ?? d.registered;
+
+  const facts = h(
+    "dl",
+    { class: "facts" },
+    fact("Dataset id", fullHex(d.id)),
+    fact("Status", statusBadge(d.status), d.retired),
+    fact("Holder", accountLink(d.holder), holderSince),
+    d.pendingHolder ? fact("Offered to", accountLink(d.pendingHolder)) : [],
+    fact("Anchored by", accountLink(d.registrant), d.registered),
+    fact("Content hash (SHA-256)", h("span", {}, fullHex(d.contentHash), " ", h("a", { href: href({ page: "file", contentHash: d.contentHash }) }, "every anchor of this file"))),
+    fact("Merkle root of records", fullHex(d.merkleRoot)),
+    fact("Records", d.recordCount === "0" ? "not disclosed" : formatUnits(d.recordCount)),
+    fact("Metadata", metadata(d.metadataURI)),
+    d.versions.previous || d.versions.next
+      ? fact("Versions", h("span", {}, d.versions.previous ? ["previous ", datasetLink(d.versions.previous)] : null, d.versions.previous && d.versions.next ? " · " : null, d.versions.next ? ["next ", datasetLink(d.versions.next)] : null))
+      : [],
+    ...d.parents.map((p) => fact("Derived from", h("span", {}, datasetLink(p.datasetId, titles.get(p.datasetId)), p.grantId ? [" under grant ", h("a", { href: href({ page: "grant", id: p.grantId }), class: "hex" }, shortHex(p.grantId))] : " (held by its registrant)"), p.evidence)),
+    ...d.transfers.map((t) => fact("Holding transferred", h("span", {}, accountLink(t.from), " → ", accountLink(t.to)), t.evidence)),
+  );
+
+  // Usage timeline: a chart, and the same figures as a table for those who cannot see it.
+  const series = cumulativeByGrantee(timelineUses.items);
+  const canvas = h("canvas", { role: "img", "aria-label": `Units used over time by ${series.length} grantee${series.length === 1 ? "" : "s"}` });
+  const timeline = series.length
+    ? h(
+        "div",
+        {},
+        timelineUses.truncated ? message("info", `The timeline shows the newest ${formatUnits(String(TIMELINE_MAX_USES))} uses.`) : null,
+        h("div", { class: "chart" }, canvas),
+        h(
+          "details",
+          {},
+          h("summary", {}, "Show the timeline as a table"),
+          h(
+            "table",
+            { id: "timeline-table" },
+            h("caption", { class: "visually-hidden" }, "Units used by grantee"),
+            h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Grantee"), h("th", { scope: "col" }, "Uses"), h("th", { scope: "col" }, "Units"))),
+            h("tbody", {}, ...series.map((s) => h("tr", { "data-grantee": s.grantee }, h("td", {}, accountLink(s.grantee)), h("td", {}, String(s.points.length)), h("td", { class: "units" }, formatUnits(s.total.toString()))))),
+          ),
+        ),
+      )
+    : message("info", "Nobody has recorded a use of this dataset.");
+
+  const lineage = mergeLineage(ancestors, descendants);
+  const ancestorIds = new Set(ancestors.nodes.map((n) => n.id));
+  const graphBox = h("div", { class: "graph", id: "lineage-graph", "aria-hidden": "true" });
+  const lineageList = h(
+    "ul",
+    { class: "lineage-list", id: "lineage-list" },
+    ...lineage.nodes
+      .filter((n) => n.id !== d.id)
+      .map((n) => h("li", { "data-id": n.id }, ancestorIds.has(n.id) ? "ancestor: " : "descendant: ", datasetLink(n.id, datasetTitle(n)))),
+  );
+
+  const node = h(
+    "article",
+    { class: "dataset" },
+    h("header", { class: "page-head" }, h("p", { class: "kind" }, "Dataset"), h("h1", {}, title, " ", statusBadge(d.status))),
+    h(
+      "p",
+      { class: "actions" },
+      h("a", { class: "button", href: `/v1/datasets/${d.id}/prov`, download: `dpl-${d.id.slice(0, 10)}.prov.json` }, "Download W3C PROV-JSON"),
+    ),
+    section("Facts and their chain evidence", "facts", facts),
+    section("Grants", "grants", grants.element),
+    section("Usage over time", "timeline", timeline),
+    section(
+      "Lineage",
+      "lineage",
+      lineage.nodes.length > 1
+        ? [h("p", { class: "hint" }, "Parents above children; this dataset in red. Select a dataset to open it."), graphBox, lineageList, lineage.truncated ? message("info", "The graph is cut at 8 generations each way.") : null]
+        : message("info", "This dataset has no parent and nothing was derived from it."),
+    ),
+    section("Uses", "uses", uses.element),
+  );
+
+  let chart: ReturnType<typeof drawTimeline> | undefined;
+  let cy: ReturnType<typeof drawLineage> | undefined;
+  return {
+    title: `${title} · dataset`,
+    node,
+    paged: () => grants.paged() || uses.paged(),
+    attached: () => {
+      if (series.length) chart = drawTimeline(canvas, series, granteeName);
+      if (lineage.nodes.length > 1) {
+        cy = drawLineage(graphBox, lineage, (target) => (location.hash = href({ page: "dataset", id: target })));
+        // Tests find the drawn graph here, to click a node where the reader would.
+        (graphBox as HTMLElement & { cy?: unknown }).cy = cy;
+      }
+    },
+    dispose: () => {
+      chart?.destroy();
+      cy?.destroy();
+    },
+  };
+}
+

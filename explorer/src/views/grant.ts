@@ -1,0 +1,33 @@
+/** A grant: its terms, its standing, and every use recorded under it. */
+import { get } from "../api.js";
+import { h } from "../dom.js";
+import { formatTime, formatUnits, rightsLabel } from "../format.js";
+import type { Grant } from "../model.js";
+import { accountLink, datasetLink, fact, fullHex, pagedTable, quotaBar, section, statusBadge } from "../widgets.js";
+import { USAGE_HEADERS, usageRow } from "./rows.js";
+import type { View } from "./view.js";
+
+export async function grantView(id: string): Promise<View> {
+  const { grant: g } = await get<{ grant: Grant }>(`/v1/grants/${id}`);
+  const uses = await pagedTable({ caption: "Uses under this grant", headers: USAGE_HEADERS, path: `/v1/grants/${id}/usage`, row: usageRow, empty: "No use was recorded under this grant." });
+  const facts = h(
+    "dl",
+    { class: "facts" },
+    fact("Grant id", fullHex(g.id)),
+    fact("Status", statusBadge(g.status), g.ended),
+    fact("Dataset", datasetLink(g.datasetId)),
+    fact("Granted by", accountLink(g.grantor), g.issued),
+    fact("Granted to", accountLink(g.grantee)),
+    fact("Rights", rightsLabel(g.rights)),
+    fact("Purpose", g.purpose || h("em", {}, "(no purpose text)")),
+    fact("Purpose hash", fullHex(g.purposeHash)),
+    fact("Valid", `${formatTime(g.validFrom)} → ${formatTime(g.validUntil)}`),
+    fact("Quota", g.quota === "0" ? "none (unmetered)" : `${formatUnits(g.quota)} units; ${formatUnits(g.remaining ?? "0")} remaining`),
+    fact("Used", h("span", {}, quotaBar(g), ` in ${g.uses} use${g.uses === 1 ? "" : "s"}`)),
+  );
+  return {
+    title: "Grant",
+    node: h("article", {}, h("header", { class: "page-head" }, h("p", { class: "kind" }, "Grant"), h("h1", {}, `${rightsLabel(g.rights)} for “${g.purpose}” `, statusBadge(g.status))), section("Terms and their chain evidence", "terms", facts), section("Uses", "uses", uses.element)),
+    paged: uses.paged,
+  };
+}

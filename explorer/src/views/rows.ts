@@ -1,0 +1,65 @@
+/** Table rows shared by several pages: a grant, a use, an account's activity, a dataset. */
+import type { Child } from "../dom.js";
+import { h } from "../dom.js";
+import { datasetTitle, formatTime, formatUnits, rightsLabel } from "../format.js";
+import type { Activity, Dataset, Grant, Usage } from "../model.js";
+import { accountLink, datasetLink, evidence, grantLink, quotaBar, statusBadge } from "../widgets.js";
+
+export const GRANT_HEADERS = ["Grant", "Grantee", "Rights", "Purpose", "Valid", "Status", "Used / quota"];
+
+export function grantRow(g: Grant, first: "grantee" | "grantor" | "dataset" = "grantee"): Child[] {
+  return [
+    grantLink(g.id),
+    first === "grantee" ? accountLink(g.grantee) : first === "grantor" ? accountLink(g.grantor) : datasetLink(g.datasetId),
+    rightsLabel(g.rights),
+    g.purpose || h("em", {}, "(no purpose text)"),
+    h("span", { class: "window" }, `${formatTime(g.validFrom)} → ${formatTime(g.validUntil)}`),
+    statusBadge(g.status),
+    quotaBar(g),
+  ];
+}
+
+export const USAGE_HEADERS = ["When", "Grantee", "Action", "Units", "Grant", "Evidence"];
+
+export function usageRow(u: Usage): Child[] {
+  return [h("time", { datetime: u.evidence.time }, formatTime(u.evidence.timestamp)), accountLink(u.grantee), u.action, formatUnits(u.units), grantLink(u.grantId), evidence(u.evidence)];
+}
+
+export const DATASET_HEADERS = ["Dataset", "Holder", "Records", "Status", "Anchored"];
+
+export function datasetRow(d: Dataset): Child[] {
+  return [datasetLink(d.id, datasetTitle(d)), accountLink(d.holder), formatUnits(d.recordCount), statusBadge(d.status), evidence(d.registered)];
+}
+
+const ACTIVITY: Record<Activity["kind"], string> = {
+  registered: "anchored dataset",
+  derived: "derived dataset",
+  versioned: "anchored a new version of",
+  "holding-offered": "offered the holding of",
+  "holding-received-offer": "was offered the holding of",
+  "holding-accepted": "accepted the holding of",
+  "holding-transferred-away": "transferred the holding of",
+  retired: "retired",
+  granted: "granted rights on",
+  "grant-received": "received a grant on",
+  revoked: "revoked a grant on",
+  "grant-revoked": "had a grant revoked on",
+  renounced: "renounced a grant on",
+  "grant-renounced": "saw a grant renounced on",
+  used: "used",
+  "dataset-used": "saw a use of",
+  "signatures-cancelled": "cancelled its pending signed grants",
+  paused: "paused the ledger",
+  unpaused: "unpaused the ledger",
+};
+
+export const ACTIVITY_HEADERS = ["When", "What", "Evidence"];
+
+export function activityRow(a: Activity): Child[] {
+  const what: Child[] = [ACTIVITY[a.kind] ?? a.kind];
+  if (a.datasetId) what.push(" ", datasetLink(a.datasetId));
+  if (a.grantId) what.push(" under grant ", grantLink(a.grantId));
+  if (a.counterparty) what.push(" with ", accountLink(a.counterparty));
+  if (a.units) what.push(` (${formatUnits(a.units)} units)`);
+  return [h("time", { datetime: a.evidence.time }, formatTime(a.evidence.timestamp)), h("span", { class: `activity activity-${a.kind}` }, ...what), evidence(a.evidence)];
+}

@@ -1,0 +1,90 @@
+/** The pieces every page is built of: links to records, chain evidence, status badges, quota bars and paged tables. */
+import { get } from "./api.js";
+import { h, type Child } from "./dom.js";
+import { formatTime, formatUnits, shortHex } from "./format.js";
+import type { EvidenceView, Grant, Page } from "./model.js";
+import { href } from "./routes.js";
+
+export const accountLink = (address: string) => h("a", { href: href({ page: "account", address }), title: address, class: "hex" }, shortHex(address));
+export const datasetLink = (id: string, label?: string) => h("a", { href: href({ page: "dataset", id }), title: id, class: label ? undefined : "hex" }, label ?? shortHex(id));
+export const grantLink = (id: string) => h("a", { href: href({ page: "grant", id }), title: id, class: "hex" }, shortHex(id));
+export const fileLink = (contentHash: string) => h("a", { href: href({ page: "file", contentHash }), title: contentHash, class: "hex" }, shortHex(contentHash, 10));
+export const fullHex = (hex: string) => h("code", { class: "hex full" }, hex);
+
+/** Where a fact sits on chain: block, transaction, time, and how final it is. */
+export function evidence(e: EvidenceView): HTMLElement {
+  return h(
+    "span",
+    { class: "evidence" },
+    h("span", {}, `block ${e.blockNumber}`),
+    " · ",
+    h("span", { title: e.txHash }, `tx ${shortHex(e.txHash)}`),
+    " · ",
+    h("time", { datetime: e.time }, formatTime(e.timestamp)),
+    " · ",
+    h("span", { class: e.final ? "final" : "pending" }, e.final ? `final (${e.confirmations} confirmations)` : `pending (${e.confirmations} confirmation${e.confirmations === 1 ? "" : "s"})`),
+  );
+}
+
+export function statusBadge(status: string): HTMLElement {
+  return h("span", { class: `badge badge-${status}` }, status);
+}
+
+/** Used against quota, as a native progress bar (announced by screen readers) and in words. */
+export function quotaBar(g: Pick<Grant, "used" | "quota">): HTMLElement {
+  if (g.quota === "0") return h("span", { class: "quota" }, `${formatUnits(g.used)} used · no quota`);
+  const label = `${formatUnits(g.used)} of ${formatUnits(g.quota)} units used`;
+  return h("span", { class: "quota" }, h("progress", { max: Number(g.quota), value: Number(g.used), "aria-label": label }), h("span", {}, label));
+}
+
+export function section(title: string, id: string, ...children: Child[]): HTMLElement {
+  return h("section", { "aria-labelledby": `${id}-title`, id }, h("h2", { id: `${id}-title` }, title), ...children);
+}
+
+export function message(kind: "info" | "error", text: string): HTMLElement {
+  return h("p", { class: `message message-${kind}`, role: kind === "error" ? "alert" : "status" }, text);
+}
+
+export interface PagedTable {
+  element: HTMLElement;
+  /** Whether the reader has asked for more than the first page. */
+  paged(): boolean;
+}
+
+/**
+ * A table filled a page at a time from a paginated API route, with a "Show more" button while the
+ * API has a next page.
+ */
+export async function pagedTable<T>(args: { caption: string; headers: string[]; path: string; row: (item: T) => Child[]; empty: string; limit?: number }): Promise<PagedTable> {
+  const tbody = h("tbody");
+  const more = h("button", { type: "button", class: "more" }, "Show more");
+  const wrapper = h("div", { class: "table-wrap" });
+  let paged = false;
+  let cursor: string | null = null;
+  const sep = args.path.includes("?") ? "&" : "?";
+  const load = async () => {
+    const page: Page<T> = await get(`${args.path}${sep}limit=${args.limit ?? 25}${cursor ? `&cursor=${cursor}` : ""}`);
+    for (const item of page.items) tbody.appendChild(h("tr", {}, ...args.row(item).map((cell) => h("td", {}, cell))));
+    cursor = page.next;
+    more.hidden = cursor === null;
+    return page.items.length;
+  };
+  more.addEventListener("click", async () => {
+    paged = true;
+    more.disabled = true;
+    try {
+      await load();
+    } finally {
+      more.disabled = false;
+    }
+  });
+  const count = await load();
+  if (count === 0) return { element: message("info", args.empty), paged: () => false };
+  wrapper.append(h("table", {}, h("caption", { class: "visually-hidden" }, args.caption), h("thead", {}, h("tr", {}, ...args.headers.map((t) => h("th", { scope: "col" }, t)))), tbody), more);
+  return { element: wrapper, paged: () => paged };
+}
+
+/** A term and its value, for the fact lists of dataset and grant pages. */
+export function fact(term: string, value: Child, proof?: EvidenceView | null): HTMLElement[] {
+  return [h("dt", {}, term), h("dd", {}, value, proof ? h("div", { class: "proof" }, evidence(proof)) : null)];
+}

@@ -1,0 +1,47 @@
+/**
+ * Serves the explorer (explorer/): its page, its stylesheet, and its TypeScript bundled by esbuild
+ * in memory on first request, so there is no build step and no build output to keep in step.
+ */
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+
+import { build } from "esbuild";
+import type { Express } from "express";
+
+const root = fileURLToPath(new URL("../../explorer/", import.meta.url));
+
+let bundled: Promise<string> | undefined;
+
+/** The explorer's script, bundled once per process (a few hundred milliseconds). */
+export function explorerBundle(): Promise<string> {
+  bundled ??= build({
+    entryPoints: [root + "src/main.ts"],
+    bundle: true,
+    minify: true,
+    format: "esm",
+    target: "es2022",
+    write: false,
+    legalComments: "none",
+    logLevel: "silent",
+  }).then(
+    (result) => result.outputFiles[0].text,
+    (error: unknown) => {
+      bundled = undefined;
+      throw error;
+    },
+  );
+  return bundled;
+}
+
+export function serveExplorer(app: Express): void {
+  const file = (name: string) => readFile(root + name, "utf8");
+  app.get("/", async (_req, res) => {
+    res.type("html").set("cache-control", "no-cache").send(await file("index.html"));
+  });
+  app.get("/explorer/style.css", async (_req, res) => {
+    res.type("css").set("cache-control", "no-cache").send(await file("style.css"));
+  });
+  app.get("/explorer/app.js", async (_req, res) => {
+    res.type("js").set("cache-control", "no-cache").send(await explorerBundle());
+  });
+}
