@@ -32,7 +32,8 @@ try {
   await shoot("dataset-traffic", `#/dataset/${demo.traffic}`, "#lineage-list");
   await shoot("dataset-forecast", `#/dataset/${demo.forecast}`, "#lineage-list");
   await shoot("account-bureau", `#/account/${demo.actors.bureau.toLowerCase()}`, "#activity table", { width: 1280, height: 1100 }, false);
-  const forecastHash = (await (await fetch(`${system.apiUrl}/v1/datasets/${demo.forecast}`)).json()).dataset.contentHash;
+  const { dataset } = (await (await fetch(`${system.apiUrl}/v1/datasets/${demo.forecast}`)).json()) as { dataset: { contentHash: string } };
+  const forecastHash = dataset.contentHash;
   await shoot("file-two-anchors", `#/file/${forecastHash}`, "#verdict table", { width: 1280, height: 520 }, false);
   await shoot("phone-dataset", `#/dataset/${demo.forecast}`, "#grants table", { width: 390, height: 844 }, false);
 } finally {

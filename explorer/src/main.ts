@@ -94,6 +94,8 @@ searchForm.addEventListener("submit", (event) => {
   event.preventDefault();
   const query = searchInput.value.trim();
   const target = href({ page: "search", query });
+  // Busy from the keypress on: the hash changes now, the page a moment later.
+  main.setAttribute("aria-busy", "true");
   if (location.hash === target) void render({ navigated: true });
   else location.hash = target;
 });

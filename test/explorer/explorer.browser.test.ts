@@ -109,7 +109,7 @@ describe("explorer (headless Chromium)", function () {
     expect(await search(demo.actors.bank, new RegExp(`^#/account/${demo.actors.bank.toLowerCase()}$`))).to.include("Grants received");
     expect(await search("hello", /^#\/search\/hello$/)).to.include("“hello” is neither an id or content hash");
     const unknown = "0x" + "ab".repeat(32);
-    expect(await search(unknown, /^#\/search\//)).to.include(`Nothing on this ledger has the id or content hash ${unknown}`);
+    expect(await search(unknown, new RegExp(`^#/search/${unknown}$`))).to.include(`Nothing on this ledger has the id or content hash ${unknown}`);
   });
 
   it("dataset page: grants, usage timeline and lineage as the API answers them; the lineage graph opens a dataset on click", async function () {
