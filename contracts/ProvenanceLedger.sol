@@ -16,9 +16,13 @@ import {UsageMeter} from "./ledger/UsageMeter.sol";
  * while paused.
  */
 contract ProvenanceLedger is UsageMeter, AccessControl, IProvenanceLedger {
+    /// @notice The role that may pause and unpause writes.
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
 
-    /// @param admin Receives DEFAULT_ADMIN_ROLE and PAUSER_ROLE.
+    /**
+     * @notice Deploys the ledger with one administrator.
+     * @param admin Receives DEFAULT_ADMIN_ROLE and PAUSER_ROLE.
+     */
     constructor(address admin) {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(PAUSER_ROLE, admin);

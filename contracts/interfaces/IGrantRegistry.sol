@@ -40,6 +40,8 @@ interface IGrantRegistry {
      * @param quota Metered units allowed; zero means unlimited.
      * @param used Units recorded so far.
      */
+    // A view's return value lives in memory, where packing saves nothing; fields follow the reader.
+    // solhint-disable-next-line gas-struct-packing
     struct Grant {
         address grantee;
         bytes32 datasetId;
@@ -71,7 +73,16 @@ interface IGrantRegistry {
 
     /**
      * @notice `grantor`, the holder of `datasetId`, granted `rights` on it to `grantee`.
+     * @param grantId The grant's id.
+     * @param datasetId The dataset it grants rights on.
+     * @param grantee The account that holds the rights.
+     * @param grantor The holder that granted them.
+     * @param rights USE | PROCESS | OPERATE_PRODUCT bits.
      * @param purposeHash keccak256 of `purpose`.
+     * @param purpose The purpose, as text.
+     * @param validFrom First second of the window (inclusive).
+     * @param validUntil Last second of the window (inclusive).
+     * @param quota Metered units allowed; zero means unlimited.
      * @param bump The number that made `grantId` unique (see the interface notes).
      */
     event GrantIssued(
@@ -88,14 +99,31 @@ interface IGrantRegistry {
         uint256 bump
     );
 
-    /// @notice `holder` revoked `grantId`; it takes effect at once.
+    /**
+     * @notice `holder` revoked `grantId`; it takes effect at once.
+     * @param grantId The grant.
+     * @param datasetId Its dataset.
+     * @param holder The dataset's holder, who revoked it.
+     */
     event GrantRevoked(bytes32 indexed grantId, bytes32 indexed datasetId, address indexed holder);
 
-    /// @notice `grantee` renounced its own grant `grantId`.
+    /**
+     * @notice `grantee` renounced its own grant `grantId`.
+     * @param grantId The grant.
+     * @param datasetId Its dataset.
+     * @param grantee Its grantee.
+     */
     event GrantRenounced(bytes32 indexed grantId, bytes32 indexed datasetId, address indexed grantee);
 
-    /// @notice `holder` spent its signature nonce `nonce`, cancelling every grant request signed with it.
+    // Nobody looks a nonce up, so it is not indexed.
+    /* solhint-disable gas-indexed-events */
+    /**
+     * @notice `holder` spent its signature nonce `nonce`, cancelling every grant request signed with it.
+     * @param holder The account.
+     * @param nonce The nonce spent.
+     */
     event GrantSignaturesCancelled(address indexed holder, uint256 nonce);
+    /* solhint-enable gas-indexed-events */
 
     /// @notice No grant has id `grantId`.
     error GrantNotFound(bytes32 grantId);
@@ -138,7 +166,14 @@ interface IGrantRegistry {
      * derived under (for parents the caller does not hold) is active with OPERATE_PRODUCT.
      *
      * Emits a {GrantIssued} event.
+     * @param datasetId The dataset the caller holds.
+     * @param grantee The account that receives the rights.
+     * @param rights USE | PROCESS | OPERATE_PRODUCT bits.
+     * @param purpose What the data may be used for, as text (stored in the event and the grant id only).
+     * @param validFrom First second of the window (inclusive).
+     * @param validUntil Last second of the window (inclusive).
      * @param quota Metered units allowed; zero means unlimited.
+     * @return grantId The new grant's id.
      */
     function grant(
         bytes32 datasetId,
@@ -155,6 +190,9 @@ interface IGrantRegistry {
      * @dev Requirements: those of {grant} for `request.holder`; `block.timestamp <= request.deadline`;
      * `request.nonce == nonces(request.holder)`; `signature` is the holder's (ECDSA for an account,
      * ERC-1271 for a contract). Spends the nonce. Emits a {GrantIssued} event.
+     * @param request The grant request the holder signed.
+     * @param signature The holder's signature over {hashGrantRequest}.
+     * @return grantId The new grant's id.
      */
     function grantBySig(GrantRequest calldata request, bytes calldata signature) external returns (bytes32 grantId);
 
@@ -168,24 +206,42 @@ interface IGrantRegistry {
      * @notice Revokes `grantId`; no use is accepted after this transaction.
      * @dev Requirements: the caller holds the grant's dataset; the grant is active.
      * Emits a {GrantRevoked} event.
+     * @param grantId The grant to revoke.
      */
     function revoke(bytes32 grantId) external;
 
     /**
      * @notice The grantee gives up its grant `grantId`.
      * @dev Requirements: the caller is the grantee; the grant is active. Emits a {GrantRenounced} event.
+     * @param grantId The grant to give up.
      */
     function renounce(bytes32 grantId) external;
 
-    /// @notice The grant `grantId` as stored; reverts with {GrantNotFound} when unknown.
-    function grantOf(bytes32 grantId) external view returns (Grant memory);
+    /**
+     * @notice The grant `grantId` as stored; reverts with {GrantNotFound} when unknown.
+     * @param grantId The grant.
+     * @return terms Its dataset, parties, rights, window, quota, use and state.
+     */
+    function grantOf(bytes32 grantId) external view returns (Grant memory terms);
 
-    /// @notice The standing of `grantId` at the current block's timestamp.
-    function grantStatus(bytes32 grantId) external view returns (GrantStatus);
+    /**
+     * @notice The standing of `grantId` at the current block's timestamp.
+     * @param grantId The grant.
+     * @return status None, Pending, Active, Expired, Exhausted, Revoked or Renounced.
+     */
+    function grantStatus(bytes32 grantId) external view returns (GrantStatus status);
 
-    /// @notice Units still allowed under `grantId`; `type(uint80).max` for an unlimited grant.
-    function remainingQuota(bytes32 grantId) external view returns (uint80);
+    /**
+     * @notice Units still allowed under `grantId`; `type(uint80).max` for an unlimited grant.
+     * @param grantId The grant.
+     * @return remaining The units left.
+     */
+    function remainingQuota(bytes32 grantId) external view returns (uint80 remaining);
 
-    /// @notice The EIP-712 digest that `request.holder` signs for {grantBySig}.
-    function hashGrantRequest(GrantRequest calldata request) external view returns (bytes32);
+    /**
+     * @notice The EIP-712 digest that `request.holder` signs for {grantBySig}.
+     * @param request The grant request.
+     * @return digest The typed-data hash under this chain's and this ledger's domain.
+     */
+    function hashGrantRequest(GrantRequest calldata request) external view returns (bytes32 digest);
 }

@@ -29,6 +29,11 @@ interface IUsageMeter {
 
     /**
      * @notice `grantee` used `units` of `datasetId` under `grantId`.
+     * @param grantId The grant.
+     * @param datasetId Its dataset.
+     * @param grantee The grantee that used it.
+     * @param action USE, PROCESS, DERIVE or OPERATE.
+     * @param units The metered units.
      * @param outputRef A reference to what the use produced (a content hash, a derived dataset id), or zero.
      */
     event UsageRecorded(
@@ -63,9 +68,16 @@ interface IUsageMeter {
      * every grant it was derived under is still active with OPERATE_PRODUCT.
      *
      * Emits a {UsageRecorded} event.
+     * @param grantId The caller's grant.
+     * @param action What was done (not DERIVE, which registering a derived dataset records).
+     * @param units How much, in the grant's units.
+     * @param outputRef A reference to what the use produced, or zero.
      */
     function recordUsage(bytes32 grantId, UsageAction action, uint64 units, bytes32 outputRef) external;
 
-    /// @notice Records up to 256 uses in one transaction; each entry is checked as in {recordUsage}.
+    /**
+     * @notice Records up to 256 uses in one transaction; each entry is checked as in {recordUsage}.
+     * @param entries The uses, 1 to 256; one failing entry reverts the batch.
+     */
     function recordUsageBatch(UsageEntry[] calldata entries) external;
 }

@@ -98,6 +98,8 @@ abstract contract DatasetRegistry is IDatasetRegistry, Pausable {
                 uint16(i)
             );
             bytes32 root = r.merkleRoot;
+            // An unchecked store into the page buffer.
+            // solhint-disable-next-line no-inline-assembly
             assembly ("memory-safe") {
                 mstore(add(add(roots, 0x20), shl(5, i)), root)
             }

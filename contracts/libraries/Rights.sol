@@ -13,13 +13,21 @@ library Rights {
     uint8 internal constant OPERATE_PRODUCT = 4;
     uint8 internal constant ALL = USE | PROCESS | OPERATE_PRODUCT;
 
-    /// @notice Whether `rights` is a non-empty set of known rights.
-    function isValid(uint8 rights) internal pure returns (bool) {
+    /**
+     * @notice Whether `rights` is a non-empty set of known rights.
+     * @param rights The bit set.
+     * @return valid True when non-empty and within USE | PROCESS | OPERATE_PRODUCT.
+     */
+    function isValid(uint8 rights) internal pure returns (bool valid) {
         return rights != 0 && rights & ~ALL == 0;
     }
 
-    /// @notice The right that `action` needs.
-    function requiredFor(IUsageMeter.UsageAction action) internal pure returns (uint8) {
+    /**
+     * @notice The right that `action` needs.
+     * @param action The usage action.
+     * @return right The one right bit it needs.
+     */
+    function requiredFor(IUsageMeter.UsageAction action) internal pure returns (uint8 right) {
         if (action == IUsageMeter.UsageAction.Use) return USE;
         if (action == IUsageMeter.UsageAction.Operate) return OPERATE_PRODUCT;
         return PROCESS; // Process and Derive

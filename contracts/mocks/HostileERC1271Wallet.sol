@@ -36,7 +36,7 @@ contract HostileERC1271Wallet {
     }
 
     /// @notice Misbehaves as its mode says; the ledger must treat every answer but a proper "valid" as invalid.
-    fallback(bytes calldata) external returns (bytes memory) {
+    fallback(bytes calldata) external returns (bytes memory answer) {
         if (msg.sig != IERC1271.isValidSignature.selector) revert HostileWalletRefused();
         if (mode == Mode.AlwaysValid) return abi.encode(IERC1271.isValidSignature.selector);
         if (mode == Mode.Reverts) revert HostileWalletRefused();

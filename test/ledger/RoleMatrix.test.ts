@@ -1,0 +1,123 @@
+/**
+ * Who may call what: every state-changing function of the ledger, called by each of five actors,
+ * against a table of expected outcomes. One test per cell, generated from the table.
+ *
+ * The state each cell starts from: the holder holds dataset D (and D2, offered to the grantee); the
+ * grantee holds grant G on D (all rights); the admin deployed the ledger (admin and pauser); the
+ * relayer and the stranger hold nothing. The relayer is the account that carries the holder's
+ * signed grant request; for anything else it is one more stranger.
+ */
+import { expect } from "chai";
+import { Interface } from "ethers";
+import { network } from "hardhat";
+
+import ledgerAbi from "../../server/chain/ledger-abi.json" with { type: "json" };
+import { grantRequestDomain, GRANT_REQUEST_TYPES, type GrantRequest } from "../../server/chain/grant-request.js";
+import { Rights, UsageAction } from "../../server/chain/ids.js";
+import { deployLedger, FOREVER, issueGrant, METADATA_URI, NO_PARENTS, registerDataset, sha256, ZERO_HASH } from "../helpers/fixtures.js";
+
+const { ethers, networkHelpers } = await network.create();
+
+const ACTORS = ["holder", "grantee", "stranger", "relayer", "admin"] as const;
+type Actor = (typeof ACTORS)[number];
+type Outcome = { ok: string } | { error: string };
+
+const ok = (event: string): Outcome => ({ ok: event });
+const error = (name: string): Outcome => ({ error: name });
+/** The same outcome for every actor but the named ones. */
+const only = (allowed: Actor[], event: string, otherwise: string): Record<Actor, Outcome> =>
+  Object.fromEntries(ACTORS.map((a) => [a, allowed.includes(a) ? ok(event) : error(otherwise)])) as Record<Actor, Outcome>;
+const everyone = (event: string) => only([...ACTORS], event, "");
+
+async function matrixFixture() {
+  const f = await deployLedger(ethers);
+  const relayer = f.other;
+  const d = await registerDataset(f.ledger, f.holder, "D");
+  const d2 = await registerDataset(f.ledger, f.holder, "D2");
+  await f.ledger.connect(f.holder).transferHolding(d2.id, f.grantee.address);
+  const g = await issueGrant(f.ledger, f.holder, d.id, f.grantee.address, { rights: Rights.USE | Rights.PROCESS | Rights.OPERATE_PRODUCT, quota: 1_000n });
+  const { chainId } = await ethers.provider.getNetwork();
+  const request: GrantRequest = {
+    holder: f.holder.address,
+    datasetId: d.id,
+    grantee: f.stranger.address,
+    rights: Rights.USE,
+    purpose: "signed",
+    validFrom: 0n,
+    validUntil: FOREVER,
+    quota: 5n,
+    nonce: 0n,
+    deadline: FOREVER,
+  };
+  const signature = await f.holder.signTypedData(grantRequestDomain(chainId, f.address), GRANT_REQUEST_TYPES, request);
+  const signers: Record<Actor, typeof f.holder> = { holder: f.holder, grantee: f.grantee, stranger: f.stranger, relayer, admin: f.admin };
+  return { ...f, signers, d: d.id, d2: d2.id, g, request, signature };
+}
+type Fixture = Awaited<ReturnType<typeof matrixFixture>>;
+
+const PAUSER_ROLE = ethers.id("PAUSER_ROLE");
+const fresh = (label: string) => [sha256(`fresh ${label}`), sha256(`fresh root ${label}`), 3n, METADATA_URI] as const;
+
+const MATRIX: { fn: string; call: (f: Fixture, actor: Actor) => Promise<unknown>; expected: Record<Actor, Outcome>; setup?: (f: Fixture) => Promise<unknown> }[] = [
+  { fn: "register (own data)", call: (f, a) => f.ledger.register(...fresh(a), NO_PARENTS), expected: everyone("DatasetRegistered") },
+  { fn: "registerBatch (own data)", call: (f, a) => f.ledger.registerBatch([{ contentHash: fresh(a)[0], merkleRoot: fresh(a)[1], recordCount: 3n, metadataURI: METADATA_URI, parents: NO_PARENTS }]), expected: everyone("DatasetRegistered") },
+  {
+    fn: "register deriving from D under G",
+    call: (f, a) => f.ledger.register(...fresh(a), [{ datasetId: f.d, grantId: f.g }]),
+    expected: only(["grantee"], "DatasetRegistered", "GrantUnauthorizedAccount"),
+  },
+  { fn: "registerVersion of D", call: (f, a) => f.ledger.registerVersion(f.d, ...fresh(a), NO_PARENTS), expected: only(["holder"], "DatasetRegistered", "DatasetUnauthorizedAccount") },
+  { fn: "transferHolding of D", call: (f) => f.ledger.transferHolding(f.d, f.signers.stranger.address), expected: only(["holder"], "HoldingTransferOffered", "DatasetUnauthorizedAccount") },
+  { fn: "acceptHolding of D2", call: (f) => f.ledger.acceptHolding(f.d2), expected: only(["grantee"], "HoldingTransferred", "HoldingInvalidReceiver") },
+  { fn: "retire D", call: (f) => f.ledger.retire(f.d), expected: only(["holder"], "DatasetRetired", "DatasetUnauthorizedAccount") },
+  { fn: "grant on D", call: (f) => f.ledger.grant(f.d, f.signers.stranger.address, Rights.USE, "matrix", 0n, FOREVER, 1n), expected: only(["holder"], "GrantIssued", "DatasetUnauthorizedAccount") },
+  { fn: "grantBySig (holder's signed request)", call: (f) => f.ledger.grantBySig(f.request, f.signature), expected: everyone("GrantIssued") },
+  { fn: "cancelGrantSignatures (own nonce)", call: (f) => f.ledger.cancelGrantSignatures(), expected: everyone("GrantSignaturesCancelled") },
+  { fn: "revoke G", call: (f) => f.ledger.revoke(f.g), expected: only(["holder"], "GrantRevoked", "DatasetUnauthorizedAccount") },
+  { fn: "renounce G", call: (f) => f.ledger.renounce(f.g), expected: only(["grantee"], "GrantRenounced", "GrantUnauthorizedAccount") },
+  { fn: "recordUsage under G", call: (f) => f.ledger.recordUsage(f.g, UsageAction.Use, 1n, ZERO_HASH), expected: only(["grantee"], "UsageRecorded", "GrantUnauthorizedAccount") },
+  {
+    fn: "recordUsageBatch under G",
+    call: (f) => f.ledger.recordUsageBatch([{ grantId: f.g, action: UsageAction.Process, units: 2n, outputRef: ZERO_HASH }]),
+    expected: only(["grantee"], "UsageRecorded", "GrantUnauthorizedAccount"),
+  },
+  { fn: "pause", call: (f) => f.ledger.pause(), expected: only(["admin"], "Paused", "AccessControlUnauthorizedAccount") },
+  { fn: "unpause", setup: (f) => f.ledger.connect(f.admin).pause(), call: (f) => f.ledger.unpause(), expected: only(["admin"], "Unpaused", "AccessControlUnauthorizedAccount") },
+  { fn: "grantRole PAUSER_ROLE", call: (f) => f.ledger.grantRole(PAUSER_ROLE, f.signers.stranger.address), expected: only(["admin"], "RoleGranted", "AccessControlUnauthorizedAccount") },
+  { fn: "revokeRole PAUSER_ROLE of the admin", call: (f) => f.ledger.revokeRole(PAUSER_ROLE, f.admin.address), expected: only(["admin"], "RoleRevoked", "AccessControlUnauthorizedAccount") },
+];
+
+describe("role matrix", function () {
+  for (const row of MATRIX) {
+    describe(row.fn, function () {
+      for (const actor of ACTORS) {
+        const outcome = row.expected[actor];
+        it(`${actor}: ${"ok" in outcome ? `succeeds (${outcome.ok})` : `reverts with ${outcome.error}`}`, async function () {
+          const f = await networkHelpers.loadFixture(matrixFixture);
+          await row.setup?.(f);
+          const ledger = f.ledger.connect(f.signers[actor]);
+          const attempt = row.call({ ...f, ledger }, actor) as Promise<never>;
+          if ("ok" in outcome) await expect(attempt).to.emit(ledger, outcome.ok);
+          else await expect(attempt).to.be.revertedWithCustomError(ledger, outcome.error);
+        });
+      }
+    });
+  }
+
+  it("renounceRole: anyone may renounce their own role, and no one another's", async function () {
+    const f = await networkHelpers.loadFixture(matrixFixture);
+    for (const actor of ACTORS) {
+      const ledger = f.ledger.connect(f.signers[actor]);
+      await expect(ledger.renounceRole(PAUSER_ROLE, f.admin.address === f.signers[actor].address ? f.holder.address : f.admin.address)).to.be.revertedWithCustomError(ledger, "AccessControlBadConfirmation");
+      await expect(ledger.renounceRole(PAUSER_ROLE, f.signers[actor].address)).not.to.revert(ethers);
+    }
+    expect(await f.ledger.hasRole(PAUSER_ROLE, f.admin.address)).to.equal(false);
+  });
+
+  it("covers every state-changing function of the ABI", function () {
+    const abiFunctions: string[] = [];
+    new Interface(ledgerAbi).forEachFunction((fn) => fn.constant || abiFunctions.push(fn.name));
+    const covered = new Set([...MATRIX.map((r) => r.fn.split(" ")[0]), "renounceRole"]);
+    expect(abiFunctions.filter((name) => !covered.has(name))).to.deep.equal([]);
+  });
+});
