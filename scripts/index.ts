@@ -17,7 +17,7 @@ import { createLogger } from "../server/common/logger.js";
 import { readConfig } from "../server/config.js";
 import { Store } from "../server/store/store.js";
 import { createIndexer } from "../server/sync/indexer.js";
-import { indexDir, indexerOptions } from "../server/indexing.js";
+import { chainIdOf, indexDir, indexerOptions } from "../server/indexing.js";
 
 async function main(): Promise<void> {
   const flags = new Set(process.argv.slice(2));
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const ledger = config.ledgerAddress ?? recorded?.ledger?.toLowerCase();
   if (!rpcUrl || !ledger) throw new InvalidInputError(`set RPC_URL and LEDGER_ADDRESS, or run \`npm start\` first so that ${path.join(config.dataDir, "deployment.json")} exists`);
   const rpc = createRpcClient({ url: rpcUrl });
-  const chainId = Number(await rpc.request<string>("eth_chainId", []));
+  const chainId = await chainIdOf(rpc, config.chainId);
   const deployBlock = config.startBlock ?? (recorded?.ledger?.toLowerCase() === ledger ? recorded.deployBlock : await firstBlockWithCode(rpc, ledger));
   const dir = indexDir(config.dataDir, chainId, ledger);
   if (flags.has("--rebuild")) await rm(dir, { recursive: true, force: true });

@@ -13,6 +13,8 @@ export interface Config {
   chainHost: string;
   /** CHAIN_PORT: port of the embedded chain's JSON-RPC server. Default 8545. */
   chainPort: number;
+  /** CHAIN_ID: the chain id the node must report; dpl refuses to start against any other. Default: whatever the node says. */
+  chainId: number | undefined;
   /** LEDGER_ADDRESS: an already deployed ledger to use instead of deploying one. */
   ledgerAddress: string | undefined;
   /** START_BLOCK: where indexing starts for LEDGER_ADDRESS (its deployment block). Default: found by bisection. */
@@ -37,6 +39,16 @@ export interface Config {
   corsOrigins: string[];
   /** VERIFY_MAX_BYTES: largest file POST /v1/verify hashes. Default 1 GiB. */
   verifyMaxBytes: number;
+  /** RATE_LIMIT: requests one client may make to /v1 per RATE_WINDOW_S. Default 0: no limit (the local default). */
+  rateLimit: number;
+  /** RATE_WINDOW_S: the rate limit's window in seconds. Default 60. */
+  rateWindowS: number;
+  /**
+   * TRUST_PROXY: which proxies' X-Forwarded-For to believe when telling clients apart: "loopback",
+   * comma-separated addresses or CIDRs, or a hop count. Default: none, so the client is the socket's
+   * peer and a forged X-Forwarded-For changes nothing.
+   */
+  trustProxy: string | number | false;
   /** LOG_LEVEL: trace, debug, info, warn, error or silent. Default info. */
   logLevel: string;
   /** DEMO: load the demo scenario on a fresh embedded chain (never on another network). Default on; 0 skips it. */
@@ -77,6 +89,22 @@ function url(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return value;
 }
 
+/** TRUST_PROXY as Express takes it: false, a hop count, or the list of trusted addresses. */
+function trustProxy(value: string | undefined): string | number | false {
+  if (value === undefined || value.trim() === "" || ["0", "false", "no", "off"].includes(value.trim().toLowerCase())) return false;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const entries = value.split(",").map((s) => s.trim()).filter(Boolean);
+  const known = /^(loopback|linklocal|uniquelocal)$/;
+  for (const entry of entries) {
+    const [ip, bits] = entry.split("/");
+    const isIp = /^[0-9.]+$/.test(ip) || ip.includes(":");
+    if (!known.test(entry) && !(isIp && (bits === undefined || /^\d{1,3}$/.test(bits)))) {
+      throw new ConfigError(`TRUST_PROXY must be loopback, linklocal, uniquelocal, addresses or CIDRs, or a hop count, not "${value}"`);
+    }
+  }
+  return entries.join(",");
+}
+
 const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
 
 /** Reads the configuration from `env` (process.env by default); throws ConfigError on a bad value. */
@@ -87,6 +115,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rpcUrl: url(env, "RPC_URL"),
     chainHost: env.CHAIN_HOST || "127.0.0.1",
     chainPort: integer(env, "CHAIN_PORT", 8545, 0, 65_535),
+    chainId: env.CHAIN_ID ? integer(env, "CHAIN_ID", 0, 1, Number.MAX_SAFE_INTEGER) : undefined,
     ledgerAddress: address(env, "LEDGER_ADDRESS"),
     startBlock: env.START_BLOCK ? integer(env, "START_BLOCK", 0, 0, Number.MAX_SAFE_INTEGER) : undefined,
     dataDir: path.resolve(env.DATA_DIR || "data"),
@@ -99,6 +128,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logRangeMax: integer(env, "GETLOGS_MAX_RANGE", 50_000, 1, 10_000_000),
     corsOrigins: (env.CORS_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
     verifyMaxBytes: integer(env, "VERIFY_MAX_BYTES", 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
+    rateLimit: integer(env, "RATE_LIMIT", 0, 0, 10_000_000),
+    rateWindowS: integer(env, "RATE_WINDOW_S", 60, 1, 86_400),
+    trustProxy: trustProxy(env.TRUST_PROXY),
     logLevel,
     demo: !["0", "false", "no", "off"].includes((env.DEMO ?? "1").toLowerCase()),
   };

@@ -16,7 +16,7 @@ import type { Logger } from "./common/logger.js";
 import type { Config } from "./config.js";
 import { createApp } from "./api/app.js";
 import { createMetrics } from "./api/metrics.js";
-import { indexDir, indexerOptions } from "./indexing.js";
+import { chainIdOf, indexDir, indexerOptions } from "./indexing.js";
 import { runDemo, type DemoResult } from "./demo.js";
 import { Store } from "./store/store.js";
 import { createIndexer, type Indexer } from "./sync/indexer.js";
@@ -40,7 +40,7 @@ export async function startSystem(args: { config: Config; logger: Logger; say?: 
   let chain: EmbeddedChain | undefined;
   const rpcUrl = config.rpcUrl ?? (chain = await startEmbeddedChain({ host: config.chainHost, port: config.chainPort })).url;
   const rpc = createRpcClient({ url: rpcUrl });
-  const chainId = Number(await rpc.request<string>("eth_chainId", []));
+  const chainId = await chainIdOf(rpc, config.chainId);
 
   let ledger: string;
   let deployBlock: number;

@@ -95,7 +95,12 @@ describe("startSystem", function () {
     const ledger = await ledgerOn(chain);
     try {
       const d = await registerDataset(ledger.ledger, ledger.holder, "existing");
-      const config = readConfig({ RPC_URL: chain.url, LEDGER_ADDRESS: ledger.address, API_PORT: "0", DATA_DIR: await tempDir("existing"), POLL_MS: "50" });
+      // CHAIN_ID guards against pointing RPC_URL at the wrong network.
+      const wrong = readConfig({ RPC_URL: chain.url, LEDGER_ADDRESS: ledger.address, CHAIN_ID: "1", API_PORT: "0", DATA_DIR: await tempDir("existing") });
+      const refused = await startSystem({ config: wrong, logger: quietLogger() }).catch((e) => e);
+      expect(refused).to.be.instanceOf(ConfigError);
+      expect(refused.message).to.equal("CHAIN_ID is 1 but the node at RPC_URL is on chain 31337; point RPC_URL at the right network");
+      const config = readConfig({ RPC_URL: chain.url, LEDGER_ADDRESS: ledger.address, CHAIN_ID: "31337", API_PORT: "0", DATA_DIR: await tempDir("existing"), POLL_MS: "50" });
       const system = await startSystem({ config, logger: quietLogger() });
       try {
         expect(system.embedded).to.equal(false);
@@ -121,6 +126,14 @@ describe("readConfig", function () {
     expect(c).to.include({ chainHost: "127.0.0.1", chainPort: 8545, apiHost: "127.0.0.1", apiPort: 8080, confirmations: 0, finalityDepth: 64, reorgWindow: 64, pollMs: 250, logRangeMax: 50_000, logLevel: "info" });
     expect(c.rpcUrl).to.equal(undefined);
     expect(c.corsOrigins).to.deep.equal([]);
+    expect(c).to.include({ rateLimit: 0, rateWindowS: 60, trustProxy: false, chainId: undefined });
+  });
+
+  it("reads trusted proxies as Express takes them", function () {
+    expect(readConfig({ TRUST_PROXY: "loopback" }).trustProxy).to.equal("loopback");
+    expect(readConfig({ TRUST_PROXY: "10.0.0.0/8, 192.168.1.7" }).trustProxy).to.equal("10.0.0.0/8,192.168.1.7");
+    expect(readConfig({ TRUST_PROXY: "2" }).trustProxy).to.equal(2);
+    expect(readConfig({ TRUST_PROXY: "off" }).trustProxy).to.equal(false);
   });
 
   for (const [env, message] of [
@@ -129,6 +142,9 @@ describe("readConfig", function () {
     [{ LEDGER_ADDRESS: "0x123" }, /LEDGER_ADDRESS must be a 0x-prefixed 20-byte hex address/],
     [{ RPC_URL: "ftp://x" }, /RPC_URL must be an http\(s\) URL/],
     [{ LOG_LEVEL: "loud" }, /LOG_LEVEL must be one of/],
+    [{ TRUST_PROXY: "everyone" }, /TRUST_PROXY must be loopback, linklocal, uniquelocal, addresses or CIDRs, or a hop count/],
+    [{ RATE_LIMIT: "lots" }, /RATE_LIMIT must be a whole number/],
+    [{ CHAIN_ID: "0" }, /CHAIN_ID must be a whole number from 1/],
   ] as const) {
     it(`refuses ${JSON.stringify(env)} with one sentence`, function () {
       expect(() => readConfig(env)).to.throw(ConfigError, message);

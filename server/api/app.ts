@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-openapi";
 import cors from "cors";
 import express, { type NextFunction, type Request, type Response } from "express";
+import { rateLimit } from "express-rate-limit";
 import helmet from "helmet";
 import { z } from "zod";
 
@@ -35,7 +36,7 @@ export interface ChainView {
 export interface ApiDeps {
   store: Store;
   chain: ChainView;
-  config: Pick<Config, "finalityDepth" | "confirmations" | "corsOrigins" | "verifyMaxBytes">;
+  config: Pick<Config, "finalityDepth" | "confirmations" | "corsOrigins" | "verifyMaxBytes"> & Partial<Pick<Config, "rateLimit" | "rateWindowS" | "trustProxy">>;
   logger: Logger;
   metrics: ApiMetrics;
 }
@@ -112,6 +113,8 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
   // Answers change with every block: an ETag would cost a hash of every body and rarely match.
   app.set("etag", false);
   app.set("query parser", "simple");
+  // Who the client is: the socket's peer, unless TRUST_PROXY names the proxies whose X-Forwarded-For to believe.
+  app.set("trust proxy", config.trustProxy ?? false);
   // The explorer's hashing runs in WebAssembly, which a CSP must allow by name; nothing else is relaxed.
   app.use(helmet({ contentSecurityPolicy: { directives: { "script-src": ["'self'", "'wasm-unsafe-eval'"] } } }));
   if (config.corsOrigins.length > 0) app.use(cors({ origin: config.corsOrigins.includes("*") ? true : config.corsOrigins }));
@@ -185,6 +188,8 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
   });
 
   // ---- /v1 -------------------------------------------------------------------------------------
+
+  if (config.rateLimit) app.use("/v1", rateLimiter(config.rateLimit, config.rateWindowS ?? 60));
 
   /** How often an idle event stream sends a comment, so that proxies keep it open. */
   const KEEPALIVE_MS = 15_000;
@@ -485,6 +490,25 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
   });
 
   return { app, openapi };
+}
+
+/**
+ * At most `limit` requests per client per window on /v1, counted in memory (one API process; behind
+ * a load balancer each replica counts its own). Over the limit: 429 with Retry-After and the
+ * IETF RateLimit headers, in the API's error shape.
+ */
+function rateLimiter(limit: number, windowS: number) {
+  return rateLimit({
+    windowMs: windowS * 1000,
+    limit,
+    standardHeaders: "draft-7",
+    legacyHeaders: false,
+    // Ignoring X-Forwarded-For unless TRUST_PROXY is set is the point, not a misconfiguration.
+    validate: { xForwardedForHeader: false },
+    handler: (_req, res) => {
+      res.status(429).json({ error: { code: "rate_limited", message: `more than ${limit} requests in ${windowS} s from this client; wait and try again` } });
+    },
+  });
 }
 
 /** Maps any error to a status, a code and one sentence. */

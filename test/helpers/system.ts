@@ -10,7 +10,7 @@ import path from "node:path";
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import { network } from "hardhat";
 
-import { createApp } from "../../server/api/app.js";
+import { createApp, type ApiDeps } from "../../server/api/app.js";
 import { createMetrics } from "../../server/api/metrics.js";
 import { createRpcClient } from "../../server/chain/rpc.js";
 import { createLogger } from "../../server/common/logger.js";
@@ -52,7 +52,15 @@ export interface IndexedApi {
 }
 
 /** Opens a fresh index of `ledger` in a temporary directory, with an API on a loopback port. */
-export async function indexAndServe(args: { chain: TestChain; ledger: LedgerOnChain; options?: Partial<IndexerOptions>; finalityDepth?: number; dir?: string }): Promise<IndexedApi> {
+export async function indexAndServe(args: {
+  chain: TestChain;
+  ledger: LedgerOnChain;
+  options?: Partial<IndexerOptions>;
+  finalityDepth?: number;
+  dir?: string;
+  /** API settings beyond the defaults: rate limit, trusted proxies, CORS origins. */
+  api?: Partial<ApiDeps["config"]>;
+}): Promise<IndexedApi> {
   const dir = args.dir ?? (await tempDir("index"));
   const store = await Store.open(dir, { chainId: args.ledger.chainId, ledger: args.ledger.address, deployBlock: args.ledger.deployBlock });
   const logger = quietLogger();
@@ -61,7 +69,7 @@ export async function indexAndServe(args: { chain: TestChain; ledger: LedgerOnCh
   const { app } = createApp({
     store,
     chain: { head: () => indexer.status().head, lastError: () => indexer.status().lastError },
-    config: { finalityDepth: args.finalityDepth ?? 64, confirmations: 0, corsOrigins: [], verifyMaxBytes: 1024 * 1024 },
+    config: { finalityDepth: args.finalityDepth ?? 64, confirmations: 0, corsOrigins: [], verifyMaxBytes: 1024 * 1024, ...args.api },
     logger,
     metrics,
   });
