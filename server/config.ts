@@ -35,6 +35,8 @@ export interface Config {
   pollMs: number;
   /** GETLOGS_MAX_RANGE: the most blocks one eth_getLogs asks for (the range adapts below it). Default 50,000. */
   logRangeMax: number;
+  /** BLOOM_CHECK: compare every block's logs bloom with the logs the node returned, and fetch again on a gap. Default on. */
+  bloomCheck: boolean;
   /** CORS_ORIGINS: comma-separated origins allowed to call the API from a browser ("*" for any). Default: none. */
   corsOrigins: string[];
   /** VERIFY_MAX_BYTES: largest file POST /v1/verify hashes. Default 1 GiB. */
@@ -89,9 +91,14 @@ function url(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return value;
 }
 
+const OFF = ["0", "false", "no", "off"];
+
+/** An on/off setting: 0, false, no and off turn it off. */
+const flag = (value: string | undefined, fallback: boolean) => (value === undefined || value === "" ? fallback : !OFF.includes(value.trim().toLowerCase()));
+
 /** TRUST_PROXY as Express takes it: false, a hop count, or the list of trusted addresses. */
 function trustProxy(value: string | undefined): string | number | false {
-  if (value === undefined || value.trim() === "" || ["0", "false", "no", "off"].includes(value.trim().toLowerCase())) return false;
+  if (value === undefined || value.trim() === "" || OFF.includes(value.trim().toLowerCase())) return false;
   if (/^\d+$/.test(value.trim())) return Number(value.trim());
   const entries = value.split(",").map((s) => s.trim()).filter(Boolean);
   const known = /^(loopback|linklocal|uniquelocal)$/;
@@ -126,12 +133,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reorgWindow: integer(env, "REORG_WINDOW", 64, 1, 100_000),
     pollMs: integer(env, "POLL_MS", 250, 10, 600_000),
     logRangeMax: integer(env, "GETLOGS_MAX_RANGE", 50_000, 1, 10_000_000),
+    bloomCheck: flag(env.BLOOM_CHECK, true),
     corsOrigins: (env.CORS_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
     verifyMaxBytes: integer(env, "VERIFY_MAX_BYTES", 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
     rateLimit: integer(env, "RATE_LIMIT", 0, 0, 10_000_000),
     rateWindowS: integer(env, "RATE_WINDOW_S", 60, 1, 86_400),
     trustProxy: trustProxy(env.TRUST_PROXY),
     logLevel,
-    demo: !["0", "false", "no", "off"].includes((env.DEMO ?? "1").toLowerCase()),
+    demo: flag(env.DEMO, true),
   };
 }

@@ -23,4 +23,5 @@ export const indexerOptions = (config: Config): Partial<IndexerOptions> => ({
   reorgWindow: config.reorgWindow,
   pollMs: config.pollMs,
   maxRange: config.logRangeMax,
+  bloomCheck: config.bloomCheck,
 });

@@ -17,6 +17,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 import type { Logger } from "../common/logger.js";
 import { ReorgTooDeepError, RetryableError } from "../common/errors.js";
+import { bloomBits, bloomHas } from "../chain/bloom.js";
 import { RangeTooLargeError, type RpcClient } from "../chain/rpc.js";
 import { decodeLedgerLog, orderLogs, positionOf, type RawLog } from "../events/ledger-events.js";
 import type { BlockMark, Evidence, SyncState } from "../store/records.js";
@@ -29,6 +30,7 @@ export interface BlockHeader {
   hash: string;
   parentHash: string;
   timestamp: number;
+  logsBloom: string;
 }
 
 export interface IndexerOptions {
@@ -41,9 +43,14 @@ export interface IndexerOptions {
   /** First and largest block range of one eth_getLogs. */
   initialRange: number;
   maxRange: number;
+  /** Check every block's logs bloom against the logs the node returned (BLOOM_CHECK). */
+  bloomCheck: boolean;
 }
 
-export const DEFAULT_INDEXER_OPTIONS: IndexerOptions = { confirmations: 0, reorgWindow: 64, pollMs: 250, initialRange: 2_000, maxRange: 50_000 };
+export const DEFAULT_INDEXER_OPTIONS: IndexerOptions = { confirmations: 0, reorgWindow: 64, pollMs: 250, initialRange: 2_000, maxRange: 50_000, bloomCheck: true };
+
+/** Headers asked for in one JSON-RPC batch. */
+const HEADER_BATCH = 500;
 
 export interface AppliedRange {
   from: number;
@@ -82,7 +89,7 @@ export interface IndexerArgs {
 const toHex = (n: number) => "0x" + n.toString(16);
 
 function parseHeader(raw: any): BlockHeader {
-  return { number: Number(raw.number), hash: raw.hash, parentHash: raw.parentHash, timestamp: Number(raw.timestamp) };
+  return { number: Number(raw.number), hash: raw.hash, parentHash: raw.parentHash, timestamp: Number(raw.timestamp), logsBloom: raw.logsBloom ?? "0x" };
 }
 
 export function createIndexer(args: IndexerArgs): Indexer {
@@ -98,10 +105,29 @@ export function createIndexer(args: IndexerArgs): Indexer {
   let lastError: string | undefined;
   let digester: Digester | undefined;
 
+  /** Block headers by number (null where the node has none), in batches a node accepts. */
   async function headers(numbers: number[]): Promise<Map<number, BlockHeader | null>> {
     const unique = [...new Set(numbers)];
-    const raws = await rpc.batch<any>(unique.map((n) => ({ method: "eth_getBlockByNumber", params: [toHex(n), false] })));
+    const chunks = [];
+    for (let i = 0; i < unique.length; i += HEADER_BATCH) chunks.push(unique.slice(i, i + HEADER_BATCH));
+    const raws = (await Promise.all(chunks.map((chunk) => rpc.batch<any>(chunk.map((n) => ({ method: "eth_getBlockByNumber", params: [toHex(n), false] })))))).flat();
     return new Map(unique.map((n, i) => [n, raws[i] ? parseHeader(raws[i]) : null]));
+  }
+
+  const ledgerBloomBits = bloomBits(ledger);
+
+  /**
+   * Blocks of the range whose bloom admits a ledger log although the node returned none for them,
+   * that still have logs when asked by block hash: a node that drops logs (a lagging replica behind
+   * a load balancer) is caught here, and the range is fetched again. A bloom's false positive is
+   * an empty second answer, and passes.
+   */
+  async function blocksMissingLogs(logs: RawLog[], blocks: Map<number, BlockHeader | null>): Promise<number[]> {
+    const withLogs = new Set(logs.map((l) => Number(l.blockNumber)));
+    const suspects = [...blocks.values()].filter((b): b is BlockHeader => b !== null && !withLogs.has(b.number) && bloomHas(b.logsBloom, ledgerBloomBits));
+    if (suspects.length === 0) return [];
+    const second = await rpc.batch<RawLog[]>(suspects.map((b) => ({ method: "eth_getLogs", params: [{ address: ledger, blockHash: b.hash }] })));
+    return suspects.filter((_, i) => Array.isArray(second[i]) && second[i].length > 0).map((b) => b.number);
   }
 
   async function initialState(): Promise<SyncState> {
@@ -197,7 +223,8 @@ export function createIndexer(args: IndexerArgs): Indexer {
           logger.debug({ msg: "range too large; shrinking", from, to, range });
           continue;
         }
-        const blocks = await headers([from, to, ...logs.map((l) => Number(l.blockNumber))]);
+        const every = options.bloomCheck ? Array.from({ length: to - from + 1 }, (_, i) => from + i) : [];
+        const blocks = await headers([from, to, ...logs.map((l) => Number(l.blockNumber)), ...every]);
         const first = blocks.get(from);
         if ([...blocks.values()].some((b) => b === null)) throw new RetryableError("node_behind", `the node is missing blocks in ${from}-${to}`);
         if (state.cursor.hash && first!.parentHash !== state.cursor.hash) {
@@ -208,6 +235,10 @@ export function createIndexer(args: IndexerArgs): Indexer {
         }
         if (logs.some((l) => blocks.get(Number(l.blockNumber))!.hash !== l.blockHash)) {
           throw new RetryableError("reorg_in_flight", `logs of ${from}-${to} come from blocks the node no longer has`);
+        }
+        if (options.bloomCheck) {
+          const missing = await blocksMissingLogs(logs, blocks);
+          if (missing.length > 0) throw new RetryableError("logs_incomplete", `the node's logs of ${from}-${to} miss those of block${missing.length > 1 ? "s" : ""} ${missing.join(", ")}, which their bloom and a second look show`);
         }
         const nextRange = Math.min(options.maxRange, range * 2);
         if (to < target) {

@@ -17,10 +17,11 @@ export type Fault =
   | "rangeRetryWith"
   | "http413"
   | "duplicateLogs"
-  | "shuffleLogs";
+  | "shuffleLogs"
+  | "emptyLogs";
 
 /** Faults that only make sense for eth_getLogs. */
-const LOG_FAULTS: Fault[] = ["range32602", "range32005", "rangeRetryWith", "http413", "duplicateLogs", "shuffleLogs"];
+const LOG_FAULTS: Fault[] = ["range32602", "range32005", "rangeRetryWith", "http413", "duplicateLogs", "shuffleLogs", "emptyLogs"];
 const ANY_FAULTS: Fault[] = ["http429", "http500", "http503", "timeout", "truncated"];
 
 export interface FaultOptions {
@@ -28,6 +29,8 @@ export interface FaultOptions {
   every: number;
   /** How long a "timeout" holds the answer back (longer than the client waits). */
   timeoutMs: number;
+  /** Only these kinds (default: all). */
+  kinds?: Fault[];
 }
 
 export interface RpcProxy {
@@ -36,6 +39,8 @@ export interface RpcProxy {
   readonly forwarded: number;
   /** Faults injected so far, by kind. */
   readonly faults: Map<Fault, number>;
+  /** eth_getLogs answers that had logs and were sent back empty (the "emptyLogs" fault where it bit). */
+  readonly emptied: number;
   /** Every eth_getLogs range asked for, in order, with the fault it got (if any). */
   readonly logRanges: { from: number; to: number; fault?: Fault }[];
   stop(): Promise<void>;
@@ -45,6 +50,7 @@ export interface RpcProxy {
 
 export async function startRpcProxy(upstream: string, faultOptions?: FaultOptions): Promise<RpcProxy> {
   let forwarded = 0;
+  let emptied = 0;
   let requests = 0;
   let logTurn = 0;
   let anyTurn = 0;
@@ -70,8 +76,11 @@ export async function startRpcProxy(upstream: string, faultOptions?: FaultOption
     const isLogs = request && !Array.isArray(request) && request.method === "eth_getLogs";
     const range = isLogs ? { from: Number(request.params[0].fromBlock), to: Number(request.params[0].toBlock) } : undefined;
     let fault: Fault | undefined;
-    if (faultOptions && ++requests % faultOptions.every === 0) {
-      fault = isLogs ? [...ANY_FAULTS, ...LOG_FAULTS][logTurn++ % (ANY_FAULTS.length + LOG_FAULTS.length)] : ANY_FAULTS[anyTurn++ % ANY_FAULTS.length];
+    const allowed = (list: Fault[]) => list.filter((f) => !faultOptions?.kinds || faultOptions.kinds.includes(f));
+    const forLogs = allowed([...ANY_FAULTS, ...LOG_FAULTS]);
+    const forAny = allowed(ANY_FAULTS);
+    if (faultOptions && ++requests % faultOptions.every === 0 && (isLogs ? forLogs : forAny).length > 0) {
+      fault = isLogs ? forLogs[logTurn++ % forLogs.length] : forAny[anyTurn++ % forAny.length];
       faults.set(fault, (faults.get(fault) ?? 0) + 1);
     }
     if (range) logRanges.push({ ...range, fault });
@@ -102,11 +111,13 @@ export async function startRpcProxy(upstream: string, faultOptions?: FaultOption
         case "http413":
           return res.writeHead(413).end("Request Entity Too Large");
         case "duplicateLogs":
-        case "shuffleLogs": {
+        case "shuffleLogs":
+        case "emptyLogs": {
           const { status, text } = await forward(body);
           const reply = JSON.parse(text);
           if (Array.isArray(reply.result)) {
-            reply.result = fault === "duplicateLogs" ? [...reply.result, ...reply.result.slice(0, Math.ceil(reply.result.length / 3))] : [...reply.result].reverse();
+            if (fault === "emptyLogs" && reply.result.length > 0) emptied++;
+            reply.result = fault === "duplicateLogs" ? [...reply.result, ...reply.result.slice(0, Math.ceil(reply.result.length / 3))] : fault === "shuffleLogs" ? [...reply.result].reverse() : [];
           }
           return res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(reply));
         }
@@ -134,6 +145,9 @@ export async function startRpcProxy(upstream: string, faultOptions?: FaultOption
     url: `http://127.0.0.1:${port}`,
     get forwarded() {
       return forwarded;
+    },
+    get emptied() {
+      return emptied;
     },
     faults,
     logRanges,
