@@ -1,7 +1,8 @@
 /**
  * A JSON-RPC proxy on loopback between the indexer and a node, for fault tests: it can stop
  * listening (the node looks down) and start again on the same port, and it can answer a share of
- * requests with the faults real nodes and gateways produce.
+ * requests with the faults real nodes and gateways produce, or pretend to be a node still syncing,
+ * whose head lags behind the real one.
  */
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -43,6 +44,8 @@ export interface RpcProxy {
   readonly emptied: number;
   /** Every eth_getLogs range asked for, in order, with the fault it got (if any). */
   readonly logRanges: { from: number; to: number; fault?: Fault }[];
+  /** Pretend the chain ends at block `head` (a node still syncing); undefined shows the real chain. */
+  lagTo(head: number | undefined): void;
   stop(): Promise<void>;
   start(): Promise<void>;
   close(): Promise<void>;
@@ -57,6 +60,33 @@ export async function startRpcProxy(upstream: string, faultOptions?: FaultOption
   const faults = new Map<Fault, number>();
   const logRanges: RpcProxy["logRanges"] = [];
   const sockets = new Set<Socket>();
+  let lag: number | undefined;
+  const hex = (n: number) => "0x" + n.toString(16);
+  /** Rewrites one call for a node whose chain ends at `lag`; answers it at once where the node would have nothing. */
+  const lagged = (call: any): { call: any; answer?: unknown } => {
+    if (lag === undefined || !call?.method) return { call };
+    if (call.method === "eth_blockNumber") return { call, answer: hex(lag) };
+    if (call.method === "eth_getBlockByNumber") {
+      const tag = call.params[0];
+      if (typeof tag === "string" && !tag.startsWith("0x")) return { call: { ...call, params: [hex(lag), call.params[1]] } };
+      if (Number(tag) > lag) return { call, answer: null };
+    }
+    if (call.method === "eth_getLogs" && call.params[0].toBlock !== undefined) {
+      if (Number(call.params[0].fromBlock) > lag) return { call, answer: [] };
+      if (Number(call.params[0].toBlock) > lag) return { call: { ...call, params: [{ ...call.params[0], toBlock: hex(lag) }] } };
+    }
+    return { call };
+  };
+  /** Forwards a call or a batch as the lagging node would answer it. */
+  const forwardLagged = async (request: any) => {
+    const calls: any[] = Array.isArray(request) ? request : [request];
+    const plans = calls.map(lagged);
+    const toSend = plans.filter((p) => p.answer === undefined).map((p) => p.call);
+    const replies: any[] = toSend.length ? [].concat(JSON.parse((await forward(Buffer.from(JSON.stringify(toSend)))).text)) : [];
+    const byId = new Map(replies.map((r) => [r.id, r]));
+    const answers = plans.map((p) => (p.answer !== undefined ? { jsonrpc: "2.0", id: p.call.id, result: p.answer } : byId.get(p.call.id)));
+    return JSON.stringify(Array.isArray(request) ? answers : answers[0]);
+  };
   const forward = async (body: Buffer) => {
     const reply = await fetch(upstream, { method: "POST", headers: { "content-type": "application/json" }, body });
     forwarded++;
@@ -86,6 +116,7 @@ export async function startRpcProxy(upstream: string, faultOptions?: FaultOption
     if (range) logRanges.push({ ...range, fault });
     const rpcError = (code: number, message: string) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ jsonrpc: "2.0", id: request.id, error: { code, message } }));
     try {
+      if (lag !== undefined && request) return res.writeHead(200, { "content-type": "application/json" }).end(await forwardLagged(request));
       switch (fault) {
         case "http429":
           return res.writeHead(429).end("Too Many Requests");
@@ -151,6 +182,7 @@ export async function startRpcProxy(upstream: string, faultOptions?: FaultOption
     },
     faults,
     logRanges,
+    lagTo: (head) => void (lag = head),
     stop,
     start: async () => {
       await listen(port);

@@ -11,6 +11,7 @@ import { Rights, UsageAction } from "../../server/chain/ids.js";
 import { Store } from "../../server/store/store.js";
 import { createIndexer } from "../../server/sync/indexer.js";
 import { startAnvil } from "../helpers/chain.js";
+import { startRpcProxy } from "../helpers/rpc-proxy.js";
 import { issueGrant, registerDataset, sha256 } from "../helpers/fixtures.js";
 import { dumpOf, ledgerOn, quietLogger, referenceIndex, tempDir } from "../helpers/system.js";
 
@@ -98,6 +99,42 @@ describe("reorganisations", function () {
       expect(await dumpOf(store)).to.deep.equal(dumpBefore);
       await store.close();
     } finally {
+      await ledger.closeConnection();
+      await chain.close();
+    }
+  });
+
+  it("waits, deleting nothing, while the node's head is behind the index (a node still syncing)", async function () {
+    const chain = await startAnvil();
+    const ledger = await ledgerOn(chain);
+    const proxy = await startRpcProxy(chain.url);
+    try {
+      const { ledger: contract, holder } = ledger;
+      for (let i = 0; i < 6; i++) await registerDataset(contract, holder, `synced ${i}`);
+      const store = await Store.open(await tempDir("behind"), { chainId: ledger.chainId, ledger: ledger.address, deployBlock: ledger.deployBlock });
+      const indexer = createIndexer({ common: { logger: quietLogger() }, rpc: createRpcClient({ url: proxy.url }), store, ledger: ledger.address, deployBlock: ledger.deployBlock });
+      const indexed = await indexer.syncOnce();
+      const dump = await dumpOf(store);
+
+      // The node restarts and resyncs from scratch: its head is now 4 blocks behind our cursor.
+      proxy.lagTo(indexed.cursor.number - 4);
+      for (let poll = 0; poll < 5; poll++) expect(await indexer.syncOnce()).to.deep.equal(indexed);
+      expect(await store.state()).to.deep.equal(indexed);
+      expect(await dumpOf(store)).to.deep.equal(dump);
+      expect(indexer.status().head!.number).to.equal(indexed.cursor.number - 4);
+
+      // It catches up and the chain grows: indexing resumes where it stopped, with no reorganisation.
+      proxy.lagTo(undefined);
+      await registerDataset(contract, holder, "after the resync");
+      const resumed = await indexer.syncOnce();
+      expect(resumed.events).to.equal(indexed.events + 1);
+      expect(resumed.reorgs).to.equal(0);
+      const fresh = await referenceIndex(chain.url, ledger, "behind-fresh");
+      expect(await dumpOf(store)).to.deep.equal(await dumpOf(fresh));
+      await fresh.close();
+      await store.close();
+    } finally {
+      await proxy.close();
       await ledger.closeConnection();
       await chain.close();
     }
