@@ -17,7 +17,7 @@ import { DplError, InvalidInputError, NotFoundError, RetryableError, StoreError 
 import type { Logger } from "../common/logger.js";
 import type { Config } from "../config.js";
 import { InvalidCursorError, openReader, type Page, type Reader } from "../store/reads.js";
-import type { Store } from "../store/store.js";
+import { corruptStore, isStorageFault, type Store } from "../store/store.js";
 import type { ApiMetrics } from "./metrics.js";
 import { renderDocs } from "./docs.js";
 import { serveExplorer } from "./explorer.js";
@@ -109,6 +109,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
   const logger = deps.logger.child({ stage: "api" });
   const app = express();
   const registry = new OpenAPIRegistry();
+  let damaged: StoreError | undefined;
   app.disable("x-powered-by");
   // Answers change with every block: an ETag would cost a hash of every body and rarely match.
   app.set("etag", false);
@@ -179,6 +180,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     res.json({ ok: true });
   });
   app.get("/ready", async (_req, res) => {
+    if (damaged) return res.status(503).json({ error: { code: damaged.code, message: damaged.message } });
     const state = await store.state();
     const ready = state !== undefined && chain.lastError() === undefined;
     res.status(ready ? 200 : 503).json(ready ? { ready: true, indexed: state.cursor.number } : { error: { code: "not_ready", message: chain.lastError() ?? "the index has not been built yet" } });
@@ -190,6 +192,8 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
   // ---- /v1 -------------------------------------------------------------------------------------
 
   if (config.rateLimit) app.use("/v1", rateLimiter(config.rateLimit, config.rateWindowS ?? 60));
+  // Once a read finds the index damaged, nothing more is served from it: every answer says how to rebuild it.
+  app.use("/v1", (_req, _res, next) => next(damaged));
 
   /** How often an idle event stream sends a comment, so that proxies keep it open. */
   const KEEPALIVE_MS = 15_000;
@@ -482,6 +486,11 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
 
   app.use((req: Request, _res: Response, next: NextFunction) => next(new NotFoundError(`no route ${req.method} ${req.path}`, "route_not_found")));
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (isStorageFault(error)) {
+      damaged ??= corruptStore(store.dir, String((error as Error).message), error);
+      logger.fatal({ msg: "index damaged; serving stopped", error: damaged.message });
+      error = damaged;
+    }
     const { status, code, message } = describeError(error);
     if (status >= 500) logger.error({ msg: "request failed", method: req.method, url: req.originalUrl, err: error });
     if (res.headersSent) return res.end();

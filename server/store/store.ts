@@ -18,6 +18,7 @@ export const SUBLEVELS = [
   "meta",
   "blocks",
   "undo",
+  "journal",
   "datasets",
   "byPosition",
   "byHolder",
@@ -33,6 +34,29 @@ export const SUBLEVELS = [
   "activity",
 ] as const;
 export type SublevelName = (typeof SUBLEVELS)[number];
+
+/**
+ * Commits whose journal entry is kept. LevelDB's recovery skips a damaged block of its write-ahead
+ * log and applies the batches after it, so a lost batch in the middle would otherwise go unseen: the
+ * gap in the journal shows it. Far more commits than one log file (4 MiB) holds.
+ */
+const JOURNAL_KEEP = 16_384;
+const journalKey = (seq: number) => seq.toString(16).padStart(12, "0");
+
+/** LevelDB's own errors for damaged or unreadable files. */
+export function isStorageFault(error: unknown): boolean {
+  for (let e: any = error; e; e = e.cause) if (e.code === "LEVEL_CORRUPTION" || e.code === "LEVEL_IO_ERROR") return true;
+  return false;
+}
+
+/** The one sentence for a damaged index, with the command that rebuilds it. */
+export function corruptStore(dir: string, detail: string, cause?: unknown): StoreError {
+  return new StoreError(
+    "store_corrupt",
+    `the index at ${dir} is damaged (${detail}); stop dpl and rebuild it from the chain with \`npm run reindex\` (same RPC_URL, LEDGER_ADDRESS and DATA_DIR)`,
+    cause === undefined ? undefined : { cause },
+  );
+}
 
 type Json = any;
 type Db = Level<string, Json>;
@@ -128,10 +152,13 @@ export class WriteSet {
 
 export class Store {
   private readonly subs = new Map<SublevelName, Sublevel>();
+  /** Sequence number of the last commit (or rollback), written with it. */
+  private seq = 0;
 
   private constructor(
     readonly db: Db,
     readonly identity: StoreIdentity,
+    readonly dir: string,
   ) {
     for (const name of SUBLEVELS) this.subs.set(name, jsonSublevel(db, name));
   }
@@ -150,7 +177,7 @@ export class Store {
       if (/lock/i.test(detail)) {
         throw new StoreError("store_locked", `the index at ${dir} is in use by another dpl process (LevelDB lock held); stop it or set DATA_DIR to another directory`);
       }
-      throw new StoreError("store_unreadable", `the index at ${dir} cannot be opened (${detail}); rebuild it with \`npm run reindex\``, { cause: error });
+      throw corruptStore(dir, detail, error);
     }
     const wanted: StoreIdentity = { ...identity, ledger: identity.ledger.toLowerCase(), schema: SCHEMA_VERSION };
     const meta = jsonSublevel(db, "meta");
@@ -159,7 +186,7 @@ export class Store {
       existing = await meta.get("identity");
     } catch (error) {
       await db.close();
-      throw new StoreError("store_unreadable", `the index at ${dir} is corrupt (${String(error)}); rebuild it with \`npm run reindex\``, { cause: error });
+      throw corruptStore(dir, String((error as Error)?.message ?? error), error);
     }
     if (existing === undefined) {
       await meta.put("identity", wanted);
@@ -170,7 +197,44 @@ export class Store {
         `the index at ${dir} was built for chain ${existing.chainId}, ledger ${existing.ledger}, schema ${existing.schema}; this is chain ${wanted.chainId}, ledger ${wanted.ledger}, schema ${wanted.schema}. Use another DATA_DIR or rebuild with \`npm run reindex\``,
       );
     }
-    return new Store(db, wanted);
+    const store = new Store(db, wanted, dir);
+    try {
+      await store.check();
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+    return store;
+  }
+
+  /**
+   * Reads every key and value once (LevelDB checks each block's checksum as it reads), and checks
+   * that the journal of recent commits has no gap. Throws `store_corrupt` with the rebuild command.
+   */
+  private async check(): Promise<void> {
+    try {
+      for await (const _ of this.db.iterator()) void _;
+      this.seq = (await this.sub("meta").get("seq")) ?? 0;
+      let expected: number | undefined;
+      for await (const key of this.sub("journal").keys()) {
+        const seq = parseInt(key, 16);
+        if (expected !== undefined && seq !== expected) throw corruptStore(this.dir, `commits ${expected} to ${seq - 1} are missing from its write-ahead log`);
+        expected = seq + 1;
+      }
+      if (expected !== undefined && expected !== this.seq + 1) throw corruptStore(this.dir, `commits after ${expected - 1} are missing although commit ${this.seq} is recorded`);
+    } catch (error) {
+      if (error instanceof StoreError) throw error;
+      if (isStorageFault(error)) throw corruptStore(this.dir, String((error as Error).message), error);
+      throw error;
+    }
+  }
+
+  /** Adds the next commit's journal entry (and forgets the oldest) to `ops`. */
+  private journal(ops: BatchOp[]): void {
+    this.seq++;
+    ops.push({ type: "put", sublevel: this.sub("meta"), key: "seq", value: this.seq });
+    ops.push({ type: "put", sublevel: this.sub("journal"), key: journalKey(this.seq), value: Date.now() });
+    if (this.seq > JOURNAL_KEEP) ops.push({ type: "del", sublevel: this.sub("journal"), key: journalKey(this.seq - JOURNAL_KEEP) });
   }
 
   sub(name: SublevelName): Sublevel {
@@ -218,6 +282,7 @@ export class Store {
       for await (const key of this.sub("undo").keys({ lt: blockKey(threshold) })) ops.push({ type: "del", sublevel: this.sub("undo"), key });
     }
     ops.push({ type: "put", sublevel: this.sub("meta"), key: "state", value: state });
+    this.journal(ops);
     await this.write(ops);
   }
 
@@ -255,6 +320,7 @@ export class Store {
     for await (const key of this.sub("blocks").keys({ gt: blockKey(ancestor) })) ops.push({ type: "del", sublevel: this.sub("blocks"), key });
     const rolledBack: SyncState = { cursor: { number: ancestor, hash: mark.hash }, digest: mark.digest, events: mark.events, reorgs: state.reorgs + 1 };
     ops.push({ type: "put", sublevel: this.sub("meta"), key: "state", value: rolledBack });
+    this.journal(ops);
     await this.write(ops);
     return rolledBack;
   }
@@ -262,7 +328,7 @@ export class Store {
   /** Every key and value of the index but its bookkeeping, in key order: for comparing two indexes. */
   async *dump(): AsyncGenerator<[string, string]> {
     for (const name of SUBLEVELS) {
-      if (name === "meta" || name === "undo" || name === "blocks") continue;
+      if (name === "meta" || name === "undo" || name === "blocks" || name === "journal") continue;
       for await (const [key, value] of this.sub(name).iterator()) yield [`${name}/${key}`, JSON.stringify(value)];
     }
   }

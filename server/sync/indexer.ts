@@ -22,7 +22,7 @@ import { RangeTooLargeError, type RpcClient } from "../chain/rpc.js";
 import { decodeLedgerLog, orderLogs, positionOf, type RawLog } from "../events/ledger-events.js";
 import type { BlockMark, Evidence, SyncState } from "../store/records.js";
 import { applyEvent } from "../store/reduce.js";
-import type { Store, WriteSet } from "../store/store.js";
+import { corruptStore, isStorageFault, type Store, type WriteSet } from "../store/store.js";
 import { createDigester, GENESIS_DIGEST, type Digester } from "./digest.js";
 
 export interface BlockHeader {
@@ -187,7 +187,16 @@ export function createIndexer(args: IndexerArgs): Indexer {
     return { next, writes, marks: [...marks].map(([number, mark]) => ({ number, mark })), undoFrom };
   }
 
+  /** One pass: from the cursor up to the head (less confirmations). A damaged index stops it with the rebuild command. */
   async function syncOnce(): Promise<SyncState> {
+    try {
+      return await syncToHead();
+    } catch (error) {
+      throw isStorageFault(error) ? corruptStore(store.dir, String((error as Error).message), error) : error;
+    }
+  }
+
+  async function syncToHead(): Promise<SyncState> {
     let state = (await store.state()) ?? (await initialState());
     const latest = await rpc.request<any>("eth_getBlockByNumber", ["latest", false]);
     if (!latest) throw new RetryableError("node_behind", "the node has no latest block");

@@ -1,0 +1,115 @@
+/**
+ * Scale-out: the chain is the shared engine and each indexer is a replica that builds its own index
+ * from it. Two replicas (separate processes and stores, one node) converge on the same digest at the
+ * same block; either can be SIGKILLed and restarted while the other keeps answering.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+
+import { expect } from "chai";
+
+import { startAnvil, type AnvilChain } from "./helpers/chain.js";
+import { registerDataset } from "./helpers/fixtures.js";
+import { fillUsage, ledgerOn, referenceIndex, tempDir, type LedgerOnChain } from "./helpers/system.js";
+
+interface Replica {
+  name: string;
+  dataDir: string;
+  process?: ChildProcess;
+  url?: string;
+}
+
+/** Starts `npm start`'s entry point against an existing node and ledger; resolves with its API URL. */
+function startReplica(replica: Replica, chain: AnvilChain, ledger: LedgerOnChain): Promise<void> {
+  const env = { ...process.env, RPC_URL: chain.url, LEDGER_ADDRESS: ledger.address, START_BLOCK: String(ledger.deployBlock), CHAIN_ID: String(ledger.chainId), DATA_DIR: replica.dataDir, API_PORT: "0", POLL_MS: "50", LOG_LEVEL: "warn" };
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  replica.process = child;
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const timer = setTimeout(() => reject(new Error(`${replica.name} did not start: ${output}`)), 30_000);
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk;
+      const match = /API\s+(http:\/\/[\d.:]+)\/v1\/status/.exec(output);
+      if (match && !replica.url?.startsWith(match[1])) {
+        replica.url = match[1];
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.stderr!.on("data", (chunk: Buffer) => (output += chunk));
+    child.once("exit", () => reject(new Error(`${replica.name} exited: ${output}`)));
+  });
+}
+
+function kill(replica: Replica): Promise<void> {
+  return new Promise((resolve) => {
+    if (!replica.process || replica.process.exitCode !== null) return resolve();
+    replica.process.once("exit", () => resolve());
+    replica.process.kill("SIGKILL");
+  });
+}
+
+async function status(replica: Replica): Promise<any> {
+  const response = await fetch(`${replica.url}/v1/status`);
+  expect(response.status, `${replica.name} answers`).to.equal(200);
+  return response.json();
+}
+
+async function caughtUp(replicas: Replica[], head: number): Promise<any[]> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const statuses = await Promise.all(replicas.map(status));
+    if (statuses.every((s) => s.indexed.number >= head)) return statuses;
+    if (Date.now() > deadline) throw new Error(`replicas did not reach block ${head}: ${statuses.map((s) => s.indexed.number).join(", ")}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("two indexer replicas", function () {
+  let chain: AnvilChain;
+  let ledger: LedgerOnChain;
+  const replicas: Replica[] = [];
+
+  before(async function () {
+    chain = await startAnvil();
+    ledger = await ledgerOn(chain);
+    await fillUsage(ledger, { grants: 3, blocks: 20, perBlock: 30, label: "replicas" });
+    for (const name of ["A", "B"]) replicas.push({ name, dataDir: await tempDir(`replica-${name}`) });
+  });
+
+  after(async function () {
+    for (const r of replicas) await kill(r);
+    await ledger?.closeConnection();
+    await chain?.close();
+  });
+
+  it("converge on one digest, and each keeps serving while the other is killed and restarted", async function () {
+    await Promise.all(replicas.map((r) => startReplica(r, chain, ledger)));
+    let head = await ledger.ethers.provider.getBlockNumber();
+    const first = await caughtUp(replicas, head);
+    expect(first[0].digest).to.equal(first[1].digest);
+
+    let served = 0;
+    for (const [down, up] of [replicas, [...replicas].reverse()]) {
+      await kill(down);
+      // The chain moves on while one replica is down; the other follows it and answers throughout.
+      for (let i = 0; i < 5; i++) {
+        await registerDataset(ledger.ledger, ledger.holder, `while ${down.name} is down ${i}`);
+        head = await ledger.ethers.provider.getBlockNumber();
+        await caughtUp([up], head);
+        served++;
+      }
+      await startReplica(down, chain, ledger);
+      const [a, b] = await caughtUp(replicas, head);
+      expect(a.indexed).to.deep.equal(b.indexed);
+      expect(a.digest, `digest after ${down.name} restarted`).to.equal(b.digest);
+    }
+    // And both equal an index built from scratch.
+    const fresh = await referenceIndex(chain.url, ledger, "replicas-fresh");
+    const reference = (await fresh.state())!;
+    const [a] = await caughtUp(replicas, reference.cursor.number);
+    expect(a.digest).to.equal(reference.digest);
+    expect(a.events).to.equal(reference.events);
+    await fresh.close();
+    console.log(`      ${reference.events} events; each replica killed once; the other answered ${served} times meanwhile; digest ${reference.digest.slice(0, 18)}…`);
+  });
+});

@@ -1,0 +1,124 @@
+/**
+ * A damaged index: a flipped byte in a table file, a truncated table file, a damaged block of the
+ * write-ahead log (LevelDB's recovery silently skips it and applies later batches: the journal's gap
+ * shows it), or a truncated log (a clean prefix: the index is simply older). Damage stops dpl with
+ * one sentence naming `npm run reindex`, and that command rebuilds the index equal to a fresh one.
+ */
+import { execFile } from "node:child_process";
+import { readdir, readFile, truncate, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { promisify } from "node:util";
+
+import { expect } from "chai";
+
+import { StoreError } from "../../server/common/errors.js";
+import { indexDir } from "../../server/indexing.js";
+import { Store } from "../../server/store/store.js";
+import { startAnvil, type AnvilChain } from "../helpers/chain.js";
+import { dumpOf, fillUsage, ledgerOn, referenceIndex, tempDir, type LedgerOnChain } from "../helpers/system.js";
+
+const run = promisify(execFile);
+const LEDGER = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
+
+async function fileEndingWith(dir: string, suffix: string): Promise<string> {
+  const name = (await readdir(dir)).find((f) => f.endsWith(suffix));
+  if (!name) throw new Error(`no ${suffix} file in ${dir}`);
+  return path.join(dir, name);
+}
+
+async function flipBytes(file: string, every: number): Promise<void> {
+  const bytes = await readFile(file);
+  for (let i = Math.floor(bytes.length / 2); i < bytes.length; i += every) bytes[i] ^= 0xff;
+  await writeFile(file, bytes);
+}
+
+/** A store with `commits` small commits, all still in LevelDB's write-ahead log. */
+async function storeWithCommits(commits: number): Promise<string> {
+  const dir = await tempDir("damage");
+  const store = await Store.open(dir, { chainId: 31337, ledger: LEDGER, deployBlock: 1 });
+  for (let i = 1; i <= commits; i++) {
+    const state = { cursor: { number: i, hash: "0x" + i.toString(16).padStart(64, "0") }, digest: "0x" + "ab".repeat(32), events: i, reorgs: 0 };
+    await store.commit(store.writeSet(Number.MAX_SAFE_INTEGER), state, [{ number: i, mark: { hash: state.cursor.hash, digest: state.digest, events: i } }], 0);
+  }
+  await store.close();
+  return dir;
+}
+
+const openIt = (dir: string) => Store.open(dir, { chainId: 31337, ledger: LEDGER, deployBlock: 1 });
+
+describe("a damaged index", function () {
+  it("a damaged block of the write-ahead log: the journal's gap is found, and opening stops with the rebuild command", async function () {
+    const dir = await storeWithCommits(600);
+    await flipBytes(await fileEndingWith(dir, ".log"), 1_000_000);
+    const error = await openIt(dir).catch((e) => e);
+    expect(error).to.be.instanceOf(StoreError);
+    expect(error.code).to.equal("store_corrupt");
+    expect(error.message).to.match(/^the index at .* is damaged \(commits \d+ to \d+ are missing from its write-ahead log\); stop dpl and rebuild it from the chain with `npm run reindex`/);
+  });
+
+  it("a truncated write-ahead log leaves an older but whole index, which opens", async function () {
+    const dir = await storeWithCommits(600);
+    const log = await fileEndingWith(dir, ".log");
+    const { length } = await readFile(log);
+    await truncate(log, Math.floor(length * 0.6));
+    const store = await openIt(dir);
+    const state = (await store.state())!;
+    expect(state.cursor.number).to.be.within(1, 599);
+    expect(state.events).to.equal(state.cursor.number);
+    await store.close();
+  });
+
+  for (const damage of ["flipped bytes", "truncation"] as const) {
+    it(`a table file with ${damage}: opening stops with the rebuild command`, async function () {
+      const dir = await storeWithCommits(600);
+      await (await openIt(dir)).close(); // reopening turns the log into a table file
+      const table = await fileEndingWith(dir, ".ldb");
+      if (damage === "truncation") await truncate(table, Math.floor((await readFile(table)).length / 2));
+      else await flipBytes(table, 997);
+      const error = await openIt(dir).catch((e) => e);
+      expect(error).to.be.instanceOf(StoreError);
+      expect(error.code).to.equal("store_corrupt");
+      expect(error.message).to.match(/is damaged \(.+\); stop dpl and rebuild it from the chain with `npm run reindex`/);
+    });
+  }
+
+  describe("npm run reindex", function () {
+    let chain: AnvilChain;
+    let ledger: LedgerOnChain;
+    before(async function () {
+      chain = await startAnvil();
+      ledger = await ledgerOn(chain);
+      await fillUsage(ledger, { grants: 4, blocks: 30, perBlock: 40, label: "damage" });
+    });
+    after(async function () {
+      await ledger?.closeConnection();
+      await chain?.close();
+    });
+
+    it("the indexer refuses a damaged index in one sentence, and `npm run reindex` rebuilds it equal to a fresh index", async function () {
+      const dataDir = await tempDir("reindex");
+      const env = { ...process.env, RPC_URL: chain.url, LEDGER_ADDRESS: ledger.address, START_BLOCK: String(ledger.deployBlock), DATA_DIR: dataDir, LOG_LEVEL: "silent" };
+      const indexer = (...flags: string[]) => run(process.execPath, ["--import", "tsx", "scripts/index.ts", "--once", ...flags], { env }).catch((e) => e);
+      await indexer();
+      const dir = indexDir(dataDir, ledger.chainId, ledger.address);
+      const identity = { chainId: ledger.chainId, ledger: ledger.address, deployBlock: ledger.deployBlock };
+      await (await Store.open(dir, identity)).close(); // reopening turns the log into a table file
+      await flipBytes(await fileEndingWith(dir, ".ldb"), 997);
+
+      const refused = await indexer();
+      expect(refused.code).to.equal(1);
+      expect(refused.stderr.trim()).to.match(/^dpl: the index at .* is damaged \(.+\); stop dpl and rebuild it from the chain with `npm run reindex`/);
+      expect(refused.stderr).to.not.match(/\n\s+at /);
+
+      // `npm run reindex` is `tsx scripts/index.ts --rebuild --once`.
+      const rebuilt = await indexer("--rebuild");
+      const summary = JSON.parse(rebuilt.stdout.trim().split("\n").at(-1));
+      const fresh = await referenceIndex(chain.url, ledger, "reindex-fresh");
+      expect(summary.digest).to.equal((await fresh.state())!.digest);
+      const store = await Store.open(dir, identity);
+      expect(await dumpOf(store)).to.deep.equal(await dumpOf(fresh));
+      await store.close();
+      await fresh.close();
+    });
+  });
+});
