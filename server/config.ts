@@ -17,6 +17,10 @@ export interface Config {
   chainId: number | undefined;
   /** LEDGER_ADDRESS: an already deployed ledger to use instead of deploying one. */
   ledgerAddress: string | undefined;
+  /** DEPLOYER_KEY: private key that deploys the ledger on RPC_URL. Default: the node's first account (dev nodes only). */
+  deployerKey: string | undefined;
+  /** LEDGER_ADMIN: receives the admin and pauser roles of a new deployment (a multisig, say). Default: the deployer. */
+  ledgerAdmin: string | undefined;
   /** START_BLOCK: where indexing starts for LEDGER_ADDRESS (its deployment block). Default: found by bisection. */
   startBlock: number | undefined;
   /** DATA_DIR: where dpl keeps its state (deployment record, indexes). Default ./data. */
@@ -79,6 +83,14 @@ function address(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return value.toLowerCase();
 }
 
+function privateKey(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  if (value === undefined || value === "") return undefined;
+  // The key itself is never repeated in a message.
+  if (!/^0x[0-9a-fA-F]{64}$/.test(value)) throw new ConfigError(`${name} must be a 0x-prefixed 32-byte hex private key`);
+  return value;
+}
+
 function url(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const value = env[name];
   if (value === undefined || value === "") return undefined;
@@ -124,6 +136,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     chainPort: integer(env, "CHAIN_PORT", 8545, 0, 65_535),
     chainId: env.CHAIN_ID ? integer(env, "CHAIN_ID", 0, 1, Number.MAX_SAFE_INTEGER) : undefined,
     ledgerAddress: address(env, "LEDGER_ADDRESS"),
+    deployerKey: privateKey(env, "DEPLOYER_KEY"),
+    ledgerAdmin: address(env, "LEDGER_ADMIN"),
     startBlock: env.START_BLOCK ? integer(env, "START_BLOCK", 0, 0, Number.MAX_SAFE_INTEGER) : undefined,
     dataDir: path.resolve(env.DATA_DIR || "data"),
     apiHost: env.API_HOST || "127.0.0.1",

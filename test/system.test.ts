@@ -2,8 +2,14 @@
  * The whole system as `npm start` brings it up: the embedded default (chain, Ignition deployment,
  * indexer, API), and an existing network (anvil) with RPC_URL and LEDGER_ADDRESS set.
  */
-import { expect } from "chai";
+import { rm } from "node:fs/promises";
+import path from "node:path";
 
+import { expect } from "chai";
+import { Contract, id, JsonRpcProvider, Wallet, ZeroHash } from "ethers";
+import { config as hardhatConfig } from "hardhat";
+
+import ledgerAbi from "../server/chain/ledger-abi.json" with { type: "json" };
 import { readConfig, ConfigError } from "../server/config.js";
 import { startSystem } from "../server/system.js";
 import { startAnvil } from "./helpers/chain.js";
@@ -120,6 +126,35 @@ describe("startSystem", function () {
   });
 });
 
+describe("deploying to a network", function () {
+  it("deploys with DEPLOYER_KEY (any account with funds) and gives the roles to LEDGER_ADMIN", async function () {
+    const chainId = 31_000 + Math.floor(Math.random() * 900);
+    const chain = await startAnvil(["--chain-id", String(chainId)]);
+    const deployer = Wallet.createRandom();
+    const admin = Wallet.createRandom().address;
+    const provider = new JsonRpcProvider(chain.url, undefined, { cacheTimeout: -1 });
+    try {
+      await provider.send("anvil_setBalance", [deployer.address, "0x8ac7230489e80000"]);
+      const config = readConfig({ RPC_URL: chain.url, CHAIN_ID: String(chainId), DEPLOYER_KEY: deployer.privateKey, LEDGER_ADMIN: admin, API_PORT: "0", DATA_DIR: await tempDir("deploy-key") });
+      const system = await startSystem({ config, logger: quietLogger() });
+      try {
+        const ledger = new Contract(system.ledger, ledgerAbi, provider);
+        expect(await ledger.hasRole(ZeroHash, admin)).to.equal(true);
+        expect(await ledger.hasRole(id("PAUSER_ROLE"), admin)).to.equal(true);
+        expect(await ledger.hasRole(ZeroHash, deployer.address)).to.equal(false);
+        const creation = await provider.getTransaction((await provider.getBlock(system.deployBlock, true))!.prefetchedTransactions[0].hash);
+        expect(creation!.from).to.equal(deployer.address);
+      } finally {
+        await system.stop();
+      }
+    } finally {
+      provider.destroy();
+      await chain.close();
+      await rm(path.join(hardhatConfig.paths.ignition, "deployments", `chain-${chainId}`), { recursive: true, force: true });
+    }
+  });
+});
+
 describe("readConfig", function () {
   it("gives every setting its documented default", function () {
     const c = readConfig({});
@@ -145,6 +180,8 @@ describe("readConfig", function () {
     [{ TRUST_PROXY: "everyone" }, /TRUST_PROXY must be loopback, linklocal, uniquelocal, addresses or CIDRs, or a hop count/],
     [{ RATE_LIMIT: "lots" }, /RATE_LIMIT must be a whole number/],
     [{ CHAIN_ID: "0" }, /CHAIN_ID must be a whole number from 1/],
+    [{ DEPLOYER_KEY: "0x1234" }, /^DEPLOYER_KEY must be a 0x-prefixed 32-byte hex private key$/],
+    [{ LEDGER_ADMIN: "admin" }, /LEDGER_ADMIN must be a 0x-prefixed 20-byte hex address/],
   ] as const) {
     it(`refuses ${JSON.stringify(env)} with one sentence`, function () {
       expect(() => readConfig(env)).to.throw(ConfigError, message);
