@@ -1,16 +1,21 @@
 /**
- * Property-based test: random sequences of register / derive / grant / use / revoke / renounce /
- * transfer / accept / retire / time jumps run against the deployed ledger and against a plain
- * TypeScript model of the rules. After every step the outcome (success with the model's events, or
- * the model's custom error) and the touched state must agree; after every sequence, all of it.
+ * The invariant campaign: random sequences of register / derive / grant / grantBySig / cancel / use /
+ * revoke / renounce / transfer / accept / retire / time jumps run against the deployed ledger and
+ * against a plain TypeScript model of the rules. After every step the outcome (success with the
+ * model's events, or the model's custom error) and the touched state must agree. After every
+ * sequence: every grant and dataset equals the model; used <= quota; signature nonces equal the
+ * model and never went down; and the state rebuilt from the emitted events alone equals the
+ * contract's views. DPL_PROPERTY_RUNS sequences (1,000) of DPL_INVARIANT_CALLS calls each (4 to 30 by
+ * default; `npm run test:faults` runs 100); DPL_PROPERTY_SEED replays a failure.
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
-import type { ContractTransactionResponse, Log } from "ethers";
+import type { ContractTransactionResponse, Log, TypedDataDomain } from "ethers";
 import { ZeroAddress, ZeroHash } from "ethers";
 import fc from "fast-check";
 import { network } from "hardhat";
 
+import { type GrantRequest, grantRequestDomain, GRANT_REQUEST_TYPES } from "../../server/chain/grant-request.js";
 import { datasetId as computeDatasetId, grantId as computeGrantId, GrantState, UsageAction } from "../../server/chain/ids.js";
 import type { ProvenanceLedger } from "../../types/ethers-contracts/index.js";
 import { deployLedger, sha256 } from "../helpers/fixtures.js";
@@ -18,6 +23,7 @@ import { deployLedger, sha256 } from "../helpers/fixtures.js";
 const { ethers, networkHelpers } = await network.create();
 
 const RUNS = Number(process.env.DPL_PROPERTY_RUNS ?? 1000);
+const CALLS = process.env.DPL_INVARIANT_CALLS ? Number(process.env.DPL_INVARIANT_CALLS) : undefined;
 const PURPOSE = "model purpose";
 const URI = "data:,m";
 
@@ -48,6 +54,8 @@ interface Model {
   time: bigint;
   datasets: MDataset[];
   grants: MGrant[];
+  /** Signature nonces by account. */
+  nonces: Map<string, bigint>;
 }
 
 /** A predicted outcome: the custom error with its arguments, or the events in emission order. */
@@ -136,6 +144,7 @@ const opArb = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant("use" as const),
       asGrantee: mostly,
+      live: mostly,
       actor,
       grant: pick,
       action: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(0, 1, 3) }, { weight: 1, arbitrary: fc.constant(2) }),
@@ -156,6 +165,24 @@ const opArb = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("accept" as const), asPending: mostly, actor, dataset: pick }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("retire" as const), asHolder: mostly, actor, dataset: pick }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant("grantBySig" as const),
+      asHolder: mostly,
+      /** The relayer. */
+      actor,
+      dataset: pick,
+      grantee: actor,
+      rights: fc.integer({ min: 1, max: 7 }),
+      from: fc.integer({ min: -30, max: 8 }),
+      length: fc.integer({ min: 0, max: 200 }),
+      quota: fc.integer({ min: 0, max: 6 }),
+      /** Now and then: a stale or future nonce, a passed deadline, another account's signature. */
+      flaw: fc.oneof({ weight: 12, arbitrary: fc.constant("none" as const) }, { weight: 1, arbitrary: fc.constantFrom("nonce" as const, "deadline" as const, "forged" as const) }),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("cancel" as const), actor }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("jump" as const), seconds: fc.integer({ min: 1, max: 150 }) }) },
 );
 type Op = typeof opArb extends fc.Arbitrary<infer T> ? T : never;
@@ -166,6 +193,9 @@ interface Env {
   ledger: ProvenanceLedger;
   actors: HardhatEthersSigner[];
   model: Model;
+  domain: TypedDataDomain;
+  /** Every log the ledger emitted in this sequence, in order. */
+  logs: Log[];
 }
 
 const byAddress = (env: Env, address: string) => env.actors.find((a) => a.address === address)!;
@@ -204,27 +234,50 @@ function plan(env: Env, op: Op): { signer: HardhatEthersSigner; send: () => Prom
       const validUntil = validFrom + BigInt(op.length);
       const quota = BigInt(op.quota);
       const send = () => ledger.connect(grantor).grant(d.id, grantee.address, op.rights, PURPOSE, validFrom, validUntil, quota);
+      return { signer: grantor, send, outcome: predictGrant(model, d, grantor.address, grantee.address, op.rights, validFrom, validUntil, quota) };
+    }
+    case "grantBySig": {
+      const d = at(model.datasets, op.dataset);
+      if (!d) return undefined;
+      // The request names the dataset's holder (or, now and then, the relayer), and is signed by it.
+      const holder = op.asHolder ? byAddress(env, d.holder) : signer;
+      const signedBy = op.flaw === "forged" ? actors.find((a) => a.address !== holder.address)! : holder;
+      const nonce = model.nonces.get(holder.address) ?? 0n;
+      const request: GrantRequest = {
+        holder: holder.address,
+        datasetId: d.id,
+        grantee: actors[op.grantee].address,
+        rights: op.rights,
+        purpose: PURPOSE,
+        validFrom: BigInt(Math.max(0, Number(model.time) + op.from)),
+        validUntil: BigInt(Math.max(0, Number(model.time) + op.from)) + BigInt(op.length),
+        quota: BigInt(op.quota),
+        nonce: op.flaw === "nonce" ? (nonce > 0n && op.length % 2 === 0 ? nonce - 1n : nonce + 1n) : nonce,
+        deadline: op.flaw === "deadline" ? model.time - 1n : model.time + 600n,
+      };
+      const send = async () => ledger.connect(signer).grantBySig(request, await signedBy.signTypedData(env.domain, GRANT_REQUEST_TYPES, request));
       const outcome = ((): Outcome => {
-        if (d.holder !== grantor.address) return fail("DatasetUnauthorizedAccount", d.id, grantor.address);
-        if (d.retired) return fail("DatasetRetiredAlready", d.id);
-        const lapsed = licenceFailure(model, d);
-        if (lapsed) return lapsed;
-        if (op.rights === 0) return fail("GrantRightsInvalid", op.rights);
-        if (validUntil < model.time) return fail("GrantWindowInvalid", validFrom, validUntil, model.time);
-        const terms = { grantor: grantor.address, datasetId: d.id, grantee: grantee.address, rights: op.rights, purpose: PURPOSE, validFrom, validUntil, quota };
-        let bump = 0n;
-        let id = computeGrantId(terms, bump);
-        while (model.grants.some((g) => g.id === id)) id = computeGrantId(terms, ++bump);
-        const g: MGrant = { id, datasetId: d.id, grantee: grantee.address, rights: op.rights, validFrom, validUntil, quota, used: 0n, state: GrantState.Active };
-        return {
-          events: [{ name: "GrantIssued", args: [id, d.id, grantee.address, grantor.address, op.rights, undefined, PURPOSE, validFrom, validUntil, quota, bump] }],
-          apply: () => model.grants.push(g),
-        };
+        if (model.time > request.deadline) return fail("GrantSignatureExpired", request.deadline, model.time);
+        if (request.nonce !== nonce) return fail("InvalidAccountNonce", holder.address, nonce);
+        if (signedBy !== holder) return fail("GrantSignatureInvalid", holder.address);
+        const granted = predictGrant(model, d, holder.address, request.grantee, request.rights, request.validFrom, request.validUntil, request.quota);
+        if ("error" in granted) return granted;
+        return { events: granted.events, apply: () => (granted.apply(), model.nonces.set(holder.address, nonce + 1n)) };
       })();
-      return { signer: grantor, send, outcome };
+      return { signer, send, outcome };
+    }
+    case "cancel": {
+      const nonce = model.nonces.get(signer.address) ?? 0n;
+      return {
+        signer,
+        send: () => ledger.connect(signer).cancelGrantSignatures(),
+        outcome: { events: [{ name: "GrantSignaturesCancelled", args: [signer.address, nonce] }], apply: () => void model.nonces.set(signer.address, nonce + 1n) },
+      };
     }
     case "use": {
-      const g = at(model.grants, op.grant);
+      // Mostly a grant that is live now, so that sequences meter deep into quotas.
+      const live = model.grants.filter((x) => x.state === GrantState.Active && model.time >= x.validFrom && model.time <= x.validUntil);
+      const g = op.live && live.length > 0 ? at(live, op.grant) : at(model.grants, op.grant);
       if (!g) return undefined;
       const user = op.asGrantee ? byAddress(env, g.grantee) : signer;
       const action = op.action as UsageAction;
@@ -300,6 +353,25 @@ function plan(env: Env, op: Op): { signer: HardhatEthersSigner; send: () => Prom
   }
 }
 
+
+/** Predicts a grant by `grantor` on `d`, as `grant` and (after its signature checks) `grantBySig` make it. */
+function predictGrant(model: Model, d: MDataset, grantor: string, grantee: string, rights: number, validFrom: bigint, validUntil: bigint, quota: bigint): Outcome {
+  if (d.holder !== grantor) return fail("DatasetUnauthorizedAccount", d.id, grantor);
+  if (d.retired) return fail("DatasetRetiredAlready", d.id);
+  const lapsed = licenceFailure(model, d);
+  if (lapsed) return lapsed;
+  if (rights === 0) return fail("GrantRightsInvalid", rights);
+  if (validUntil < model.time) return fail("GrantWindowInvalid", validFrom, validUntil, model.time);
+  const terms = { grantor, datasetId: d.id, grantee, rights, purpose: PURPOSE, validFrom, validUntil, quota };
+  let bump = 0n;
+  let id = computeGrantId(terms, bump);
+  while (model.grants.some((g) => g.id === id)) id = computeGrantId(terms, ++bump);
+  const g: MGrant = { id, datasetId: d.id, grantee, rights, validFrom, validUntil, quota, used: 0n, state: GrantState.Active };
+  return {
+    events: [{ name: "GrantIssued", args: [id, d.id, grantee, grantor, rights, undefined, PURPOSE, validFrom, validUntil, quota, bump] }],
+    apply: () => model.grants.push(g),
+  };
+}
 
 /** Predicts a registration by `signer` of `contentHash` with `parents`, metering grants in order. */
 function planRegistration(env: Env, signer: HardhatEthersSigner, contentHash: string, parents: { datasetId: string; grantId: string }[]) {
@@ -390,6 +462,7 @@ async function step(env: Env, op: Op): Promise<void> {
     return;
   }
   if ("error" in outcome) throw new Error(`${op.kind}: the ledger accepted but the model predicts ${outcome.error}(${outcome.args.join(", ")})`);
+  env.logs.push(...receipt!.logs);
   const events = decodeEvents(env.ledger, receipt!.logs);
   expect(events.map((e) => e.name), `${op.kind}: events`).to.deep.equal(outcome.events.map((e) => e.name));
   events.forEach((event, i) => {
@@ -403,8 +476,48 @@ async function step(env: Env, op: Op): Promise<void> {
   count(`${op.kind} accepted`);
 }
 
-/** Every grant and dataset of the model equals the ledger's views, and no grant is over quota. */
-async function checkAll(env: Env): Promise<void> {
+/**
+ * Datasets and grants as the emitted events alone describe them: what an indexer knows. (Nonces are
+ * not in it: a relayed grant spends one without an event of its own, so they are checked against the
+ * model instead.)
+ */
+function rebuildFromEvents(ledger: ProvenanceLedger, logs: readonly Log[]) {
+  const datasets = new Map<string, { holder: string; pending: string; retired: boolean; licences: string[] }>();
+  const grants = new Map<string, { datasetId: string; grantee: string; rights: bigint; validFrom: bigint; validUntil: bigint; quota: bigint; used: bigint; state: GrantState }>();
+  for (const { name, args } of decodeEvents(ledger, logs)) {
+    if (name === "DatasetRegistered") datasets.set(args[0], { holder: args[1], pending: ZeroAddress, retired: false, licences: [] });
+    else if (name === "DatasetDerived" && args[2] !== ZeroHash) datasets.get(args[0])!.licences.push(args[2]);
+    else if (name === "HoldingTransferOffered") datasets.get(args[0])!.pending = args[2];
+    else if (name === "HoldingTransferred") Object.assign(datasets.get(args[0])!, { holder: args[2], pending: ZeroAddress });
+    else if (name === "DatasetRetired") datasets.get(args[0])!.retired = true;
+    else if (name === "GrantIssued") grants.set(args[0], { datasetId: args[1], grantee: args[2], rights: args[4], validFrom: args[7], validUntil: args[8], quota: args[9], used: 0n, state: GrantState.Active });
+    else if (name === "GrantRevoked") grants.get(args[0])!.state = GrantState.Revoked;
+    else if (name === "GrantRenounced") grants.get(args[0])!.state = GrantState.Renounced;
+    else if (name === "UsageRecorded") grants.get(args[0])!.used += args[4];
+  }
+  return { datasets, grants };
+}
+
+/** Every grant and dataset of the model equals the ledger's views, and so does the state rebuilt from events. */
+async function checkAll(env: Env, seenNonces: Map<string, bigint>): Promise<void> {
+  const rebuilt = rebuildFromEvents(env.ledger, env.logs);
+  expect(rebuilt.grants.size, "grants in the events").to.equal(env.model.grants.length);
+  expect(rebuilt.datasets.size, "datasets in the events").to.equal(env.model.datasets.length);
+  for (const [id, g] of rebuilt.grants) {
+    const v = await env.ledger.grantOf(id);
+    expect([v.datasetId, v.grantee, v.rights, v.validFrom, v.validUntil, v.quota, v.used, v.state], `grant ${id} from events`).to.deep.equal([g.datasetId, g.grantee, g.rights, g.validFrom, g.validUntil, g.quota, g.used, BigInt(g.state)]);
+  }
+  for (const [id, d] of rebuilt.datasets) {
+    const v = await env.ledger.datasetOf(id);
+    expect([v.holder, v.pendingHolder, v.retired, v.licensed], `dataset ${id} from events`).to.deep.equal([d.holder, d.pending, d.retired, d.licences.length > 0]);
+    expect(await env.ledger.derivationGrantsOf(id)).to.deep.equal(d.licences);
+  }
+  for (const a of env.actors) {
+    const nonce = await env.ledger.nonces(a.address);
+    expect(nonce, `nonce of ${a.address}`).to.equal(env.model.nonces.get(a.address) ?? 0n);
+    expect(nonce >= (seenNonces.get(a.address) ?? 0n), "nonces never decrease").to.equal(true);
+    seenNonces.set(a.address, nonce);
+  }
   for (const g of env.model.grants) {
     const onChain = await env.ledger.grantOf(g.id);
     expect([onChain.used, onChain.state, onChain.grantee, onChain.datasetId], `grant ${g.id}`).to.deep.equal([g.used, BigInt(g.state), g.grantee, g.datasetId]);
@@ -418,27 +531,30 @@ async function checkAll(env: Env): Promise<void> {
 }
 
 describe("ProvenanceLedger against its model", function () {
-  it(`agrees with the model on ${RUNS} random sequences of operations`, async function () {
-    const { ledger, signers } = await deployLedger(ethers);
+  it(`agrees with the model on ${RUNS} random sequences of ${CALLS ?? "4 to 30"} calls, and its events rebuild its state`, async function () {
+    const { ledger, signers, address } = await deployLedger(ethers);
     const actors = signers.slice(1, 5);
+    const domain = grantRequestDomain((await ethers.provider.getNetwork()).chainId, address);
+    const seenNonces = new Map<string, bigint>();
     const snapshot = await networkHelpers.takeSnapshot();
     let steps = 0;
     let accepted = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { minLength: 4, maxLength: 30 }), async (ops) => {
+      fc.asyncProperty(fc.array(opArb, { minLength: CALLS ?? 4, maxLength: CALLS ?? 30 }), async (ops) => {
         await snapshot.restore();
-        const env: Env = { ledger, actors, model: { time: BigInt(await networkHelpers.time.latest()) + 1n, datasets: [], grants: [] } };
+        seenNonces.clear();
+        const env: Env = { ledger, actors, domain, logs: [], model: { time: BigInt(await networkHelpers.time.latest()) + 1n, datasets: [], grants: [], nonces: new Map() } };
         for (const op of ops) {
           const before = env.model.time;
           await step(env, op);
           steps++;
           if (env.model.time > before && op.kind !== "jump") accepted++;
         }
-        await checkAll(env);
+        await checkAll(env, seenNonces);
       }),
       { numRuns: RUNS, seed: process.env.DPL_PROPERTY_SEED ? Number(process.env.DPL_PROPERTY_SEED) : undefined },
     );
-    console.log(`      ${RUNS} sequences, ${steps} steps, ${accepted} accepted transactions`);
+    console.log(`      ${RUNS} sequences, ${steps} calls, ${accepted} accepted transactions; state rebuilt from events equal to the views after each sequence`);
     for (const [key, n] of [...outcomes].sort()) console.log(`        ${key}: ${n}`);
     expect(accepted).to.be.greaterThan(RUNS);
   });
