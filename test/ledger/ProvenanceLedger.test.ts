@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { ZeroHash } from "ethers";
 import { network } from "hardhat";
 
+import { grantRequestDomain, GRANT_REQUEST_TYPES, type GrantRequest } from "../../server/chain/grant-request.js";
 import { Rights, UsageAction } from "../../server/chain/ids.js";
 import { deployLedger, FOREVER, issueGrant, registerDataset, sha256 } from "../helpers/fixtures.js";
 
@@ -51,8 +52,11 @@ describe("ProvenanceLedger", function () {
 
   describe("pause", function () {
     it("stops every write that touches rights", async function () {
-      const { ledger, holder, grantee, other, dataset, grantId } = await networkHelpers.loadFixture(pausedFixture);
+      const { ledger, holder, grantee, other, dataset, grantId, address } = await networkHelpers.loadFixture(pausedFixture);
+      const request: GrantRequest = { holder: holder.address, datasetId: dataset.id, grantee: grantee.address, rights: Rights.USE, purpose: "p", validFrom: 0n, validUntil: FOREVER, quota: 0n, nonce: 0n, deadline: FOREVER };
+      const signature = await holder.signTypedData(grantRequestDomain((await ethers.provider.getNetwork()).chainId, address), GRANT_REQUEST_TYPES, request);
       const attempts = [
+        ledger.connect(other).grantBySig(request, signature),
         ledger.connect(holder).grant(dataset.id, grantee.address, 1, "p", 0n, FOREVER, 0n),
         ledger.connect(holder).revoke(grantId),
         ledger.connect(grantee).renounce(grantId),

@@ -10,6 +10,9 @@ import { startAnvil } from "../helpers/chain.js";
 import { startRpcProxy } from "../helpers/rpc-proxy.js";
 import { dumpOf, fillUsage, indexerThrough, ledgerOn, referenceIndex, waitForCursor } from "../helpers/system.js";
 
+/** Usage events on the chain (DPL_FAULT_EVENTS; `npm run test:faults` uses 10,000). */
+const EVENTS = Number(process.env.DPL_FAULT_EVENTS ?? 2_000);
+
 describe("a faulty node", function () {
   it("cannot make the indexer lose, duplicate or misorder an event", async function () {
     const chain = await startAnvil();
@@ -17,13 +20,13 @@ describe("a faulty node", function () {
     const proxy = await startRpcProxy(chain.url, { every: 3, timeoutMs: 700 });
     const abort = new AbortController();
     try {
-      await fillUsage(ledger, { grants: 4, blocks: 40, perBlock: 50, label: "faults" });
+      await fillUsage(ledger, { grants: 4, blocks: Math.ceil(EVENTS / 50), perBlock: 50, label: "faults" });
       const reference = await referenceIndex(chain.url, ledger);
       const expected = (await reference.state())!;
 
       const { store, indexer } = await indexerThrough(proxy.url, ledger, { label: "faults", timeoutMs: 300, options: { pollMs: 10, initialRange: 4, maxRange: 8 } });
       const running = indexer.run(abort.signal);
-      await waitForCursor(store, expected.cursor.number, 120_000);
+      await waitForCursor(store, expected.cursor.number, 600_000);
       abort.abort();
       await running;
 
