@@ -15,6 +15,8 @@ const EVENTS = Number(process.env.DPL_FAULT_EVENTS ?? 2_000);
 
 describe("a faulty node", function () {
   it("cannot make the indexer lose, duplicate or misorder an event", async function () {
+    // A campaign's length is set by its size (`npm run test:faults` runs the large ones), not by mocha's default.
+    this.timeout(0);
     const chain = await startAnvil();
     const ledger = await ledgerOn(chain);
     const proxy = await startRpcProxy(chain.url, { every: 3, timeoutMs: 700 });
