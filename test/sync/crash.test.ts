@@ -15,7 +15,7 @@ import { dumpOf, fillUsage, ledgerOn, referenceIndex, tempDir, type LedgerOnChai
 
 const KILLS = Number(process.env.DPL_CRASH_KILLS ?? 10);
 const EVENTS = Number(process.env.DPL_CRASH_EVENTS ?? 5_100);
-const PER_BLOCK = 17;
+const PER_BLOCK = 10;
 
 /** Runs `npm run index -- --once`'s script; kills it after `killAfterRanges` applied ranges plus a random delay. */
 function runIndexer(env: NodeJS.ProcessEnv, killAfterRanges: number | undefined): Promise<{ killed: boolean; code: number | null; output: string }> {
