@@ -4,6 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
 
 import { build } from "esbuild";
 import type { Express } from "express";
@@ -11,6 +12,7 @@ import type { Express } from "express";
 const root = fileURLToPath(new URL("../../explorer/", import.meta.url));
 
 let bundled: Promise<string> | undefined;
+let gzipped: Promise<Buffer> | undefined;
 
 /** The explorer's script, bundled once per process (a few hundred milliseconds). */
 export function explorerBundle(): Promise<string> {
@@ -41,7 +43,17 @@ export function serveExplorer(app: Express): void {
   app.get("/explorer/style.css", async (_req, res) => {
     res.type("css").set("cache-control", "no-cache").send(await file("style.css"));
   });
-  app.get("/explorer/app.js", async (_req, res) => {
-    res.type("js").set("cache-control", "no-cache").send(await explorerBundle());
+  // 640 KiB of script, 190 KiB gzipped once: worth it for an explorer opened from afar.
+  app.get("/explorer/app.js", async (req, res) => {
+    res.type("js").set({ "cache-control": "no-cache", vary: "accept-encoding" });
+    if (!/\bgzip\b/.test(req.headers["accept-encoding"] ?? "")) return res.send(await explorerBundle());
+    gzipped ??= explorerBundle().then(
+      (js) => gzipSync(js, { level: 9 }),
+      (error: unknown) => {
+        gzipped = undefined;
+        throw error;
+      },
+    );
+    res.set("content-encoding", "gzip").send(await gzipped);
   });
 }

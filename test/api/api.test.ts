@@ -168,6 +168,23 @@ describe("API", function () {
       expect((await fetch(`${api.url}/ready`)).status).to.equal(200);
     });
 
+    it("serves the explorer: its page, its stylesheet and its bundled script, gzipped when the client accepts it", async function () {
+      const page = await fetch(`${api.url}/`);
+      expect(page.headers.get("content-type")).to.match(/text\/html/);
+      expect(await page.text()).to.include('<script type="module" src="/explorer/app.js">');
+      expect((await fetch(`${api.url}/explorer/style.css`)).headers.get("content-type")).to.match(/text\/css/);
+      const plain = await fetch(`${api.url}/explorer/app.js`, { headers: { "accept-encoding": "identity" } });
+      expect(plain.headers.get("content-encoding")).to.equal(null);
+      const script = await plain.text();
+      expect(script).to.include("/v1/events");
+      const zipped = await fetch(`${api.url}/explorer/app.js`, { headers: { "accept-encoding": "gzip, br" } });
+      expect(zipped.headers.get("content-encoding")).to.equal("gzip");
+      expect(await zipped.text()).to.equal(script); // fetch inflates it
+      expect(Number(zipped.headers.get("content-length"))).to.be.lessThan(script.length / 2);
+      // The CSP lets the page run its own script and WebAssembly, and nothing from elsewhere.
+      expect(page.headers.get("content-security-policy")).to.match(/script-src 'self' 'wasm-unsafe-eval'/);
+    });
+
     it("sends security headers", async function () {
       const response = await fetch(`${api.url}/v1/status`);
       expect(response.headers.get("x-content-type-options")).to.equal("nosniff");
