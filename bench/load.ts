@@ -16,9 +16,9 @@ import { Rights, UsageAction } from "../server/chain/ids.js";
 import { createLogger } from "../server/common/logger.js";
 import { readConfig } from "../server/config.js";
 import { startSystem } from "../server/system.js";
-import { startAnvil } from "../test/helpers/chain.js";
+import { startAnvil, type AnvilChain } from "../test/helpers/chain.js";
 import { issueGrant, registerDataset, sha256 } from "../test/helpers/fixtures.js";
-import { ledgerOn, tempDir } from "../test/helpers/system.js";
+import { ledgerOn, tempDir, type LedgerOnChain } from "../test/helpers/system.js";
 import { replaceSection } from "./report.js";
 
 const run = promisify(execFile);
@@ -32,6 +32,15 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 async function main(): Promise<void> {
   const chain = await startAnvil(["--prune-history"]);
   const ledger = await ledgerOn(chain);
+  try {
+    await measure(chain, ledger);
+  } finally {
+    await ledger.closeConnection();
+    await chain.close();
+  }
+}
+
+async function measure(chain: AnvilChain, ledger: LedgerOnChain): Promise<void> {
   const { ledger: contract, holder, grantee, stranger } = ledger;
   console.log("seeding: 40 datasets, 80 grants, derived datasets, 20,000 uses…");
   const datasets = [];
@@ -46,7 +55,7 @@ async function main(): Promise<void> {
   const useBatch = (n: number) =>
     contract.connect(grantee).recordUsageBatch(Array.from({ length: USES_PER_TX }, (_, i) => ({ grantId: grants[2 * ((n + i) % 40)], action: UsageAction.Use, units: 1n, outputRef: sha256(`load ${n}/${i}`) })), { gasLimit: 15_000_000 });
   for (let n = 0; n < 20_000 / USES_PER_TX; n++) await useBatch(n);
-  await (await useBatch(-1)).wait();
+  await (await useBatch(99_999)).wait();
   // From now on a block a second, as on a real network.
   await ledger.ethers.provider.send("evm_setIntervalMining", [1]);
 
@@ -96,8 +105,6 @@ async function main(): Promise<void> {
   while (((await (await fetch(`${system.apiUrl}/v1/status`)).json()) as any).indexed.number < finalHead) await new Promise((res) => setTimeout(res, 100));
   const after = (await (await fetch(`${system.apiUrl}/v1/status`)).json()) as any;
   await system.stop();
-  await ledger.closeConnection();
-  await chain.close();
 
   const errors = r.errors + r.timeouts + r.non2xx;
   lags.sort((a, b) => a - b);

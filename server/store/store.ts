@@ -43,9 +43,11 @@ export type SublevelName = (typeof SUBLEVELS)[number];
 const JOURNAL_KEEP = 16_384;
 const journalKey = (seq: number) => seq.toString(16).padStart(12, "0");
 
-/** LevelDB's own errors for damaged or unreadable files. */
+const STORAGE_FAULTS = new Set(["LEVEL_CORRUPTION", "LEVEL_IO_ERROR", "LEVEL_DECODE_ERROR"]);
+
+/** LevelDB's errors for damaged or unreadable files, and a stored value that no longer parses. */
 export function isStorageFault(error: unknown): boolean {
-  for (let e: any = error; e; e = e.cause) if (e.code === "LEVEL_CORRUPTION" || e.code === "LEVEL_IO_ERROR") return true;
+  for (let e: any = error; e; e = e.cause) if (STORAGE_FAULTS.has(e.code)) return true;
   return false;
 }
 

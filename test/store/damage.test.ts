@@ -10,6 +10,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 
 import { expect } from "chai";
+import { Level } from "level";
 
 import { StoreError } from "../../server/common/errors.js";
 import { indexDir } from "../../server/indexing.js";
@@ -81,6 +82,16 @@ describe("a damaged index", function () {
       expect(error.message).to.match(/is damaged \(.+\); stop dpl and rebuild it from the chain with `npm run reindex`/);
     });
   }
+
+  it("a stored value that no longer parses: opening stops with the rebuild command", async function () {
+    const dir = await storeWithCommits(10);
+    const raw = new Level<string, string>(dir, { valueEncoding: "utf8" });
+    await raw.put("!datasets!0xdamaged", '{"id":"0xdamaged","holder":');
+    await raw.close();
+    const error = await openIt(dir).catch((e) => e);
+    expect(error).to.be.instanceOf(StoreError);
+    expect(error.code).to.equal("store_corrupt");
+  });
 
   describe("npm run reindex", function () {
     let chain: AnvilChain;
