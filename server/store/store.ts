@@ -210,8 +210,9 @@ export class Store {
   }
 
   /**
-   * Reads every key and value once (LevelDB checks each block's checksum as it reads), and checks
-   * that the journal of recent commits has no gap. Throws `store_corrupt` with the rebuild command.
+   * Reads every key and value once (a block that no longer decompresses, or a value that no longer
+   * parses, fails the read), and checks that the journal of recent commits has no gap. Throws
+   * `store_corrupt` with the rebuild command.
    */
   private async check(): Promise<void> {
     try {
