@@ -15,7 +15,7 @@ import { promisify } from "node:util";
 import { Rights, UsageAction } from "../server/chain/ids.js";
 import { createLogger } from "../server/common/logger.js";
 import { readConfig } from "../server/config.js";
-import { startSystem } from "../server/system.js";
+import { startSystem, type System } from "../server/system.js";
 import { startAnvil, type AnvilChain } from "../test/helpers/chain.js";
 import { issueGrant, registerDataset, sha256 } from "../test/helpers/fixtures.js";
 import { ledgerOn, tempDir, type LedgerOnChain } from "../test/helpers/system.js";
@@ -61,9 +61,37 @@ async function measure(chain: AnvilChain, ledger: LedgerOnChain): Promise<void> 
 
   const config = readConfig({ RPC_URL: chain.url, LEDGER_ADDRESS: ledger.address, START_BLOCK: String(ledger.deployBlock), API_PORT: "0", DATA_DIR: await tempDir("bench-load"), POLL_MS: "100", LOG_LEVEL: "warn" });
   const system = await startSystem({ config, logger: createLogger({ level: "warn", pretty: false }) });
+  try {
+    await loadWhileIngesting(system, ledger, useBatch, datasets, grants);
+  } finally {
+    await system.stop();
+  }
+}
+
+/** The API's status, or undefined while the index is not built yet. */
+async function status(system: System): Promise<any> {
+  const response = await fetch(`${system.apiUrl}/v1/status`);
+  return response.status === 200 ? response.json() : undefined;
+}
+
+async function caughtUp(system: System, ledger: LedgerOnChain): Promise<any> {
   const head = await ledger.ethers.provider.getBlockNumber();
-  while (((await (await fetch(`${system.apiUrl}/v1/status`)).json()) as any).indexed.number < head) await new Promise((r) => setTimeout(r, 100));
-  const before = (await (await fetch(`${system.apiUrl}/v1/status`)).json()) as any;
+  for (;;) {
+    const s = await status(system);
+    if (s && s.indexed.number >= head) return s;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function loadWhileIngesting(
+  system: System,
+  ledger: LedgerOnChain,
+  useBatch: (n: number) => Promise<unknown>,
+  datasets: { id: string; contentHash: string }[],
+  grants: string[],
+): Promise<void> {
+  const { holder, grantee, stranger } = ledger;
+  const before = await caughtUp(system, ledger);
 
   const hex = (s: string) => s.toLowerCase();
   const paths = [
@@ -90,8 +118,8 @@ async function measure(chain: AnvilChain, ledger: LedgerOnChain): Promise<void> 
   })();
   const lags: number[] = [];
   const sampler = setInterval(async () => {
-    const s = (await (await fetch(`${system.apiUrl}/v1/status`)).json()) as any;
-    lags.push(s.lag);
+    const s = await status(system);
+    if (s) lags.push(s.lag);
   }, 500);
 
   console.log(`load: ${SECONDS} s, ${CONNECTIONS} connections, ${paths.length} distinct paths, while ingesting ${USES_PER_TX} uses every ~250 ms…`);
@@ -101,10 +129,7 @@ async function measure(chain: AnvilChain, ledger: LedgerOnChain): Promise<void> 
   writing = false;
   await writer;
   clearInterval(sampler);
-  const finalHead = await ledger.ethers.provider.getBlockNumber();
-  while (((await (await fetch(`${system.apiUrl}/v1/status`)).json()) as any).indexed.number < finalHead) await new Promise((res) => setTimeout(res, 100));
-  const after = (await (await fetch(`${system.apiUrl}/v1/status`)).json()) as any;
-  await system.stop();
+  const after = await caughtUp(system, ledger);
 
   const errors = r.errors + r.timeouts + r.non2xx;
   lags.sort((a, b) => a - b);
