@@ -113,6 +113,14 @@ const actor = fc.integer({ min: 0, max: 3 });
 /** Mostly true: most operations are sent by the account entitled to them, so that sequences go deep. */
 const mostly = fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) });
 const pick = fc.nat({ max: 1000 });
+/** What a grant (plain or signed) is about: the dataset, the grantee, the window around now and the quota. */
+const grantTerms = {
+  dataset: pick,
+  grantee: actor,
+  from: fc.integer({ min: -30, max: 8 }),
+  length: fc.integer({ min: 0, max: 200 }),
+  quota: fc.integer({ min: 0, max: 6 }),
+};
 const opArb = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant("register" as const), actor, content: fc.integer({ min: 0, max: 9 }) }) },
   {
@@ -131,12 +139,8 @@ const opArb = fc.oneof(
       kind: fc.constant("grant" as const),
       asHolder: mostly,
       actor,
-      dataset: pick,
-      grantee: actor,
       rights: fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 9, arbitrary: fc.integer({ min: 1, max: 7 }) }),
-      from: fc.integer({ min: -30, max: 8 }),
-      length: fc.integer({ min: 0, max: 200 }),
-      quota: fc.integer({ min: 0, max: 6 }),
+      ...grantTerms,
     }),
   },
   {
@@ -172,12 +176,8 @@ const opArb = fc.oneof(
       asHolder: mostly,
       /** The relayer. */
       actor,
-      dataset: pick,
-      grantee: actor,
       rights: fc.integer({ min: 1, max: 7 }),
-      from: fc.integer({ min: -30, max: 8 }),
-      length: fc.integer({ min: 0, max: 200 }),
-      quota: fc.integer({ min: 0, max: 6 }),
+      ...grantTerms,
       /** Now and then: a stale or future nonce, a passed deadline, another account's signature. */
       flaw: fc.oneof({ weight: 12, arbitrary: fc.constant("none" as const) }, { weight: 1, arbitrary: fc.constantFrom("nonce" as const, "deadline" as const, "forged" as const) }),
     }),
