@@ -1,8 +1,9 @@
 /**
  * A damaged index: a flipped byte in a table file, a truncated table file, a damaged block of the
  * write-ahead log (LevelDB's recovery silently skips it and applies later batches: the journal's gap
- * shows it), or a truncated log (a clean prefix: the index is simply older). Damage stops dpl with
- * one sentence naming `npm run reindex`, and that command rebuilds the index equal to a fresh one.
+ * shows it), a truncated log (a clean prefix: the index is simply older), or a value that stops
+ * parsing under a running server. Damage stops dpl with one sentence naming `npm run reindex`, and
+ * that command rebuilds the index equal to a fresh one.
  */
 import { execFile } from "node:child_process";
 import { readdir, readFile, truncate, writeFile } from "node:fs/promises";
@@ -15,8 +16,9 @@ import { Level } from "level";
 import { StoreError } from "../../server/common/errors.js";
 import { indexDir } from "../../server/indexing.js";
 import { Store } from "../../server/store/store.js";
-import { startAnvil, type AnvilChain } from "../helpers/chain.js";
-import { dumpOf, fillUsage, ledgerOn, referenceIndex, tempDir, type LedgerOnChain } from "../helpers/system.js";
+import { startAnvil, startHardhatChain, type AnvilChain } from "../helpers/chain.js";
+import { registerDataset } from "../helpers/fixtures.js";
+import { dumpOf, fillUsage, indexAndServe, ledgerOn, referenceIndex, tempDir, type LedgerOnChain } from "../helpers/system.js";
 
 const run = promisify(execFile);
 const LEDGER = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
@@ -91,6 +93,33 @@ describe("a damaged index", function () {
     const error = await openIt(dir).catch((e) => e);
     expect(error).to.be.instanceOf(StoreError);
     expect(error.code).to.equal("store_corrupt");
+  });
+
+  it("damage found by a read while serving: that answer and every later one is 503 store_corrupt, and /ready fails", async function () {
+    const chain = await startHardhatChain();
+    const ledger = await ledgerOn(chain);
+    try {
+      const d = await registerDataset(ledger.ledger, ledger.holder, "served");
+      const api = await indexAndServe({ chain, ledger });
+      await api.indexer.syncOnce();
+      const id = d.id.toLowerCase();
+      expect((await api.get(`/v1/datasets/${id}`)).status).to.equal(200);
+      // The dataset's stored value stops parsing under the running server.
+      await api.store.db.put(`!datasets!${id}`, '{"id":', { valueEncoding: "utf8" });
+      const broken = await api.get(`/v1/datasets/${id}`);
+      expect(broken.status).to.equal(503);
+      expect(broken.body.error.code).to.equal("store_corrupt");
+      expect(broken.body.error.message).to.match(/is damaged .*; stop dpl and rebuild it from the chain with `npm run reindex`/);
+      // Nothing more is served from the damaged index, not even what still reads well.
+      expect((await api.get("/v1/status")).body.error.code).to.equal("store_corrupt");
+      const ready = await fetch(`${api.url}/ready`);
+      expect(ready.status).to.equal(503);
+      expect(((await ready.json()) as any).error.code).to.equal("store_corrupt");
+      await api.close();
+    } finally {
+      await ledger.closeConnection();
+      await chain.close();
+    }
   });
 
   describe("npm run reindex", function () {
