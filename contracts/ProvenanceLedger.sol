@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 
 import {IProvenanceLedger} from "./interfaces/IProvenanceLedger.sol";
 import {UsageMeter} from "./ledger/UsageMeter.sol";
@@ -12,20 +12,24 @@ import {UsageMeter} from "./ledger/UsageMeter.sol";
  * an indexer rebuilds all history without a single eth_call.
  *
  * Not upgradeable on purpose: a ledger whose operator can rewrite it proves nothing. The only
- * administrative power is pausing writes (PAUSER_ROLE); cancelling one's own signatures works even
- * while paused.
+ * administrative power is pausing what gives or carries rights (PAUSER_ROLE). The admin role follows
+ * OpenZeppelin's AccessControlDefaultAdminRules: one admin, never zero, handed over in two steps
+ * after a delay that the admin can change only by waiting it out.
  */
-contract ProvenanceLedger is UsageMeter, AccessControl, IProvenanceLedger {
+contract ProvenanceLedger is UsageMeter, AccessControlDefaultAdminRules, IProvenanceLedger {
     /// @notice The role that may pause and unpause writes.
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
 
     /**
      * @notice Deploys the ledger with one administrator.
-     * @param admin Receives DEFAULT_ADMIN_ROLE and PAUSER_ROLE.
+     * @param adminDelay Seconds a scheduled admin handover must wait before it can be accepted.
+     * @param admin Receives DEFAULT_ADMIN_ROLE and PAUSER_ROLE; zero is refused.
+     *
+     * Emits {LedgerDeployed} after the {IAccessControl-RoleGranted} events of both roles.
      */
-    constructor(address admin) {
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    constructor(uint48 adminDelay, address admin) AccessControlDefaultAdminRules(adminDelay, admin) {
         _grantRole(PAUSER_ROLE, admin);
+        emit LedgerDeployed(admin, adminDelay);
     }
 
     /// @inheritdoc IProvenanceLedger

@@ -4,10 +4,17 @@ pragma solidity ^0.8.28;
 /**
  * @title IDatasetRegistry
  * @notice The holding right: anchoring datasets, linking versions and derived datasets, transferring
- * and retiring holdings.
+ * and retiring holdings, and the licence a derived dataset carries.
  *
  * A dataset id is `keccak256(abi.encode(holder, contentHash))` where `holder` is the registrant. The
  * id never changes when holding is transferred, so an anchor keeps pointing at who made it.
+ *
+ * The licence of a dataset is the set of upstream grants it rests on, transitively: a parent used
+ * under grant `g` adds `g` and the parent's licence; a parent held by the registrant, and the previous
+ * version, add their licences. A licence is *direct* when it reached the dataset without passing
+ * through another grant (it is the registrant's own grant, or came through held parents and
+ * versions): whoever grants on the dataset, or derives from it as its holder, must be the grantee of
+ * every direct licence. The licence is fixed at registration and emitted as {DatasetLicensed} events.
  */
 interface IDatasetRegistry {
     /**
@@ -32,7 +39,8 @@ interface IDatasetRegistry {
     /**
      * @notice What the ledger keeps of a dataset, as returned by {datasetOf}.
      * @param pendingHolder The account the holding is offered to, or zero.
-     * @param licensed Derived under at least one grant: operating it needs those grants active.
+     * @param transfers How many times the holding has changed hands; a signed grant request binds it.
+     * @param licensed It rests on at least one upstream grant (see {licencesOf}).
      * @param superseded A next version exists.
      */
     // A view's return value lives in memory, where packing saves nothing; fields follow the reader.
@@ -40,10 +48,21 @@ interface IDatasetRegistry {
     struct DatasetInfo {
         address holder;
         address pendingHolder;
+        uint64 transfers;
         bytes32 merkleRoot;
         bool retired;
         bool licensed;
         bool superseded;
+    }
+
+    /**
+     * @notice One upstream grant a dataset rests on, as returned by {licencesOf}.
+     * @param grantId The grant.
+     * @param direct Whoever operates the dataset must be the grantee of `grantId`.
+     */
+    struct Licence {
+        bytes32 grantId;
+        bool direct;
     }
 
     /**
@@ -72,6 +91,18 @@ interface IDatasetRegistry {
      */
     event DatasetDerived(bytes32 indexed datasetId, bytes32 indexed parentId, bytes32 indexed grantId);
 
+    // Nobody filters by a flag of two values.
+    /* solhint-disable gas-indexed-events */
+    /**
+     * @notice `datasetId` rests on the upstream grant `grantId`: it lapses when that grant does. One
+     * event per licence, after the dataset's {DatasetDerived} and {DatasetVersioned} events.
+     * @param datasetId The licensed dataset.
+     * @param grantId One grant of its licence.
+     * @param direct Whoever operates `datasetId` must be the grantee of `grantId`.
+     */
+    event DatasetLicensed(bytes32 indexed datasetId, bytes32 indexed grantId, bool direct);
+    /* solhint-enable gas-indexed-events */
+
     /**
      * @notice `datasetId` was registered by `holder` as the next version of `previousId`.
      * @param datasetId The new version.
@@ -97,7 +128,8 @@ interface IDatasetRegistry {
     event HoldingTransferred(bytes32 indexed datasetId, address indexed from, address indexed to);
 
     /**
-     * @notice `holder` retired `datasetId`: no new grants, uses or derivations from then on.
+     * @notice `holder` retired `datasetId`: no new grants, uses or derivations from then on, and every
+     * dataset that rests on a grant over it lapses.
      * @param datasetId The dataset retired.
      * @param holder Its holder.
      */
@@ -127,8 +159,14 @@ interface IDatasetRegistry {
     /// @notice `parentId` is named twice.
     error DatasetParentDuplicate(bytes32 parentId);
 
+    /// @notice `datasetId` names itself as its parent.
+    error DatasetParentIsSelf(bytes32 datasetId);
+
     /// @notice `grantId` covers `grantDatasetId`, not the parent `parentId` it is named for.
     error DatasetParentGrantMismatch(bytes32 parentId, bytes32 grantId, bytes32 grantDatasetId);
+
+    /// @notice `datasetId` would rest on more than `max` upstream grants.
+    error DatasetTooManyLicences(bytes32 datasetId, uint256 max);
 
     /// @notice `account` cannot take the holding of `datasetId` (it holds it already, or it is not the offered receiver).
     error HoldingInvalidReceiver(bytes32 datasetId, address account);
@@ -138,12 +176,15 @@ interface IDatasetRegistry {
 
     /**
      * @notice Anchors a dataset held by the caller.
-     * @dev Requirements: not paused; `contentHash` non-zero and not yet anchored by the caller; at most
-     * 16 parents, each held by the caller (grant id zero) or covered by the caller's active grant with
-     * the PROCESS right, which then meters one DERIVE unit.
+     * @dev Requirements: `contentHash` non-zero and not yet anchored by the caller; at most 16
+     * parents, none the dataset itself, none twice. A parent with grant id zero is held by the caller,
+     * is not retired, and its licence is live with the caller as grantee of every direct licence. A
+     * parent with a grant id is covered by that grant, which the caller holds, may use for PROCESS
+     * now, and which meters one DERIVE unit. The resulting licence has at most 32 grants. Deriving
+     * (any parent) stops while the ledger is paused; a plain anchor does not.
      *
-     * Emits a {DatasetRegistered} event, one {DatasetDerived} event per parent and, per parent used
-     * under a grant, a {IUsageMeter-UsageRecorded} event with action DERIVE.
+     * Emits a {DatasetRegistered} event, per parent a {DatasetDerived} event (and, under a grant, a
+     * {IUsageMeter-UsageRecorded} event with action DERIVE), then a {DatasetLicensed} event per licence.
      * @param contentHash SHA-256 of the file bytes (or a salted commitment for a private anchor).
      * @param merkleRoot Root of the StandardMerkleTree over the records.
      * @param recordCount Number of records under `merkleRoot` (zero when not disclosed).
@@ -162,7 +203,8 @@ interface IDatasetRegistry {
     /**
      * @notice Anchors a dataset as the next version of `previousId`, which the caller holds.
      * @dev Requirements: as for {register}; `previousId` has no next version yet. Versions form a line,
-     * never a tree. Emits what {register} emits and a {DatasetVersioned} event.
+     * never a tree. The new version carries the previous version's licence, checked as for a held
+     * parent. Emits what {register} emits and a {DatasetVersioned} event before the licence events.
      * @param previousId The version this one supersedes.
      * @param contentHash As for {register}.
      * @param merkleRoot As for {register}.
@@ -182,9 +224,9 @@ interface IDatasetRegistry {
 
     /**
      * @notice Anchors up to 256 datasets in one transaction (bulk anchoring of a catalogue).
-     * @dev Each entry is checked and emits as in {register}; one failing entry reverts the batch.
-     * The entries' Merkle roots are kept together as the code of one data contract, which costs less
-     * than a storage slot per root.
+     * @dev Each entry is checked and emits as in {register}, in order (an entry may name an earlier
+     * one as its parent); one failing entry reverts the batch. The entries' Merkle roots are kept
+     * together as the code of one data contract, which costs less than a storage slot per root.
      * @param registrations The datasets, 1 to 256.
      * @return datasetIds Their ids, in order.
      */
@@ -192,8 +234,8 @@ interface IDatasetRegistry {
 
     /**
      * @notice Offers the holding of `datasetId` to `to`, who takes it with {acceptHolding}.
-     * @dev Requirements: the caller holds `datasetId`; `to` is not the caller. `to` zero withdraws the
-     * offer. Emits a {HoldingTransferOffered} event.
+     * @dev Requirements: not paused; the caller holds `datasetId`; `to` is not the caller. `to` zero
+     * withdraws the offer. Emits a {HoldingTransferOffered} event.
      * @param datasetId The dataset.
      * @param to The account offered the holding, or zero to withdraw the offer.
      */
@@ -201,15 +243,19 @@ interface IDatasetRegistry {
 
     /**
      * @notice Takes the holding of `datasetId` that was offered to the caller.
-     * @dev Grants issued by the previous holder stay in force; the new holder may revoke them.
-     * Emits a {HoldingTransferred} event.
+     * @dev Requirements: not paused. Grants issued by the previous holder stay in force; the new
+     * holder may revoke them. The licence stays with its licensees: the new holder may not grant on a
+     * licensed dataset unless it is the grantee of every direct licence. Every grant request signed
+     * for the dataset before the transfer dies. Emits a {HoldingTransferred} event.
      * @param datasetId The dataset offered to the caller.
      */
     function acceptHolding(bytes32 datasetId) external;
 
     /**
-     * @notice Retires `datasetId`: no new grants, uses or derivations; history stays.
-     * @dev Requirements: the caller holds `datasetId`, which is not retired. Emits a {DatasetRetired} event.
+     * @notice Retires `datasetId`: no new grants, uses or derivations; every dataset resting on a grant
+     * over it lapses; history stays.
+     * @dev Requirements: the caller holds `datasetId`, which is not retired. Works while paused: it
+     * only takes rights away. Emits a {DatasetRetired} event.
      * @param datasetId The dataset to retire.
      */
     function retire(bytes32 datasetId) external;
@@ -247,16 +293,16 @@ interface IDatasetRegistry {
     /**
      * @notice All the ledger keeps of `datasetId`; reverts with {DatasetNotFound} when unknown.
      * @param datasetId The dataset.
-     * @return info Its holder, pending holder, root and flags.
+     * @return info Its holder, pending holder, transfer count, root and flags.
      */
     function datasetOf(bytes32 datasetId) external view returns (DatasetInfo memory info);
 
     /**
-     * @notice The grants `datasetId` was derived under, for parents its registrant did not hold.
+     * @notice The upstream grants `datasetId` rests on (empty for an unlicensed dataset).
      * @param datasetId The dataset.
-     * @return grantIds The grants, in the order of its parents.
+     * @return licences The grants, in the order of {DatasetLicensed} events, each marked direct or not.
      */
-    function derivationGrantsOf(bytes32 datasetId) external view returns (bytes32[] memory grantIds);
+    function licencesOf(bytes32 datasetId) external view returns (Licence[] memory licences);
 
     /**
      * @notice The Merkle leaf of record `index` whose bytes hash (SHA-256) to `recordHash`: the
@@ -268,11 +314,19 @@ interface IDatasetRegistry {
     function recordLeaf(uint256 index, bytes32 recordHash) external pure returns (bytes32 leaf);
 
     /**
-     * @notice Whether `proof` shows `leaf` under the Merkle root of `datasetId` (sorted-pair tree).
+     * @notice Whether record `index` of `datasetId`, whose bytes hash (SHA-256) to `recordHash`, is
+     * under the dataset's Merkle root by `proof`. The leaf is built here ({recordLeaf}), so an inner
+     * node of the tree can never pass for a record; a dataset without a root proves nothing.
      * @param datasetId The dataset.
-     * @param leaf The record's leaf, from {recordLeaf}.
-     * @param proof The sibling hashes from the leaf up.
+     * @param index The record's position.
+     * @param recordHash SHA-256 of the record's bytes.
+     * @param proof The sibling hashes from the leaf up (sorted pairs).
      * @return valid True when the proof holds.
      */
-    function verifyRecord(bytes32 datasetId, bytes32 leaf, bytes32[] calldata proof) external view returns (bool valid);
+    function verifyRecord(
+        bytes32 datasetId,
+        uint256 index,
+        bytes32 recordHash,
+        bytes32[] calldata proof
+    ) external view returns (bool valid);
 }

@@ -14,6 +14,10 @@ pragma solidity ^0.8.28;
  * A grant id is `keccak256(abi.encode(grantor, datasetId, grantee, rights, keccak256(purpose),
  * validFrom, validUntil, quota, bump))` where `bump` is the smallest number from 0 up that gives an
  * unused id: the id commits to every term, so no one can alter the terms an id stands for.
+ *
+ * A grant on a licensed dataset (see {IDatasetRegistry}) rests on every grant of that licence: it
+ * lapses when any of them is revoked, renounced or expires, or when the dataset of any of them is
+ * retired. Only the licensee may grant on a licensed dataset, and never beyond a licence's window.
  */
 interface IGrantRegistry {
     /// @notice What the ledger stores of a grant's lifecycle.
@@ -24,7 +28,11 @@ interface IGrantRegistry {
         Renounced
     }
 
-    /// @notice A grant's standing at a given time, as returned by {grantStatus}.
+    /**
+     * @notice A grant's standing at a given time, as returned by {grantStatus}: whether a use could
+     * succeed now, leaving aside the action's right and the units. Retired: its dataset is retired.
+     * Lapsed: a grant of its dataset's licence was revoked, renounced or expired, or its dataset retired.
+     */
     enum GrantStatus {
         None,
         Pending,
@@ -32,7 +40,17 @@ interface IGrantRegistry {
         Expired,
         Exhausted,
         Revoked,
-        Renounced
+        Renounced,
+        Retired,
+        Lapsed
+    }
+
+    /// @notice Why a licence no longer holds.
+    enum LicenceLapse {
+        Revoked,
+        Renounced,
+        Expired,
+        DatasetRetired
     }
 
     /**
@@ -55,18 +73,27 @@ interface IGrantRegistry {
 
     /**
      * @notice A grant signed off-chain by `holder` (EIP-712) for anyone to relay with {grantBySig}.
-     * @param nonce Must equal `nonces(holder)`; relaying spends it.
+     * @param transfers The dataset's holding transfer count when signed ({IDatasetRegistry-datasetOf}):
+     * the request dies when the holding moves.
+     * @param counter The holder's request counter when signed ({grantRequestCounter}): the request
+     * dies when the holder cancels all its requests.
+     * @param nonce Any number not used before by this holder ({isGrantNonceUsed}); relaying spends
+     * it. Requests with different nonces may be relayed in any order.
      * @param deadline Last block timestamp at which the signature may be relayed.
      */
+    // The fields follow the EIP-712 type a wallet shows; packing would reorder them.
+    // solhint-disable-next-line gas-struct-packing
     struct GrantRequest {
         address holder;
         bytes32 datasetId;
+        uint64 transfers;
         address grantee;
         uint8 rights;
         string purpose;
         uint40 validFrom;
         uint40 validUntil;
         uint80 quota;
+        uint64 counter;
         uint256 nonce;
         uint256 deadline;
     }
@@ -100,7 +127,7 @@ interface IGrantRegistry {
     );
 
     /**
-     * @notice `holder` revoked `grantId`; it takes effect at once.
+     * @notice `holder` revoked `grantId`; it takes effect at once, for it and every grant resting on it.
      * @param grantId The grant.
      * @param datasetId Its dataset.
      * @param holder The dataset's holder, who revoked it.
@@ -115,14 +142,21 @@ interface IGrantRegistry {
      */
     event GrantRenounced(bytes32 indexed grantId, bytes32 indexed datasetId, address indexed grantee);
 
-    // Nobody looks a nonce up, so it is not indexed.
+    // Nobody looks a nonce or a counter up by value, so they are not indexed.
     /* solhint-disable gas-indexed-events */
     /**
-     * @notice `holder` spent its signature nonce `nonce`, cancelling every grant request signed with it.
-     * @param holder The account.
-     * @param nonce The nonce spent.
+     * @notice `holder` cancelled the grant request it signed with `nonce`.
+     * @param holder The signer.
+     * @param nonce The nonce now spent.
      */
-    event GrantSignaturesCancelled(address indexed holder, uint256 nonce);
+    event GrantRequestCancelled(address indexed holder, uint256 nonce);
+
+    /**
+     * @notice `holder` cancelled every grant request it signed so far: its counter is now `counter`.
+     * @param holder The signer.
+     * @param counter The counter later requests must carry.
+     */
+    event GrantRequestsCancelled(address indexed holder, uint64 counter);
     /* solhint-enable gas-indexed-events */
 
     /// @notice No grant has id `grantId`.
@@ -146,24 +180,40 @@ interface IGrantRegistry {
     /// @notice The window [`validFrom`, `validUntil`] is reversed or already over at `timestamp`.
     error GrantWindowInvalid(uint40 validFrom, uint40 validUntil, uint256 timestamp);
 
+    /// @notice A grant until `validUntil` would outlast the licence `licenceId` it rests on, which ends at `licenceUntil`.
+    error GrantWindowBeyondLicence(bytes32 licenceId, uint40 licenceUntil, uint40 validUntil);
+
     /// @notice The signed grant request could be relayed until `deadline`; it is now `timestamp`.
     error GrantSignatureExpired(uint256 deadline, uint256 timestamp);
 
     /// @notice The signature is not `holder`'s over this grant request on this chain and ledger.
     error GrantSignatureInvalid(address holder);
 
-    /**
-     * @notice The derived dataset `productId` may not be operated: the grant `grantId` it was derived
-     * under is no longer active with the OPERATE_PRODUCT right.
-     */
-    error ProductLicenceInactive(bytes32 productId, bytes32 grantId);
+    /// @notice `holder` already spent `nonce` (a relayed or cancelled request).
+    error GrantRequestNonceUsed(address holder, uint256 nonce);
+
+    /// @notice The request carries counter `counter`; `holder` cancelled all its requests since (its counter is `current`).
+    error GrantRequestCounterStale(address holder, uint64 counter, uint64 current);
+
+    /// @notice The request was signed at `signedTransfers` transfers of `datasetId`; its holding has moved since (`transfers`).
+    error GrantRequestHoldingMoved(bytes32 datasetId, uint64 signedTransfers, uint64 transfers);
+
+    /// @notice The licence of `productId` lapsed: its grant `licenceId` no longer holds (`reason`).
+    error ProductLicenceLapsed(bytes32 productId, bytes32 licenceId, LicenceLapse reason);
+
+    /// @notice `account` may not operate `productId`: the licence `licenceId` belongs to `licensee`.
+    error ProductLicenseeMismatch(bytes32 productId, bytes32 licenceId, address licensee, address account);
+
+    /// @notice `productId` may not be licensed on: its licence `licenceId` (rights `rights`) lacks OPERATE_PRODUCT.
+    error ProductLicenceNotOperable(bytes32 productId, bytes32 licenceId, uint8 rights);
 
     /**
      * @notice Grants `rights` on `datasetId` to `grantee`.
      * @dev Requirements: not paused; the caller holds `datasetId`, which is not retired; `rights` is a
      * non-empty subset of USE | PROCESS | OPERATE_PRODUCT; `purpose` is not empty; `validFrom <=
-     * validUntil` and `validUntil` is not in the past; for a derived dataset, every grant it was
-     * derived under (for parents the caller does not hold) is active with OPERATE_PRODUCT.
+     * validUntil` and `validUntil` is not in the past. For a licensed dataset: every licence holds
+     * (not revoked, renounced, expired, nor over a retired dataset) and carries OPERATE_PRODUCT, the
+     * caller is the grantee of every direct licence, and `validUntil` is within every licence's window.
      *
      * Emits a {GrantIssued} event.
      * @param datasetId The dataset the caller holds.
@@ -188,8 +238,9 @@ interface IGrantRegistry {
     /**
      * @notice Issues the grant that `request.holder` signed (EIP-712); anyone may relay it.
      * @dev Requirements: those of {grant} for `request.holder`; `block.timestamp <= request.deadline`;
-     * `request.nonce == nonces(request.holder)`; `signature` is the holder's (ECDSA for an account,
-     * ERC-1271 for a contract). Spends the nonce. Emits a {GrantIssued} event.
+     * `request.nonce` unused; `request.counter` equals the holder's counter; `request.transfers`
+     * equals the dataset's transfer count; `signature` is the holder's (ECDSA for an account, ERC-1271
+     * for a contract). Spends the nonce. Emits a {GrantIssued} event.
      * @param request The grant request the holder signed.
      * @param signature The holder's signature over {hashGrantRequest}.
      * @return grantId The new grant's id.
@@ -197,22 +248,31 @@ interface IGrantRegistry {
     function grantBySig(GrantRequest calldata request, bytes calldata signature) external returns (bytes32 grantId);
 
     /**
-     * @notice Spends the caller's current signature nonce, so that no grant request signed with it can be relayed.
-     * @dev Emits a {GrantSignaturesCancelled} event.
+     * @notice Spends the caller's nonce `nonce`, so that the grant request it signed with it can never be relayed.
+     * @dev Requirements: the nonce is unused. Works while paused. Emits a {GrantRequestCancelled} event.
+     * @param nonce The nonce of the request to cancel.
      */
-    function cancelGrantSignatures() external;
+    function cancelGrantRequest(uint256 nonce) external;
 
     /**
-     * @notice Revokes `grantId`; no use is accepted after this transaction.
-     * @dev Requirements: the caller holds the grant's dataset; the grant is active.
-     * Emits a {GrantRevoked} event.
+     * @notice Cancels every grant request the caller signed so far, by moving its counter on to a
+     * value drawn from the block's randomness, which no request can have been signed for in advance.
+     * @dev Works while paused. Emits a {GrantRequestsCancelled} event.
+     */
+    function cancelAllGrantRequests() external;
+
+    /**
+     * @notice Revokes `grantId`; no use is accepted after this transaction, nor any use or grant that rests on it.
+     * @dev Requirements: the caller holds the grant's dataset; the grant is active. Works while
+     * paused: it only takes rights away. Emits a {GrantRevoked} event.
      * @param grantId The grant to revoke.
      */
     function revoke(bytes32 grantId) external;
 
     /**
      * @notice The grantee gives up its grant `grantId`.
-     * @dev Requirements: the caller is the grantee; the grant is active. Emits a {GrantRenounced} event.
+     * @dev Requirements: the caller is the grantee; the grant is active. Works while paused.
+     * Emits a {GrantRenounced} event.
      * @param grantId The grant to give up.
      */
     function renounce(bytes32 grantId) external;
@@ -225,9 +285,10 @@ interface IGrantRegistry {
     function grantOf(bytes32 grantId) external view returns (Grant memory terms);
 
     /**
-     * @notice The standing of `grantId` at the current block's timestamp.
+     * @notice The standing of `grantId` at the current block's timestamp, by the checks a use makes,
+     * in the order it makes them (see {IUsageMeter-canUse}).
      * @param grantId The grant.
-     * @return status None, Pending, Active, Expired, Exhausted, Revoked or Renounced.
+     * @return status None, Pending, Active, Expired, Exhausted, Revoked, Renounced, Retired or Lapsed.
      */
     function grantStatus(bytes32 grantId) external view returns (GrantStatus status);
 
@@ -244,4 +305,19 @@ interface IGrantRegistry {
      * @return digest The typed-data hash under this chain's and this ledger's domain.
      */
     function hashGrantRequest(GrantRequest calldata request) external view returns (bytes32 digest);
+
+    /**
+     * @notice The counter `holder`'s grant requests must carry now.
+     * @param holder The signer.
+     * @return counter Zero until the holder first cancels all its requests; then an unpredictable value.
+     */
+    function grantRequestCounter(address holder) external view returns (uint64 counter);
+
+    /**
+     * @notice Whether `holder` has spent `nonce` (relayed or cancelled).
+     * @param holder The signer.
+     * @param nonce The nonce.
+     * @return used True when spent.
+     */
+    function isGrantNonceUsed(address holder, uint256 nonce) external view returns (bool used);
 }

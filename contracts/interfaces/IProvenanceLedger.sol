@@ -10,11 +10,26 @@ import {IUsageMeter} from "./IUsageMeter.sol";
  * @notice The whole ledger at one address with one event stream: datasets (holding right), grants
  * (processing/use and product-operation rights) and metered usage.
  *
- * An account with PAUSER_ROLE may pause every write in an emergency. Nothing can alter history,
- * grants or holdings: there is no upgrade path and no administrative write.
+ * An account with PAUSER_ROLE may pause, in an emergency, every write that gives or carries rights:
+ * deriving, licensed versions, grants, uses and holding transfers. What only takes rights away
+ * (revoking, renouncing, retiring, cancelling signed requests) and plain anchoring keep working.
+ * Nothing can alter history, grants or holdings: there is no upgrade path and no administrative
+ * write. The admin role (which grants PAUSER_ROLE) is handed over in two steps after a delay.
  */
 interface IProvenanceLedger is IDatasetRegistry, IGrantRegistry, IUsageMeter {
-    /// @notice Stops every write until {unpause}. Requirements: the caller has PAUSER_ROLE.
+    // One event in a ledger's life; nobody filters by the delay.
+    /* solhint-disable gas-indexed-events */
+    /**
+     * @notice The ledger was deployed with `admin` as its first admin and pauser, and `adminDelay`
+     * seconds as the wait before a scheduled admin handover can be accepted. Emitted once, by the
+     * constructor: the one fact of the roles that no other event carries.
+     * @param admin The first holder of DEFAULT_ADMIN_ROLE and PAUSER_ROLE.
+     * @param adminDelay The handover delay, in seconds.
+     */
+    event LedgerDeployed(address indexed admin, uint48 adminDelay);
+    /* solhint-enable gas-indexed-events */
+
+    /// @notice Stops every write that gives or carries rights until {unpause}. Requirements: the caller has PAUSER_ROLE.
     function pause() external;
 
     /// @notice Lets writes resume. Requirements: the caller has PAUSER_ROLE.

@@ -61,11 +61,33 @@ interface IUsageMeter {
     error UsageQuotaExceeded(bytes32 grantId, uint80 used, uint80 quota, uint64 units);
 
     /**
+     * @notice Whether `user` could now record `units` of `action` under `grantId`, and if not, why.
+     * @dev Computed by the very function every use runs before it meters (recorded uses and the
+     * DERIVE unit of a derivation alike), so it cannot disagree with the ledger at the same block.
+     * `refusal` is the revert data the use would fail with: a custom error and its arguments
+     * (`EnforcedPause()` while paused), empty when allowed. For DERIVE it answers for the grant's part
+     * of a derivation ({recordUsage} itself refuses DERIVE with {UsageActionReserved}).
+     * @param grantId The grant.
+     * @param user The account that would use it.
+     * @param action What it would do.
+     * @param units How much.
+     * @return allowed True when the use would succeed.
+     * @return refusal The custom error the use would revert with; empty when allowed.
+     */
+    function canUse(
+        bytes32 grantId,
+        address user,
+        UsageAction action,
+        uint64 units
+    ) external view returns (bool allowed, bytes memory refusal);
+
+    /**
      * @notice Records that the caller used `units` of a dataset under its grant `grantId`.
      * @dev Requirements: not paused; the caller is the grantee; the grant is neither revoked nor
      * renounced; `validFrom <= block.timestamp <= validUntil`; the grant's rights allow `action`;
-     * `used + units <= quota` (or quota is zero); the dataset is not retired; for a derived dataset,
-     * every grant it was derived under is still active with OPERATE_PRODUCT.
+     * the dataset is not retired; every grant of the dataset's licence holds (not revoked, renounced or
+     * expired, nor over a retired dataset); `used + units <= quota` (or quota is zero). The checks run
+     * in this order and the first that fails names the error ({canUse} tells it beforehand).
      *
      * Emits a {UsageRecorded} event.
      * @param grantId The caller's grant.

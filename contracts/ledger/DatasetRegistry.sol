@@ -5,20 +5,24 @@ import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProo
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 
 import {IDatasetRegistry} from "../interfaces/IDatasetRegistry.sol";
+import {LicenceSets} from "../libraries/LicenceSets.sol";
 import {RootPages} from "../libraries/RootPages.sol";
 
 /**
  * @title DatasetRegistry
- * @notice The holding right: anchoring, versions, lineage, transfer and retirement of datasets.
+ * @notice The holding right: anchoring, versions, lineage and licences, transfer and retirement of
+ * datasets.
  *
- * Storage is one slot per dataset (holder, flags and where its root is). The root of a dataset
- * anchored alone takes a second slot; the roots of a batch share one data contract (see {RootPages}).
- * Everything else (content hash, record count, metadata, parents) lives only in events.
+ * Storage is one slot per dataset (holder, flags, where its root is, and the size and direct bits of
+ * its licence). The root of a dataset anchored alone takes a second slot; the roots of a batch share
+ * one data contract (see {RootPages}). A licensed dataset keeps one slot per licence. Everything else
+ * (content hash, record count, metadata, parents) lives only in events.
  *
  * Anchoring without parents works even while the ledger is paused: it creates only the caller's own
  * record and confers no right over anyone else's data, and an operator must not be able to stop
- * anyone from proving what they held and when. Everything that touches rights (derivation, grants,
- * uses, transfers, retirement) stops.
+ * anyone from proving what they held and when. Everything that gives or carries rights (derivation,
+ * a licensed version, grants, uses, transfers) stops; what only takes rights away (retiring,
+ * revoking, renouncing, cancelling signatures) does not.
  */
 abstract contract DatasetRegistry is IDatasetRegistry, Pausable {
     /// @notice Most parents one dataset may name: keeps every lineage loop bounded.
@@ -27,27 +31,44 @@ abstract contract DatasetRegistry is IDatasetRegistry, Pausable {
     /// @notice Most entries one batch may carry: 256 registrations stay far below a block's gas.
     uint256 public constant MAX_BATCH = 256;
 
+    /// @notice Most upstream grants one dataset may rest on: bounds the licence check of every use.
+    uint256 public constant MAX_LICENCES = LicenceSets.MAX;
+
     uint8 internal constant _RETIRED = 1;
-    uint8 internal constant _LICENSED = 2;
     uint8 internal constant _SUPERSEDED = 4;
 
     /**
      * @dev `rootPage` zero means the root is in `_roots`; otherwise it is word `rootIndex` of page
-     * `rootPage`. 160 + 8 + 40 + 16 bits: one slot.
+     * `rootPage`. The licence's size and direct bits sit here so that a use on an unlicensed dataset
+     * reads nothing more. 160 + 8 + 32 + 16 + 8 + 32 bits: one slot.
      */
     struct DatasetSlot {
         address holder;
         uint8 flags;
-        uint40 rootPage;
+        uint32 rootPage;
         uint16 rootIndex;
+        uint8 licenceCount;
+        uint32 directLicences;
+    }
+
+    /// @dev The pending receiver and the transfer count share a slot: accepting writes both.
+    struct HoldingSlot {
+        address pendingHolder;
+        uint64 transfers;
     }
 
     mapping(bytes32 datasetId => DatasetSlot) internal _datasets;
     mapping(bytes32 datasetId => bytes32) private _roots;
-    mapping(bytes32 datasetId => address) private _pendingHolders;
-    mapping(bytes32 datasetId => bytes32[]) internal _derivationGrants;
+    mapping(bytes32 datasetId => HoldingSlot) private _holdings;
+    mapping(bytes32 datasetId => mapping(uint256 index => bytes32 grantId)) internal _licences;
+    /**
+     * @dev Retired datasets by their low 160 bits, so that a licence check finds whether a grant's
+     * dataset is retired in the grant's own licence slot plus this one. Making another dataset id
+     * share those bits is a 2^160 second-preimage search, as for an address.
+     */
+    mapping(uint160 datasetKey => bool) internal _retiredKeys;
     mapping(uint256 page => address) private _rootPages;
-    uint40 private _rootPageCount;
+    uint32 private _rootPageCount;
 
     /// @inheritdoc IDatasetRegistry
     function register(
@@ -57,7 +78,7 @@ abstract contract DatasetRegistry is IDatasetRegistry, Pausable {
         string calldata metadataURI,
         ParentLink[] calldata parents
     ) external returns (bytes32 datasetId) {
-        return _registerOne(contentHash, merkleRoot, recordCount, metadataURI, parents);
+        return _registerOne(contentHash, merkleRoot, recordCount, metadataURI, parents, 0);
     }
 
     /// @inheritdoc IDatasetRegistry
@@ -72,8 +93,7 @@ abstract contract DatasetRegistry is IDatasetRegistry, Pausable {
         DatasetSlot storage previous = _heldBy(previousId, msg.sender);
         if (previous.flags & _SUPERSEDED != 0) revert DatasetSuperseded(previousId);
         previous.flags |= _SUPERSEDED;
-        datasetId = _registerOne(contentHash, merkleRoot, recordCount, metadataURI, parents);
-        emit DatasetVersioned(datasetId, previousId, msg.sender);
+        return _registerOne(contentHash, merkleRoot, recordCount, metadataURI, parents, previousId);
     }
 
     /// @inheritdoc IDatasetRegistry
@@ -82,7 +102,7 @@ abstract contract DatasetRegistry is IDatasetRegistry, Pausable {
     ) external returns (bytes32[] memory datasetIds) {
         uint256 length = registrations.length;
         if (length == 0 || length > MAX_BATCH) revert LedgerBatchLength(length, MAX_BATCH);
-        uint40 page = ++_rootPageCount;
+        uint32 page = ++_rootPageCount;
         datasetIds = new bytes32[](length);
         bytes memory roots = new bytes(length * 32);
         for (uint256 i; i < length; ++i) {
@@ -94,6 +114,7 @@ abstract contract DatasetRegistry is IDatasetRegistry, Pausable {
                 r.recordCount,
                 r.metadataURI,
                 r.parents,
+                0,
                 page,
                 uint16(i)
             );
@@ -111,26 +132,28 @@ abstract contract DatasetRegistry is IDatasetRegistry, Pausable {
     function transferHolding(bytes32 datasetId, address to) external whenNotPaused {
         _heldBy(datasetId, msg.sender);
         if (to == msg.sender) revert HoldingInvalidReceiver(datasetId, to);
-        _pendingHolders[datasetId] = to;
+        _holdings[datasetId].pendingHolder = to;
         emit HoldingTransferOffered(datasetId, msg.sender, to);
     }
 
     /// @inheritdoc IDatasetRegistry
     function acceptHolding(bytes32 datasetId) external whenNotPaused {
+        HoldingSlot storage holding = _holdings[datasetId];
         // msg.sender is never zero, so a dataset with no offer can never be taken.
-        if (_pendingHolders[datasetId] != msg.sender) revert HoldingInvalidReceiver(datasetId, msg.sender);
+        if (holding.pendingHolder != msg.sender) revert HoldingInvalidReceiver(datasetId, msg.sender);
         DatasetSlot storage dataset = _datasets[datasetId];
         address from = dataset.holder;
         dataset.holder = msg.sender;
-        delete _pendingHolders[datasetId];
+        _holdings[datasetId] = HoldingSlot(address(0), holding.transfers + 1);
         emit HoldingTransferred(datasetId, from, msg.sender);
     }
 
     /// @inheritdoc IDatasetRegistry
-    function retire(bytes32 datasetId) external whenNotPaused {
+    function retire(bytes32 datasetId) external {
         DatasetSlot storage dataset = _heldBy(datasetId, msg.sender);
         if (dataset.flags & _RETIRED != 0) revert DatasetRetiredAlready(datasetId);
         dataset.flags |= _RETIRED;
+        _retiredKeys[_datasetKey(datasetId)] = true;
         emit DatasetRetired(datasetId, msg.sender);
     }
 
@@ -152,7 +175,7 @@ abstract contract DatasetRegistry is IDatasetRegistry, Pausable {
     /// @inheritdoc IDatasetRegistry
     function merkleRootOf(bytes32 datasetId) public view returns (bytes32) {
         DatasetSlot storage dataset = _datasets[datasetId];
-        uint40 page = dataset.rootPage;
+        uint32 page = dataset.rootPage;
         if (page == 0) return _roots[datasetId];
         return RootPages.read(_rootPages[page], dataset.rootIndex);
     }
@@ -160,21 +183,29 @@ abstract contract DatasetRegistry is IDatasetRegistry, Pausable {
     /// @inheritdoc IDatasetRegistry
     function datasetOf(bytes32 datasetId) external view returns (DatasetInfo memory) {
         DatasetSlot storage dataset = _existing(datasetId);
+        HoldingSlot storage holding = _holdings[datasetId];
         uint8 flags = dataset.flags;
         return
             DatasetInfo({
                 holder: dataset.holder,
-                pendingHolder: _pendingHolders[datasetId],
+                pendingHolder: holding.pendingHolder,
+                transfers: holding.transfers,
                 merkleRoot: merkleRootOf(datasetId),
                 retired: flags & _RETIRED != 0,
-                licensed: flags & _LICENSED != 0,
+                licensed: dataset.licenceCount != 0,
                 superseded: flags & _SUPERSEDED != 0
             });
     }
 
     /// @inheritdoc IDatasetRegistry
-    function derivationGrantsOf(bytes32 datasetId) external view returns (bytes32[] memory) {
-        return _derivationGrants[datasetId];
+    function licencesOf(bytes32 datasetId) external view returns (Licence[] memory licences) {
+        DatasetSlot storage dataset = _datasets[datasetId];
+        uint256 count = dataset.licenceCount;
+        uint32 direct = dataset.directLicences;
+        licences = new Licence[](count);
+        for (uint256 i; i < count; ++i) {
+            licences[i] = Licence(_licences[datasetId][i], direct & (1 << i) != 0);
+        }
     }
 
     /// @inheritdoc IDatasetRegistry
@@ -183,14 +214,20 @@ abstract contract DatasetRegistry is IDatasetRegistry, Pausable {
     }
 
     /// @inheritdoc IDatasetRegistry
-    function verifyRecord(bytes32 datasetId, bytes32 leaf, bytes32[] calldata proof) external view returns (bool) {
-        if (_datasets[datasetId].holder == address(0)) return false;
-        return MerkleProof.verifyCalldata(proof, merkleRootOf(datasetId), leaf);
+    function verifyRecord(
+        bytes32 datasetId,
+        uint256 index,
+        bytes32 recordHash,
+        bytes32[] calldata proof
+    ) external view returns (bool) {
+        bytes32 root = merkleRootOf(datasetId);
+        if (root == 0) return false;
+        return MerkleProof.verifyCalldata(proof, root, recordLeaf(index, recordHash));
     }
 
     /**
      * @dev Meters one DERIVE unit of `grantId` for `registrant`, on behalf of `childId`, after checking
-     * that the grant covers `parentId`. Implemented by the usage meter.
+     * that the grant covers `parentId`; the grant becomes a licence. Implemented by the usage meter.
      */
     function _useGrantForDerivation(
         bytes32 grantId,
@@ -198,6 +235,22 @@ abstract contract DatasetRegistry is IDatasetRegistry, Pausable {
         address registrant,
         bytes32 childId
     ) internal virtual;
+
+    /**
+     * @dev Reverts unless `account` may build on `datasetId` as its holder: every licence holds and
+     * `account` is the grantee of every direct one. Implemented by the grant registry.
+     */
+    function _requireLicensedTo(bytes32 datasetId, DatasetSlot storage dataset, address account) internal view virtual;
+
+    /// @dev The key under which `datasetId`'s retirement is kept in `_retiredKeys`.
+    function _datasetKey(bytes32 datasetId) internal pure returns (uint160) {
+        return uint160(uint256(datasetId));
+    }
+
+    /// @dev How many times the holding of `datasetId` has changed hands.
+    function _transfersOf(bytes32 datasetId) internal view returns (uint64) {
+        return _holdings[datasetId].transfers;
+    }
 
     /// @dev The dataset `datasetId`; reverts when unknown.
     function _existing(bytes32 datasetId) internal view returns (DatasetSlot storage dataset) {
@@ -217,9 +270,10 @@ abstract contract DatasetRegistry is IDatasetRegistry, Pausable {
         bytes32 merkleRoot,
         uint64 recordCount,
         string calldata metadataURI,
-        ParentLink[] calldata parents
+        ParentLink[] calldata parents,
+        bytes32 previousId
     ) private returns (bytes32 datasetId) {
-        datasetId = _register(msg.sender, contentHash, merkleRoot, recordCount, metadataURI, parents, 0, 0);
+        datasetId = _register(msg.sender, contentHash, merkleRoot, recordCount, metadataURI, parents, previousId, 0, 0);
         if (merkleRoot != 0) _roots[datasetId] = merkleRoot;
     }
 
@@ -231,46 +285,101 @@ abstract contract DatasetRegistry is IDatasetRegistry, Pausable {
         uint64 recordCount,
         string calldata metadataURI,
         ParentLink[] calldata parents,
-        uint40 rootPage,
+        bytes32 previousId,
+        uint32 rootPage,
         uint16 rootIndex
     ) private returns (bytes32 datasetId) {
         if (contentHash == 0) revert DatasetContentHashZero();
         datasetId = computeDatasetId(holder, contentHash);
-        if (_datasets[datasetId].holder != address(0)) revert DatasetAlreadyRegistered(datasetId);
-        _datasets[datasetId] = DatasetSlot(holder, _licenceFlag(parents), rootPage, rootIndex);
+        DatasetSlot storage dataset = _datasets[datasetId];
+        if (dataset.holder != address(0)) revert DatasetAlreadyRegistered(datasetId);
+        // The slot of an unknown dataset is all zero: set only what is not. (Assigning the whole
+        // struct costs some 700 gas more: solc then writes its six fields one by one.)
+        dataset.holder = holder;
+        if (rootPage != 0) (dataset.rootPage, dataset.rootIndex) = (rootPage, rootIndex);
         emit DatasetRegistered(datasetId, holder, contentHash, merkleRoot, recordCount, metadataURI);
-        if (parents.length != 0) _linkParents(datasetId, holder, parents);
+        if (parents.length != 0 || previousId != 0) _linkLineage(datasetId, holder, parents, previousId);
     }
 
-    /// @dev A dataset derived under any grant operates under upstream licences.
-    function _licenceFlag(ParentLink[] calldata parents) private pure returns (uint8) {
-        for (uint256 i; i < parents.length; ++i) {
-            if (parents[i].grantId != 0) return _LICENSED;
-        }
-        return 0;
-    }
-
-    /// @dev Checks each parent and meters the grants the registrant derives under.
-    function _linkParents(bytes32 datasetId, address registrant, ParentLink[] calldata parents) private {
-        // Deriving spends other holders' grants: unlike a plain anchor, it stops while paused.
-        _requireNotPaused();
+    /**
+     * @dev Checks each parent (metering the grants derived under) and the previous version, gathers
+     * the licence they pass on, and stores it.
+     */
+    function _linkLineage(
+        bytes32 datasetId,
+        address registrant,
+        ParentLink[] calldata parents,
+        bytes32 previousId
+    ) private {
+        LicenceSets.Set memory licence;
         uint256 count = parents.length;
+        // Deriving spends other holders' grants: unlike a plain anchor, it stops while paused.
+        if (count != 0) _requireNotPaused();
         if (count > MAX_PARENTS) revert DatasetTooManyParents(count, MAX_PARENTS);
         for (uint256 i; i < count; ++i) {
             bytes32 parentId = parents[i].datasetId;
             bytes32 grantId = parents[i].grantId;
+            if (parentId == datasetId) revert DatasetParentIsSelf(datasetId);
             for (uint256 j; j < i; ++j) {
                 if (parents[j].datasetId == parentId) revert DatasetParentDuplicate(parentId);
             }
             if (grantId == 0) {
                 DatasetSlot storage parent = _heldBy(parentId, registrant);
                 if (parent.flags & _RETIRED != 0) revert DatasetRetiredAlready(parentId);
+                _inheritLicence(licence, parentId, parent, registrant, datasetId, true);
             } else {
-                _existing(parentId);
+                // The use of the grant checks that the parent's own licence holds.
+                DatasetSlot storage parent = _existing(parentId);
                 _useGrantForDerivation(grantId, parentId, registrant, datasetId);
-                _derivationGrants[datasetId].push(grantId);
+                LicenceSets.add(licence, grantId, true, datasetId);
+                _inheritLicence(licence, parentId, parent, registrant, datasetId, false);
             }
             emit DatasetDerived(datasetId, parentId, grantId);
+        }
+        if (previousId != 0) {
+            DatasetSlot storage previous = _datasets[previousId];
+            if (previous.licenceCount != 0) _requireNotPaused();
+            _inheritLicence(licence, previousId, previous, registrant, datasetId, true);
+            emit DatasetVersioned(datasetId, previousId, registrant);
+        }
+        _storeLicence(datasetId, licence);
+    }
+
+    /**
+     * @dev Adds the licence of `sourceId` to `licence`. Through a held parent or a previous version
+     * (`held`), the registrant builds on it as its holder: the licence must hold with the registrant
+     * as grantee of its direct grants, which stay direct. Through a grant, the use of that grant has
+     * checked that the licence holds, and its grants reach the child indirectly.
+     */
+    function _inheritLicence(
+        LicenceSets.Set memory licence,
+        bytes32 sourceId,
+        DatasetSlot storage source,
+        address registrant,
+        bytes32 datasetId,
+        bool held
+    ) private view {
+        uint256 count = source.licenceCount;
+        if (count == 0) return;
+        if (held) _requireLicensedTo(sourceId, source, registrant);
+        uint32 direct = held ? source.directLicences : 0;
+        for (uint256 i; i < count; ++i) {
+            LicenceSets.add(licence, _licences[sourceId][i], direct & (1 << i) != 0, datasetId);
+        }
+    }
+
+    /// @dev Stores the gathered licence of `datasetId` and emits one {DatasetLicensed} event per grant.
+    function _storeLicence(bytes32 datasetId, LicenceSets.Set memory licence) private {
+        uint256 count = licence.count;
+        if (count == 0) return;
+        DatasetSlot storage dataset = _datasets[datasetId];
+        // LicenceSets caps count at 32, which fits the uint8.
+        dataset.licenceCount = uint8(count);
+        dataset.directLicences = licence.direct;
+        for (uint256 i; i < count; ++i) {
+            bytes32 grantId = licence.ids[i];
+            _licences[datasetId][i] = grantId;
+            emit DatasetLicensed(datasetId, grantId, licence.direct & (1 << i) != 0);
         }
     }
 }

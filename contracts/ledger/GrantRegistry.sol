@@ -9,12 +9,16 @@ import {GrantSignatures} from "./GrantSignatures.sol";
 /**
  * @title GrantRegistry
  * @notice Authorization grants: issuing (direct or by signature), revoking, renouncing, and the
- * product-operation licence that ties a derived dataset to the grants it was derived under.
+ * licence checks that tie a derived dataset to the grants it rests on.
  *
  * A grant's terms are kept under the pair (grant id, grantee): a use looks them up with the caller
  * as the grantee, so the lookup itself is the grantee check and a use reads two slots of the grant,
  * not three. The grantee of each grant id is kept apart for the holder's and the views' sake. The
  * purpose lives only in the {GrantIssued} event and in the grant id.
+ *
+ * A grant that a dataset was derived under becomes a licence and gets one more slot, its
+ * {LicenceLife}: everything a licence check needs (state, end of window, rights, and the key of its
+ * dataset's retirement), so that a use on a product checks each upstream licence in three reads.
  */
 abstract contract GrantRegistry is DatasetRegistry, GrantSignatures, IGrantRegistry {
     /// @dev Two slots: the dataset; then window, rights, state, quota and used (40+40+8+8+80+80 bits).
@@ -30,8 +34,22 @@ abstract contract GrantRegistry is DatasetRegistry, GrantSignatures, IGrantRegis
         uint80 used;
     }
 
-    mapping(bytes32 grantId => address grantee) private _grantees;
+    /**
+     * @dev What a licence check reads of a licence grant, in one slot (40+8+8+160 bits). Written when
+     * the grant is first derived under; its state follows the grant's. `state` None: not a licence.
+     */
+    // One slot already; the rule's guess is wrong.
+    // solhint-disable-next-line gas-struct-packing
+    struct LicenceLife {
+        uint40 validUntil;
+        uint8 rights;
+        GrantState state;
+        uint160 datasetKey;
+    }
+
+    mapping(bytes32 grantId => address grantee) internal _grantees;
     mapping(bytes32 grantId => mapping(address grantee => GrantTerms)) internal _grantTerms;
+    mapping(bytes32 grantId => LicenceLife) internal _licenceLives;
 
     /// @inheritdoc IGrantRegistry
     function grant(
@@ -51,7 +69,7 @@ abstract contract GrantRegistry is DatasetRegistry, GrantSignatures, IGrantRegis
         GrantRequest calldata request,
         bytes calldata signature
     ) external whenNotPaused returns (bytes32 grantId) {
-        _consumeGrantSignature(request, signature);
+        _consumeGrantRequest(request, signature, _transfersOf(request.datasetId));
         return
             _issueGrant(
                 request.holder,
@@ -66,24 +84,27 @@ abstract contract GrantRegistry is DatasetRegistry, GrantSignatures, IGrantRegis
     }
 
     /// @inheritdoc IGrantRegistry
-    function cancelGrantSignatures() external {
-        emit GrantSignaturesCancelled(msg.sender, _useNonce(msg.sender));
+    function cancelGrantRequest(uint256 nonce) external {
+        _spendNonce(msg.sender, nonce);
+        emit GrantRequestCancelled(msg.sender, nonce);
     }
 
     /// @inheritdoc IGrantRegistry
-    function revoke(bytes32 grantId) external whenNotPaused {
-        GrantTerms storage terms = _activeTerms(grantId, _granteeOf(grantId));
-        bytes32 datasetId = terms.datasetId;
+    function cancelAllGrantRequests() external {
+        emit GrantRequestsCancelled(msg.sender, _advanceCounter(msg.sender));
+    }
+
+    /// @inheritdoc IGrantRegistry
+    function revoke(bytes32 grantId) external {
+        bytes32 datasetId = _endGrant(grantId, GrantState.Revoked).datasetId;
         _heldBy(datasetId, msg.sender);
-        terms.state = GrantState.Revoked;
         emit GrantRevoked(grantId, datasetId, msg.sender);
     }
 
     /// @inheritdoc IGrantRegistry
-    function renounce(bytes32 grantId) external whenNotPaused {
-        GrantTerms storage terms = _activeTerms(grantId, _granteeOf(grantId));
+    function renounce(bytes32 grantId) external {
+        GrantTerms storage terms = _endGrant(grantId, GrantState.Renounced);
         if (_grantees[grantId] != msg.sender) revert GrantUnauthorizedAccount(grantId, msg.sender);
-        terms.state = GrantState.Renounced;
         emit GrantRenounced(grantId, terms.datasetId, msg.sender);
     }
 
@@ -113,6 +134,11 @@ abstract contract GrantRegistry is DatasetRegistry, GrantSignatures, IGrantRegis
         if (state == GrantState.Renounced) return GrantStatus.Renounced;
         if (block.timestamp < terms.validFrom) return GrantStatus.Pending;
         if (block.timestamp > terms.validUntil) return GrantStatus.Expired;
+        bytes32 datasetId = terms.datasetId;
+        DatasetSlot storage dataset = _datasets[datasetId];
+        if (dataset.flags & _RETIRED != 0) return GrantStatus.Retired;
+        (bytes32 lapsed, ) = _lapsedLicence(datasetId, dataset.licenceCount);
+        if (lapsed != 0) return GrantStatus.Lapsed;
         // Exhausted means used has reached the quota.
         // solhint-disable-next-line gas-strict-inequalities
         if (terms.quota != 0 && terms.used >= terms.quota) return GrantStatus.Exhausted;
@@ -130,27 +156,92 @@ abstract contract GrantRegistry is DatasetRegistry, GrantSignatures, IGrantRegis
         return _grantRequestDigest(request);
     }
 
+    /// @inheritdoc IGrantRegistry
+    function grantRequestCounter(address holder) external view returns (uint64) {
+        return _counterOf(holder);
+    }
+
+    /// @inheritdoc IGrantRegistry
+    function isGrantNonceUsed(address holder, uint256 nonce) external view returns (bool) {
+        return _nonceSpent(holder, nonce);
+    }
+
     /**
-     * @dev Reverts unless `productId`, a dataset derived under grants, may be operated: each grant it
-     * was derived under is active, in its window, carries OPERATE_PRODUCT and covers a dataset that
-     * is not retired, unless the product's current holder holds that parent itself.
+     * @dev The first of the `count` licences of `datasetId` that no longer holds, and why; a zero id
+     * when every one holds. Grant ids are hashes, never zero. Three reads a licence: its id, its life
+     * and its dataset's retirement.
      */
-    function _requireProductLicence(bytes32 productId, address productHolder) internal view {
-        bytes32[] storage licences = _derivationGrants[productId];
-        uint256 count = licences.length;
+    function _lapsedLicence(bytes32 datasetId, uint256 count) internal view returns (bytes32, LicenceLapse) {
         for (uint256 i; i < count; ++i) {
-            bytes32 licenceId = licences[i];
-            GrantTerms storage licence = _grantTerms[licenceId][_grantees[licenceId]];
-            DatasetSlot storage parent = _datasets[licence.datasetId];
-            if (parent.holder == productHolder) continue;
-            if (
-                licence.state != GrantState.Active ||
-                licence.rights & Rights.OPERATE_PRODUCT == 0 ||
-                block.timestamp < licence.validFrom ||
-                block.timestamp > licence.validUntil ||
-                parent.flags & _RETIRED != 0
-            ) revert ProductLicenceInactive(productId, licenceId);
+            bytes32 licenceId = _licences[datasetId][i];
+            LicenceLife storage life = _licenceLives[licenceId];
+            GrantState state = life.state;
+            if (state == GrantState.Revoked) return (licenceId, LicenceLapse.Revoked);
+            if (state == GrantState.Renounced) return (licenceId, LicenceLapse.Renounced);
+            if (block.timestamp > life.validUntil) return (licenceId, LicenceLapse.Expired);
+            if (_retiredKeys[life.datasetKey]) return (licenceId, LicenceLapse.DatasetRetired);
         }
+        return (0, LicenceLapse.Revoked);
+    }
+
+    /// @dev Reverts with {ProductLicenceLapsed} unless every licence of `datasetId` holds.
+    function _requireLicenceHolds(bytes32 datasetId, uint256 count) private view {
+        (bytes32 lapsed, LicenceLapse reason) = _lapsedLicence(datasetId, count);
+        if (lapsed != 0) revert ProductLicenceLapsed(datasetId, lapsed, reason);
+    }
+
+    /// @dev Reverts with {ProductLicenseeMismatch} unless `account` is the grantee of licence `licenceId`.
+    function _requireLicensee(bytes32 datasetId, bytes32 licenceId, address account) private view {
+        address licensee = _grantees[licenceId];
+        if (licensee != account) revert ProductLicenseeMismatch(datasetId, licenceId, licensee, account);
+    }
+
+    /**
+     * @notice Reverts unless `account` may build on `datasetId` as its holder.
+     * @dev Every licence holds, then `account` is the grantee of every direct one.
+     * @param datasetId The licensed dataset.
+     * @param dataset Its slot.
+     * @param account Who builds on it.
+     */
+    function _requireLicensedTo(bytes32 datasetId, DatasetSlot storage dataset, address account) internal view override {
+        uint256 count = dataset.licenceCount;
+        _requireLicenceHolds(datasetId, count);
+        uint32 direct = dataset.directLicences;
+        for (uint256 i; i < count; ++i) {
+            if (direct & (1 << i) != 0) _requireLicensee(datasetId, _licences[datasetId][i], account);
+        }
+    }
+
+    /**
+     * @dev Reverts unless `grantor` may grant on the licensed `datasetId` until `validUntil`: every
+     * licence holds; then, licence by licence, `grantor` is the grantee of a direct one, each carries
+     * OPERATE_PRODUCT, and none ends before `validUntil`.
+     */
+    function _requireOperable(bytes32 datasetId, DatasetSlot storage dataset, address grantor, uint40 validUntil) private view {
+        uint256 count = dataset.licenceCount;
+        _requireLicenceHolds(datasetId, count);
+        uint32 direct = dataset.directLicences;
+        for (uint256 i; i < count; ++i) {
+            bytes32 licenceId = _licences[datasetId][i];
+            LicenceLife storage life = _licenceLives[licenceId];
+            if (direct & (1 << i) != 0) _requireLicensee(datasetId, licenceId, grantor);
+            uint8 rights = life.rights;
+            if (rights & Rights.OPERATE_PRODUCT == 0) revert ProductLicenceNotOperable(datasetId, licenceId, rights);
+            uint40 licenceUntil = life.validUntil;
+            if (validUntil > licenceUntil) revert GrantWindowBeyondLicence(licenceId, licenceUntil, validUntil);
+        }
+    }
+
+    /// @dev Makes `grantId` a licence, once: copies what a licence check needs into its life slot.
+    function _recordLicence(bytes32 grantId, GrantTerms storage terms) internal {
+        LicenceLife storage life = _licenceLives[grantId];
+        if (life.state != GrantState.None) return;
+        _licenceLives[grantId] = LicenceLife({
+            validUntil: terms.validUntil,
+            rights: terms.rights,
+            state: GrantState.Active,
+            datasetKey: _datasetKey(terms.datasetId)
+        });
     }
 
     /// @dev The grantee of `grantId`; reverts when the grant is unknown.
@@ -171,10 +262,13 @@ abstract contract GrantRegistry is DatasetRegistry, GrantSignatures, IGrantRegis
         }
     }
 
-    /// @dev As {_termsOf}, and reverts when the grant was revoked or renounced.
-    function _activeTerms(bytes32 grantId, address grantee) internal view returns (GrantTerms storage terms) {
-        terms = _termsOf(grantId, grantee);
+    /// @dev Ends the active grant `grantId` in `state`, in its terms and, for a licence, in its life.
+    function _endGrant(bytes32 grantId, GrantState state) private returns (GrantTerms storage terms) {
+        terms = _termsOf(grantId, _granteeOf(grantId));
         if (terms.state != GrantState.Active) revert GrantNotActive(grantId, terms.state);
+        terms.state = state;
+        LicenceLife storage life = _licenceLives[grantId];
+        if (life.state != GrantState.None) life.state = state;
     }
 
     /// @dev The one path both {grant} and {grantBySig} take.
@@ -189,9 +283,8 @@ abstract contract GrantRegistry is DatasetRegistry, GrantSignatures, IGrantRegis
         uint80 quota
     ) private returns (bytes32 grantId) {
         DatasetSlot storage dataset = _heldBy(datasetId, grantor);
-        uint8 flags = dataset.flags;
-        if (flags & _RETIRED != 0) revert DatasetRetiredAlready(datasetId);
-        if (flags & _LICENSED != 0) _requireProductLicence(datasetId, grantor);
+        if (dataset.flags & _RETIRED != 0) revert DatasetRetiredAlready(datasetId);
+        if (dataset.licenceCount != 0) _requireOperable(datasetId, dataset, grantor, validUntil);
         if (grantee == address(0)) revert GrantGranteeZero();
         if (!Rights.isValid(rights)) revert GrantRightsInvalid(rights);
         if (bytes(purpose).length == 0) revert GrantPurposeEmpty();

@@ -7,8 +7,9 @@ import {GrantRegistry} from "./GrantRegistry.sol";
 
 /**
  * @title UsageMeter
- * @notice Metered use of datasets under grants: every use, including the DERIVE unit that
- * registering a derived dataset spends, goes through one check in {_useGrant}.
+ * @notice Metered use of datasets under grants. Every use, including the DERIVE unit that
+ * registering a derived dataset spends, runs one check, {_useRefusal}, which {canUse} runs too: the
+ * view and the ledger cannot disagree about a use at the same block.
  */
 abstract contract UsageMeter is GrantRegistry, IUsageMeter {
     /// @inheritdoc IUsageMeter
@@ -28,6 +29,18 @@ abstract contract UsageMeter is GrantRegistry, IUsageMeter {
         }
     }
 
+    /// @inheritdoc IUsageMeter
+    function canUse(
+        bytes32 grantId,
+        address user,
+        UsageAction action,
+        uint64 units
+    ) external view returns (bool allowed, bytes memory refusal) {
+        if (paused()) return (false, abi.encodeWithSelector(EnforcedPause.selector));
+        (refusal, ) = _useRefusal(grantId, user, action, units);
+        allowed = refusal.length == 0;
+    }
+
     /// @dev See {DatasetRegistry-_useGrantForDerivation}.
     function _useGrantForDerivation(
         bytes32 grantId,
@@ -35,28 +48,72 @@ abstract contract UsageMeter is GrantRegistry, IUsageMeter {
         address registrant,
         bytes32 childId
     ) internal override {
-        bytes32 covered = _termsOf(grantId, registrant).datasetId;
+        GrantTerms storage terms = _termsOf(grantId, registrant);
+        bytes32 covered = terms.datasetId;
         if (covered != parentId) revert DatasetParentGrantMismatch(parentId, grantId, covered);
         _useGrant(grantId, registrant, UsageAction.Derive, 1, childId);
+        _recordLicence(grantId, terms);
     }
 
-    /// @dev Checks every rule of {recordUsage} for `user`, meters `units` and emits {UsageRecorded}.
+    /// @dev Meters `units` of `grantId` for `user` and emits {UsageRecorded}; reverts with the refusal, if any.
     function _useGrant(bytes32 grantId, address user, UsageAction action, uint64 units, bytes32 outputRef) private {
-        if (units == 0) revert UsageUnitsZero();
-        GrantTerms storage terms = _activeTerms(grantId, user);
-        if (block.timestamp < terms.validFrom || block.timestamp > terms.validUntil) {
-            revert UsageOutsideWindow(grantId, terms.validFrom, terms.validUntil, block.timestamp);
+        (bytes memory refusal, GrantTerms storage terms) = _useRefusal(grantId, user, action, units);
+        if (refusal.length != 0) {
+            // Re-throws the custom error exactly as encoded.
+            // solhint-disable-next-line no-inline-assembly
+            assembly ("memory-safe") {
+                revert(add(refusal, 0x20), mload(refusal))
+            }
         }
-        if (terms.rights & Rights.requiredFor(action) == 0) revert UsageActionNotAllowed(grantId, action, terms.rights);
+        terms.used += units;
+        emit UsageRecorded(grantId, terms.datasetId, user, action, units, outputRef);
+    }
+
+    /**
+     * @dev Why `user` may not use `units` of `action` under `grantId` now: the custom error, encoded,
+     * or empty when it may. The checks run in the order {IUsageMeter-recordUsage} documents. Also
+     * returns the terms, so that the use writes without looking them up again.
+     */
+    function _useRefusal(
+        bytes32 grantId,
+        address user,
+        UsageAction action,
+        uint64 units
+    ) private view returns (bytes memory refusal, GrantTerms storage terms) {
+        terms = _grantTerms[grantId][user];
+        if (units == 0) return (abi.encodeWithSelector(UsageUnitsZero.selector), terms);
+        GrantState state = terms.state;
+        if (state == GrantState.None) {
+            if (_grantees[grantId] == address(0)) return (abi.encodeWithSelector(GrantNotFound.selector, grantId), terms);
+            return (abi.encodeWithSelector(GrantUnauthorizedAccount.selector, grantId, user), terms);
+        }
+        if (state != GrantState.Active) return (abi.encodeWithSelector(GrantNotActive.selector, grantId, state), terms);
+        uint40 validFrom = terms.validFrom;
+        uint40 validUntil = terms.validUntil;
+        if (block.timestamp < validFrom || block.timestamp > validUntil) {
+            return (
+                abi.encodeWithSelector(UsageOutsideWindow.selector, grantId, validFrom, validUntil, block.timestamp),
+                terms
+            );
+        }
+        uint8 rights = terms.rights;
+        if (rights & Rights.requiredFor(action) == 0) {
+            return (abi.encodeWithSelector(UsageActionNotAllowed.selector, grantId, action, rights), terms);
+        }
         bytes32 datasetId = terms.datasetId;
         DatasetSlot storage dataset = _datasets[datasetId];
-        uint8 flags = dataset.flags;
-        if (flags & _RETIRED != 0) revert DatasetRetiredAlready(datasetId);
-        if (flags & _LICENSED != 0) _requireProductLicence(datasetId, dataset.holder);
+        if (dataset.flags & _RETIRED != 0) return (abi.encodeWithSelector(DatasetRetiredAlready.selector, datasetId), terms);
+        uint256 licenceCount = dataset.licenceCount;
+        if (licenceCount != 0) {
+            (bytes32 lapsed, LicenceLapse reason) = _lapsedLicence(datasetId, licenceCount);
+            if (lapsed != 0) {
+                return (abi.encodeWithSelector(ProductLicenceLapsed.selector, datasetId, lapsed, reason), terms);
+            }
+        }
         uint80 used = terms.used;
         uint80 quota = terms.quota;
-        if (quota != 0 && used + units > quota) revert UsageQuotaExceeded(grantId, used, quota, units);
-        terms.used = used + units;
-        emit UsageRecorded(grantId, datasetId, user, action, units, outputRef);
+        if (quota != 0 && used + units > quota) {
+            return (abi.encodeWithSelector(UsageQuotaExceeded.selector, grantId, used, quota, units), terms);
+        }
     }
 }

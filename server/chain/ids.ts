@@ -35,6 +35,27 @@ export enum GrantStatus {
   Exhausted = 4,
   Revoked = 5,
   Renounced = 6,
+  /** Its dataset is retired. */
+  Retired = 7,
+  /** A grant of its dataset's licence no longer holds. */
+  Lapsed = 8,
+}
+
+/** Why a licence (an upstream grant a dataset rests on) no longer holds. */
+export enum LicenceLapse {
+  Revoked = 0,
+  Renounced = 1,
+  Expired = 2,
+  DatasetRetired = 3,
+}
+
+/** The ledger's roles by name: DEFAULT_ADMIN_ROLE is zero, PAUSER_ROLE the hash of its name. */
+export const ROLES = { admin: "0x" + "00".repeat(32), pauser: keccak256(toUtf8Bytes("PAUSER_ROLE")) } as const;
+
+/** A role's name ("admin", "pauser"), or its hash for a role the ledger does not define. */
+export function roleName(role: string): string {
+  const found = Object.entries(ROLES).find(([, hash]) => hash === role.toLowerCase());
+  return found ? found[0] : role;
 }
 
 /** The id `holder` gets for anchoring `contentHash`: keccak256(abi.encode(holder, contentHash)). */

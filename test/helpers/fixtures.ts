@@ -19,10 +19,13 @@ export interface LedgerFixture {
   signers: HardhatEthersSigner[];
 }
 
+/** The delay before a scheduled admin handover can be accepted, in the ledgers tests deploy (3 days). */
+export const ADMIN_DELAY = 3n * 86_400n;
+
 export async function deployLedger(ethers: HardhatEthers): Promise<LedgerFixture> {
   const signers = await ethers.getSigners();
   const [admin, holder, grantee, stranger, other] = signers;
-  const ledger = (await ethers.deployContract("ProvenanceLedger", [admin.address])) as unknown as ProvenanceLedger;
+  const ledger = (await ethers.deployContract("ProvenanceLedger", [ADMIN_DELAY, admin.address])) as unknown as ProvenanceLedger;
   await ledger.waitForDeployment();
   return { ledger, address: await ledger.getAddress(), admin, holder, grantee, stranger, other, signers };
 }

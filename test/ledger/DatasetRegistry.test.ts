@@ -34,8 +34,8 @@ describe("DatasetRegistry", function () {
       expect(await ledger.holderOf(expectedId)).to.equal(holder.address);
       expect(await ledger.merkleRootOf(expectedId)).to.equal(merkleRoot);
       const info = await ledger.datasetOf(expectedId);
-      expect([info.holder, info.pendingHolder, info.merkleRoot, info.retired, info.licensed, info.superseded]).to.deep.equal(
-        [holder.address, ZeroAddress, merkleRoot, false, false, false],
+      expect([info.holder, info.pendingHolder, info.transfers, info.merkleRoot, info.retired, info.licensed, info.superseded]).to.deep.equal(
+        [holder.address, ZeroAddress, 0n, merkleRoot, false, false, false],
       );
     });
 
@@ -96,7 +96,7 @@ describe("DatasetRegistry", function () {
         .to.emit(ledger, "DatasetDerived")
         .withArgs(childId, parent.id, ZeroHash);
       expect((await ledger.datasetOf(childId)).licensed).to.equal(false);
-      expect(await ledger.derivationGrantsOf(childId)).to.deep.equal([]);
+      expect(await ledger.licencesOf(childId)).to.deep.equal([]);
     });
 
     it("derives under a PROCESS grant, metering one DERIVE unit with the child as output", async function () {
@@ -110,9 +110,10 @@ describe("DatasetRegistry", function () {
       await expect(tx)
         .to.emit(ledger, "UsageRecorded")
         .withArgs(grantId, parent.id, grantee.address, UsageAction.Derive, 1n, childId);
+      await expect(tx).to.emit(ledger, "DatasetLicensed").withArgs(childId, grantId, true);
       expect((await ledger.grantOf(grantId)).used).to.equal(1n);
       expect((await ledger.datasetOf(childId)).licensed).to.equal(true);
-      expect(await ledger.derivationGrantsOf(childId)).to.deep.equal([grantId]);
+      expect((await ledger.licencesOf(childId)).map((l) => [l.grantId, l.direct])).to.deep.equal([[grantId, true]]);
     });
 
     it("reverts with DatasetUnauthorizedAccount when a parent is neither held nor covered by a grant", async function () {
@@ -285,7 +286,7 @@ describe("DatasetRegistry", function () {
       for (let d = 0; d < trees.length; d++) {
         expect(await ledger.merkleRootOf(ids[d])).to.equal(trees[d].root);
         const [i, [index, recordHash]] = [...trees[d].entries()][2];
-        expect(await ledger.verifyRecord(ids[d], recordLeaf(index as bigint, recordHash as string), trees[d].getProof(i))).to.equal(true);
+        expect(await ledger.verifyRecord(ids[d], index as bigint, recordHash as string, trees[d].getProof(i))).to.equal(true);
       }
     });
 
@@ -398,7 +399,7 @@ describe("DatasetRegistry", function () {
       await expect(ledger.datasetOf(unknown)).to.be.revertedWithCustomError(ledger, "DatasetNotFound").withArgs(unknown);
       expect(await ledger.holderOf(unknown)).to.equal(ZeroAddress);
       expect(await ledger.isAnchored(holder.address, unknown)).to.equal(false);
-      expect(await ledger.verifyRecord(unknown, ZeroHash, [])).to.equal(false);
+      expect(await ledger.verifyRecord(unknown, 0n, ZeroHash, [])).to.equal(false);
     });
 
     it("recordLeaf equals the StandardMerkleTree leaf, and verifyRecord accepts its proofs and nothing else", async function () {
@@ -411,11 +412,10 @@ describe("DatasetRegistry", function () {
       for (const [i, [index, recordHash]] of tree.entries()) {
         const leaf = await ledger.recordLeaf(index, recordHash);
         expect(leaf).to.equal(tree.leafHash([index, recordHash])).and.to.equal(recordLeaf(index, recordHash));
-        expect(await ledger.verifyRecord(id, leaf, tree.getProof(i))).to.equal(true);
+        expect(await ledger.verifyRecord(id, index, recordHash, tree.getProof(i))).to.equal(true);
       }
-      const forged = recordLeaf(3n, sha256("tampered row"));
-      expect(await ledger.verifyRecord(id, forged, tree.getProof(3))).to.equal(false);
-      expect(await ledger.verifyRecord(id, recordLeaf(4n, values[3][1]), tree.getProof(3))).to.equal(false);
+      expect(await ledger.verifyRecord(id, 3n, sha256("tampered row"), tree.getProof(3))).to.equal(false);
+      expect(await ledger.verifyRecord(id, 4n, values[3][1], tree.getProof(3))).to.equal(false);
     });
   });
 });

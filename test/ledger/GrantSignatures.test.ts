@@ -17,17 +17,24 @@ async function signatureFixture() {
   const request: GrantRequest = {
     holder: f.holder.address,
     datasetId: dataset.id,
+    transfers: 0n,
     grantee: f.grantee.address,
     rights: Rights.USE | Rights.PROCESS,
     purpose: "prévision du trafic 交通予測",
     validFrom: 0n,
     validUntil: FOREVER,
     quota: 250n,
+    counter: 0n,
     nonce: 0n,
     deadline: now + 3600n,
   };
   const signature = await f.holder.signTypedData(domain, GRANT_REQUEST_TYPES, request);
-  return { ...f, dataset, domain, request, signature, chainId };
+  /** The same request with other terms, signed by the holder. */
+  const signed = async (changes: Partial<GrantRequest>) => {
+    const r = { ...request, ...changes };
+    return { request: r, signature: await f.holder.signTypedData(domain, GRANT_REQUEST_TYPES, r) };
+  };
+  return { ...f, dataset, domain, request, signature, signed, chainId };
 }
 
 describe("GrantSignatures", function () {
@@ -38,7 +45,8 @@ describe("GrantSignatures", function () {
       await expect(ledger.connect(stranger).grantBySig(request, signature))
         .to.emit(ledger, "GrantIssued")
         .withArgs(expected, dataset.id, grantee.address, holder.address, request.rights, purposeHash(request.purpose), request.purpose, 0n, FOREVER, 250n, 0n);
-      expect(await ledger.nonces(holder.address)).to.equal(1n);
+      expect(await ledger.isGrantNonceUsed(holder.address, 0n)).to.equal(true);
+      expect(await ledger.isGrantNonceUsed(holder.address, 1n)).to.equal(false);
       expect((await ledger.grantOf(expected)).grantee).to.equal(grantee.address);
     });
 
@@ -47,12 +55,12 @@ describe("GrantSignatures", function () {
       expect(await ledger.hashGrantRequest(request)).to.equal(TypedDataEncoder.hash(domain, GRANT_REQUEST_TYPES, request));
     });
 
-    it("rejects a replay with InvalidAccountNonce", async function () {
+    it("rejects a replay with GrantRequestNonceUsed", async function () {
       const { ledger, holder, stranger, request, signature } = await networkHelpers.loadFixture(signatureFixture);
       await ledger.connect(stranger).grantBySig(request, signature);
       await expect(ledger.connect(stranger).grantBySig(request, signature))
-        .to.be.revertedWithCustomError(ledger, "InvalidAccountNonce")
-        .withArgs(holder.address, 1n);
+        .to.be.revertedWithCustomError(ledger, "GrantRequestNonceUsed")
+        .withArgs(holder.address, 0n);
     });
 
     it("rejects a signature made for another chain id or another ledger", async function () {
@@ -97,7 +105,7 @@ describe("GrantSignatures", function () {
       await expect(ledger.connect(stranger).grantBySig(request, impostor))
         .to.be.revertedWithCustomError(ledger, "GrantSignatureInvalid")
         .withArgs(holder.address);
-      for (const altered of [{ quota: 251n }, { grantee: stranger.address }, { purpose: "anything" }, { rights: 7 }, { validUntil: FOREVER - 1n }]) {
+      for (const altered of [{ quota: 251n }, { grantee: stranger.address }, { purpose: "anything" }, { rights: 7 }, { validUntil: FOREVER - 1n }, { nonce: 1n }]) {
         await expect(ledger.connect(stranger).grantBySig({ ...request, ...altered }, signature))
           .to.be.revertedWithCustomError(ledger, "GrantSignatureInvalid")
           .withArgs(holder.address);
@@ -115,13 +123,77 @@ describe("GrantSignatures", function () {
     });
   });
 
-  describe("cancelGrantSignatures", function () {
-    it("spends the nonce, so an outstanding signature can no longer be relayed", async function () {
-      const { ledger, holder, stranger, request, signature } = await networkHelpers.loadFixture(signatureFixture);
-      await expect(ledger.connect(holder).cancelGrantSignatures()).to.emit(ledger, "GrantSignaturesCancelled").withArgs(holder.address, 0n);
+  describe("outstanding requests", function () {
+    it("relays many outstanding requests of one holder in any order, nonces far apart or in one word", async function () {
+      const { ledger, holder, stranger, signed } = await networkHelpers.loadFixture(signatureFixture);
+      const nonces = [7n, 2n ** 200n + 3n, 1n, 300n, 0n];
+      const requests = await Promise.all(nonces.map((nonce, i) => signed({ nonce, purpose: `request ${i}` })));
+      for (const i of [3, 0, 4, 1, 2]) {
+        await expect(ledger.connect(stranger).grantBySig(requests[i].request, requests[i].signature)).to.emit(ledger, "GrantIssued");
+      }
+      for (const nonce of nonces) expect(await ledger.isGrantNonceUsed(holder.address, nonce)).to.equal(true);
+      expect(await ledger.isGrantNonceUsed(holder.address, 2n)).to.equal(false);
+    });
+
+    it("lets later requests through when an earlier one can no longer be issued", async function () {
+      const { ledger, stranger, signed } = await networkHelpers.loadFixture(signatureFixture);
+      const now = BigInt(await networkHelpers.time.latest());
+      const stale = await signed({ nonce: 1n, validUntil: now + 5n });
+      const later = await signed({ nonce: 2n });
+      await networkHelpers.time.increaseTo(now + 10n);
+      await expect(ledger.connect(stranger).grantBySig(stale.request, stale.signature)).to.be.revertedWithCustomError(ledger, "GrantWindowInvalid");
+      await expect(ledger.connect(stranger).grantBySig(later.request, later.signature)).to.emit(ledger, "GrantIssued");
+    });
+
+    it("cancelGrantRequest kills one request and leaves the others relayable", async function () {
+      const { ledger, holder, stranger, signed } = await networkHelpers.loadFixture(signatureFixture);
+      const [a, b] = [await signed({ nonce: 10n }), await signed({ nonce: 11n })];
+      await expect(ledger.connect(holder).cancelGrantRequest(10n)).to.emit(ledger, "GrantRequestCancelled").withArgs(holder.address, 10n);
+      await expect(ledger.connect(stranger).grantBySig(a.request, a.signature))
+        .to.be.revertedWithCustomError(ledger, "GrantRequestNonceUsed")
+        .withArgs(holder.address, 10n);
+      await expect(ledger.connect(stranger).grantBySig(b.request, b.signature)).to.emit(ledger, "GrantIssued");
+      await expect(ledger.connect(holder).cancelGrantRequest(11n))
+        .to.be.revertedWithCustomError(ledger, "GrantRequestNonceUsed")
+        .withArgs(holder.address, 11n);
+    });
+
+    it("cancelAllGrantRequests kills every outstanding request, including one signed for any later counter", async function () {
+      const { ledger, holder, stranger, signed } = await networkHelpers.loadFixture(signatureFixture);
+      const outstanding = [await signed({ nonce: 1n }), await signed({ nonce: 2n })];
+      // Signed in advance for what a counting counter would become next: never relayable.
+      const presigned = [1n, 2n].map((counter) => signed({ nonce: 3n, counter }));
+      const tx = await ledger.connect(holder).cancelAllGrantRequests();
+      const counter = await ledger.grantRequestCounter(holder.address);
+      await expect(tx).to.emit(ledger, "GrantRequestsCancelled").withArgs(holder.address, counter);
+      expect(counter).to.not.equal(0n).and.to.not.equal(1n);
+      for (const { request, signature } of [...outstanding, ...(await Promise.all(presigned))]) {
+        await expect(ledger.connect(stranger).grantBySig(request, signature))
+          .to.be.revertedWithCustomError(ledger, "GrantRequestCounterStale")
+          .withArgs(holder.address, request.counter, counter);
+      }
+      const fresh = await signed({ nonce: 1n, counter });
+      await expect(ledger.connect(stranger).grantBySig(fresh.request, fresh.signature)).to.emit(ledger, "GrantIssued");
+    });
+
+    it("a request dies when the dataset's holding moves, even if the holding comes back", async function () {
+      const { ledger, holder, other, stranger, dataset, request, signature } = await networkHelpers.loadFixture(signatureFixture);
+      await ledger.connect(holder).transferHolding(dataset.id, other.address);
+      await ledger.connect(other).acceptHolding(dataset.id);
+      await ledger.connect(other).transferHolding(dataset.id, holder.address);
+      await ledger.connect(holder).acceptHolding(dataset.id);
+      expect(await ledger.holderOf(dataset.id)).to.equal(holder.address);
+      expect((await ledger.datasetOf(dataset.id)).transfers).to.equal(2n);
       await expect(ledger.connect(stranger).grantBySig(request, signature))
-        .to.be.revertedWithCustomError(ledger, "InvalidAccountNonce")
-        .withArgs(holder.address, 1n);
+        .to.be.revertedWithCustomError(ledger, "GrantRequestHoldingMoved")
+        .withArgs(dataset.id, 0n, 2n);
+    });
+
+    it("cancelling works while the ledger is paused", async function () {
+      const { ledger, admin, holder } = await networkHelpers.loadFixture(signatureFixture);
+      await ledger.connect(admin).pause();
+      await expect(ledger.connect(holder).cancelGrantRequest(5n)).to.emit(ledger, "GrantRequestCancelled");
+      await expect(ledger.connect(holder).cancelAllGrantRequests()).to.emit(ledger, "GrantRequestsCancelled");
     });
   });
 
@@ -137,12 +209,14 @@ describe("GrantSignatures", function () {
       const request: GrantRequest = {
         holder: walletAddress,
         datasetId,
+        transfers: 0n,
         grantee: grantee.address,
         rights: Rights.USE,
         purpose: "audit",
         validFrom: 0n,
         validUntil: FOREVER,
         quota: 0n,
+        counter: 0n,
         nonce: 0n,
         deadline: FOREVER,
       };

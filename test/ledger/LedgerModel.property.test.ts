@@ -1,12 +1,18 @@
 /**
- * The invariant campaign: random sequences of register / derive / grant / grantBySig / cancel / use /
- * revoke / renounce / transfer / accept / retire / time jumps run against the deployed ledger and
- * against a plain TypeScript model of the rules. After every step the outcome (success with the
- * model's events, or the model's custom error) and the touched state must agree. After every
- * sequence: every grant and dataset equals the model; used <= quota; signature nonces equal the
- * model and never went down; and the state rebuilt from the emitted events alone equals the
- * contract's views. DPL_PROPERTY_RUNS sequences (1,000) of DPL_INVARIANT_CALLS calls each (4 to 30 by
- * default; `npm run test:faults` runs 100); DPL_PROPERTY_SEED replays a failure.
+ * The invariant campaign: random sequences of register / derive / version / grant / sign / relay /
+ * cancel / use / revoke / renounce / transfer / accept / retire / time jumps run against the deployed
+ * ledger and against a plain TypeScript model of the rules, written here from README's rules and not
+ * from the contract's code. After every step: the outcome agrees (success with the model's events,
+ * or the model's custom error with its arguments), and the status of every grant is the same in the
+ * contract (grantStatus), in the API (the reducer and views over the same events) and in the model.
+ * After every sequence: every grant and dataset (licences included) equals the model; used <= quota;
+ * nonces and counters equal the model; and the state rebuilt from the emitted events alone equals
+ * the contract's views.
+ *
+ * Operations lean towards the deepest licensed datasets, so that sequences build lineages several
+ * licences deep, and signed requests are signed into a pool and relayed later, in any order, across
+ * transfers and cancellations. DPL_PROPERTY_RUNS sequences (200) of DPL_INVARIANT_CALLS calls each
+ * (20 to 80 by default; `npm run test:faults` runs 1,000 of 100); DPL_PROPERTY_SEED replays a failure.
  */
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
@@ -16,18 +22,28 @@ import fc from "fast-check";
 import { network } from "hardhat";
 
 import { type GrantRequest, grantRequestDomain, GRANT_REQUEST_TYPES } from "../../server/chain/grant-request.js";
-import { datasetId as computeDatasetId, grantId as computeGrantId, GrantState, UsageAction } from "../../server/chain/ids.js";
+import { datasetId as computeDatasetId, grantId as computeGrantId, GrantState, LicenceLapse, UsageAction } from "../../server/chain/ids.js";
 import type { ProvenanceLedger } from "../../types/ethers-contracts/index.js";
 import { deployLedger, sha256 } from "../helpers/fixtures.js";
+import { type Mirror, openMirror } from "../helpers/mirror.js";
 
 const { ethers, networkHelpers } = await network.create();
 
-const RUNS = Number(process.env.DPL_PROPERTY_RUNS ?? 1000);
+const RUNS = Number(process.env.DPL_PROPERTY_RUNS ?? 200);
 const CALLS = process.env.DPL_INVARIANT_CALLS ? Number(process.env.DPL_INVARIANT_CALLS) : undefined;
 const PURPOSE = "model purpose";
 const URI = "data:,m";
+const MAX_LICENCES = 32;
+const OPERATE = 4;
+/** Nonces are drawn from a small range, so that relays and cancellations meet spent ones. */
+const NONCES = 6;
 
 // ---- the model -------------------------------------------------------------------------------
+
+interface MLicence {
+  grantId: string;
+  direct: boolean;
+}
 
 interface MDataset {
   id: string;
@@ -35,7 +51,8 @@ interface MDataset {
   pending: string;
   retired: boolean;
   superseded: boolean;
-  licences: string[];
+  transfers: bigint;
+  licences: MLicence[];
 }
 
 interface MGrant {
@@ -54,41 +71,52 @@ interface Model {
   time: bigint;
   datasets: MDataset[];
   grants: MGrant[];
-  /** Signature nonces by account. */
-  nonces: Map<string, bigint>;
+  /** Each holder's request counter (zero until it cancels all; then whatever the ledger drew). */
+  counters: Map<string, bigint>;
+  /** Each holder's spent nonces. */
+  spent: Map<string, Set<bigint>>;
+  /** Signed requests not yet relayed (or relayed: a relay may be tried again), with who signed. */
+  requests: { request: GrantRequest; signer: HardhatEthersSigner }[];
 }
 
+type Events = { name: string; args: unknown[] }[];
 /** A predicted outcome: the custom error with its arguments, or the events in emission order. */
-type Outcome = { error: string; args: unknown[] } | { events: { name: string; args: unknown[] }[]; apply: () => void };
+type Outcome = { error: string; args: unknown[] } | { events: Events; apply: (emitted: Events) => void };
 
 const fail = (error: string, ...args: unknown[]): Outcome => ({ error, args });
+const findDataset = (model: Model, id: string) => model.datasets.find((d) => d.id === id);
+const findGrant = (model: Model, id: string) => model.grants.find((g) => g.id === id);
+const spentOf = (model: Model, holder: string) => model.spent.get(holder) ?? new Set<bigint>();
 
-function findDataset(model: Model, id: string): MDataset | undefined {
-  return model.datasets.find((d) => d.id === id);
+/** The first licence of `d` that no longer holds, as the error a use, grant or derivation gets. */
+function lapse(model: Model, d: MDataset): Outcome | undefined {
+  for (const { grantId } of d.licences) {
+    const l = findGrant(model, grantId)!;
+    if (l.state === GrantState.Revoked) return fail("ProductLicenceLapsed", d.id, grantId, LicenceLapse.Revoked);
+    if (l.state === GrantState.Renounced) return fail("ProductLicenceLapsed", d.id, grantId, LicenceLapse.Renounced);
+    if (model.time > l.validUntil) return fail("ProductLicenceLapsed", d.id, grantId, LicenceLapse.Expired);
+    if (findDataset(model, l.datasetId)!.retired) return fail("ProductLicenceLapsed", d.id, grantId, LicenceLapse.DatasetRetired);
+  }
+  return undefined;
 }
 
-function licenceFailure(model: Model, product: MDataset): Outcome | undefined {
-  for (const licenceId of product.licences) {
-    const licence = model.grants.find((g) => g.id === licenceId)!;
-    const parent = findDataset(model, licence.datasetId)!;
-    if (parent.holder === product.holder) continue;
-    const active =
-      licence.state === GrantState.Active &&
-      (licence.rights & 4) !== 0 &&
-      model.time >= licence.validFrom &&
-      model.time <= licence.validUntil &&
-      !parent.retired;
-    if (!active) return fail("ProductLicenceInactive", product.id, licenceId);
+/** Whoever builds on `d` as its holder (derives from it, versions it) needs its licence to hold and be theirs. */
+function licensedTo(model: Model, d: MDataset, account: string): Outcome | undefined {
+  const lapsed = lapse(model, d);
+  if (lapsed) return lapsed;
+  for (const l of d.licences) {
+    const licensee = findGrant(model, l.grantId)!.grantee;
+    if (l.direct && licensee !== account) return fail("ProductLicenseeMismatch", d.id, l.grantId, licensee, account);
   }
   return undefined;
 }
 
 const RIGHT_FOR: Record<UsageAction, number> = { [UsageAction.Use]: 1, [UsageAction.Process]: 2, [UsageAction.Derive]: 2, [UsageAction.Operate]: 4 };
 
-/** The checks of `_useGrant`, in the contract's order. */
+/** The checks of a use, in the order README gives them. */
 function predictUse(model: Model, grantId: string, user: string, action: UsageAction, units: bigint, outputRef: string): Outcome {
   if (units === 0n) return fail("UsageUnitsZero");
-  const g = model.grants.find((x) => x.id === grantId);
+  const g = findGrant(model, grantId);
   if (!g) return fail("GrantNotFound", grantId);
   if (g.grantee !== user) return fail("GrantUnauthorizedAccount", grantId, user);
   if (g.state !== GrantState.Active) return fail("GrantNotActive", grantId, g.state);
@@ -96,13 +124,122 @@ function predictUse(model: Model, grantId: string, user: string, action: UsageAc
   if ((g.rights & RIGHT_FOR[action]) === 0) return fail("UsageActionNotAllowed", grantId, action, g.rights);
   const dataset = findDataset(model, g.datasetId)!;
   if (dataset.retired) return fail("DatasetRetiredAlready", dataset.id);
-  const lapsed = licenceFailure(model, dataset);
+  const lapsed = lapse(model, dataset);
   if (lapsed) return lapsed;
   if (g.quota !== 0n && g.used + units > g.quota) return fail("UsageQuotaExceeded", grantId, g.used, g.quota, units);
+  return { events: [{ name: "UsageRecorded", args: [grantId, g.datasetId, user, action, units, outputRef] }], apply: () => void (g.used += units) };
+}
+
+/** A grant's status, by the same checks: what grantStatus, the API and this model must all say. */
+function modelStatus(model: Model, g: MGrant): string {
+  if (g.state === GrantState.Revoked) return "revoked";
+  if (g.state === GrantState.Renounced) return "renounced";
+  if (model.time < g.validFrom) return "pending";
+  if (model.time > g.validUntil) return "expired";
+  const d = findDataset(model, g.datasetId)!;
+  if (d.retired) return "retired";
+  if (lapse(model, d)) return "lapsed";
+  if (g.quota !== 0n && g.used >= g.quota) return "exhausted";
+  return "active";
+}
+const STATUS_NAMES = ["none", "pending", "active", "expired", "exhausted", "revoked", "renounced", "retired", "lapsed"];
+
+/** Predicts a grant by `grantor` on `d`, as `grant` and (after its signature checks) `grantBySig` make it. */
+function predictGrant(model: Model, d: MDataset, grantor: string, grantee: string, rights: number, validFrom: bigint, validUntil: bigint, quota: bigint): Outcome {
+  if (d.holder !== grantor) return fail("DatasetUnauthorizedAccount", d.id, grantor);
+  if (d.retired) return fail("DatasetRetiredAlready", d.id);
+  const lapsed = lapse(model, d);
+  if (lapsed) return lapsed;
+  for (const l of d.licences) {
+    const licence = findGrant(model, l.grantId)!;
+    if (l.direct && licence.grantee !== grantor) return fail("ProductLicenseeMismatch", d.id, l.grantId, licence.grantee, grantor);
+    if ((licence.rights & OPERATE) === 0) return fail("ProductLicenceNotOperable", d.id, l.grantId, licence.rights);
+    if (validUntil > licence.validUntil) return fail("GrantWindowBeyondLicence", l.grantId, licence.validUntil, validUntil);
+  }
+  if (rights === 0) return fail("GrantRightsInvalid", rights);
+  if (validFrom > validUntil || validUntil < model.time) return fail("GrantWindowInvalid", validFrom, validUntil, model.time);
+  const terms = { grantor, datasetId: d.id, grantee, rights, purpose: PURPOSE, validFrom, validUntil, quota };
+  let bump = 0n;
+  let id = computeGrantId(terms, bump);
+  while (findGrant(model, id)) id = computeGrantId(terms, ++bump);
+  const g: MGrant = { id, datasetId: d.id, grantee, rights, validFrom, validUntil, quota, used: 0n, state: GrantState.Active };
   return {
-    events: [{ name: "UsageRecorded", args: [grantId, g.datasetId, user, action, units, outputRef] }],
+    events: [{ name: "GrantIssued", args: [id, d.id, grantee, grantor, rights, undefined, PURPOSE, validFrom, validUntil, quota, bump] }],
+    apply: () => void model.grants.push(g),
+  };
+}
+
+/**
+ * Predicts a registration by `registrant` of `contentHash` with `parents` (and, for a version, the
+ * previous version), metering grants and gathering the licence in order.
+ */
+function predictRegistration(model: Model, registrant: string, contentHash: string, parents: { datasetId: string; grantId: string }[], previousId?: string): Outcome {
+  const previous = previousId === undefined ? undefined : findDataset(model, previousId)!;
+  if (previous) {
+    if (previous.holder !== registrant) return fail("DatasetUnauthorizedAccount", previous.id, registrant);
+    if (previous.superseded) return fail("DatasetSuperseded", previous.id);
+  }
+  const id = computeDatasetId(registrant, contentHash);
+  if (findDataset(model, id)) return fail("DatasetAlreadyRegistered", id);
+  const events: Events = [{ name: "DatasetRegistered", args: [id, registrant, contentHash, contentHash, 1n, URI] }];
+  const licences: MLicence[] = [];
+  const add = (grantId: string, direct: boolean): Outcome | undefined => {
+    const found = licences.find((l) => l.grantId === grantId);
+    if (found) found.direct ||= direct;
+    else if (licences.length === MAX_LICENCES) return fail("DatasetTooManyLicences", id, MAX_LICENCES);
+    else licences.push({ grantId, direct });
+    return undefined;
+  };
+  // Each parent's grant is metered before the next parent is checked: predict on a scratch copy.
+  const scratch: Model = { ...model, grants: model.grants.map((g) => ({ ...g })) };
+  for (const [i, link] of parents.entries()) {
+    if (link.datasetId === id) return fail("DatasetParentIsSelf", id);
+    if (parents.slice(0, i).some((p) => p.datasetId === link.datasetId)) return fail("DatasetParentDuplicate", link.datasetId);
+    const parent = findDataset(model, link.datasetId)!;
+    if (link.grantId === ZeroHash) {
+      if (parent.holder !== registrant) return fail("DatasetUnauthorizedAccount", parent.id, registrant);
+      if (parent.retired) return fail("DatasetRetiredAlready", parent.id);
+      if (parent.licences.length > 0) {
+        const refused = licensedTo(scratch, parent, registrant);
+        if (refused) return refused;
+      }
+      for (const l of parent.licences) {
+        const refused = add(l.grantId, l.direct);
+        if (refused) return refused;
+      }
+    } else {
+      const g = findGrant(scratch, link.grantId)!;
+      if (g.grantee !== registrant) return fail("GrantUnauthorizedAccount", g.id, registrant);
+      if (g.datasetId !== parent.id) return fail("DatasetParentGrantMismatch", parent.id, g.id, g.datasetId);
+      const use = predictUse(scratch, g.id, registrant, UsageAction.Derive, 1n, id);
+      if ("error" in use) return use;
+      use.apply([]);
+      events.push(...use.events);
+      for (const [grantId, direct] of [[g.id, true], ...parent.licences.map((l) => [l.grantId, false])] as [string, boolean][]) {
+        const refused = add(grantId, direct);
+        if (refused) return refused;
+      }
+    }
+    events.push({ name: "DatasetDerived", args: [id, parent.id, link.grantId] });
+  }
+  if (previous) {
+    if (previous.licences.length > 0) {
+      const refused = licensedTo(scratch, previous, registrant);
+      if (refused) return refused;
+    }
+    for (const l of previous.licences) {
+      const refused = add(l.grantId, l.direct);
+      if (refused) return refused;
+    }
+    events.push({ name: "DatasetVersioned", args: [id, previous.id, registrant] });
+  }
+  for (const l of licences) events.push({ name: "DatasetLicensed", args: [id, l.grantId, l.direct] });
+  return {
+    events,
     apply: () => {
-      g.used += units;
+      model.grants = scratch.grants;
+      if (previous) previous.superseded = true;
+      model.datasets.push({ id, holder: registrant, pending: ZeroAddress, retired: false, superseded: false, transfers: 0n, licences });
     },
   };
 }
@@ -116,22 +253,31 @@ const pick = fc.nat({ max: 1000 });
 /** What a grant (plain or signed) is about: the dataset, the grantee, the window around now and the quota. */
 const grantTerms = {
   dataset: pick,
+  deep: mostly,
   grantee: actor,
   from: fc.integer({ min: -30, max: 8 }),
-  length: fc.integer({ min: 0, max: 200 }),
+  length: fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 0, max: 400 }) }, { weight: 1, arbitrary: fc.integer({ min: 400, max: 5000 }) }),
   quota: fc.integer({ min: 0, max: 6 }),
 };
+const parentArb = fc.record({ dataset: pick, grant: fc.option(pick, { nil: undefined }) });
 const opArb = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant("register" as const), actor, content: fc.integer({ min: 0, max: 9 }) }) },
   {
-    weight: 2,
+    weight: 4,
     arbitrary: fc.record({
       kind: fc.constant("derive" as const),
       actor,
       content: fc.integer({ min: 0, max: 9 }),
-      asGrantee: mostly,
-      parents: fc.array(fc.record({ dataset: pick, grant: fc.option(pick, { nil: undefined }) }), { minLength: 1, maxLength: 2 }),
+      asEntitled: mostly,
+      deep: mostly,
+      /** Now and then the dataset names itself as a parent. */
+      self: fc.oneof({ weight: 30, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+      parents: fc.array(parentArb, { minLength: 1, maxLength: 2 }),
     }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant("version" as const), actor, content: fc.integer({ min: 0, max: 9 }), asHolder: mostly, deep: mostly, dataset: pick, parents: fc.array(parentArb, { maxLength: 1 }) }),
   },
   {
     weight: 4,
@@ -157,32 +303,28 @@ const opArb = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("revoke" as const), asHolder: mostly, actor, grant: pick }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("renounce" as const), asGrantee: mostly, actor, grant: pick }) },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      kind: fc.constant("transfer" as const),
-      asHolder: mostly,
-      actor,
-      dataset: pick,
-      to: fc.option(actor, { nil: undefined }),
-    }),
-  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("transfer" as const), asHolder: mostly, actor, dataset: pick, to: fc.option(actor, { nil: undefined }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("accept" as const), asPending: mostly, actor, dataset: pick }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("retire" as const), asHolder: mostly, actor, dataset: pick }) },
   {
     weight: 3,
     arbitrary: fc.record({
-      kind: fc.constant("grantBySig" as const),
+      kind: fc.constant("sign" as const),
       asHolder: mostly,
-      /** The relayer. */
       actor,
       rights: fc.integer({ min: 1, max: 7 }),
       ...grantTerms,
-      /** Now and then: a stale or future nonce, a passed deadline, another account's signature. */
-      flaw: fc.oneof({ weight: 12, arbitrary: fc.constant("none" as const) }, { weight: 1, arbitrary: fc.constantFrom("nonce" as const, "deadline" as const, "forged" as const) }),
+      nonce: fc.integer({ min: 0, max: NONCES - 1 }),
+      /** Now and then: a stale or future counter or holding, a passed deadline, another account's signature. */
+      flaw: fc.oneof(
+        { weight: 12, arbitrary: fc.constant("none" as const) },
+        { weight: 1, arbitrary: fc.constantFrom("counter" as const, "transfers" as const, "deadline" as const, "forged" as const) },
+      ),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("cancel" as const), actor }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant("relay" as const), actor, request: pick }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("cancel" as const), actor, nonce: fc.integer({ min: 0, max: NONCES - 1 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("cancelAll" as const), actor }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("jump" as const), seconds: fc.integer({ min: 1, max: 150 }) }) },
 );
 type Op = typeof opArb extends fc.Arbitrary<infer T> ? T : never;
@@ -194,86 +336,159 @@ interface Env {
   actors: HardhatEthersSigner[];
   model: Model;
   domain: TypedDataDomain;
+  mirror: Mirror;
+  /** Block timestamps, for the mirror's evidence. */
+  blockTimes: Map<number, number>;
   /** Every log the ledger emitted in this sequence, in order. */
   logs: Log[];
 }
 
 const byAddress = (env: Env, address: string) => env.actors.find((a) => a.address === address)!;
+const at = <T>(list: T[], i: number) => (list.length === 0 ? undefined : list[i % list.length]);
+/**
+ * With `deep`, the live dataset (not retired, licence holding) that rests on the most licences, the
+ * newest among equals; else any. This steers generation only: the outcome is still predicted.
+ */
+function pickDataset(model: Model, i: number, deep: boolean): MDataset | undefined {
+  const live = deep ? model.datasets.filter((d) => !d.retired && !lapse(model, d)) : [];
+  if (live.length === 0) return at(model.datasets, i);
+  return live.reduce((a, b) => (b.licences.length >= a.licences.length ? b : a));
+}
 
-/** Predicts `op` on the model, and says how to send it; undefined when the op has nothing to act on. */
-function plan(env: Env, op: Op): { signer: HardhatEthersSigner; send: () => Promise<ContractTransactionResponse>; outcome: Outcome } | undefined {
+/** The live PROCESS grant on the live dataset with the most licences: what extends a lineage deepest. */
+function deepestUsable(model: Model): MGrant | undefined {
+  let best: MGrant | undefined;
+  let depth = -1;
+  for (const g of model.grants) {
+    if (g.state !== GrantState.Active || model.time < g.validFrom || model.time > g.validUntil || (g.rights & 2) === 0) continue;
+    const d = findDataset(model, g.datasetId)!;
+    if (d.retired || lapse(model, d) || d.licences.length < depth) continue;
+    best = g;
+    depth = d.licences.length;
+  }
+  return best;
+}
+
+/** With `deep`, a window cut to end with the licence of `d`, so that grants on products mostly pass. */
+function fitWindow(model: Model, d: MDataset, validUntil: bigint, deep: boolean): bigint {
+  if (!deep) return validUntil;
+  return d.licences.reduce((end, l) => (findGrant(model, l.grantId)!.validUntil < end ? findGrant(model, l.grantId)!.validUntil : end), validUntil);
+}
+
+interface Plan {
+  signer: HardhatEthersSigner;
+  send: () => Promise<ContractTransactionResponse>;
+  outcome: Outcome;
+}
+
+/** Predicts `op` on the model, and says how to send it; undefined when the op sends nothing. */
+function plan(env: Env, op: Op): Plan | undefined {
   const { ledger, actors, model } = env;
   const signer = "actor" in op ? actors[op.actor] : actors[0];
-  const at = <T>(list: T[], i: number) => (list.length === 0 ? undefined : list[i % list.length]);
   switch (op.kind) {
     case "register":
-    case "derive": {
-      // A derivation names, for each parent, either no grant or one of the grants on that parent
-      // (most often), and is sent by the first named grant's grantee when `asGrantee`.
+    case "derive":
+    case "version": {
+      // A parent is named with no grant (held), or with one of the grants on it (most often).
       const parents =
-        op.kind === "derive"
-          ? op.parents.flatMap((p) => {
-              const d = at(model.datasets, p.dataset);
+        op.kind === "register"
+          ? []
+          : op.parents.flatMap((p, i) => {
+              const deepest = i === 0 && op.deep && p.grant !== undefined ? deepestUsable(model) : undefined;
+              if (deepest) return [{ datasetId: deepest.datasetId, grantId: deepest.id }];
+              const d = i === 0 && op.deep ? pickDataset(model, p.dataset, true) : at(model.datasets, p.dataset);
               if (!d) return [];
               const onParent = model.grants.filter((g) => g.datasetId === d.id);
               const g = p.grant === undefined ? undefined : (at(onParent, p.grant) ?? at(model.grants, p.grant));
               return [{ datasetId: d.id, grantId: g ? g.id : ZeroHash }];
-            })
-          : [];
+            });
       if (op.kind === "derive" && parents.length === 0) return undefined;
+      const previous = op.kind === "version" ? pickDataset(model, op.dataset, op.deep) : undefined;
+      if (op.kind === "version" && !previous) return undefined;
+      // Sent, when entitled, by the grantee of the first grant named, else the holder of the first parent (or version).
       const firstGrant = model.grants.find((g) => parents.some((p) => p.grantId === g.id));
-      const registrant = op.kind === "derive" && op.asGrantee && firstGrant ? byAddress(env, firstGrant.grantee) : signer;
-      return planRegistration(env, registrant, sha256(`content ${op.content}`), parents);
+      const entitled = firstGrant ? firstGrant.grantee : (previous?.holder ?? (parents[0] && findDataset(model, parents[0].datasetId)!.holder));
+      const wantsEntitled = op.kind === "derive" ? op.asEntitled : op.kind === "version" ? op.asHolder : false;
+      const registrant = wantsEntitled && entitled ? byAddress(env, entitled) : signer;
+      const contentHash = sha256(`content ${op.content} ${model.datasets.length}`);
+      if (op.kind === "derive" && op.self) parents.push({ datasetId: computeDatasetId(registrant.address, contentHash), grantId: ZeroHash });
+      const send = () =>
+        previous
+          ? ledger.connect(registrant).registerVersion(previous.id, contentHash, contentHash, 1n, URI, parents)
+          : ledger.connect(registrant).register(contentHash, contentHash, 1n, URI, parents);
+      return { signer: registrant, send, outcome: predictRegistration(model, registrant.address, contentHash, parents, previous?.id) };
     }
     case "grant": {
-      const d = at(model.datasets, op.dataset);
+      const d = pickDataset(model, op.dataset, op.deep);
       if (!d) return undefined;
       const grantor = op.asHolder ? byAddress(env, d.holder) : signer;
       const grantee = actors[op.grantee];
+      // Deep grants mostly carry every right, so that the next product can be licensed on in turn.
+      const rights = op.deep && op.rights !== 0 && op.grantee % 2 === 0 ? 7 : op.rights;
       const validFrom = BigInt(Math.max(0, Number(model.time) + op.from));
-      const validUntil = validFrom + BigInt(op.length);
+      const validUntil = fitWindow(model, d, validFrom + BigInt(op.length), op.deep);
       const quota = BigInt(op.quota);
-      const send = () => ledger.connect(grantor).grant(d.id, grantee.address, op.rights, PURPOSE, validFrom, validUntil, quota);
-      return { signer: grantor, send, outcome: predictGrant(model, d, grantor.address, grantee.address, op.rights, validFrom, validUntil, quota) };
+      const send = () => ledger.connect(grantor).grant(d.id, grantee.address, rights, PURPOSE, validFrom, validUntil, quota);
+      return { signer: grantor, send, outcome: predictGrant(model, d, grantor.address, grantee.address, rights, validFrom, validUntil, quota) };
     }
-    case "grantBySig": {
-      const d = at(model.datasets, op.dataset);
+    case "sign": {
+      // Signing is off the chain: the request joins the pool, to be relayed later in any order.
+      const d = pickDataset(model, op.dataset, op.deep);
       if (!d) return undefined;
-      // The request names the dataset's holder (or, now and then, the relayer), and is signed by it.
       const holder = op.asHolder ? byAddress(env, d.holder) : signer;
-      const signedBy = op.flaw === "forged" ? actors.find((a) => a.address !== holder.address)! : holder;
-      const nonce = model.nonces.get(holder.address) ?? 0n;
+      const validFrom = BigInt(Math.max(0, Number(model.time) + op.from));
+      const counter = model.counters.get(holder.address) ?? 0n;
       const request: GrantRequest = {
         holder: holder.address,
         datasetId: d.id,
+        transfers: op.flaw === "transfers" ? d.transfers + 1n : d.transfers,
         grantee: actors[op.grantee].address,
         rights: op.rights,
         purpose: PURPOSE,
-        validFrom: BigInt(Math.max(0, Number(model.time) + op.from)),
-        validUntil: BigInt(Math.max(0, Number(model.time) + op.from)) + BigInt(op.length),
+        validFrom,
+        validUntil: fitWindow(model, d, validFrom + BigInt(op.length), op.deep),
         quota: BigInt(op.quota),
-        nonce: op.flaw === "nonce" ? (nonce > 0n && op.length % 2 === 0 ? nonce - 1n : nonce + 1n) : nonce,
+        counter: op.flaw === "counter" ? counter + 1n : counter,
+        nonce: BigInt(op.nonce),
         deadline: op.flaw === "deadline" ? model.time - 1n : model.time + 600n,
       };
-      const send = async () => ledger.connect(signer).grantBySig(request, await signedBy.signTypedData(env.domain, GRANT_REQUEST_TYPES, request));
+      model.requests.push({ request, signer: op.flaw === "forged" ? actors.find((a) => a.address !== holder.address)! : holder });
+      return undefined;
+    }
+    case "relay": {
+      const entry = at(model.requests, op.request);
+      if (!entry) return undefined;
+      const { request } = entry;
+      const holder = request.holder;
+      const d = findDataset(model, request.datasetId)!;
+      const send = async () => ledger.connect(signer).grantBySig(request, await entry.signer.signTypedData(env.domain, GRANT_REQUEST_TYPES, request));
       const outcome = ((): Outcome => {
         if (model.time > request.deadline) return fail("GrantSignatureExpired", request.deadline, model.time);
-        if (request.nonce !== nonce) return fail("InvalidAccountNonce", holder.address, nonce);
-        if (signedBy !== holder) return fail("GrantSignatureInvalid", holder.address);
-        const granted = predictGrant(model, d, holder.address, request.grantee, request.rights, request.validFrom, request.validUntil, request.quota);
+        const counter = model.counters.get(holder) ?? 0n;
+        if (request.counter !== counter) return fail("GrantRequestCounterStale", holder, request.counter, counter);
+        if (request.transfers !== d.transfers) return fail("GrantRequestHoldingMoved", d.id, request.transfers, d.transfers);
+        if (spentOf(model, holder).has(request.nonce)) return fail("GrantRequestNonceUsed", holder, request.nonce);
+        if (entry.signer.address !== holder) return fail("GrantSignatureInvalid", holder);
+        const granted = predictGrant(model, d, holder, request.grantee, request.rights, request.validFrom, request.validUntil, request.quota);
         if ("error" in granted) return granted;
-        return { events: granted.events, apply: () => (granted.apply(), model.nonces.set(holder.address, nonce + 1n)) };
+        return { events: granted.events, apply: (e) => (granted.apply(e), model.spent.set(holder, spentOf(model, holder).add(request.nonce))) };
       })();
       return { signer, send, outcome };
     }
     case "cancel": {
-      const nonce = model.nonces.get(signer.address) ?? 0n;
+      const nonce = BigInt(op.nonce);
+      const outcome: Outcome = spentOf(model, signer.address).has(nonce)
+        ? fail("GrantRequestNonceUsed", signer.address, nonce)
+        : { events: [{ name: "GrantRequestCancelled", args: [signer.address, nonce] }], apply: () => void model.spent.set(signer.address, spentOf(model, signer.address).add(nonce)) };
+      return { signer, send: () => ledger.connect(signer).cancelGrantRequest(nonce), outcome };
+    }
+    case "cancelAll":
+      // The new counter is drawn by the ledger: the model learns it from the event.
       return {
         signer,
-        send: () => ledger.connect(signer).cancelGrantSignatures(),
-        outcome: { events: [{ name: "GrantSignaturesCancelled", args: [signer.address, nonce] }], apply: () => void model.nonces.set(signer.address, nonce + 1n) },
+        send: () => ledger.connect(signer).cancelAllGrantRequests(),
+        outcome: { events: [{ name: "GrantRequestsCancelled", args: [signer.address, undefined] }], apply: (e) => void model.counters.set(signer.address, e[0].args[1] as bigint) },
       };
-    }
     case "use": {
       // Mostly a grant that is live now, so that sequences meter deep into quotas.
       const live = model.grants.filter((x) => x.state === GrantState.Active && model.time >= x.validFrom && model.time <= x.validUntil);
@@ -331,6 +546,7 @@ function plan(env: Env, op: Op): { signer: HardhatEthersSigner; send: () => Prom
               apply: () => {
                 d.holder = who.address;
                 d.pending = ZeroAddress;
+                d.transfers += 1n;
               },
             };
       return { signer: who, send, outcome };
@@ -353,66 +569,6 @@ function plan(env: Env, op: Op): { signer: HardhatEthersSigner; send: () => Prom
   }
 }
 
-
-/** Predicts a grant by `grantor` on `d`, as `grant` and (after its signature checks) `grantBySig` make it. */
-function predictGrant(model: Model, d: MDataset, grantor: string, grantee: string, rights: number, validFrom: bigint, validUntil: bigint, quota: bigint): Outcome {
-  if (d.holder !== grantor) return fail("DatasetUnauthorizedAccount", d.id, grantor);
-  if (d.retired) return fail("DatasetRetiredAlready", d.id);
-  const lapsed = licenceFailure(model, d);
-  if (lapsed) return lapsed;
-  if (rights === 0) return fail("GrantRightsInvalid", rights);
-  if (validUntil < model.time) return fail("GrantWindowInvalid", validFrom, validUntil, model.time);
-  const terms = { grantor, datasetId: d.id, grantee, rights, purpose: PURPOSE, validFrom, validUntil, quota };
-  let bump = 0n;
-  let id = computeGrantId(terms, bump);
-  while (model.grants.some((g) => g.id === id)) id = computeGrantId(terms, ++bump);
-  const g: MGrant = { id, datasetId: d.id, grantee, rights, validFrom, validUntil, quota, used: 0n, state: GrantState.Active };
-  return {
-    events: [{ name: "GrantIssued", args: [id, d.id, grantee, grantor, rights, undefined, PURPOSE, validFrom, validUntil, quota, bump] }],
-    apply: () => model.grants.push(g),
-  };
-}
-
-/** Predicts a registration by `signer` of `contentHash` with `parents`, metering grants in order. */
-function planRegistration(env: Env, signer: HardhatEthersSigner, contentHash: string, parents: { datasetId: string; grantId: string }[]) {
-  const { ledger, model } = env;
-  const id = computeDatasetId(signer.address, contentHash);
-  const send = () => ledger.connect(signer).register(contentHash, contentHash, 1n, URI, parents);
-  const outcome = ((): Outcome => {
-    if (findDataset(model, id)) return fail("DatasetAlreadyRegistered", id);
-    const child: MDataset = { id, holder: signer.address, pending: ZeroAddress, retired: false, superseded: false, licences: [] };
-    const events: { name: string; args: unknown[] }[] = [{ name: "DatasetRegistered", args: [id, signer.address, contentHash, contentHash, 1n, URI] }];
-    // The contract meters each parent's grant before checking the next: predict on a scratch copy.
-    const scratch: Model = { ...model, grants: model.grants.map((g) => ({ ...g })) };
-    for (const [i, link] of parents.entries()) {
-      if (parents.slice(0, i).some((p) => p.datasetId === link.datasetId)) return fail("DatasetParentDuplicate", link.datasetId);
-      const parent = findDataset(model, link.datasetId)!;
-      if (link.grantId === ZeroHash) {
-        if (parent.holder !== signer.address) return fail("DatasetUnauthorizedAccount", parent.id, signer.address);
-        if (parent.retired) return fail("DatasetRetiredAlready", parent.id);
-      } else {
-        const g = scratch.grants.find((x) => x.id === link.grantId)!;
-        if (g.grantee !== signer.address) return fail("GrantUnauthorizedAccount", g.id, signer.address);
-        if (g.datasetId !== parent.id) return fail("DatasetParentGrantMismatch", parent.id, g.id, g.datasetId);
-        const use = predictUse(scratch, g.id, signer.address, UsageAction.Derive, 1n, id);
-        if ("error" in use) return use;
-        use.apply();
-        events.push(...use.events);
-        child.licences.push(g.id);
-      }
-      events.push({ name: "DatasetDerived", args: [id, parent.id, link.grantId] });
-    }
-    return {
-      events,
-      apply: () => {
-        model.grants = scratch.grants;
-        model.datasets.push(child);
-      },
-    };
-  })();
-  return { signer, send, outcome };
-}
-
 /** The ledger's custom error in a failed call, decoded. */
 function decodeError(ledger: ProvenanceLedger, error: unknown): { name: string; args: unknown[] } {
   let e: any = error;
@@ -427,7 +583,7 @@ function decodeError(ledger: ProvenanceLedger, error: unknown): { name: string; 
   throw error;
 }
 
-function decodeEvents(ledger: ProvenanceLedger, logs: readonly Log[]) {
+function decodeEvents(ledger: ProvenanceLedger, logs: readonly Log[]): Events {
   return logs.map((log) => {
     const parsed = ledger.interface.parseLog(log)!;
     return { name: parsed.name, args: [...parsed.args] };
@@ -439,6 +595,36 @@ const normalise = (values: unknown[]) => values.map((v) => (typeof v === "number
 /** How often each outcome happened, so the run can show that it exercised every rule. */
 const outcomes = new Map<string, number>();
 const count = (key: string) => outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+let statusChecks = 0;
+let deepest = 0;
+const statusesSeen = new Set<string>();
+
+/**
+ * The status of every grant, three ways, at the latest block's time: the contract's grantStatus, the
+ * API's views over the events so far, and the model.
+ */
+async function checkStatuses(env: Env): Promise<void> {
+  const time = Number(env.model.time) - 1;
+  const saved = env.model.time;
+  env.model.time = BigInt(time);
+  try {
+    const fromApi = await env.mirror.read(time, async (views, reader) => {
+      const statuses: string[] = [];
+      for (const g of env.model.grants) statuses.push(views.grant((await reader.grant(g.id))!).status);
+      return statuses;
+    });
+    for (const [i, g] of env.model.grants.entries()) {
+      const expected = modelStatus(env.model, g);
+      const onChain = STATUS_NAMES[Number(await env.ledger.grantStatus(g.id))];
+      expect(onChain, `grantStatus of ${g.id} at ${time}`).to.equal(expected);
+      expect(fromApi[i], `the API's status of ${g.id} at ${time}`).to.equal(expected);
+      statusesSeen.add(expected);
+      statusChecks++;
+    }
+  } finally {
+    env.model.time = saved;
+  }
+}
 
 async function step(env: Env, op: Op): Promise<void> {
   if (op.kind === "jump") {
@@ -463,43 +649,48 @@ async function step(env: Env, op: Op): Promise<void> {
   }
   if ("error" in outcome) throw new Error(`${op.kind}: the ledger accepted but the model predicts ${outcome.error}(${outcome.args.join(", ")})`);
   env.logs.push(...receipt!.logs);
+  env.blockTimes.set(receipt!.blockNumber, Number(env.model.time));
+  await env.mirror.apply(receipt!.logs, (n) => env.blockTimes.get(n)!);
   const events = decodeEvents(env.ledger, receipt!.logs);
   expect(events.map((e) => e.name), `${op.kind}: events`).to.deep.equal(outcome.events.map((e) => e.name));
   events.forEach((event, i) => {
     const want = outcome.events[i].args;
-    // An undefined expectation (the purpose hash) is checked elsewhere; skip it here.
+    // An undefined expectation (the purpose hash, a drawn counter) is checked elsewhere; skip it here.
     const got = event.args.map((v, j) => (want[j] === undefined ? undefined : v));
     expect(normalise(got), `${op.kind}: ${event.name} arguments`).to.deep.equal(normalise(want));
   });
-  outcome.apply();
+  outcome.apply(events);
   env.model.time += 1n;
   count(`${op.kind} accepted`);
+  for (const d of env.model.datasets) deepest = Math.max(deepest, d.licences.length);
+  await checkStatuses(env);
 }
 
 /**
- * Datasets and grants as the emitted events alone describe them: what an indexer knows. (Nonces are
- * not in it: a relayed grant spends one without an event of its own, so they are checked against the
- * model instead.)
+ * Datasets and grants as the emitted events alone describe them: what an indexer knows. (Counters
+ * are not in them when nothing was cancelled, and nonces a relay spends have no event: both are
+ * checked against the model instead.)
  */
 function rebuildFromEvents(ledger: ProvenanceLedger, logs: readonly Log[]) {
-  const datasets = new Map<string, { holder: string; pending: string; retired: boolean; licences: string[] }>();
+  const datasets = new Map<string, { holder: string; pending: string; retired: boolean; transfers: bigint; licences: [string, boolean][] }>();
   const grants = new Map<string, { datasetId: string; grantee: string; rights: bigint; validFrom: bigint; validUntil: bigint; quota: bigint; used: bigint; state: GrantState }>();
   for (const { name, args } of decodeEvents(ledger, logs)) {
-    if (name === "DatasetRegistered") datasets.set(args[0], { holder: args[1], pending: ZeroAddress, retired: false, licences: [] });
-    else if (name === "DatasetDerived" && args[2] !== ZeroHash) datasets.get(args[0])!.licences.push(args[2]);
-    else if (name === "HoldingTransferOffered") datasets.get(args[0])!.pending = args[2];
-    else if (name === "HoldingTransferred") Object.assign(datasets.get(args[0])!, { holder: args[2], pending: ZeroAddress });
-    else if (name === "DatasetRetired") datasets.get(args[0])!.retired = true;
-    else if (name === "GrantIssued") grants.set(args[0], { datasetId: args[1], grantee: args[2], rights: args[4], validFrom: args[7], validUntil: args[8], quota: args[9], used: 0n, state: GrantState.Active });
-    else if (name === "GrantRevoked") grants.get(args[0])!.state = GrantState.Revoked;
-    else if (name === "GrantRenounced") grants.get(args[0])!.state = GrantState.Renounced;
-    else if (name === "UsageRecorded") grants.get(args[0])!.used += args[4];
+    const a = args as any[];
+    if (name === "DatasetRegistered") datasets.set(a[0], { holder: a[1], pending: ZeroAddress, retired: false, transfers: 0n, licences: [] });
+    else if (name === "DatasetLicensed") datasets.get(a[0])!.licences.push([a[1], a[2]]);
+    else if (name === "HoldingTransferOffered") datasets.get(a[0])!.pending = a[2];
+    else if (name === "HoldingTransferred") Object.assign(datasets.get(a[0])!, { holder: a[2], pending: ZeroAddress, transfers: datasets.get(a[0])!.transfers + 1n });
+    else if (name === "DatasetRetired") datasets.get(a[0])!.retired = true;
+    else if (name === "GrantIssued") grants.set(a[0], { datasetId: a[1], grantee: a[2], rights: a[4], validFrom: a[7], validUntil: a[8], quota: a[9], used: 0n, state: GrantState.Active });
+    else if (name === "GrantRevoked") grants.get(a[0])!.state = GrantState.Revoked;
+    else if (name === "GrantRenounced") grants.get(a[0])!.state = GrantState.Renounced;
+    else if (name === "UsageRecorded") grants.get(a[0])!.used += a[4];
   }
   return { datasets, grants };
 }
 
 /** Every grant and dataset of the model equals the ledger's views, and so does the state rebuilt from events. */
-async function checkAll(env: Env, seenNonces: Map<string, bigint>): Promise<void> {
+async function checkAll(env: Env): Promise<void> {
   const rebuilt = rebuildFromEvents(env.ledger, env.logs);
   expect(rebuilt.grants.size, "grants in the events").to.equal(env.model.grants.length);
   expect(rebuilt.datasets.size, "datasets in the events").to.equal(env.model.datasets.length);
@@ -509,14 +700,14 @@ async function checkAll(env: Env, seenNonces: Map<string, bigint>): Promise<void
   }
   for (const [id, d] of rebuilt.datasets) {
     const v = await env.ledger.datasetOf(id);
-    expect([v.holder, v.pendingHolder, v.retired, v.licensed], `dataset ${id} from events`).to.deep.equal([d.holder, d.pending, d.retired, d.licences.length > 0]);
-    expect(await env.ledger.derivationGrantsOf(id)).to.deep.equal(d.licences);
+    expect([v.holder, v.pendingHolder, v.retired, v.transfers, v.licensed], `dataset ${id} from events`).to.deep.equal([d.holder, d.pending, d.retired, d.transfers, d.licences.length > 0]);
+    expect((await env.ledger.licencesOf(id)).map((l) => [l.grantId, l.direct])).to.deep.equal(d.licences);
   }
   for (const a of env.actors) {
-    const nonce = await env.ledger.nonces(a.address);
-    expect(nonce, `nonce of ${a.address}`).to.equal(env.model.nonces.get(a.address) ?? 0n);
-    expect(nonce >= (seenNonces.get(a.address) ?? 0n), "nonces never decrease").to.equal(true);
-    seenNonces.set(a.address, nonce);
+    expect(await env.ledger.grantRequestCounter(a.address), `counter of ${a.address}`).to.equal(env.model.counters.get(a.address) ?? 0n);
+    for (let nonce = 0n; nonce < BigInt(NONCES); nonce++) {
+      expect(await env.ledger.isGrantNonceUsed(a.address, nonce), `nonce ${nonce} of ${a.address}`).to.equal(spentOf(env.model, a.address).has(nonce));
+    }
   }
   for (const g of env.model.grants) {
     const onChain = await env.ledger.grantOf(g.id);
@@ -525,39 +716,50 @@ async function checkAll(env: Env, seenNonces: Map<string, bigint>): Promise<void
   }
   for (const d of env.model.datasets) {
     const info = await env.ledger.datasetOf(d.id);
-    expect([info.holder, info.pendingHolder, info.retired, info.licensed], `dataset ${d.id}`).to.deep.equal([d.holder, d.pending, d.retired, d.licences.length > 0]);
-    expect(await env.ledger.derivationGrantsOf(d.id)).to.deep.equal(d.licences);
+    expect([info.holder, info.pendingHolder, info.retired, info.superseded, info.transfers, info.licensed], `dataset ${d.id}`).to.deep.equal([d.holder, d.pending, d.retired, d.superseded, d.transfers, d.licences.length > 0]);
+    expect((await env.ledger.licencesOf(d.id)).map((l) => ({ grantId: l.grantId, direct: l.direct })), `licence of ${d.id}`).to.deep.equal(d.licences);
   }
 }
 
 describe("ProvenanceLedger against its model", function () {
-  it(`agrees with the model on ${RUNS} random sequences of ${CALLS ?? "4 to 30"} calls, and its events rebuild its state`, async function () {
+  it(`agrees with the model on ${RUNS} random sequences of ${CALLS ?? "20 to 80"} calls, grant statuses included after every step, and its events rebuild its state`, async function () {
     // A campaign's length is set by its size (`npm run test:faults` runs the large ones), not by mocha's default.
     this.timeout(0);
     const { ledger, signers, address } = await deployLedger(ethers);
     const actors = signers.slice(1, 5);
     const domain = grantRequestDomain((await ethers.provider.getNetwork()).chainId, address);
-    const seenNonces = new Map<string, bigint>();
+    const mirror = await openMirror("model", address);
     const snapshot = await networkHelpers.takeSnapshot();
     let steps = 0;
     let accepted = 0;
-    await fc.assert(
-      fc.asyncProperty(fc.array(opArb, { minLength: CALLS ?? 4, maxLength: CALLS ?? 30 }), async (ops) => {
-        await snapshot.restore();
-        seenNonces.clear();
-        const env: Env = { ledger, actors, domain, logs: [], model: { time: BigInt(await networkHelpers.time.latest()) + 1n, datasets: [], grants: [], nonces: new Map() } };
-        for (const op of ops) {
-          const before = env.model.time;
-          await step(env, op);
-          steps++;
-          if (env.model.time > before && op.kind !== "jump") accepted++;
-        }
-        await checkAll(env, seenNonces);
-      }),
-      { numRuns: RUNS, seed: process.env.DPL_PROPERTY_SEED ? Number(process.env.DPL_PROPERTY_SEED) : undefined },
-    );
-    console.log(`      ${RUNS} sequences, ${steps} calls, ${accepted} accepted transactions; state rebuilt from events equal to the views after each sequence`);
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.array(opArb, { minLength: CALLS ?? 20, maxLength: CALLS ?? 80 }), async (ops) => {
+          await snapshot.restore();
+          await mirror.reset();
+          const model: Model = { time: BigInt(await networkHelpers.time.latest()) + 1n, datasets: [], grants: [], counters: new Map(), spent: new Map(), requests: [] };
+          const env: Env = { ledger, actors, domain, mirror, blockTimes: new Map(), logs: [], model };
+          for (const op of ops) {
+            const before = env.model.time;
+            await step(env, op);
+            steps++;
+            if (env.model.time > before && op.kind !== "jump") accepted++;
+          }
+          await checkAll(env);
+        }),
+        { numRuns: RUNS, seed: process.env.DPL_PROPERTY_SEED ? Number(process.env.DPL_PROPERTY_SEED) : undefined },
+      );
+    } finally {
+      await mirror.close();
+    }
+    console.log(`      ${RUNS} sequences, ${steps} calls, ${accepted} accepted transactions; ${statusChecks} grant statuses compared three ways; deepest licence ${deepest} grants`);
+    console.log(`      statuses seen: ${[...statusesSeen].sort().join(", ")}`);
     for (const [key, n] of [...outcomes].sort()) console.log(`        ${key}: ${n}`);
     expect(accepted).to.be.greaterThan(RUNS);
+    if (RUNS >= 200) {
+      // The campaign did build what it is meant to check: lineages licences deep, and every status.
+      expect(deepest, "deepest licence").to.be.at.least((CALLS ?? 0) >= 100 ? 3 : 2);
+      expect([...statusesSeen].sort()).to.deep.equal(["active", "exhausted", "expired", "lapsed", "pending", "renounced", "retired", "revoked"]);
+    }
   });
 });

@@ -4,7 +4,7 @@ import { network } from "hardhat";
 
 import { grantRequestDomain, GRANT_REQUEST_TYPES, type GrantRequest } from "../../server/chain/grant-request.js";
 import { Rights, UsageAction } from "../../server/chain/ids.js";
-import { deployLedger, FOREVER, issueGrant, registerDataset, sha256 } from "../helpers/fixtures.js";
+import { ADMIN_DELAY, deployLedger, FOREVER, issueGrant, registerDataset, sha256 } from "../helpers/fixtures.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -25,6 +25,8 @@ describe("ProvenanceLedger", function () {
       expect(await ledger.hasRole(await ledger.PAUSER_ROLE(), admin.address)).to.equal(true);
       expect(await ledger.hasRole(await ledger.PAUSER_ROLE(), holder.address)).to.equal(false);
       expect(await ledger.supportsInterface("0x7965db0b")).to.equal(true); // IAccessControl
+      expect(await ledger.defaultAdmin()).to.equal(admin.address);
+      expect(await ledger.defaultAdminDelay()).to.equal(ADMIN_DELAY);
     });
 
     it("pauses and unpauses with events, and reverts with ExpectedPause or EnforcedPause when repeated", async function () {
@@ -51,32 +53,32 @@ describe("ProvenanceLedger", function () {
   });
 
   describe("pause", function () {
-    it("stops every write that touches rights", async function () {
+    it("stops every write that gives or carries rights", async function () {
       const { ledger, holder, grantee, other, dataset, grantId, address } = await networkHelpers.loadFixture(pausedFixture);
-      const request: GrantRequest = { holder: holder.address, datasetId: dataset.id, grantee: grantee.address, rights: Rights.USE, purpose: "p", validFrom: 0n, validUntil: FOREVER, quota: 0n, nonce: 0n, deadline: FOREVER };
+      const request: GrantRequest = { holder: holder.address, datasetId: dataset.id, transfers: 0n, grantee: grantee.address, rights: Rights.USE, purpose: "p", validFrom: 0n, validUntil: FOREVER, quota: 0n, counter: 0n, nonce: 0n, deadline: FOREVER };
       const signature = await holder.signTypedData(grantRequestDomain((await ethers.provider.getNetwork()).chainId, address), GRANT_REQUEST_TYPES, request);
       const attempts = [
         ledger.connect(other).grantBySig(request, signature),
         ledger.connect(holder).grant(dataset.id, grantee.address, 1, "p", 0n, FOREVER, 0n),
-        ledger.connect(holder).revoke(grantId),
-        ledger.connect(grantee).renounce(grantId),
         ledger.connect(grantee).recordUsage(grantId, UsageAction.Use, 1n, ZeroHash),
         ledger.connect(grantee).recordUsageBatch([{ grantId, action: UsageAction.Use, units: 1n, outputRef: ZeroHash }]),
         ledger.connect(holder).transferHolding(dataset.id, grantee.address),
         ledger.connect(other).acceptHolding(dataset.id),
-        ledger.connect(holder).retire(dataset.id),
         ledger.connect(grantee).register(sha256("derived"), ZeroHash, 0n, "", [{ datasetId: dataset.id, grantId }]),
       ];
       for (const attempt of attempts) await expect(attempt).to.be.revertedWithCustomError(ledger, "EnforcedPause");
     });
 
-    it("never stops plain anchoring or cancelling one's own signatures", async function () {
-      const { ledger, holder, dataset } = await networkHelpers.loadFixture(pausedFixture);
+    it("never stops plain anchoring, cancelling one's own requests, or what only takes rights away", async function () {
+      const { ledger, holder, grantee, dataset, grantId } = await networkHelpers.loadFixture(pausedFixture);
       await expect(ledger.connect(holder).registerVersion(dataset.id, sha256("v2"), ZeroHash, 0n, "", [])).to.emit(ledger, "DatasetVersioned");
       await expect(
         ledger.connect(holder).registerBatch([{ contentHash: sha256("b"), merkleRoot: sha256("r"), recordCount: 1n, metadataURI: "", parents: [] }]),
       ).to.emit(ledger, "DatasetRegistered");
-      await expect(ledger.connect(holder).cancelGrantSignatures()).to.emit(ledger, "GrantSignaturesCancelled");
+      await expect(ledger.connect(holder).cancelGrantRequest(1n)).to.emit(ledger, "GrantRequestCancelled");
+      await expect(ledger.connect(holder).cancelAllGrantRequests()).to.emit(ledger, "GrantRequestsCancelled");
+      await expect(ledger.connect(grantee).renounce(grantId)).to.emit(ledger, "GrantRenounced");
+      await expect(ledger.connect(holder).retire(dataset.id)).to.emit(ledger, "DatasetRetired");
     });
 
     it("lets writes resume after unpause", async function () {

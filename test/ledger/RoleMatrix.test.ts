@@ -3,7 +3,8 @@
  * against a table of expected outcomes. One test per cell, generated from the table.
  *
  * The state each cell starts from: the holder holds dataset D (and D2, offered to the grantee); the
- * grantee holds grant G on D (all rights); the admin deployed the ledger (admin and pauser); the
+ * grantee holds grant G on D (all rights); the admin deployed the ledger (default admin, behind a
+ * three-day handover delay, and pauser); the
  * relayer and the stranger hold nothing. The relayer is the account that carries the holder's
  * signed grant request; for anything else it is one more stranger.
  */
@@ -14,7 +15,7 @@ import { network } from "hardhat";
 import ledgerAbi from "../../server/chain/ledger-abi.json" with { type: "json" };
 import { grantRequestDomain, GRANT_REQUEST_TYPES, type GrantRequest } from "../../server/chain/grant-request.js";
 import { Rights, UsageAction } from "../../server/chain/ids.js";
-import { deployLedger, FOREVER, issueGrant, METADATA_URI, NO_PARENTS, registerDataset, sha256, ZERO_HASH } from "../helpers/fixtures.js";
+import { ADMIN_DELAY, deployLedger, FOREVER, issueGrant, METADATA_URI, NO_PARENTS, registerDataset, sha256, ZERO_HASH } from "../helpers/fixtures.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -40,12 +41,14 @@ async function matrixFixture() {
   const request: GrantRequest = {
     holder: f.holder.address,
     datasetId: d.id,
+    transfers: 0n,
     grantee: f.stranger.address,
     rights: Rights.USE,
     purpose: "signed",
     validFrom: 0n,
     validUntil: FOREVER,
     quota: 5n,
+    counter: 0n,
     nonce: 0n,
     deadline: FOREVER,
   };
@@ -56,6 +59,7 @@ async function matrixFixture() {
 type Fixture = Awaited<ReturnType<typeof matrixFixture>>;
 
 const PAUSER_ROLE = ethers.id("PAUSER_ROLE");
+const ADMIN_ROLE = ZERO_HASH;
 const fresh = (label: string) => [sha256(`fresh ${label}`), sha256(`fresh root ${label}`), 3n, METADATA_URI] as const;
 
 const MATRIX: { fn: string; call: (f: Fixture, actor: Actor) => Promise<unknown>; expected: Record<Actor, Outcome>; setup?: (f: Fixture) => Promise<unknown> }[] = [
@@ -72,7 +76,8 @@ const MATRIX: { fn: string; call: (f: Fixture, actor: Actor) => Promise<unknown>
   { fn: "retire D", call: (f) => f.ledger.retire(f.d), expected: only(["holder"], "DatasetRetired", "DatasetUnauthorizedAccount") },
   { fn: "grant on D", call: (f) => f.ledger.grant(f.d, f.signers.stranger.address, Rights.USE, "matrix", 0n, FOREVER, 1n), expected: only(["holder"], "GrantIssued", "DatasetUnauthorizedAccount") },
   { fn: "grantBySig (holder's signed request)", call: (f) => f.ledger.grantBySig(f.request, f.signature), expected: everyone("GrantIssued") },
-  { fn: "cancelGrantSignatures (own nonce)", call: (f) => f.ledger.cancelGrantSignatures(), expected: everyone("GrantSignaturesCancelled") },
+  { fn: "cancelGrantRequest (own nonce)", call: (f) => f.ledger.cancelGrantRequest(7n), expected: everyone("GrantRequestCancelled") },
+  { fn: "cancelAllGrantRequests (own requests)", call: (f) => f.ledger.cancelAllGrantRequests(), expected: everyone("GrantRequestsCancelled") },
   { fn: "revoke G", call: (f) => f.ledger.revoke(f.g), expected: only(["holder"], "GrantRevoked", "DatasetUnauthorizedAccount") },
   { fn: "renounce G", call: (f) => f.ledger.renounce(f.g), expected: only(["grantee"], "GrantRenounced", "GrantUnauthorizedAccount") },
   { fn: "recordUsage under G", call: (f) => f.ledger.recordUsage(f.g, UsageAction.Use, 1n, ZERO_HASH), expected: only(["grantee"], "UsageRecorded", "GrantUnauthorizedAccount") },
@@ -85,6 +90,42 @@ const MATRIX: { fn: string; call: (f: Fixture, actor: Actor) => Promise<unknown>
   { fn: "unpause", setup: (f) => f.ledger.connect(f.admin).pause(), call: (f) => f.ledger.unpause(), expected: only(["admin"], "Unpaused", "AccessControlUnauthorizedAccount") },
   { fn: "grantRole PAUSER_ROLE", call: (f) => f.ledger.grantRole(PAUSER_ROLE, f.signers.stranger.address), expected: only(["admin"], "RoleGranted", "AccessControlUnauthorizedAccount") },
   { fn: "revokeRole PAUSER_ROLE of the admin", call: (f) => f.ledger.revokeRole(PAUSER_ROLE, f.admin.address), expected: only(["admin"], "RoleRevoked", "AccessControlUnauthorizedAccount") },
+  {
+    fn: "grantRole DEFAULT_ADMIN_ROLE (never: only the two-step handover)",
+    call: (f) => f.ledger.grantRole(ADMIN_ROLE, f.signers.stranger.address),
+    expected: only([], "", "AccessControlEnforcedDefaultAdminRules"),
+  },
+  {
+    fn: "beginDefaultAdminTransfer to the grantee",
+    call: (f) => f.ledger.beginDefaultAdminTransfer(f.grantee.address),
+    expected: only(["admin"], "DefaultAdminTransferScheduled", "AccessControlUnauthorizedAccount"),
+  },
+  {
+    fn: "cancelDefaultAdminTransfer",
+    setup: (f) => f.ledger.connect(f.admin).beginDefaultAdminTransfer(f.grantee.address),
+    call: (f) => f.ledger.cancelDefaultAdminTransfer(),
+    expected: only(["admin"], "DefaultAdminTransferCanceled", "AccessControlUnauthorizedAccount"),
+  },
+  {
+    fn: "acceptDefaultAdminTransfer after the delay",
+    setup: async (f) => {
+      await f.ledger.connect(f.admin).beginDefaultAdminTransfer(f.grantee.address);
+      await networkHelpers.time.increase(ADMIN_DELAY + 1n);
+    },
+    call: (f) => f.ledger.acceptDefaultAdminTransfer(),
+    expected: only(["grantee"], "RoleGranted", "AccessControlInvalidDefaultAdmin"),
+  },
+  {
+    fn: "changeDefaultAdminDelay",
+    call: (f) => f.ledger.changeDefaultAdminDelay(86_400n),
+    expected: only(["admin"], "DefaultAdminDelayChangeScheduled", "AccessControlUnauthorizedAccount"),
+  },
+  {
+    fn: "rollbackDefaultAdminDelay",
+    setup: (f) => f.ledger.connect(f.admin).changeDefaultAdminDelay(86_400n),
+    call: (f) => f.ledger.rollbackDefaultAdminDelay(),
+    expected: only(["admin"], "DefaultAdminDelayChangeCanceled", "AccessControlUnauthorizedAccount"),
+  },
 ];
 
 describe("role matrix", function () {
