@@ -48,18 +48,22 @@ function kill(replica: Replica): Promise<void> {
   });
 }
 
+/** The replica's status; null while it says, as it should, that its index is not built yet. */
 async function status(replica: Replica): Promise<any> {
   const response = await fetch(`${replica.url}/v1/status`);
+  const body: any = await response.json();
+  // A replica answers as soon as it listens: until its first range is committed, with 503 index_not_ready.
+  if (response.status === 503 && body.error?.code === "index_not_ready") return null;
   expect(response.status, `${replica.name} answers`).to.equal(200);
-  return response.json();
+  return body;
 }
 
 async function caughtUp(replicas: Replica[], head: number): Promise<any[]> {
   const deadline = Date.now() + 30_000;
   for (;;) {
     const statuses = await Promise.all(replicas.map(status));
-    if (statuses.every((s) => s.indexed.number >= head)) return statuses;
-    if (Date.now() > deadline) throw new Error(`replicas did not reach block ${head}: ${statuses.map((s) => s.indexed.number).join(", ")}`);
+    if (statuses.every((s) => s !== null && s.indexed.number >= head)) return statuses;
+    if (Date.now() > deadline) throw new Error(`replicas did not reach block ${head}: ${statuses.map((s) => s?.indexed.number ?? "not built").join(", ")}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -17,13 +17,15 @@ import { DplError, InvalidInputError, NotFoundError, RetryableError, StoreError 
 import type { Logger } from "../common/logger.js";
 import type { Config } from "../config.js";
 import { InvalidCursorError, openReader, type Page, type Reader } from "../store/reads.js";
+import type { RolesRecord } from "../store/records.js";
 import { corruptStore, isStorageFault, type Store } from "../store/store.js";
 import type { ApiMetrics } from "./metrics.js";
 import { renderDocs } from "./docs.js";
 import { serveExplorer } from "./explorer.js";
 import { buildProv } from "./prov.js";
 import * as S from "./schemas.js";
-import { activityView, datasetView, type Finality, grantView, usageView } from "./views.js";
+import { type Finality, type Views, viewsOf } from "./views.js";
+import { settleDelay } from "../store/reduce.js";
 
 /** What the API needs to know of the chain beyond the index: the indexer's last look at the head. */
 export interface ChainView {
@@ -58,6 +60,8 @@ interface RouteContext<P, Q> {
   query: Q;
   reader: Reader;
   finality: Finality;
+  /** Records as this answer shows them, at this head. */
+  view: Views;
   readAt: { number: number; hash: string };
   req: Request;
 }
@@ -167,7 +171,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
       const reader = openReader(store);
       try {
         const { finality, readAt } = await finalityOf(reader);
-        res.json(await def.handler({ params, query, reader, finality, readAt, req }));
+        res.json(await def.handler({ params, query, reader, finality, view: viewsOf(reader, finality), readAt, req }));
       } finally {
         await reader.close();
       }
@@ -227,7 +231,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     tag: "status",
     query: S.EmptyQuery,
     response: S.Status,
-    handler: async ({ reader, finality }) => {
+    handler: async ({ reader, finality, view }) => {
       const state = (await reader.state())!;
       const head = chain.head()?.number ?? null;
       return {
@@ -241,6 +245,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
         digest: state.digest,
         reorgs: state.reorgs,
         paused: await reader.paused(),
+        roles: rolesView(await reader.roles(), finality.headTime, view.evidence),
         confirmations: config.confirmations,
         finalityDepth: finality.finalityDepth,
         lastError: chain.lastError() ?? null,
@@ -255,9 +260,9 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     tag: "datasets",
     query: S.DatasetsQuery,
     response: S.pageOf(S.Dataset, "DatasetPage"),
-    handler: async ({ query, reader, finality, readAt }) => {
+    handler: async ({ query, reader, view, readAt }) => {
       const page = await reader.datasets(query);
-      return pageAnswer(readAt, page, (d) => datasetView(d, finality));
+      return pageAnswer(readAt, page, view.dataset);
     },
   });
 
@@ -272,13 +277,13 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     query: S.EmptyQuery,
     response: z.object({ readAt: S.ReadAt, dataset: S.Dataset }),
     notFound: "No such dataset",
-    handler: async ({ params, reader, finality, readAt }) => ({ readAt, dataset: datasetView(await datasetOr404(reader, params.id), finality) }),
+    handler: async ({ params, reader, view, readAt }) => ({ readAt, dataset: view.dataset(await datasetOr404(reader, params.id)) }),
   });
 
-  const anchorsAnswer = async (reader: Reader, contentHash: string, finality: Finality, readAt: { number: number; hash: string }) => {
+  const anchorsAnswer = async (reader: Reader, contentHash: string, view: Views, readAt: { number: number; hash: string }) => {
     const anchors = await reader.anchors(contentHash);
     if (anchors.length === 0) throw new NotFoundError(`content ${contentHash} was never anchored on this ledger`, "not_anchored");
-    return { readAt, contentHash, anchors: anchors.map((d) => datasetView(d, finality)) };
+    return { readAt, contentHash, anchors: anchors.map(view.dataset) };
   };
   const Anchors = z.object({ readAt: S.ReadAt, contentHash: z.string(), anchors: z.array(S.Dataset) }).meta({ id: "Anchors" });
 
@@ -291,7 +296,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     query: S.EmptyQuery,
     response: Anchors,
     notFound: "Never anchored",
-    handler: ({ params, reader, finality, readAt }) => anchorsAnswer(reader, params.contentHash, finality, readAt),
+    handler: ({ params, reader, view, readAt }) => anchorsAnswer(reader, params.contentHash, view, readAt),
   });
 
   route({
@@ -303,7 +308,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     body: { contentType: "application/octet-stream", description: "The file's bytes" },
     response: Anchors,
     notFound: "Never anchored",
-    handler: async ({ req, reader, finality, readAt }) => {
+    handler: async ({ req, reader, view, readAt }) => {
       const type = req.headers["content-type"]?.split(";")[0].trim().toLowerCase();
       if (type && type !== "application/octet-stream") throw new UnsupportedMediaTypeError(type);
       const declared = Number(req.headers["content-length"] ?? 0);
@@ -315,7 +320,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
         if (size > config.verifyMaxBytes) throw new PayloadTooLargeError(config.verifyMaxBytes);
         hash.update(chunk);
       }
-      return anchorsAnswer(reader, "0x" + hash.digest("hex"), finality, readAt);
+      return anchorsAnswer(reader, "0x" + hash.digest("hex"), view, readAt);
     },
   });
 
@@ -328,10 +333,10 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     query: S.PageQuery,
     response: S.pageOf(S.Grant, "GrantPage"),
     notFound: "No such dataset",
-    handler: async ({ params, query, reader, finality, readAt }) => {
+    handler: async ({ params, query, reader, view, readAt }) => {
       await datasetOr404(reader, params.id);
       const page = await reader.grantsOfDataset(params.id, query);
-      return pageAnswer(readAt, page, (g) => grantView(g, finality));
+      return pageAnswer(readAt, page, view.grant);
     },
   });
 
@@ -346,7 +351,22 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     query: S.EmptyQuery,
     response: z.object({ readAt: S.ReadAt, grant: S.Grant }),
     notFound: "No such grant",
-    handler: async ({ params, reader, finality, readAt }) => ({ readAt, grant: grantView(await grantOr404(reader, params.id), finality) }),
+    handler: async ({ params, reader, view, readAt }) => ({ readAt, grant: view.grant(await grantOr404(reader, params.id)) }),
+  });
+
+  route({
+    method: "get",
+    path: "/v1/grants/:id/products",
+    summary: "Datasets that rest on a grant (it is in their licence): what its revocation, renunciation or expiry stops, oldest first",
+    tag: "grants",
+    params: S.IdParams,
+    query: S.PageQuery,
+    response: S.pageOf(S.Dataset, "DatasetPage"),
+    notFound: "No such grant",
+    handler: async ({ params, query, reader, view, readAt }) => {
+      await grantOr404(reader, params.id);
+      return pageAnswer(readAt, await reader.productsOfLicence(params.id, query), view.dataset);
+    },
   });
 
   route({
@@ -358,10 +378,10 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     query: S.PageQuery,
     response: S.pageOf(S.Usage, "UsagePage"),
     notFound: "No such grant",
-    handler: async ({ params, query, reader, finality, readAt }) => {
+    handler: async ({ params, query, reader, view, readAt }) => {
       await grantOr404(reader, params.id);
       const page = await reader.usageOfGrant(params.id, query);
-      return pageAnswer(readAt, page, (u) => usageView(u, finality));
+      return pageAnswer(readAt, page, view.usage);
     },
   });
 
@@ -374,11 +394,11 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     query: S.UsageQuery,
     response: S.pageOf(S.Usage, "UsagePage"),
     notFound: "No such dataset",
-    handler: async ({ params, query, reader, finality, readAt }) => {
+    handler: async ({ params, query, reader, view, readAt }) => {
       await datasetOr404(reader, params.id);
       if (query.from !== undefined && query.to !== undefined && query.from > query.to) throw new InvalidInputError("query parameter from must not be later than to");
       const page = await reader.usageOfDataset(params.id, query);
-      return pageAnswer(readAt, page, (u) => usageView(u, finality));
+      return pageAnswer(readAt, page, view.usage);
     },
   });
 
@@ -399,7 +419,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
       edges: z.array(z.object({ parent: z.string(), child: z.string(), grantId: z.string().nullable() })),
     }),
     notFound: "No such dataset",
-    handler: async ({ params, query, reader, finality, readAt }) => {
+    handler: async ({ params, query, reader, view, readAt }) => {
       await datasetOr404(reader, params.id);
       const graph = await reader.lineage(params.id, query.direction, query.depth);
       return {
@@ -408,7 +428,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
         direction: query.direction,
         depth: query.depth,
         truncated: graph.truncated,
-        nodes: graph.nodes.map((d) => datasetView(d, finality)),
+        nodes: graph.nodes.map(view.dataset),
         edges: graph.edges.map((e) => ({ ...e, grantId: /^0x0+$/.test(e.grantId) ? null : e.grantId })),
       };
     },
@@ -422,9 +442,9 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     params: S.AddressParams,
     query: S.PageQuery,
     response: S.pageOf(S.Activity, "ActivityPage"),
-    handler: async ({ params, query, reader, finality, readAt }) => {
+    handler: async ({ params, query, reader, view, readAt }) => {
       const page = await reader.activity(params.address, query);
-      return pageAnswer(readAt, page, (a) => activityView(a, finality));
+      return pageAnswer(readAt, page, view.activity);
     },
   });
 
@@ -436,9 +456,9 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     params: S.AddressParams,
     query: S.PageQuery.extend({ role: z.enum(["grantee", "grantor"], { error: "must be grantee or grantor" }).default("grantee") }),
     response: S.pageOf(S.Grant, "GrantPage"),
-    handler: async ({ params, query, reader, finality, readAt }) => {
+    handler: async ({ params, query, reader, view, readAt }) => {
       const page = query.role === "grantor" ? await reader.grantsOfGrantor(params.address, query) : await reader.grantsOfGrantee(params.address, query);
-      return pageAnswer(readAt, page, (g) => grantView(g, finality));
+      return pageAnswer(readAt, page, view.grant);
     },
   });
 
@@ -465,7 +485,8 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
         more = page.next !== null;
       }
       const usage = (await reader.usageOfDataset(params.id, { limit: PROV_MAX_USES })).items;
-      return buildProv({ chainId: reader.identity.chainId, ledger: reader.identity.ledger, dataset, lineage, grants, usage });
+      const licences = reader.licenceFacts(dataset).map((l) => l.grant);
+      return buildProv({ chainId: reader.identity.chainId, ledger: reader.identity.ledger, dataset, lineage, grants, licences, usage });
     },
   });
 
@@ -518,6 +539,18 @@ function rateLimiter(limit: number, windowS: number) {
       res.status(429).json({ error: { code: "rate_limited", message: `more than ${limit} requests in ${windowS} s from this client; wait and try again` } });
     },
   });
+}
+
+/** The ledger's roles as /v1/status shows them, at the head's time. */
+function rolesView(record: RolesRecord, headTime: number, evidence: Views["evidence"]) {
+  const r = settleDelay(record, headTime);
+  return {
+    admin: r.members.admin?.[0]?.account ?? null,
+    pausers: (r.members.pauser ?? []).map((m) => m.account),
+    adminDelay: r.adminDelay,
+    pendingAdmin: r.adminTransfer ? { account: r.adminTransfer.newAdmin, acceptAfter: r.adminTransfer.acceptSchedule, evidence: evidence(r.adminTransfer.evidence) } : null,
+    pendingDelay: r.delayChange ? { delay: r.delayChange.newDelay, effectiveAfter: r.delayChange.effectSchedule, evidence: evidence(r.delayChange.evidence) } : null,
+  };
 }
 
 /** Maps any error to a status, a code and one sentence. */

@@ -8,6 +8,10 @@
  * - used: each use (and derivation) used the dataset
  * - wasAssociatedWith: each use with the grantee who recorded it, its grant as the plan
  * - actedOnBehalfOf: each grantee on behalf of the grantor, for the grant
+ *
+ * Every grant the document names is declared as a prov:Plan entity: the dataset's own grants and the
+ * upstream grants it rests on (its licence, which includes every grant a derivation in its lineage
+ * was made under). A dataset entity lists its licence as `dpl:licence`.
  */
 import type { LineageGraph } from "../store/reads.js";
 import type { DatasetRecord, GrantRecord, UsageRecord } from "../store/records.js";
@@ -33,7 +37,16 @@ const ACTIONS = ["Use", "Process", "Derive", "Operate"];
 const dateTime = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString();
 const typed = (value: string, type: string) => ({ $: value, type });
 
-export function buildProv(args: { chainId: number; ledger: string; dataset: DatasetRecord; lineage: LineageGraph; grants: GrantRecord[]; usage: UsageRecord[] }): ProvDocument {
+export function buildProv(args: {
+  chainId: number;
+  ledger: string;
+  dataset: DatasetRecord;
+  lineage: LineageGraph;
+  grants: GrantRecord[];
+  /** The upstream grants the dataset rests on. */
+  licences: GrantRecord[];
+  usage: UsageRecord[];
+}): ProvDocument {
   const doc: ProvDocument = {
     prefix: {
       dpl: "https://dpl.dev/ns#",
@@ -75,6 +88,7 @@ export function buildProv(args: { chainId: number; ledger: string; dataset: Data
       "dpl:txHash": d.registered.txHash,
       "dpl:blockNumber": d.registered.blockNumber,
       "prov:generatedAtTime": typed(dateTime(d.registered.timestamp), "xsd:dateTime"),
+      ...(d.licences.length > 0 ? { "dpl:licence": d.licences.map((l) => `grant:${l.grantId}`).join(" ") } : {}),
     };
     relation("wasAttributedTo", { "prov:entity": id, "prov:agent": agent(d.holder) });
   }
@@ -105,10 +119,14 @@ export function buildProv(args: { chainId: number; ledger: string; dataset: Data
     }
   }
 
-  // Grants: the grantee acts on behalf of the grantor.
-  for (const g of args.grants) {
+  // Grants, the dataset's own and those upstream: the grantee acts on behalf of the grantor.
+  const declared = new Set<string>();
+  for (const g of [...args.licences, ...args.grants]) {
+    if (declared.has(g.id)) continue;
+    declared.add(g.id);
     doc.entity[`grant:${g.id}`] = {
       "prov:type": typed("prov:Plan", "prov:QUALIFIED_NAME"),
+      "dpl:dataset": `ds:${g.datasetId}`,
       "dpl:purpose": g.purpose,
       "prov:generatedAtTime": typed(dateTime(g.issued.timestamp), "xsd:dateTime"),
     };

@@ -86,6 +86,15 @@ export const Evidence = z
   })
   .meta({ id: "Evidence", description: "Where a fact sits on chain, and how final it is" });
 
+export const Lapse = z
+  .object({
+    grantId: z.string().meta({ description: "The upstream grant that no longer holds" }),
+    reason: z.enum(["revoked", "renounced", "expired", "retired"]).meta({ description: "Revoked or renounced, its window ended, or its dataset was retired" }),
+    evidence: Evidence.nullable().meta({ description: "The event that ended it; null when its window ran out" }),
+    validUntil: z.number().int().meta({ description: "The licence's last valid second" }),
+  })
+  .meta({ id: "Lapse", description: "Which licence of a dataset no longer holds, and why" });
+
 export const Dataset = z
   .object({
     id: z.string(),
@@ -95,9 +104,13 @@ export const Dataset = z
     merkleRoot: z.string(),
     recordCount: z.string(),
     metadataURI: z.string(),
-    status: z.enum(["active", "retired"]),
+    status: z.enum(["active", "retired", "lapsed"]).meta({ description: "lapsed: a grant of its licence no longer holds (see lapse)" }),
     pendingHolder: z.string().nullable(),
     parents: z.array(z.object({ datasetId: z.string(), grantId: z.string().nullable(), evidence: Evidence })),
+    licences: z
+      .array(z.object({ grantId: z.string(), direct: z.boolean().meta({ description: "Whoever operates the dataset must be this grant's grantee" }), evidence: Evidence }))
+      .meta({ description: "The upstream grants it rests on, transitively; empty for data held outright" }),
+    lapse: Lapse.nullable(),
     versions: z.object({ previous: z.string().nullable(), next: z.string().nullable() }),
     transfers: z.array(z.object({ from: z.string(), to: z.string(), evidence: Evidence })),
     registered: Evidence,
@@ -105,7 +118,9 @@ export const Dataset = z
   })
   .meta({ id: "Dataset" });
 
-export const GrantStatus = z.enum(["pending", "active", "expired", "exhausted", "revoked", "renounced"]);
+export const GrantStatus = z
+  .enum(["pending", "active", "expired", "exhausted", "revoked", "renounced", "retired", "lapsed"])
+  .meta({ description: "At the chain head's time, as the ledger's grantStatus: retired (its dataset is), lapsed (a licence its dataset rests on no longer holds)" });
 
 export const Grant = z
   .object({
@@ -123,6 +138,7 @@ export const Grant = z
     remaining: z.string().nullable().meta({ description: "null for an unlimited grant" }),
     uses: z.number().int(),
     status: GrantStatus,
+    lapse: Lapse.nullable(),
     issued: Evidence,
     ended: Evidence.nullable(),
   })
@@ -148,9 +164,22 @@ export const Activity = z
     grantId: z.string().optional(),
     counterparty: z.string().optional(),
     units: z.string().optional(),
+    role: z.string().optional(),
     evidence: Evidence,
   })
   .meta({ id: "Activity" });
+
+export const Roles = z
+  .object({
+    admin: z.string().nullable().meta({ description: "The one account with DEFAULT_ADMIN_ROLE" }),
+    pausers: z.array(z.string()).meta({ description: "Accounts with PAUSER_ROLE" }),
+    adminDelay: z.number().int().nullable().meta({ description: "Seconds a scheduled admin handover waits, at the chain head's time" }),
+    pendingAdmin: z
+      .object({ account: z.string(), acceptAfter: z.number().int().meta({ description: "Unix seconds; it may be accepted in any later block" }), evidence: Evidence })
+      .nullable(),
+    pendingDelay: z.object({ delay: z.number().int(), effectiveAfter: z.number().int(), evidence: Evidence }).nullable(),
+  })
+  .meta({ id: "Roles", description: "Who administers the ledger and who may pause it, from its role events" });
 
 export const ReadAt = z
   .object({ number: z.number().int(), hash: z.string() })
@@ -171,6 +200,7 @@ export const Status = z
     digest: z.string(),
     reorgs: z.number().int(),
     paused: z.boolean(),
+    roles: Roles,
     confirmations: z.number().int(),
     finalityDepth: z.number().int(),
     lastError: z.string().nullable(),

@@ -1,8 +1,10 @@
 /**
  * Records as the API shows them: every fact with its evidence and how final it is at the current
- * chain head, and each grant's status computed at the head's time. Pure functions.
+ * chain head, each grant's standing and each dataset's licence computed at the head's time (see
+ * standing.ts). Pure functions; `viewsOf` binds them to one request's reader and head.
  */
 import type { ActivityRecord, DatasetRecord, Evidence, GrantRecord, UsageRecord } from "../store/records.js";
+import { grantStanding, type GrantStanding, type Lapse, type LicenceFacts, licenceLapse } from "./standing.js";
 
 export interface Finality {
   /** The node's head block number. */
@@ -20,7 +22,12 @@ export function evidenceView(e: Evidence, f: Finality) {
   return { ...e, time: new Date(e.timestamp * 1000).toISOString(), confirmations, final: confirmations >= f.finalityDepth };
 }
 
-export function datasetView(d: DatasetRecord, f: Finality) {
+function lapseView(lapse: Lapse | null, f: Finality) {
+  return lapse ? { ...lapse, evidence: lapse.evidence ? evidenceView(lapse.evidence, f) : null } : null;
+}
+
+/** A dataset; `lapse` is the licence of it that no longer holds, if any. */
+export function datasetView(d: DatasetRecord, f: Finality, lapse: Lapse | null) {
   return {
     id: d.id,
     holder: d.holder,
@@ -29,9 +36,11 @@ export function datasetView(d: DatasetRecord, f: Finality) {
     merkleRoot: d.merkleRoot,
     recordCount: d.recordCount,
     metadataURI: d.metadataURI,
-    status: d.retired ? ("retired" as const) : ("active" as const),
+    status: d.retired ? ("retired" as const) : lapse ? ("lapsed" as const) : ("active" as const),
     pendingHolder: d.pendingHolder,
     parents: d.parents.map((p) => ({ datasetId: p.datasetId, grantId: p.grantId === ZERO_HASH ? null : p.grantId, evidence: evidenceView(p.evidence, f) })),
+    licences: d.licences.map((l) => ({ grantId: l.grantId, direct: l.direct, evidence: evidenceView(l.evidence, f) })),
+    lapse: lapseView(lapse, f),
     versions: { previous: d.previousVersion, next: d.nextVersion },
     transfers: d.transfers.map((t) => ({ from: t.from, to: t.to, evidence: evidenceView(t.evidence, f) })),
     registered: evidenceView(d.registered, f),
@@ -47,18 +56,7 @@ export function rightNames(rights: number): ("use" | "process" | "operate-produc
   return names;
 }
 
-export type GrantStatusName = "pending" | "active" | "expired" | "exhausted" | "revoked" | "renounced";
-
-/** A grant's standing at `time`, exactly as the contract's grantStatus computes it. */
-export function grantStatus(g: Pick<GrantRecord, "state" | "validFrom" | "validUntil" | "quota" | "used">, time: number): GrantStatusName {
-  if (g.state !== "active") return g.state;
-  if (time < g.validFrom) return "pending";
-  if (time > g.validUntil) return "expired";
-  if (g.quota !== "0" && BigInt(g.used) >= BigInt(g.quota)) return "exhausted";
-  return "active";
-}
-
-export function grantView(g: GrantRecord, f: Finality) {
+export function grantView(g: GrantRecord, f: Finality, standing: GrantStanding) {
   const unlimited = g.quota === "0";
   return {
     id: g.id,
@@ -74,7 +72,8 @@ export function grantView(g: GrantRecord, f: Finality) {
     used: g.used,
     remaining: unlimited ? null : (BigInt(g.quota) - BigInt(g.used)).toString(),
     uses: g.uses,
-    status: grantStatus(g, f.headTime),
+    status: standing.status,
+    lapse: lapseView(standing.lapse, f),
     issued: evidenceView(g.issued, f),
     ended: g.ended ? evidenceView(g.ended, f) : null,
   };
@@ -95,3 +94,34 @@ export function usageView(u: UsageRecord, f: Finality) {
 export function activityView(a: ActivityRecord, f: Finality) {
   return { ...a, evidence: evidenceView(a.evidence, f) };
 }
+
+/** What the views read beyond a record: its grant's dataset and its licence (the index's Reader has both). */
+export interface LicenceSource {
+  datasetOf(g: GrantRecord): DatasetRecord;
+  licenceFacts(dataset: DatasetRecord): LicenceFacts[];
+}
+
+/**
+ * The views of one request: datasets and grants with their licence standing read through `reader`
+ * (each dataset's licence looked up once) at the head's time.
+ */
+export function viewsOf(reader: LicenceSource, f: Finality) {
+  const facts = new Map<string, LicenceFacts[]>();
+  const factsOf = (d: DatasetRecord) => {
+    if (d.licences.length === 0) return [];
+    let found = facts.get(d.id);
+    if (!found) facts.set(d.id, (found = reader.licenceFacts(d)));
+    return found;
+  };
+  const lapseOf = (d: DatasetRecord) => licenceLapse(factsOf(d), f.headTime);
+  const standingOf = (g: GrantRecord, d: DatasetRecord) => grantStanding(g, d, factsOf(d), f.headTime);
+  return {
+    finality: f,
+    dataset: (d: DatasetRecord) => datasetView(d, f, lapseOf(d)),
+    grant: (g: GrantRecord) => grantView(g, f, standingOf(g, reader.datasetOf(g))),
+    usage: (u: UsageRecord) => usageView(u, f),
+    activity: (a: ActivityRecord) => activityView(a, f),
+    evidence: (e: Evidence) => evidenceView(e, f),
+  };
+}
+export type Views = ReturnType<typeof viewsOf>;

@@ -30,6 +30,7 @@ export interface Position {
 export type LedgerEventBody =
   | { kind: "DatasetRegistered"; datasetId: string; holder: string; contentHash: string; merkleRoot: string; recordCount: bigint; metadataURI: string }
   | { kind: "DatasetDerived"; datasetId: string; parentId: string; grantId: string }
+  | { kind: "DatasetLicensed"; datasetId: string; grantId: string; direct: boolean }
   | { kind: "DatasetVersioned"; datasetId: string; previousId: string; holder: string }
   | { kind: "HoldingTransferOffered"; datasetId: string; from: string; to: string }
   | { kind: "HoldingTransferred"; datasetId: string; from: string; to: string }
@@ -51,9 +52,17 @@ export type LedgerEventBody =
   | { kind: "GrantRevoked"; grantId: string; datasetId: string; holder: string }
   | { kind: "GrantRenounced"; grantId: string; datasetId: string; grantee: string }
   | { kind: "UsageRecorded"; grantId: string; datasetId: string; grantee: string; action: number; units: bigint; outputRef: string }
-  | { kind: "GrantSignaturesCancelled"; holder: string; nonce: bigint }
+  | { kind: "GrantRequestCancelled"; holder: string; nonce: bigint }
+  | { kind: "GrantRequestsCancelled"; holder: string; counter: bigint }
   | { kind: "Paused"; account: string }
-  | { kind: "Unpaused"; account: string };
+  | { kind: "Unpaused"; account: string }
+  | { kind: "LedgerDeployed"; admin: string; adminDelay: number }
+  | { kind: "RoleGranted"; role: string; account: string; sender: string }
+  | { kind: "RoleRevoked"; role: string; account: string; sender: string }
+  | { kind: "DefaultAdminTransferScheduled"; newAdmin: string; acceptSchedule: number }
+  | { kind: "DefaultAdminTransferCanceled" }
+  | { kind: "DefaultAdminDelayChangeScheduled"; newDelay: number; effectSchedule: number }
+  | { kind: "DefaultAdminDelayChangeCanceled" };
 
 export type LedgerEventKind = LedgerEventBody["kind"];
 export type LedgerEvent = LedgerEventBody & { position: Position; raw: RawLog };
@@ -61,6 +70,7 @@ export type LedgerEvent = LedgerEventBody & { position: Position; raw: RawLog };
 export const EVENT_SIGNATURES: Record<LedgerEventKind, string> = {
   DatasetRegistered: "DatasetRegistered(bytes32,address,bytes32,bytes32,uint64,string)",
   DatasetDerived: "DatasetDerived(bytes32,bytes32,bytes32)",
+  DatasetLicensed: "DatasetLicensed(bytes32,bytes32,bool)",
   DatasetVersioned: "DatasetVersioned(bytes32,bytes32,address)",
   HoldingTransferOffered: "HoldingTransferOffered(bytes32,address,address)",
   HoldingTransferred: "HoldingTransferred(bytes32,address,address)",
@@ -69,9 +79,17 @@ export const EVENT_SIGNATURES: Record<LedgerEventKind, string> = {
   GrantRevoked: "GrantRevoked(bytes32,bytes32,address)",
   GrantRenounced: "GrantRenounced(bytes32,bytes32,address)",
   UsageRecorded: "UsageRecorded(bytes32,bytes32,address,uint8,uint64,bytes32)",
-  GrantSignaturesCancelled: "GrantSignaturesCancelled(address,uint256)",
+  GrantRequestCancelled: "GrantRequestCancelled(address,uint256)",
+  GrantRequestsCancelled: "GrantRequestsCancelled(address,uint64)",
   Paused: "Paused(address)",
   Unpaused: "Unpaused(address)",
+  LedgerDeployed: "LedgerDeployed(address,uint48)",
+  RoleGranted: "RoleGranted(bytes32,address,address)",
+  RoleRevoked: "RoleRevoked(bytes32,address,address)",
+  DefaultAdminTransferScheduled: "DefaultAdminTransferScheduled(address,uint48)",
+  DefaultAdminTransferCanceled: "DefaultAdminTransferCanceled()",
+  DefaultAdminDelayChangeScheduled: "DefaultAdminDelayChangeScheduled(uint48,uint48)",
+  DefaultAdminDelayChangeCanceled: "DefaultAdminDelayChangeCanceled()",
 };
 
 export const EVENT_TOPICS = Object.fromEntries(
@@ -96,7 +114,7 @@ function string(data: string, headIndex: number): string {
   return Buffer.from(data.slice(start + 64, start + 64 + length * 2), "hex").toString("utf8");
 }
 
-/** Decodes one of the ledger's logs; undefined for a log that is not one of its events (e.g. RoleGranted). */
+/** Decodes one of the ledger's logs; undefined for a log that is not one of its events. */
 export function decodeLedgerLog(log: RawLog): LedgerEventBody | undefined {
   const kind = KIND_BY_TOPIC.get(log.topics[0]);
   if (!kind) return undefined;
@@ -107,6 +125,8 @@ export function decodeLedgerLog(log: RawLog): LedgerEventBody | undefined {
       return { kind, datasetId: t[1], holder: topicAddress(t[2]), contentHash: t[3], merkleRoot: bytes32(d, 0), recordCount: uint(d, 1), metadataURI: string(d, 2) };
     case "DatasetDerived":
       return { kind, datasetId: t[1], parentId: t[2], grantId: t[3] };
+    case "DatasetLicensed":
+      return { kind, datasetId: t[1], grantId: t[2], direct: small(d, 0) !== 0 };
     case "DatasetVersioned":
       return { kind, datasetId: t[1], previousId: t[2], holder: topicAddress(t[3]) };
     case "HoldingTransferOffered":
@@ -135,11 +155,25 @@ export function decodeLedgerLog(log: RawLog): LedgerEventBody | undefined {
       return { kind, grantId: t[1], datasetId: t[2], grantee: topicAddress(t[3]) };
     case "UsageRecorded":
       return { kind, grantId: t[1], datasetId: t[2], grantee: topicAddress(t[3]), action: small(d, 0), units: uint(d, 1), outputRef: bytes32(d, 2) };
-    case "GrantSignaturesCancelled":
+    case "GrantRequestCancelled":
       return { kind, holder: topicAddress(t[1]), nonce: uint(d, 0) };
+    case "GrantRequestsCancelled":
+      return { kind, holder: topicAddress(t[1]), counter: uint(d, 0) };
     case "Paused":
     case "Unpaused":
       return { kind, account: wordAddress(d, 0) };
+    case "LedgerDeployed":
+      return { kind, admin: topicAddress(t[1]), adminDelay: small(d, 0) };
+    case "RoleGranted":
+    case "RoleRevoked":
+      return { kind, role: t[1], account: topicAddress(t[2]), sender: topicAddress(t[3]) };
+    case "DefaultAdminTransferScheduled":
+      return { kind, newAdmin: topicAddress(t[1]), acceptSchedule: small(d, 0) };
+    case "DefaultAdminDelayChangeScheduled":
+      return { kind, newDelay: small(d, 0), effectSchedule: small(d, 1) };
+    case "DefaultAdminTransferCanceled":
+    case "DefaultAdminDelayChangeCanceled":
+      return { kind };
   }
 }
 

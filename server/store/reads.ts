@@ -4,7 +4,7 @@
  * sublevels, paginated by an opaque cursor (the last key returned).
  */
 import { decodeCursor, encodeCursor, upperBound } from "./keys.js";
-import type { ActivityRecord, DatasetRecord, GrantRecord, StoreIdentity, SyncState, UsageActivityRef, UsageRecord } from "./records.js";
+import type { ActivityRecord, DatasetRecord, GrantRecord, RolesRecord, StoreIdentity, SyncState, UsageActivityRef, UsageRecord } from "./records.js";
 import type { Store, SublevelName } from "./store.js";
 
 export interface Page<T> {
@@ -32,7 +32,15 @@ export interface Reader {
   readonly identity: StoreIdentity;
   state(): Promise<SyncState | undefined>;
   paused(): Promise<boolean>;
+  /** Who holds the ledger's roles, as its events told (before any was indexed: nobody). */
+  roles(): Promise<RolesRecord>;
   dataset(id: string): Promise<DatasetRecord | undefined>;
+  /** The dataset grant `g` is on (the index has it whenever it has the grant). */
+  datasetOf(g: GrantRecord): DatasetRecord;
+  /** Each licence of `dataset` with the upstream grant and the dataset that grant is on. */
+  licenceFacts(dataset: DatasetRecord): { grant: GrantRecord; dataset: DatasetRecord }[];
+  /** Datasets that rest on grant `grantId` (it is in their licence), oldest first. */
+  productsOfLicence(grantId: string, args: PageArgs): Promise<Page<DatasetRecord>>;
   grant(id: string): Promise<GrantRecord | undefined>;
   /** Datasets newest first, all or those `holder` holds now. */
   datasets(args: PageArgs & { holder?: string }): Promise<Page<DatasetRecord>>;
@@ -119,8 +127,28 @@ class SnapshotReader implements Reader {
     return this.get<boolean>("meta", "paused") ?? false;
   }
 
+  async roles() {
+    return this.get<RolesRecord>("meta", "roles") ?? { members: {}, adminDelay: null, adminTransfer: null, delayChange: null };
+  }
+
   async dataset(id: string) {
     return this.get<DatasetRecord>("datasets", id);
+  }
+
+  datasetOf(g: GrantRecord) {
+    return this.get<DatasetRecord>("datasets", g.datasetId)!;
+  }
+
+  licenceFacts(dataset: DatasetRecord) {
+    return dataset.licences.map((l) => {
+      // The ledger emitted the licence after the grant and its dataset: both are in the index.
+      const grant = this.get<GrantRecord>("grants", l.grantId)!;
+      return { grant, dataset: this.datasetOf(grant) };
+    });
+  }
+
+  productsOfLicence(grantId: string, args: PageArgs) {
+    return this.pageOf("productsByLicence", `${grantId}:`, args, false, (k) => this.get<DatasetRecord>("datasets", lastPart(k)));
   }
 
   async grant(id: string) {

@@ -21,6 +21,14 @@ export interface ParentRecord {
   evidence: Evidence;
 }
 
+/** An upstream grant a dataset rests on (see IDatasetRegistry): it lapses when that grant does. */
+export interface LicenceRecord {
+  grantId: string;
+  /** Whoever operates the dataset must be the grantee of this grant. */
+  direct: boolean;
+  evidence: Evidence;
+}
+
 export interface TransferRecord {
   from: string;
   to: string;
@@ -36,6 +44,8 @@ export interface DatasetRecord {
   recordCount: string;
   metadataURI: string;
   parents: ParentRecord[];
+  /** The upstream grants it rests on, in the ledger's order; empty when it rests on none. */
+  licences: LicenceRecord[];
   previousVersion: string | null;
   nextVersion: string | null;
   pendingHolder: string | null;
@@ -94,9 +104,13 @@ export type ActivityKind =
   | "grant-renounced"
   | "used"
   | "dataset-used"
-  | "signatures-cancelled"
+  | "grant-request-cancelled"
+  | "grant-requests-cancelled"
   | "paused"
-  | "unpaused";
+  | "unpaused"
+  | "role-granted"
+  | "role-revoked"
+  | "admin-transfer-scheduled";
 
 /**
  * How a use appears in the activity of its grantee and of the dataset's holder: a reference to the
@@ -116,7 +130,21 @@ export interface ActivityRecord {
   grantId?: string;
   counterparty?: string;
   units?: string;
+  /** For role changes: the role's name ("admin", "pauser") or its hash when unknown. */
+  role?: string;
   evidence: Evidence;
+}
+
+/** Who holds the ledger's roles, and any handover in progress (meta key "roles"). */
+export interface RolesRecord {
+  /** Members of each role by name ("admin", "pauser"), each with the evidence of its grant. */
+  members: Record<string, { account: string; evidence: Evidence }[]>;
+  /** Seconds a scheduled admin handover waits; null before the deployment event is indexed. */
+  adminDelay: number | null;
+  /** A scheduled admin handover: who, and from when it may be accepted (Unix seconds). */
+  adminTransfer: { newAdmin: string; acceptSchedule: number; evidence: Evidence } | null;
+  /** A scheduled change of the delay: the new delay, and when it takes effect (Unix seconds). */
+  delayChange: { newDelay: number; effectSchedule: number; evidence: Evidence } | null;
 }
 
 /** The indexer's position and running digest, written atomically with every applied range. */

@@ -3,9 +3,10 @@
  * records and index keys. Every write goes through the WriteSet, so it is undoable and lands in the
  * range's single batch.
  */
+import { roleName } from "../chain/ids.js";
 import type { LedgerEventBody } from "../events/ledger-events.js";
 import { positionKey } from "./keys.js";
-import type { ActivityKind, ActivityRecord, DatasetRecord, Evidence, GrantRecord, UsageActivityRef, UsageRecord } from "./records.js";
+import type { ActivityKind, ActivityRecord, DatasetRecord, Evidence, GrantRecord, RolesRecord, UsageActivityRef, UsageRecord } from "./records.js";
 import type { WriteSet } from "./store.js";
 
 const ROLE_ACTOR = "a";
@@ -49,6 +50,7 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
         recordCount: event.recordCount.toString(),
         metadataURI: event.metadataURI,
         parents: [],
+        licences: [],
         previousVersion: null,
         nextVersion: null,
         pendingHolder: null,
@@ -71,6 +73,13 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       await w.put("lineageUp", `${event.datasetId}:${event.parentId}`, event.grantId, true);
       await w.put("lineageDown", `${event.parentId}:${event.datasetId}`, event.grantId, true);
       await activity(w, child.registrant, ROLE_ACTOR, "derived", evidence, { datasetId: event.datasetId, grantId: event.grantId });
+      return;
+    }
+    case "DatasetLicensed": {
+      const d = await must(dataset(w, event.datasetId), event);
+      await w.put("datasets", d.id, { ...d, licences: [...d.licences, { grantId: event.grantId, direct: event.direct, evidence }] });
+      // Which products rest on a grant: what a revocation of it reaches.
+      await w.put("productsByLicence", `${event.grantId}:${pos}:${event.datasetId}`, "", true);
       return;
     }
     case "DatasetVersioned": {
@@ -167,15 +176,65 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       }
       return;
     }
-    case "GrantSignaturesCancelled":
-      await activity(w, event.holder, ROLE_ACTOR, "signatures-cancelled", evidence);
+    case "GrantRequestCancelled":
+      await activity(w, event.holder, ROLE_ACTOR, "grant-request-cancelled", evidence);
+      return;
+    case "GrantRequestsCancelled":
+      await activity(w, event.holder, ROLE_ACTOR, "grant-requests-cancelled", evidence);
       return;
     case "Paused":
     case "Unpaused":
       await w.put("meta", "paused", event.kind === "Paused");
       await activity(w, event.account, ROLE_ACTOR, event.kind === "Paused" ? "paused" : "unpaused", evidence);
       return;
+    case "LedgerDeployed":
+      await w.put("meta", "roles", { ...(await roles(w)), adminDelay: event.adminDelay } satisfies RolesRecord);
+      return;
+    case "RoleGranted":
+    case "RoleRevoked": {
+      const r = await roles(w);
+      const name = roleName(event.role);
+      const others = (r.members[name] ?? []).filter((m) => m.account !== event.account);
+      const members = event.kind === "RoleGranted" ? [...others, { account: event.account, evidence }] : others;
+      // Accepting an admin handover grants the role: the scheduled handover is then done.
+      const done = event.kind === "RoleGranted" && name === "admin" && r.adminTransfer?.newAdmin === event.account;
+      await w.put("meta", "roles", { ...r, members: { ...r.members, [name]: members }, adminTransfer: done ? null : r.adminTransfer } satisfies RolesRecord);
+      const kind = event.kind === "RoleGranted" ? "role-granted" : "role-revoked";
+      await activity(w, event.account, ROLE_SUBJECT, kind, evidence, { role: name, counterparty: event.sender });
+      if (event.sender !== event.account) await activity(w, event.sender, ROLE_ACTOR, kind, evidence, { role: name, counterparty: event.account });
+      return;
+    }
+    case "DefaultAdminTransferScheduled": {
+      const r = await roles(w);
+      await w.put("meta", "roles", { ...r, adminTransfer: { newAdmin: event.newAdmin, acceptSchedule: event.acceptSchedule, evidence } } satisfies RolesRecord);
+      await activity(w, event.newAdmin, ROLE_SUBJECT, "admin-transfer-scheduled", evidence, { role: "admin" });
+      return;
+    }
+    case "DefaultAdminTransferCanceled":
+      await w.put("meta", "roles", { ...(await roles(w)), adminTransfer: null } satisfies RolesRecord);
+      return;
+    case "DefaultAdminDelayChangeScheduled": {
+      const r = await roles(w);
+      await w.put("meta", "roles", { ...settleDelay(r, evidence.timestamp), delayChange: { newDelay: event.newDelay, effectSchedule: event.effectSchedule, evidence } } satisfies RolesRecord);
+      return;
+    }
+    case "DefaultAdminDelayChangeCanceled":
+      await w.put("meta", "roles", { ...(await roles(w)), delayChange: null } satisfies RolesRecord);
+      return;
   }
+}
+
+async function roles(w: WriteSet): Promise<RolesRecord> {
+  return (await w.get<RolesRecord>("meta", "roles")) ?? { members: {}, adminDelay: null, adminTransfer: null, delayChange: null };
+}
+
+/**
+ * A scheduled delay change whose time has passed is the delay now: the ledger applies it without an
+ * event, from the first block after `effectSchedule` (OpenZeppelin's `schedule < block.timestamp`).
+ */
+export function settleDelay(r: RolesRecord, time: number): RolesRecord {
+  if (!r.delayChange || time <= r.delayChange.effectSchedule) return r;
+  return { ...r, adminDelay: r.delayChange.newDelay, delayChange: null };
 }
 
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";

@@ -12,7 +12,7 @@ import { blockKey, upperBound } from "./keys.js";
 import type { BlockMark, StoreIdentity, SyncState } from "./records.js";
 
 /** Bumped whenever the layout of keys or records changes: an older index is then rebuilt. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SUBLEVELS = [
   "meta",
@@ -31,6 +31,7 @@ export const SUBLEVELS = [
   "usageByGrant",
   "lineageUp",
   "lineageDown",
+  "productsByLicence",
   "activity",
 ] as const;
 export type SublevelName = (typeof SUBLEVELS)[number];

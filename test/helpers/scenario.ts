@@ -19,6 +19,8 @@ export interface TruthDataset {
   recordCount: bigint;
   metadataURI: string;
   parents: { datasetId: string; grantId: string }[];
+  /** The upstream grants it rests on, by the rules in README ("Product-operation licence"). */
+  licences: { grantId: string; direct: boolean }[];
   previous: string | null;
   next: string | null;
   retired: boolean;
@@ -97,8 +99,41 @@ export class ScenarioBuilder {
     return entries.map((e) => this.addDataset(holder.address, e, null));
   }
 
+  /** The ledger was deployed by `admin` to itself: its two roles and the deployment event. */
+  deployed(): void {
+    this.count("RoleGranted", 2);
+    this.count("LedgerDeployed");
+    this.act(this.admin.address, 2);
+  }
+
+  /**
+   * The licence a new dataset gets, written from the rules: a parent used under a grant passes that
+   * grant (direct) and its own licence (indirect); a held parent, and the previous version, pass
+   * their licence as it is. A grant met twice is one licence, direct if either time was.
+   */
+  private licenceOf(parents: { datasetId: string; grantId: string }[], previous: string | null) {
+    const licences: { grantId: string; direct: boolean }[] = [];
+    const add = (grantId: string, direct: boolean) => {
+      const found = licences.find((l) => l.grantId === grantId);
+      if (found) found.direct ||= direct;
+      else licences.push({ grantId, direct });
+    };
+    for (const p of parents) {
+      const parent = this.truth.datasets.get(lower(p.datasetId))!;
+      if (p.grantId === ZeroHash) for (const l of parent.licences) add(l.grantId, l.direct);
+      else {
+        add(lower(p.grantId), true);
+        for (const l of parent.licences) add(l.grantId, false);
+      }
+    }
+    if (previous) for (const l of this.truth.datasets.get(previous)!.licences) add(l.grantId, l.direct);
+    return licences;
+  }
+
   private addDataset(holder: string, e: { contentHash: string; merkleRoot: string; recordCount: bigint; metadataURI: string; parents: { datasetId: string; grantId: string }[] }, previous: string | null): string {
     const id = lower(computeDatasetId(holder, e.contentHash));
+    const licences = this.licenceOf(e.parents, previous);
+    this.count("DatasetLicensed", licences.length);
     this.truth.datasets.set(id, {
       id,
       holder: lower(holder),
@@ -108,6 +143,7 @@ export class ScenarioBuilder {
       recordCount: e.recordCount,
       metadataURI: e.metadataURI,
       parents: e.parents.map((p) => ({ datasetId: lower(p.datasetId), grantId: lower(p.grantId) })),
+      licences,
       previous,
       next: null,
       retired: false,
@@ -174,13 +210,15 @@ export class ScenarioBuilder {
     const request = {
       holder: holder.address,
       datasetId,
+      transfers: BigInt(this.truth.datasets.get(datasetId)!.transfers),
       grantee,
       rights: Rights.USE,
       purpose: `signed ${this.n++}`,
       validFrom: 0n,
       validUntil: BigInt(validUntil),
       quota: 50n,
-      nonce: await this.ledger.nonces(holder.address),
+      counter: await this.ledger.grantRequestCounter(holder.address),
+      nonce: BigInt(this.n++),
       deadline: BigInt(validUntil),
     };
     const signature = await holder.signTypedData(grantRequestDomain(chainId, await this.ledger.getAddress()), GRANT_REQUEST_TYPES, request);
@@ -239,10 +277,37 @@ export class ScenarioBuilder {
     this.act(holder.address);
   }
 
-  async cancelSignatures(holder: HardhatEthersSigner): Promise<void> {
-    await (await this.ledger.connect(holder).cancelGrantSignatures()).wait();
-    this.count("GrantSignaturesCancelled");
-    this.act(holder.address);
+  async cancelRequests(holder: HardhatEthersSigner): Promise<void> {
+    await (await this.ledger.connect(holder).cancelGrantRequest(BigInt(this.n++))).wait();
+    await (await this.ledger.connect(holder).cancelAllGrantRequests()).wait();
+    this.count("GrantRequestCancelled");
+    this.count("GrantRequestsCancelled");
+    this.act(holder.address, 2);
+  }
+
+  /**
+   * The admin role handed over the long way: scheduled, cancelled, scheduled again, accepted after
+   * the delay; then the new admin schedules a shorter delay, rolls it back and schedules it again.
+   */
+  async adminHandover(to: HardhatEthersSigner, delay: bigint): Promise<void> {
+    const old = this.ledger.connect(this.admin);
+    await (await old.beginDefaultAdminTransfer(to.address)).wait();
+    await (await old.cancelDefaultAdminTransfer()).wait();
+    await (await old.beginDefaultAdminTransfer(to.address)).wait();
+    await this.ethers.provider.send("evm_increaseTime", [Number(delay) + 1]);
+    await (await this.ledger.connect(to).acceptDefaultAdminTransfer()).wait();
+    this.count("DefaultAdminTransferScheduled", 2);
+    this.count("DefaultAdminTransferCanceled");
+    this.count("RoleRevoked");
+    this.count("RoleGranted");
+    this.act(to.address, 2 + 1 + 1); // offered twice; revoked the old admin (as sender); granted itself
+    this.act(this.admin.address);
+    const next = this.ledger.connect(to);
+    await (await next.changeDefaultAdminDelay(86_400n)).wait();
+    await (await next.rollbackDefaultAdminDelay()).wait();
+    await (await next.changeDefaultAdminDelay(86_400n)).wait();
+    this.count("DefaultAdminDelayChangeScheduled", 2);
+    this.count("DefaultAdminDelayChangeCanceled");
   }
 
   async pauseAndUnpause(): Promise<void> {
@@ -262,6 +327,7 @@ export async function runScenario(args: { ethers: HardhatEthers; ledger: Provena
   const { ethers, ledger } = args;
   const [admin, bureau, archive, company, rival, bank, relayer] = await ethers.getSigners();
   const s = new ScenarioBuilder(ethers, ledger, admin);
+  s.deployed();
   const now = Number((await ethers.provider.getBlock("latest"))!.timestamp);
   const far = now + 10_000_000;
 
@@ -306,17 +372,26 @@ export async function runScenario(args: { ethers: HardhatEthers; ledger: Provena
   await s.useBatch(bank, [{ grantId: productGrant, action: UsageAction.Use, units: 5n }]);
   const ownGrant = await s.grant(bureau, own, bank.address, { rights: Rights.PROCESS, validFrom: 0, validUntil: far, quota: 5n });
   await s.derive(bank, [{ datasetId: own, grantId: ownGrant }]);
+  // A product of a product: the bank derives from the company's first product under the company's
+  // grant and licenses its own product to the rival. Revoking an upstream grant below lapses both.
+  const onProduct = await s.grant(company, products[0], bank.address, { rights: Rights.USE | Rights.PROCESS | Rights.OPERATE_PRODUCT, validFrom: 0, validUntil: far, quota: 100n });
+  const bankProduct = await s.derive(bank, [{ datasetId: products[0], grantId: onProduct }]);
+  const rivalGrant = await s.grant(bank, bankProduct, rival.address, { rights: Rights.USE, validFrom: 0, validUntil: far, quota: 10n });
+  await s.useBatch(rival, [{ grantId: rivalGrant, action: UsageAction.Use, units: 1n }]);
 
   for (let i = 0; i < 4; i++) await s.transfer(bureau, bureauSets[52 + i], archive, true);
   await s.transfer(bureau, bureauSets[56], rival, false);
   await s.transfer(bureau, bureauSets[57], archive, false);
   await s.transfer(bureau, bureauSets[57], null, false);
   for (let i = 0; i < 3; i++) await s.retire(archive, archiveSets[15 + i]);
+  // A dataset with a live grant on it retires: the grant is then "retired", not "active".
+  await s.retire(archive, archiveSets[4]);
   for (const g of grants.slice(0, 4)) await s.revoke(bureau, g.id);
   await s.renounce(rival, grants.filter((g) => g.grantee === rival)[5].id);
   await s.renounce(bank, grants.filter((g) => g.grantee === bank)[5].id);
-  await s.cancelSignatures(archive);
+  await s.cancelRequests(archive);
   await s.pauseAndUnpause();
+  await s.adminHandover(relayer, await ledger.defaultAdminDelay());
 
   // Let the short-lived grant expire, with a block to show it.
   await ethers.provider.send("evm_increaseTime", [300]);

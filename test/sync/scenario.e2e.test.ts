@@ -4,18 +4,36 @@
  * from what it sent.
  */
 import { expect } from "chai";
+import { getAddress as ethersAddress } from "ethers";
 
 import { startAnvil, startHardhatChain, type TestChain } from "../helpers/chain.js";
-import { runScenario, type Truth, type TruthGrant } from "../helpers/scenario.js";
+import { runScenario, type Truth, type TruthDataset, type TruthGrant } from "../helpers/scenario.js";
+import { ADMIN_DELAY } from "../helpers/fixtures.js";
 import { allPages, indexAndServe, ledgerOn, type IndexedApi, type LedgerOnChain } from "../helpers/system.js";
 
 const ACTIONS = ["use", "process", "derive", "operate"];
 const ZERO = "0x" + "00".repeat(32);
 
-function truthStatus(g: TruthGrant, time: number): string {
+const STATUS_NAMES = ["none", "pending", "active", "expired", "exhausted", "revoked", "renounced", "retired", "lapsed"];
+
+/** The first licence of `d` that no longer holds at `time`, by the rules, or undefined. */
+function truthLapse(truth: Truth, d: TruthDataset, time: number): { grantId: string; reason: string } | undefined {
+  for (const { grantId } of d.licences) {
+    const l = truth.grants.get(grantId)!;
+    if (l.state !== "active") return { grantId, reason: l.state };
+    if (time > l.validUntil) return { grantId, reason: "expired" };
+    if (truth.datasets.get(l.datasetId)!.retired) return { grantId, reason: "retired" };
+  }
+  return undefined;
+}
+
+function truthStatus(truth: Truth, g: TruthGrant, time: number): string {
   if (g.state !== "active") return g.state;
   if (time < g.validFrom) return "pending";
   if (time > g.validUntil) return "expired";
+  const d = truth.datasets.get(g.datasetId)!;
+  if (d.retired) return "retired";
+  if (truthLapse(truth, d, time)) return "lapsed";
   if (g.quota !== 0n && g.used >= g.quota) return "exhausted";
   return "active";
 }
@@ -50,7 +68,30 @@ for (const [name, start] of [
       const total = [...truth.events.values()].reduce((a, b) => a + b, 0);
       expect(total).to.be.at.least(500);
       expect([...truth.events.keys()].sort()).to.deep.equal(
-        ["DatasetDerived", "DatasetRegistered", "DatasetRetired", "DatasetVersioned", "GrantIssued", "GrantRenounced", "GrantRevoked", "GrantSignaturesCancelled", "HoldingTransferOffered", "HoldingTransferred", "Paused", "Unpaused", "UsageRecorded"],
+        [
+          "DatasetDerived",
+          "DatasetLicensed",
+          "DatasetRegistered",
+          "DatasetRetired",
+          "DatasetVersioned",
+          "DefaultAdminDelayChangeCanceled",
+          "DefaultAdminDelayChangeScheduled",
+          "DefaultAdminTransferCanceled",
+          "DefaultAdminTransferScheduled",
+          "GrantIssued",
+          "GrantRenounced",
+          "GrantRequestCancelled",
+          "GrantRequestsCancelled",
+          "GrantRevoked",
+          "HoldingTransferOffered",
+          "HoldingTransferred",
+          "LedgerDeployed",
+          "Paused",
+          "RoleGranted",
+          "RoleRevoked",
+          "Unpaused",
+          "UsageRecorded",
+        ],
       );
       const { status, body } = await api.get("/v1/status");
       expect(status).to.equal(200);
@@ -60,6 +101,18 @@ for (const [name, start] of [
       expect(body.digest).to.match(/^0x[0-9a-f]{64}$/).and.not.equal(ZERO);
       expect(body.chainId).to.equal(ledger.chainId);
       expect(body.ledger).to.equal(ledger.address.toLowerCase());
+      // The scenario handed the admin role to the relayer, which then scheduled a one-day delay.
+      const relayer = (await ledger.ethers.getSigners())[6].address.toLowerCase();
+      expect(await ledger.ledger.defaultAdmin()).to.equal(ethersAddress(relayer));
+      const [pendingDelay, effectiveAfter] = await ledger.ledger.pendingDefaultAdminDelay();
+      expect({ ...body.roles, pendingDelay: body.roles.pendingDelay && { delay: body.roles.pendingDelay.delay, effectiveAfter: body.roles.pendingDelay.effectiveAfter } }).to.deep.equal({
+        admin: relayer,
+        pausers: [ledger.admin.address.toLowerCase()],
+        adminDelay: Number(await ledger.ledger.defaultAdminDelay()),
+        pendingAdmin: null,
+        pendingDelay: { delay: Number(pendingDelay), effectiveAfter: Number(effectiveAfter) },
+      });
+      expect(body.roles.adminDelay).to.equal(Number(ADMIN_DELAY));
     });
 
     it("answers every dataset as sent", async function () {
@@ -75,8 +128,10 @@ for (const [name, start] of [
           recordCount: got.recordCount,
           metadataURI: got.metadataURI,
           status: got.status,
+          lapse: got.lapse && { grantId: got.lapse.grantId, reason: got.lapse.reason },
           pendingHolder: got.pendingHolder,
           parents: got.parents.map((p: any) => ({ datasetId: p.datasetId, grantId: p.grantId ?? ZERO })),
+          licences: got.licences.map((l: any) => ({ grantId: l.grantId, direct: l.direct })),
           versions: got.versions,
           transfers: got.transfers.length,
         }).to.deep.equal({
@@ -86,9 +141,11 @@ for (const [name, start] of [
           merkleRoot: d.merkleRoot,
           recordCount: d.recordCount.toString(),
           metadataURI: d.metadataURI,
-          status: d.retired ? "retired" : "active",
+          status: d.retired ? "retired" : truthLapse(truth, d, headTime) ? "lapsed" : "active",
+          lapse: truthLapse(truth, d, headTime) ?? null,
           pendingHolder: d.pendingHolder,
           parents: d.parents,
+          licences: d.licences,
           versions: { previous: d.previous, next: d.next },
           transfers: d.transfers,
         });
@@ -125,8 +182,10 @@ for (const [name, start] of [
         const { status, body } = await api.get(`/v1/grants/${g.id}`);
         expect(status).to.equal(200);
         const got = body.grant;
-        const expectedStatus = truthStatus(g, headTime);
+        const expectedStatus = truthStatus(truth, g, headTime);
         statuses.add(expectedStatus);
+        // The contract's own view, at the block the index was read at, says the same.
+        expect(STATUS_NAMES[Number(await ledger.ledger.grantStatus(g.id))], `contract status of ${g.id}`).to.equal(expectedStatus);
         expect({ datasetId: got.datasetId, grantor: got.grantor, grantee: got.grantee, purpose: got.purpose, quota: got.quota, used: got.used, uses: got.uses, status: got.status, remaining: got.remaining }).to.deep.equal({
           datasetId: g.datasetId,
           grantor: g.grantor,
@@ -139,7 +198,7 @@ for (const [name, start] of [
           remaining: g.quota === 0n ? null : (g.quota - g.used).toString(),
         });
       }
-      expect([...statuses].sort()).to.deep.equal(["active", "exhausted", "expired", "pending", "renounced", "revoked"]);
+      expect([...statuses].sort()).to.deep.equal(["active", "exhausted", "expired", "lapsed", "pending", "renounced", "retired", "revoked"]);
       for (const datasetId of new Set([...truth.grants.values()].map((g) => g.datasetId))) {
         const listed = await allPages(api, `/v1/datasets/${datasetId}/grants`, 2);
         expect(listed.map((g) => g.id).sort()).to.deep.equal([...truth.grants.values()].filter((g) => g.datasetId === datasetId).map((g) => g.id).sort());
