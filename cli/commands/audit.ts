@@ -15,6 +15,16 @@ function table(rows: string[][]): string {
 
 const short = (hex: string | null | undefined) => (hex ? `${hex.slice(0, 10)}…` : "-");
 const day = (iso: string) => iso.replace("T", " ").replace(/\.\d+Z$/, "Z");
+const duration = (seconds: number) => (seconds % 86_400 === 0 ? `${seconds / 86_400} days` : seconds % 3600 === 0 ? `${seconds / 3600} hours` : `${seconds} s`);
+
+/** Why a licence lapsed, as the API names it, in words. */
+const LAPSED: Record<string, string> = { revoked: "was revoked", renounced: "was renounced", expired: "expired", retired: "is over a retired dataset" };
+
+/** One phrase for a lapse: which upstream grant, why and where. */
+export function lapseText(lapse: { grantId: string; reason: string; evidence: { blockNumber: number } | null; validUntil: number }): string {
+  const where = lapse.evidence ? ` in block ${lapse.evidence.blockNumber}` : ` at ${day(new Date(lapse.validUntil * 1000).toISOString())}`;
+  return `upstream grant ${short(lapse.grantId)} ${LAPSED[lapse.reason] ?? lapse.reason}${where}`;
+}
 
 export function registerAudit(program: Command, context: () => Promise<Context>): void {
   program
@@ -27,6 +37,10 @@ export function registerAudit(program: Command, context: () => Promise<Context>)
       ctx.say(`chain ${status.chainId}, ledger ${status.ledger}`);
       ctx.say(`head ${status.head}, indexed ${status.indexed.number} (lag ${status.lag}), ${status.events} events, ${status.reorgs} reorganisations`);
       ctx.say(`digest ${status.digest}${status.paused ? "; the ledger is PAUSED" : ""}${status.lastError ? `; last error: ${status.lastError}` : ""}`);
+      const r = status.roles;
+      ctx.say(`admin ${r.admin ?? "unknown"}${r.adminDelay === null ? "" : ` (handover delay ${duration(r.adminDelay)})`}; pausers: ${r.pausers.length ? r.pausers.join(", ") : "none"}`);
+      if (r.pendingAdmin) ctx.say(`admin handover to ${r.pendingAdmin.account} scheduled; it may be accepted after ${day(new Date(r.pendingAdmin.acceptAfter * 1000).toISOString())}`);
+      if (r.pendingDelay) ctx.say(`handover delay becomes ${duration(r.pendingDelay.delay)} after ${day(new Date(r.pendingDelay.effectiveAfter * 1000).toISOString())}`);
     });
 
   program
@@ -69,8 +83,12 @@ export function registerAudit(program: Command, context: () => Promise<Context>)
       const d = dataset.dataset;
       ctx.say(`dataset ${d.id} (${d.status}), held by ${d.holder}, anchored ${day(d.registered.time)} in block ${d.registered.blockNumber}`);
       ctx.say(`content ${d.contentHash}, ${d.recordCount} records, root ${d.merkleRoot}`);
+      if (d.licences.length > 0) {
+        ctx.say(`rests on ${d.licences.length} upstream grant(s): ${d.licences.map((l: any) => `${short(l.grantId)}${l.direct ? " (its licensee must operate it)" : ""}`).join(", ")}`);
+        if (d.lapse) ctx.say(`LAPSED: ${lapseText(d.lapse)}; nothing may be granted, used or derived on it`);
+      }
       ctx.say("");
-      ctx.say(grants.items.length === 0 ? "no grants" : table([["grant", "grantee", "rights", "purpose", "used/quota", "status", "until"], ...grants.items.map((g: any) => [short(g.id), g.grantee, g.rights.join(","), g.purpose.slice(0, 40), `${g.used}/${g.quota === "0" ? "∞" : g.quota}`, g.status, g.validUntil >= 2 ** 40 - 1 ? "-" : day(new Date(g.validUntil * 1000).toISOString())])]));
+      ctx.say(grants.items.length === 0 ? "no grants" : table([["grant", "grantee", "rights", "purpose", "used/quota", "status", "until"], ...grants.items.map((g: any) => [short(g.id), g.grantee, g.rights.join(","), g.purpose.slice(0, 40), `${g.used}/${g.quota === "0" ? "∞" : g.quota}`, g.lapse ? `lapsed: ${lapseText(g.lapse)}` : g.status, g.validUntil >= 2 ** 40 - 1 ? "-" : day(new Date(g.validUntil * 1000).toISOString())])]));
       ctx.say("");
       ctx.say(usage.items.length === 0 ? "no uses" : table([["time", "grantee", "action", "units", "grant", "output", "block"], ...usage.items.map((u: any) => [day(u.evidence.time), u.grantee, u.action, u.units, short(u.grantId), short(u.outputRef), String(u.evidence.blockNumber)])]));
     });

@@ -93,7 +93,7 @@ export function registerProve(program: Command, context: () => Promise<Context>)
         valid = computedRoot === opts.root.toLowerCase();
         against = `the root ${opts.root} (offline)`;
       } else {
-        valid = await ctx.ledger().verifyRecord(proof.datasetId, leaf, proof.proof);
+        valid = await ctx.ledger().verifyRecord(proof.datasetId, proof.record.index, proof.record.hash, proof.proof);
         against = `dataset ${proof.datasetId}'s root on ledger ${ctx.ledgerAddress} (verifyRecord)`;
       }
       if (!ctx.json({ valid, datasetId: proof.datasetId, record: proof.record, computedRoot })) {

@@ -1,7 +1,9 @@
 /**
- * The commands that change rights: grant (or sign a grant request), relay, revoke, renounce, use,
- * transfer, accept and retire. Each sends one transaction, waits for it, and prints what it did.
+ * The commands that change rights: grant (or sign a grant request), relay, cancel-request, revoke,
+ * renounce, use, transfer, accept and retire. Each sends one transaction, waits for it, and prints
+ * what it did. And can-use, which asks the ledger whether a use would pass, and why not.
  */
+import { randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { stat } from "node:fs/promises";
 
@@ -9,8 +11,8 @@ import type { Command } from "commander";
 
 import { grantRequestDomain, GRANT_REQUEST_TYPES, type GrantRequest } from "../../server/chain/grant-request.js";
 import { Rights, UsageAction } from "../../server/chain/ids.js";
-import { type Context, parseAddress, parseId } from "../lib/context.js";
-import { CliError, rightsText } from "../lib/errors.js";
+import { type Context, LEDGER_INTERFACE, parseAddress, parseId } from "../lib/context.js";
+import { CliError, decodeRevert, EXIT, rightsText } from "../lib/errors.js";
 import { sha256File } from "../lib/fingerprint.js";
 import { eventNamed, mined } from "../lib/tx.js";
 
@@ -55,40 +57,49 @@ export function registerRights(program: Command, context: () => Promise<Context>
     .requiredOption("--rights <list>", "use, process, operate (comma-separated)")
     .requiredOption("--purpose <text>", "what the data may be used for")
     .option("--from <date>", "start of the validity window (inclusive)", "now")
-    .option("--until <date>", "end of the validity window (inclusive; default: no end)")
+    .option("--until <date>", "end of the validity window (inclusive; default: no end, or the end of the licence of a derived dataset)")
     .option("--quota <n>", "metered units allowed; 0 means unlimited", "0")
     .option("--sign <out.json>", "write an EIP-712 signed request instead of sending a transaction")
     .option("--deadline <date>", "with --sign: last time the request may be relayed (default: 7 days)")
-    .action(async (dataset: string, grantee: string, opts: { rights: string; purpose: string; from: string; until?: string; quota: string; sign?: string; deadline?: string }) => {
+    .option("--nonce <n>", "with --sign: the request's nonce, any number not used before (default: a random one; nonces that share a word of 256 cost the relayer less)")
+    .action(async (dataset: string, grantee: string, opts: { rights: string; purpose: string; from: string; until?: string; quota: string; sign?: string; deadline?: string; nonce?: string }) => {
       const ctx = await context();
       const datasetId = parseId(dataset, "the dataset");
       parseAddress(grantee, "the grantee");
       const rights = parseRights(opts.rights);
       const chainNow = (await ctx.provider.getBlock("latest"))!.timestamp;
       const validFrom = parseTime(opts.from, "--from", chainNow);
-      const validUntil = opts.until ? parseTime(opts.until, "--until", chainNow) : MAX_TIME;
       const quota = parseCount(opts.quota, "--quota", 2n ** 80n - 1n);
       if (!opts.purpose.trim()) throw new CliError("--purpose must say what the data may be used for");
+      const nonce = opts.nonce === undefined ? BigInt("0x" + randomBytes(32).toString("hex")) : parseCount(opts.nonce, "--nonce", 2n ** 256n - 1n);
       const signer = await ctx.signer();
       const ledger = ctx.ledger(signer);
+      // A grant on a derived dataset may not outlast its licence: without --until, it ends with it.
+      const validUntil = opts.until ? parseTime(opts.until, "--until", chainNow) : await licenceEnd(ctx, datasetId);
       if (opts.sign) {
         const holder = await signer.getAddress();
         const request: GrantRequest = {
           holder,
           datasetId,
+          transfers: (await ledger.datasetOf(datasetId)).transfers,
           grantee,
           rights,
           purpose: opts.purpose,
           validFrom: BigInt(validFrom),
           validUntil: BigInt(validUntil),
           quota,
-          nonce: await ledger.nonces(holder),
+          counter: await ledger.grantRequestCounter(holder),
+          nonce,
           deadline: BigInt(opts.deadline ? parseTime(opts.deadline, "--deadline", chainNow) : chainNow + 7 * 86_400),
         };
+        if (await ledger.isGrantNonceUsed(holder, nonce)) throw new CliError(`nonce ${nonce} is already spent; pick another (or leave --nonce out)`);
         const signature = await signer.signTypedData(grantRequestDomain(await ctx.chainId(), ctx.ledgerAddress), GRANT_REQUEST_TYPES, request);
         const signed = { chainId: (await ctx.chainId()).toString(), ledger: ctx.ledgerAddress, request: Object.fromEntries(Object.entries(request).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v])), signature };
         await writeFile(opts.sign, JSON.stringify(signed, null, 2) + "\n");
-        if (!ctx.json({ signed: opts.sign, nonce: request.nonce })) ctx.say(`signed grant request written to ${opts.sign} (nonce ${request.nonce}); anyone can submit it with dpl relay ${opts.sign}`);
+        if (!ctx.json({ signed: opts.sign, nonce: request.nonce })) {
+          ctx.say(`signed grant request written to ${opts.sign} (nonce ${request.nonce}); anyone can submit it with dpl relay ${opts.sign}`);
+          ctx.say(`  cancel it with dpl cancel-request ${opts.sign}; it also dies if the holding of the dataset moves`);
+        }
         return;
       }
       const m = await mined(ctx, ledger.grant(datasetId, grantee, rights, opts.purpose, validFrom, validUntil, quota));
@@ -109,6 +120,55 @@ export function registerRights(program: Command, context: () => Promise<Context>
       if (signed.ledger.toLowerCase() !== ctx.ledgerAddress.toLowerCase()) throw new CliError(`${file} was signed for ledger ${signed.ledger}, not ${ctx.ledgerAddress}`);
       const m = await mined(ctx, ctx.ledger(await ctx.signer()).grantBySig(signed.request, signed.signature));
       printGrant(ctx, m.receipt.hash, eventNamed(m, "GrantIssued")!.args);
+    });
+
+  program
+    .command("cancel-request")
+    .description("cancel a grant request you signed (by its file or nonce), or with --all every one you signed so far")
+    .argument("[signed.json|nonce]", "the request written by dpl grant --sign, or its nonce")
+    .option("--all", "cancel every grant request you signed so far")
+    .action(async (target: string | undefined, opts: { all?: boolean }) => {
+      if (Boolean(opts.all) === (target !== undefined)) throw new CliError("name one request (its file or nonce), or pass --all");
+      const ctx = await context();
+      const ledger = ctx.ledger(await ctx.signer());
+      if (opts.all) {
+        const m = await mined(ctx, ledger.cancelAllGrantRequests());
+        const counter = eventNamed(m, "GrantRequestsCancelled")!.args.counter;
+        if (!ctx.json({ cancelled: "all", counter, tx: m.receipt.hash })) ctx.say(`cancelled every grant request you signed so far (new counter ${counter}); tx ${m.receipt.hash}`);
+        return;
+      }
+      let nonce: bigint;
+      if (/^\d+$/.test(target!)) nonce = BigInt(target!);
+      else {
+        const signed = await readFile(target!, "utf8").then(JSON.parse, () => {
+          throw new CliError(`${target} is neither a nonce nor a readable request written by dpl grant --sign`);
+        });
+        if (!/^\d+$/.test(String(signed?.request?.nonce))) throw new CliError(`${target} is not a request written by dpl grant --sign`);
+        nonce = BigInt(signed.request.nonce);
+      }
+      const m = await mined(ctx, ledger.cancelGrantRequest(nonce));
+      if (!ctx.json({ cancelled: nonce, tx: m.receipt.hash })) ctx.say(`cancelled the grant request with nonce ${nonce}; tx ${m.receipt.hash}`);
+    });
+
+  program
+    .command("can-use")
+    .description("ask the ledger whether a use under a grant would pass now, and if not, why (nothing is sent)")
+    .argument("<grant>", "grant id")
+    .option("--action <action>", "use | process | derive | operate", "use")
+    .option("--units <n>", "metered units", "1")
+    .option("--as <address>", "the account that would use it (default: yours)")
+    .action(async (grant: string, opts: { action: string; units: string; as?: string }) => {
+      const ctx = await context();
+      const grantId = parseId(grant, "the grant");
+      const action = { ...ACTIONS, derive: UsageAction.Derive }[opts.action];
+      if (action === undefined) throw new CliError(`--action must be use, process, derive or operate, not "${opts.action}"`);
+      const units = parseCount(opts.units, "--units", 2n ** 64n - 1n);
+      const user = opts.as ? parseAddress(opts.as, "--as") : await (await ctx.signer()).getAddress();
+      const [allowed, refusal] = await ctx.ledger().canUse(grantId, user, action, units);
+      const reason = allowed ? null : (decodeRevert(LEDGER_INTERFACE, { data: refusal })?.message.replace(/^the ledger refused: /, "") ?? refusal);
+      if (ctx.json({ grant: grantId, user, action: opts.action, units, allowed, reason, refusal: allowed ? null : refusal })) return;
+      ctx.say(allowed ? `yes: ${user} may record ${opts.action} of ${units} unit(s) under grant ${grantId} now` : `no: ${reason}`);
+      if (!allowed) process.exitCode = EXIT.negative;
     });
 
   const simple = (name: string, description: string, what: string, run: (ctx: Context, id: string) => Promise<string>) =>
@@ -181,6 +241,14 @@ export function registerRights(program: Command, context: () => Promise<Context>
         ctx.say(`recorded ${opts.action} of ${units} unit(s) of dataset ${e.datasetId} under grant ${grantId}: ${g.used}${g.quota === 0n ? "" : ` of ${g.quota}`} used; tx ${m.receipt.hash}`);
       }
     });
+}
+
+/** The last second a grant on `datasetId` may run to: the earliest end of its licences, or no end. */
+async function licenceEnd(ctx: Context, datasetId: string): Promise<number> {
+  const ledger = ctx.ledger();
+  let end = MAX_TIME;
+  for (const licence of await ledger.licencesOf(datasetId)) end = Math.min(end, Number((await ledger.grantOf(licence.grantId)).validUntil));
+  return end;
 }
 
 function printGrant(ctx: Context, tx: string, e: any): void {

@@ -34,6 +34,8 @@ const short = (hex: string) => `${hex.slice(0, 10)}…`;
 const when = (unix: bigint | number) => new Date(Number(unix) * 1000).toISOString().replace(".000Z", "Z");
 const STATES = ["none", "active", "revoked", "renounced"];
 const ACTIONS = ["use", "process", "derive", "operate"];
+/** Why a licence lapsed, in the order of the ledger's LicenceLapse enum. */
+const LAPSES = ["was revoked", "was renounced", "has expired", "is over a retired dataset"];
 
 /** One sentence for each of the ledger's custom errors. */
 const SENTENCES: Record<string, (a: any[]) => string> = {
@@ -45,6 +47,8 @@ const SENTENCES: Record<string, (a: any[]) => string> = {
   DatasetSuperseded: ([id]) => `dataset ${short(id)} already has a next version`,
   DatasetTooManyParents: ([count, max]) => `a dataset may name at most ${max} parents, not ${count}`,
   DatasetParentDuplicate: ([id]) => `parent ${short(id)} is named twice`,
+  DatasetParentIsSelf: ([id]) => `dataset ${short(id)} cannot be its own parent`,
+  DatasetTooManyLicences: ([id, max]) => `dataset ${short(id)} would rest on more than ${max} upstream grants; derive from fewer licensed parents`,
   DatasetParentGrantMismatch: ([parent, grant, covered]) => `grant ${short(grant)} covers dataset ${short(covered)}, not the parent ${short(parent)}`,
   HoldingInvalidReceiver: ([id, account]) => `${account} cannot take the holding of dataset ${short(id)}: it is not the account the holding was offered to, or it holds it already`,
   LedgerBatchLength: ([length, max]) => `a batch must carry 1 to ${max} entries, not ${length}`,
@@ -55,17 +59,25 @@ const SENTENCES: Record<string, (a: any[]) => string> = {
   GrantGranteeZero: () => "a grant needs a grantee",
   GrantPurposeEmpty: () => "a grant needs a purpose",
   GrantWindowInvalid: ([from, until, now]) => `the window ${when(from)} to ${when(until)} is reversed or already over (now ${when(now)})`,
+  GrantWindowBeyondLicence: ([licence, licenceUntil, until]) => `a grant until ${when(until)} would outlast the licence ${short(licence)} it rests on, which ends ${when(licenceUntil)}; pass --until ${when(licenceUntil)} or earlier`,
   GrantSignatureExpired: ([deadline, now]) => `the signed request could be relayed until ${when(deadline)}; it is now ${when(now)}`,
   GrantSignatureInvalid: ([holder]) => `the signature is not ${holder}'s over this request on this chain and ledger`,
-  ProductLicenceInactive: ([product, grant]) => `derived dataset ${short(product)} may not be operated: the grant ${short(grant)} it was derived under is not active with the product-operation right`,
+  GrantRequestNonceUsed: ([holder, nonce]) => `${holder} already spent nonce ${nonce}: this request was relayed or cancelled`,
+  GrantRequestCounterStale: ([holder]) => `${holder} cancelled all its grant requests after this one was signed; ask for a new signature`,
+  GrantRequestHoldingMoved: ([id, signed, now]) => `the holding of dataset ${short(id)} has moved since this request was signed (transfer ${signed}, now ${now}); the current holder must sign anew`,
+  ProductLicenceLapsed: ([product, licence, reason]) => `dataset ${short(product)} rests on grant ${short(licence)}, which ${LAPSES[Number(reason)] ?? "no longer holds"}: nothing may be granted, used or derived on it any more`,
+  ProductLicenseeMismatch: ([product, licence, licensee, account]) => `${account} may not operate dataset ${short(product)}: its licence, grant ${short(licence)}, was given to ${licensee}`,
+  ProductLicenceNotOperable: ([product, licence, rights]) => `dataset ${short(product)} may not be licensed to anyone: the grant ${short(licence)} it rests on carries ${rightsText(Number(rights))}, not operate`,
   UsageUnitsZero: () => "a use of zero units measures nothing",
   UsageActionReserved: () => "derive is recorded by anchoring a derived dataset (dpl anchor --parent), not by dpl use",
   UsageActionNotAllowed: ([id, action, rights]) => `grant ${short(id)} does not allow ${ACTIONS[Number(action)]} (its rights: ${rightsText(Number(rights))})`,
   UsageOutsideWindow: ([id, from, until, now]) => `grant ${short(id)} is valid from ${when(from)} to ${when(until)}; it is now ${when(now)}`,
   UsageQuotaExceeded: ([id, used, quota, units]) => `grant ${short(id)} allows ${quota} units; ${used} used; ${units} requested`,
-  InvalidAccountNonce: ([account, nonce]) => `the request's nonce is spent or wrong: ${account}'s next nonce is ${nonce}`,
-  EnforcedPause: () => "the ledger is paused: writes that touch rights are stopped until it is unpaused",
+  EnforcedPause: () => "the ledger is paused: writes that give or carry rights are stopped until it is unpaused",
   AccessControlUnauthorizedAccount: ([account]) => `${account} may not do this (it lacks the role)`,
+  AccessControlEnforcedDefaultAdminRules: () => "the admin role moves only by the two-step handover (begin, wait the delay, accept)",
+  AccessControlEnforcedDefaultAdminDelay: ([schedule]) => `the admin handover may be accepted only after ${when(schedule)}`,
+  AccessControlInvalidDefaultAdmin: ([account]) => `${account} is not the pending admin`,
 };
 
 export function rightsText(rights: number): string {

@@ -199,6 +199,7 @@ describe("dpl CLI", function () {
   describe("rights", function () {
     let datasetId: string;
     let grantId: string;
+    let productId: string;
 
     before(async function () {
       datasetId = JSON.parse(await readFile(path.join(dir, "traffic.csv.dpl.json"), "utf8")).datasetId;
@@ -222,6 +223,7 @@ describe("dpl CLI", function () {
       const product = path.join(dir, "forecast.jsonl");
       await writeFile(product, '{"road":"A1","jam":0.7}\n{"road":"B2","jam":0.1}\n');
       const derived = await json("--account", "1", "anchor", product, "--parent", datasetId);
+      productId = derived.datasetId;
       await synced();
       const lineage = await dpl("lineage", derived.datasetId);
       expect(lineage.code).to.equal(0);
@@ -231,13 +233,50 @@ describe("dpl CLI", function () {
       expect(trace.stdout).to.match(/derive\s+1/);
     });
 
+    it("licenses the product within its licence, says whether a use would pass, and traces the lapse when the upstream grant is revoked", async function () {
+      // Without --until, a grant on a product ends with its licence (the upstream grant ends 2099-12-31).
+      const onProduct = await json("--account", "1", "grant", productId, "0x90F79bf6EB2c4f870365E785982E1f101E93b906", "--rights", "use", "--purpose", "resale");
+      expect(Number(onProduct.validUntil)).to.equal(Date.parse("2099-12-31") / 1000);
+      const tooLong = await dpl("--account", "1", "grant", productId, "0x90F79bf6EB2c4f870365E785982E1f101E93b906", "--rights", "use", "--purpose", "resale", "--until", "2100-01-01");
+      expect(tooLong.code).to.equal(4);
+      expect(tooLong.stderr).to.match(/would outlast the licence 0x[0-9a-f]{8}… it rests on, which ends 2099-12-31T00:00:00Z/);
+      const yes = await dpl("--account", "3", "can-use", onProduct.grantId);
+      expect([yes.code, yes.stdout]).to.deep.equal([0, `yes: 0x90F79bf6EB2c4f870365E785982E1f101E93b906 may record use of 1 unit(s) under grant ${onProduct.grantId} now\n`]);
+      expect((await dpl("revoke", grantId)).code).to.equal(0);
+      const no = await dpl("--account", "3", "can-use", onProduct.grantId);
+      expect(no.code).to.equal(1);
+      expect(no.stdout).to.match(/^no: dataset 0x[0-9a-f]{8}… rests on grant 0x[0-9a-f]{8}…, which was revoked: nothing may be granted, used or derived on it any more/);
+      const refused = await dpl("--account", "3", "use", onProduct.grantId);
+      expect([refused.code, refused.stderr.split("\n").find((l) => l.startsWith("dpl: "))!.replace("dpl: the ledger refused: ", "no: ")]).to.deep.equal([4, no.stdout.trim()]);
+      await synced();
+      const trace = await dpl("trace", productId);
+      expect(trace.stdout).to.match(new RegExp(`LAPSED: upstream grant ${grantId.slice(0, 10)}… was revoked in block \\d+`));
+      expect(trace.stdout).to.match(/lapsed: upstream grant 0x[0-9a-f]{8}… was revoked/);
+    });
+
+    it("cancels one signed request, or all of them, and a relay then says why it failed", async function () {
+      const [a, b, c] = ["a", "b", "c"].map((x) => path.join(dir, `request-${x}.json`));
+      for (const [file, nonce] of [[a, "41"], [b, "42"]]) {
+        expect((await dpl("grant", datasetId, GRANTEE, "--rights", "use", "--purpose", `request ${nonce}`, "--sign", file, "--nonce", nonce)).code).to.equal(0);
+      }
+      const cancelled = await dpl("cancel-request", a);
+      expect(cancelled.stdout).to.match(/^cancelled the grant request with nonce 41; tx 0x/m);
+      expect((await dpl("--account", "5", "relay", a)).stderr).to.match(/already spent nonce 41: this request was relayed or cancelled/);
+      expect((await dpl("--account", "5", "relay", b)).code).to.equal(0);
+      expect((await dpl("grant", datasetId, GRANTEE, "--rights", "use", "--purpose", "request c", "--sign", c)).code).to.equal(0);
+      expect((await dpl("cancel-request", "--all")).stdout).to.match(/^cancelled every grant request you signed so far/m);
+      expect((await dpl("--account", "5", "relay", c)).stderr).to.match(/cancelled all its grant requests after this one was signed/);
+      const neither = await dpl("cancel-request");
+      expect([neither.code, neither.stderr]).to.deep.equal([2, "dpl: name one request (its file or nonce), or pass --all\n"]);
+    });
+
     it("signs a grant request that another account relays, and revokes it", async function () {
       const signed = path.join(dir, "signed.json");
       const r = await dpl("grant", datasetId, GRANTEE, "--rights", "use", "--purpose", "audit", "--sign", signed);
       expect(r.code, r.stderr).to.equal(0);
       const relayed = await json("--account", "5", "relay", signed);
       expect(relayed.grantor).to.equal(HOLDER);
-      expect((await dpl("--account", "5", "relay", signed)).stderr).to.match(/nonce is spent or wrong/);
+      expect((await dpl("--account", "5", "relay", signed)).stderr).to.match(/already spent nonce \d+: this request was relayed or cancelled/);
       expect((await dpl("revoke", relayed.grantId)).code).to.equal(0);
       const again = await dpl("revoke", relayed.grantId);
       expect(again.code).to.equal(4);
@@ -297,6 +336,8 @@ describe("dpl CLI", function () {
       expect(Object.keys(prov.used).length).to.be.greaterThan(0);
       const status = await json("status");
       expect(status.ledger).to.equal(system.ledger);
+      const text = (await dpl("status")).stdout;
+      expect(text).to.include(`admin ${HOLDER.toLowerCase()} (handover delay 3 days); pausers: ${HOLDER.toLowerCase()}`);
     });
   });
 
