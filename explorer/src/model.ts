@@ -6,6 +6,8 @@ import type { activityView, datasetView, evidenceView, grantView, usageView } fr
 
 export type Dataset = ReturnType<typeof datasetView>;
 export type Grant = ReturnType<typeof grantView>;
+/** Which licence of a dataset no longer holds: on a lapsed dataset and on the grants resting on it. */
+export type Lapse = NonNullable<Dataset["lapse"]>;
 export type Usage = ReturnType<typeof usageView>;
 export type Activity = ReturnType<typeof activityView>;
 export type EvidenceView = ReturnType<typeof evidenceView>;
@@ -31,8 +33,18 @@ export interface Status {
   digest: string;
   reorgs: number;
   paused: boolean;
+  roles: Roles;
   finalityDepth: number;
   lastError: string | null;
+}
+
+/** Who administers the ledger and who may pause it (GET /v1/status). */
+export interface Roles {
+  admin: string | null;
+  pausers: string[];
+  adminDelay: number | null;
+  pendingAdmin: { account: string; acceptAfter: number; evidence: EvidenceView } | null;
+  pendingDelay: { delay: number; effectiveAfter: number; evidence: EvidenceView } | null;
 }
 
 export interface Lineage {

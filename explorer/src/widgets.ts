@@ -2,7 +2,7 @@
 import { get } from "./api.js";
 import { h, type Child } from "./dom.js";
 import { formatTime, formatUnits, shortHex } from "./format.js";
-import type { EvidenceView, Grant, Page } from "./model.js";
+import type { EvidenceView, Grant, Lapse, Page } from "./model.js";
 import { href } from "./routes.js";
 
 export const accountLink = (address: string) => h("a", { href: href({ page: "account", address }), title: address, class: "hex" }, shortHex(address));
@@ -28,6 +28,13 @@ export function evidence(e: EvidenceView): HTMLElement {
 
 export function statusBadge(status: string): HTMLElement {
   return h("span", { class: `badge badge-${status}` }, status);
+}
+
+const LAPSED: Record<Lapse["reason"], string> = { revoked: "was revoked", renounced: "was renounced", expired: "expired", retired: "is over a retired dataset" };
+
+/** Which upstream grant lapsed and why: "upstream grant 0x12…ab was revoked". */
+export function lapseNote(lapse: Lapse): HTMLElement {
+  return h("span", { class: "lapse" }, "upstream grant ", grantLink(lapse.grantId), ` ${LAPSED[lapse.reason]}`, lapse.reason === "expired" ? ` at ${formatTime(lapse.validUntil)}` : "");
 }
 
 /** Used against quota, as a native progress bar (announced by screen readers) and in words. */

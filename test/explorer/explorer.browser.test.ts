@@ -161,6 +161,32 @@ describe("explorer (headless Chromium)", function () {
     await screenshot(page, SHOTS, "dataset-forecast");
   });
 
+  it("licences: a lapsed product says which upstream grant ended and when, and the grant lists what rests on it", async function () {
+    const demo = system.demo!;
+    const repackaged = (await api(`/v1/datasets/${demo.repackaged}`)).dataset;
+    await open(`#/dataset/${demo.repackaged}`, "#facts dl");
+    expect(await page.locator("h1 .badge").innerText()).to.equal("lapsed");
+    const facts = await text("#facts");
+    expect(facts).to.include("Lapsed because");
+    expect(await page.locator("#facts .lapse a").getAttribute("title")).to.equal(repackaged.lapse.grantId);
+    expect(await page.locator("#facts .lapse").innerText()).to.match(/^upstream grant 0x\S+ was revoked$/);
+    expect(facts).to.include(`block ${repackaged.lapse.evidence.blockNumber}`);
+    expect(facts).to.include("Rests on licence");
+    expect(await seriousA11yViolations(page)).to.deep.equal([]);
+    await screenshot(page, SHOTS, "dataset-lapsed");
+
+    await open(`#/grant/${demo.grants.rival}`, "#products table");
+    const products = (await api(`/v1/grants/${demo.grants.rival}/products`)).items.map((d: any) => `#/dataset/${d.id}`);
+    expect(await page.locator("#products tbody tr td:first-child a").evaluateAll((links) => links.map((a) => a.getAttribute("href")))).to.deep.equal(products);
+    expect(await page.locator("#products .badge").allInnerTexts()).to.deep.equal(["lapsed", "lapsed"]);
+
+    // The home page names who administers the ledger, from its role events.
+    const roles = (await api("/v1/status")).roles;
+    await open("", "#roles");
+    expect(await page.locator("#roles a").first().getAttribute("title")).to.equal(roles.admin);
+    expect(await text("#roles")).to.include("3 days");
+  });
+
   it("account page: datasets held, grants given and received, and the activity feed, paginated", async function () {
     const bureau = system.demo!.actors.bureau.toLowerCase();
     await open(`#/account/${bureau}`, "#activity table");

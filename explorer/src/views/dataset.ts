@@ -11,7 +11,7 @@ import { mergeLineage } from "../lineage-data.js";
 import type { Dataset, Grant, Lineage, Usage } from "../model.js";
 import { href } from "../routes.js";
 import { cumulativeByGrantee } from "../timeline-data.js";
-import { accountLink, datasetLink, fact, fullHex, message, pagedTable, section, statusBadge } from "../widgets.js";
+import { accountLink, datasetLink, fact, fullHex, grantLink, lapseNote, message, pagedTable, section, statusBadge } from "../widgets.js";
 import { GRANT_HEADERS, grantRow, USAGE_HEADERS, usageRow } from "./rows.js";
 import type { View } from "./view.js";
 
@@ -49,6 +49,7 @@ export async function datasetView(id: string): Promise<View> {
     { class: "facts" },
     fact("Dataset id", fullHex(d.id)),
     fact("Status", statusBadge(d.status), d.retired),
+    d.lapse ? fact("Lapsed because", lapseNote(d.lapse), d.lapse.evidence) : [],
     fact("Holder", accountLink(d.holder), holderSince),
     d.pendingHolder ? fact("Offered to", accountLink(d.pendingHolder)) : [],
     fact("Anchored by", accountLink(d.registrant), d.registered),
@@ -60,6 +61,9 @@ export async function datasetView(id: string): Promise<View> {
       ? fact("Versions", h("span", {}, d.versions.previous ? ["previous ", datasetLink(d.versions.previous)] : null, d.versions.previous && d.versions.next ? " · " : null, d.versions.next ? ["next ", datasetLink(d.versions.next)] : null))
       : [],
     ...d.parents.map((p) => fact("Derived from", h("span", {}, datasetLink(p.datasetId, titles.get(p.datasetId)), p.grantId ? [" under grant ", h("a", { href: href({ page: "grant", id: p.grantId }), class: "hex" }, shortHex(p.grantId))] : " (held by its registrant)"), p.evidence)),
+    ...d.licences.map((l) =>
+      fact("Rests on licence", h("span", {}, grantLink(l.grantId), l.direct ? " (whoever operates this dataset must be its grantee)" : " (reached through another grant)"), l.evidence),
+    ),
     ...d.transfers.map((t) => fact("Holding transferred", h("span", {}, accountLink(t.from), " → ", accountLink(t.to)), t.evidence)),
   );
 

@@ -3,18 +3,26 @@ import { get } from "../api.js";
 import { h } from "../dom.js";
 import { formatTime, formatUnits, rightsLabel } from "../format.js";
 import type { Grant } from "../model.js";
-import { accountLink, datasetLink, fact, fullHex, pagedTable, quotaBar, section, statusBadge } from "../widgets.js";
-import { USAGE_HEADERS, usageRow } from "./rows.js";
+import { accountLink, datasetLink, fact, fullHex, lapseNote, pagedTable, quotaBar, section, statusBadge } from "../widgets.js";
+import { DATASET_HEADERS, datasetRow, USAGE_HEADERS, usageRow } from "./rows.js";
 import type { View } from "./view.js";
 
 export async function grantView(id: string): Promise<View> {
   const { grant: g } = await get<{ grant: Grant }>(`/v1/grants/${id}`);
   const uses = await pagedTable({ caption: "Uses under this grant", headers: USAGE_HEADERS, path: `/v1/grants/${id}/usage`, row: usageRow, empty: "No use was recorded under this grant." });
+  const products = await pagedTable({
+    caption: "Datasets that rest on this grant",
+    headers: DATASET_HEADERS,
+    path: `/v1/grants/${id}/products`,
+    row: datasetRow,
+    empty: "No dataset was derived under this grant, nor from one that was: revoking it stops only its own uses.",
+  });
   const facts = h(
     "dl",
     { class: "facts" },
     fact("Grant id", fullHex(g.id)),
     fact("Status", statusBadge(g.status), g.ended),
+    g.lapse ? fact("Lapsed because", lapseNote(g.lapse), g.lapse.evidence) : [],
     fact("Dataset", datasetLink(g.datasetId)),
     fact("Granted by", accountLink(g.grantor), g.issued),
     fact("Granted to", accountLink(g.grantee)),
@@ -27,7 +35,7 @@ export async function grantView(id: string): Promise<View> {
   );
   return {
     title: "Grant",
-    node: h("article", {}, h("header", { class: "page-head" }, h("p", { class: "kind" }, "Grant"), h("h1", {}, `${rightsLabel(g.rights)} for “${g.purpose}” `, statusBadge(g.status))), section("Terms and their chain evidence", "terms", facts), section("Uses", "uses", uses.element)),
-    paged: uses.paged,
+    node: h("article", {}, h("header", { class: "page-head" }, h("p", { class: "kind" }, "Grant"), h("h1", {}, `${rightsLabel(g.rights)} for “${g.purpose}” `, statusBadge(g.status))), section("Terms and their chain evidence", "terms", facts), section("Uses", "uses", uses.element), section("Products resting on this grant", "products", products.element)),
+    paged: () => uses.paged() || products.paged(),
   };
 }

@@ -1,14 +1,33 @@
-/** The front page: verify a file by dropping it, and the newest datasets. */
+/** The front page: verify a file by dropping it, the newest datasets, and who administers the ledger. */
+import { get } from "../api.js";
 import { h } from "../dom.js";
-import { formatBytes } from "../format.js";
+import { formatBytes, formatTime } from "../format.js";
+import type { Roles, Status } from "../model.js";
 import { sha256OfFile } from "../hash-file.js";
 import { href } from "../routes.js";
-import { message, pagedTable, section } from "../widgets.js";
+import { accountLink, fact, message, pagedTable, section } from "../widgets.js";
 import type { HashedFile } from "./file.js";
 import { DATASET_HEADERS, datasetRow } from "./rows.js";
 import type { View } from "./view.js";
 
+const days = (seconds: number) => (seconds % 86_400 === 0 ? `${seconds / 86_400} day${seconds === 86_400 ? "" : "s"}` : `${seconds} seconds`);
+
+/** The admin, the pausers and any handover under way, as the ledger's role events tell them. */
+function governance(r: Roles, paused: boolean): HTMLElement {
+  return h(
+    "dl",
+    { class: "facts", id: "roles" },
+    fact("Admin", r.admin ? accountLink(r.admin) : "unknown"),
+    fact("Admin handover delay", r.adminDelay === null ? "unknown" : days(r.adminDelay)),
+    r.pendingAdmin ? fact("Admin handover under way", h("span", {}, "to ", accountLink(r.pendingAdmin.account), `, which may accept after ${formatTime(r.pendingAdmin.acceptAfter)}`), r.pendingAdmin.evidence) : [],
+    r.pendingDelay ? fact("Delay change under way", `to ${days(r.pendingDelay.delay)}, from ${formatTime(r.pendingDelay.effectiveAfter)}`, r.pendingDelay.evidence) : [],
+    fact("May pause", r.pausers.length ? h("span", {}, ...r.pausers.flatMap((p, i) => (i ? [", ", accountLink(p)] : [accountLink(p)]))) : "nobody"),
+    fact("Paused now", paused ? "yes: grants, uses, derivations and transfers are stopped" : "no"),
+  );
+}
+
 export async function homeView(onHashed: (file: HashedFile) => void): Promise<View> {
+  const status = await get<Status>("/v1/status");
   const latest = await pagedTable({ caption: "Datasets, newest first", headers: DATASET_HEADERS, path: "/v1/datasets", row: datasetRow, empty: "No dataset has been anchored on this ledger yet." });
 
   const input = h("input", { type: "file", id: "file-input", class: "visually-hidden" });
@@ -55,6 +74,7 @@ export async function homeView(onHashed: (file: HashedFile) => void): Promise<Vi
       h("h1", { class: "visually-hidden" }, "dpl explorer"),
       section("Verify a file", "verify", h("div", { class: "verify" }, input, zone, progress, progressText)),
       section("Latest datasets", "latest", latest.element),
+      section("Who administers this ledger", "governance", h("p", { class: "hint" }, "The only administrative power is pausing what gives or carries rights; the admin role moves only by a two-step handover after the delay."), governance(status.roles, status.paused)),
     ),
     paged: latest.paged,
   };

@@ -3,7 +3,7 @@ import type { Child } from "../dom.js";
 import { h } from "../dom.js";
 import { datasetTitle, formatTime, formatUnits, rightsLabel } from "../format.js";
 import type { Activity, Dataset, Grant, Usage } from "../model.js";
-import { accountLink, datasetLink, evidence, grantLink, quotaBar, statusBadge } from "../widgets.js";
+import { accountLink, datasetLink, evidence, grantLink, lapseNote, quotaBar, statusBadge } from "../widgets.js";
 
 export const GRANT_HEADERS = ["Grant", "Grantee", "Rights", "Purpose", "Valid", "Status", "Used / quota"];
 
@@ -14,7 +14,7 @@ export function grantRow(g: Grant, first: "grantee" | "grantor" | "dataset" = "g
     rightsLabel(g.rights),
     g.purpose || h("em", {}, "(no purpose text)"),
     h("span", { class: "window" }, `${formatTime(g.validFrom)} → ${formatTime(g.validUntil)}`),
-    statusBadge(g.status),
+    g.lapse ? h("span", {}, statusBadge(g.status), " ", lapseNote(g.lapse)) : statusBadge(g.status),
     quotaBar(g),
   ];
 }
@@ -48,9 +48,13 @@ const ACTIVITY: Record<Activity["kind"], string> = {
   "grant-renounced": "saw a grant renounced on",
   used: "used",
   "dataset-used": "saw a use of",
-  "signatures-cancelled": "cancelled its pending signed grants",
+  "grant-request-cancelled": "cancelled one of its signed grant requests",
+  "grant-requests-cancelled": "cancelled every signed grant request it had outstanding",
   paused: "paused the ledger",
   unpaused: "unpaused the ledger",
+  "role-granted": "received (or gave) the role",
+  "role-revoked": "lost (or took away) the role",
+  "admin-transfer-scheduled": "was offered the role",
 };
 
 export const ACTIVITY_HEADERS = ["When", "What", "Evidence"];
@@ -60,6 +64,7 @@ export function activityRow(a: Activity): Child[] {
   if (a.datasetId) what.push(" ", datasetLink(a.datasetId));
   if (a.grantId) what.push(" under grant ", grantLink(a.grantId));
   if (a.counterparty) what.push(" with ", accountLink(a.counterparty));
+  if (a.role) what.push(` ${a.role}`);
   if (a.units) what.push(` (${formatUnits(a.units)} units)`);
   return [h("time", { datetime: a.evidence.time }, formatTime(a.evidence.timestamp)), h("span", { class: `activity activity-${a.kind}` }, ...what), evidence(a.evidence)];
 }
