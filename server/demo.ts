@@ -33,10 +33,13 @@ export interface DemoResult {
   traffic: string;
   weather: string;
   forecast: string;
+  /** The second company's product, and the copy of it it tried to launder through a dataset of its own. */
+  rivalProduct: string;
+  repackaged: string;
   /** The grants it issued: the company's on traffic and weather, the rival's (revoked), the preview (expires), the bank's. */
   grants: { traffic: string; weather: string; rival: string; preview: string; bank: string };
   /** The CSV files it generated and anchored. */
-  files: { traffic: string; weather: string; forecast: string };
+  files: { traffic: string; weather: string; forecast: string; repackaged: string };
   /** What the ledger refused, in words, as the demo printed it. */
   refusals: string[];
 }
@@ -68,6 +71,11 @@ function weatherCsv(): string {
     }
   }
   return rows.join("\n") + "\n";
+}
+
+/** The second company's "own" dataset built on its product: the route study with a column renamed. */
+function repackagedCsv(): string {
+  return forecastCsv().replace("congestion_index", "delay_score");
 }
 
 function forecastCsv(): string {
@@ -104,10 +112,16 @@ export async function runDemo(args: { rpcUrl: string; ledger: string; dataDir: s
     };
     const dir = path.join(args.dataDir, "demo");
     await mkdir(dir, { recursive: true });
-    const files = { traffic: path.join(dir, "traffic-flow.csv"), weather: path.join(dir, "weather.csv"), forecast: path.join(dir, "congestion-forecast.csv") };
+    const files = {
+      traffic: path.join(dir, "traffic-flow.csv"),
+      weather: path.join(dir, "weather.csv"),
+      forecast: path.join(dir, "congestion-forecast.csv"),
+      repackaged: path.join(dir, "route-delays.csv"),
+    };
     await writeFile(files.traffic, trafficCsv());
     await writeFile(files.weather, weatherCsv());
     await writeFile(files.forecast, forecastCsv());
+    await writeFile(files.repackaged, repackagedCsv());
     const now = (await provider.getBlock("latest"))!.timestamp;
     const year = now + 365 * 86_400;
     const refusals: string[] = [];
@@ -150,9 +164,12 @@ export async function runDemo(args: { rpcUrl: string; ledger: string; dataDir: s
     args.say("demo: a second company without the product-operation right derives a product and tries the same");
     const rivalProduct = await anchorFile(as(rival), files.forecast, { title: "Route study" }, [{ datasetId: traffic, grantId: rivalGrant }]);
     await refused("licensing a product without the product-operation right", () => as(rival).grant(rivalProduct, actors.bank, Rights.USE, "resale", now, year, 10n));
+    args.say("demo: it repackages the product as a dataset of its own (naming the product as a parent it holds) and tries again");
+    const repackaged = await anchorFile(as(rival), files.repackaged, { title: "Route delays" }, [{ datasetId: rivalProduct, grantId: ZeroHash }]);
+    await refused("laundering the product through a dataset of its own", () => as(rival).grant(repackaged, actors.bank, Rights.USE, "resale", now, year, 10n));
     await refused("a use over the quota", () => as(bank).recordUsage(bankGrant, UsageAction.Use, 100n, ZeroHash));
 
-    args.say("demo: the bureau revokes the research grant; the preview grant expires by itself in a minute");
+    args.say("demo: the bureau revokes the research grant (the route study and its repackaged copy lapse with it); the preview grant expires by itself in a minute");
     await (await as(bureau).revoke(rivalGrant)).wait();
     await (await as(archive).recordUsage(shortGrant, UsageAction.Use, 1n, ZeroHash)).wait();
 
@@ -161,7 +178,7 @@ export async function runDemo(args: { rpcUrl: string; ledger: string; dataDir: s
     await (await as(archive).acceptHolding(weather)).wait();
 
     args.say(`demo: done. Traffic ${traffic}, forecast ${forecast}; files in ${dir}`);
-    return { actors, traffic, weather, forecast, grants: { traffic: trafficGrant, weather: weatherGrant, rival: rivalGrant, preview: shortGrant, bank: bankGrant }, files, refusals };
+    return { actors, traffic, weather, forecast, rivalProduct, repackaged, grants: { traffic: trafficGrant, weather: weatherGrant, rival: rivalGrant, preview: shortGrant, bank: bankGrant }, files, refusals };
   } finally {
     provider.destroy();
   }

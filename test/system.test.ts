@@ -47,9 +47,17 @@ describe("startSystem", function () {
       const bankGrants = await get(`/v1/accounts/${demo.actors.bank.toLowerCase()}/grants`);
       expect(bankGrants.items).to.have.length(1);
       expect(bankGrants.items[0]).to.include({ datasetId: demo.forecast.toLowerCase(), used: "12", status: "active" });
-      expect(demo.refusals).to.have.length(2);
-      expect(demo.refusals[0]).to.match(/may not be operated: the grant .* is not active with the product-operation right/);
-      expect(demo.refusals[1]).to.match(/allows 50 units; 12 used; 100 requested/);
+      expect(demo.refusals).to.have.length(3);
+      expect(demo.refusals[0]).to.match(/may not be licensed to anyone: the grant .* it rests on carries use, process, not operate/);
+      // The laundering attempt: the repackaged copy rests on the same grant, and is refused the same way.
+      expect(demo.refusals[1]).to.match(/dataset 0x[0-9a-f]{8}… may not be licensed to anyone: the grant .* it rests on carries use, process, not operate/);
+      expect(demo.refusals[2]).to.match(/allows 50 units; 12 used; 100 requested/);
+      const repackaged = (await get(`/v1/datasets/${demo.repackaged}`)).dataset;
+      expect(repackaged.parents.map((p: any) => [p.datasetId, p.grantId])).to.deep.equal([[demo.rivalProduct.toLowerCase(), null]]);
+      expect(repackaged.licences.map((l: any) => [l.grantId, l.direct])).to.deep.equal([[demo.grants.rival.toLowerCase(), true]]);
+      // The bureau revoked the research grant: both of the second company's datasets have lapsed, saying why.
+      expect([repackaged.status, repackaged.lapse.grantId, repackaged.lapse.reason]).to.deep.equal(["lapsed", demo.grants.rival.toLowerCase(), "revoked"]);
+      expect((await get(`/v1/grants/${demo.grants.rival}/products`)).items.map((d: any) => d.id)).to.deep.equal([demo.rivalProduct, demo.repackaged].map((x) => x.toLowerCase()));
       expect(lines.some((l) => l.startsWith("  refused as it should be"))).to.equal(true);
       // One grant revoked, the weather dataset transferred to the archive.
       const trafficGrants = await get(`/v1/datasets/${demo.traffic}/grants`);
