@@ -90,28 +90,30 @@ async function run(): Promise<void> {
   ops.grant = await measure(r);
   const grantId0 = await eventArg(ledger, Promise.resolve(r.tx as never), "GrantIssued", "grantId");
 
-  // grantBySig: the first spends nonce 0 (a new slot), later ones reuse it.
+  // grantBySig: nonces are a bitmap of 256 a word; the first request of a word makes it non-zero.
   const { chainId } = await ethers.provider.getNetwork();
   const domain = grantRequestDomain(chainId, address);
-  const bySig = async (i: number, note?: string) => {
+  const bySig = async (nonce: bigint, note?: string) => {
     const request = {
       holder: holder.address,
       datasetId,
+      transfers: 0n,
       grantee: grantee.address,
       rights: Rights.USE,
-      purpose: `signed purpose ${i}`,
+      purpose: `signed purpose ${nonce}`,
       validFrom: now,
       validUntil: FOREVER,
       quota: 1000n,
-      nonce: await ledger.nonces(holder.address),
+      counter: await ledger.grantRequestCounter(holder.address),
+      nonce,
       deadline: now + 86_400n,
     };
     const signature = await holder.signTypedData(domain, GRANT_REQUEST_TYPES, request);
     const sent = await send(ledger.connect(other).grantBySig(request, signature));
     return measure(sent, 1, note);
   };
-  ops.grantBySigFirstOfHolder = await bySig(0, "spends the holder's first nonce: one more new slot");
-  ops.grantBySig = await bySig(1);
+  ops.grantBySigNewNonceWord = await bySig(0n, "first nonce of a 256-nonce word: one more new slot (a random nonce always pays it)");
+  ops.grantBySig = await bySig(1n);
 
   // recordUsage: the first use and later ones (the quota shares the slot of `used`, so neither adds a slot).
   const granteeOf0 = signers[5];
@@ -144,7 +146,39 @@ async function run(): Promise<void> {
   r = await send(
     ledger.connect(other).register(nextHash(), nextHash(), 10n, METADATA_URI, [{ datasetId, grantId: derivedGrant }]),
   );
-  ops.registerDerivedFromOneParent = await measure(r, 1, "dataset, root, licence list length and entry; meters one DERIVE unit");
+  ops.registerDerivedFromOneParent = await measure(r, 1, "dataset, root, licence entry and the grant's licence slot; meters one DERIVE unit");
+
+  // Products: a chain of licences three deep (bureau -> company -> bank -> carol), a grant on each
+  // product and two uses of a grant on the first and on the last. The second use is measured.
+  const [company, bank, carol, user] = [signers[15], signers[17], signers[18], signers[19]];
+  const PO = Rights.USE | Rights.PROCESS | Rights.OPERATE_PRODUCT;
+  const grantOn = async (grantor: typeof holder, onDataset: string, to: string, label: string) => {
+    const sent = await send(ledger.connect(grantor).grant(onDataset, to, PO, label, now, FOREVER, 1_000_000n));
+    return { sent, id: await eventArg(ledger, Promise.resolve(sent.tx as never), "GrantIssued", "grantId") };
+  };
+  const deriveUnder = async (registrant: typeof holder, parentId: string, grantId: string) => {
+    const contentHash = nextHash();
+    const sent = await send(ledger.connect(registrant).register(contentHash, nextHash(), 10n, METADATA_URI, [{ datasetId: parentId, grantId }]));
+    return { sent, id: await ledger.computeDatasetId(registrant.address, contentHash) };
+  };
+  const twoUses = async (grantor: typeof holder, productId: string) => {
+    const { id } = await grantOn(grantor, productId, user.address, `use of ${productId}`);
+    await send(ledger.connect(user).recordUsage(id, UsageAction.Operate, 1n, ZeroHash));
+    return send(ledger.connect(user).recordUsage(id, UsageAction.Operate, 1n, nextHash()));
+  };
+  const g1 = await grantOn(holder, datasetId, company.address, "licence 1");
+  const d1 = await deriveUnder(company, datasetId, g1.id);
+  const g2 = await grantOn(company, d1.id, bank.address, "licence 2");
+  ops.grantOnProduct = await measure(g2.sent, 1, "checks one licence: its state, window, rights, dataset and licensee");
+  ops.recordUsageOnProduct = await measure(await twoUses(company, d1.id), 1, "one upstream licence: three more reads");
+  const d2 = await deriveUnder(bank, d1.id, g2.id);
+  ops.registerDerivedFromProduct = await measure(d2.sent, 1, "inherits one licence: two licence entries, checked as the grant is used");
+  const g3 = await grantOn(bank, d2.id, carol.address, "licence 3");
+  const d3 = await deriveUnder(carol, d2.id, g3.id);
+  ops.recordUsageOnProductDepth3 = await measure(await twoUses(carol, d3.id), 1, "three upstream licences");
+  r = await send(ledger.connect(holder).revoke(g1.id));
+  ops.revokeLicence = await measure(r, 1, "a grant products rest on: its licence slot follows; every product downstream lapses at once");
+
   r = await send(ledger.connect(holder).registerVersion(datasetId, nextHash(), nextHash(), 1000n, METADATA_URI, NO_PARENTS));
   ops.registerVersion = await measure(r);
   r = await send(ledger.connect(holder).revoke(grantId0));
@@ -154,7 +188,7 @@ async function run(): Promise<void> {
   r = await send(ledger.connect(other).acceptHolding(datasetId));
   ops.acceptHolding = await measure(r);
   r = await send(ledger.connect(other).retire(datasetId));
-  ops.retire = await measure(r);
+  ops.retire = await measure(r, 1, "marks the retirement where licence checks look for it: one more new slot");
 
   // The peer: EAS from its npm package's artifacts.
   const easArtifacts = path.dirname(require.resolve("@ethereum-attestation-service/eas-contracts/package.json"));
