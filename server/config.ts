@@ -21,6 +21,8 @@ export interface Config {
   deployerKey: string | undefined;
   /** LEDGER_ADMIN: receives the admin and pauser roles of a new deployment (a multisig, say). Default: the deployer. */
   ledgerAdmin: string | undefined;
+  /** LEDGER_ADMIN_DELAY: seconds a scheduled admin handover of a new deployment waits before it can be accepted. Default 259,200 (3 days). */
+  ledgerAdminDelay: number;
   /** START_BLOCK: where indexing starts for LEDGER_ADDRESS (its deployment block). Default: found by bisection. */
   startBlock: number | undefined;
   /** DATA_DIR: where dpl keeps its state (deployment record, indexes). Default ./data. */
@@ -80,6 +82,7 @@ function address(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const value = env[name];
   if (value === undefined || value === "") return undefined;
   if (!/^0x[0-9a-fA-F]{40}$/.test(value)) throw new ConfigError(`${name} must be a 0x-prefixed 20-byte hex address, not "${value}"`);
+  if (/^0x0{40}$/.test(value)) throw new ConfigError(`${name} must not be the zero address: nobody holds its key`);
   return value.toLowerCase();
 }
 
@@ -138,6 +141,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ledgerAddress: address(env, "LEDGER_ADDRESS"),
     deployerKey: privateKey(env, "DEPLOYER_KEY"),
     ledgerAdmin: address(env, "LEDGER_ADMIN"),
+    ledgerAdminDelay: integer(env, "LEDGER_ADMIN_DELAY", 3 * 86_400, 0, 2 ** 48 - 1),
     startBlock: env.START_BLOCK ? integer(env, "START_BLOCK", 0, 0, Number.MAX_SAFE_INTEGER) : undefined,
     dataDir: path.resolve(env.DATA_DIR || "data"),
     apiHost: env.API_HOST || "127.0.0.1",

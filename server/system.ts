@@ -48,7 +48,7 @@ export async function startSystem(args: { config: Config; logger: Logger; say?: 
     ledger = config.ledgerAddress;
     deployBlock = config.startBlock ?? (await firstBlockWithCode(rpc, ledger));
   } else {
-    const deployment = await deployLedger({ rpcUrl, ignitionDir: hardhatConfig.paths.ignition, embedded: chain !== undefined, deployerKey: config.deployerKey, admin: config.ledgerAdmin });
+    const deployment = await deployLedger({ rpcUrl, ignitionDir: hardhatConfig.paths.ignition, embedded: chain !== undefined, deployerKey: config.deployerKey, admin: config.ledgerAdmin, adminDelay: config.ledgerAdminDelay });
     await recordDeployment(config.dataDir, deployment);
     ({ ledger, deployBlock } = deployment);
   }

@@ -135,7 +135,7 @@ describe("startSystem", function () {
 });
 
 describe("deploying to a network", function () {
-  it("deploys with DEPLOYER_KEY (any account with funds) and gives the roles to LEDGER_ADMIN", async function () {
+  it("deploys with DEPLOYER_KEY (any account with funds) and gives the roles to LEDGER_ADMIN, behind LEDGER_ADMIN_DELAY", async function () {
     const chainId = 31_000 + Math.floor(Math.random() * 900);
     const chain = await startAnvil(["--chain-id", String(chainId)]);
     const deployer = Wallet.createRandom();
@@ -143,13 +143,14 @@ describe("deploying to a network", function () {
     const provider = new JsonRpcProvider(chain.url, undefined, { cacheTimeout: -1 });
     try {
       await provider.send("anvil_setBalance", [deployer.address, "0x8ac7230489e80000"]);
-      const config = readConfig({ RPC_URL: chain.url, CHAIN_ID: String(chainId), DEPLOYER_KEY: deployer.privateKey, LEDGER_ADMIN: admin, API_PORT: "0", DATA_DIR: await tempDir("deploy-key") });
+      const config = readConfig({ RPC_URL: chain.url, CHAIN_ID: String(chainId), DEPLOYER_KEY: deployer.privateKey, LEDGER_ADMIN: admin, LEDGER_ADMIN_DELAY: "86400", API_PORT: "0", DATA_DIR: await tempDir("deploy-key") });
       const system = await startSystem({ config, logger: quietLogger() });
       try {
         const ledger = new Contract(system.ledger, ledgerAbi, provider);
         expect(await ledger.hasRole(ZeroHash, admin)).to.equal(true);
         expect(await ledger.hasRole(id("PAUSER_ROLE"), admin)).to.equal(true);
         expect(await ledger.hasRole(ZeroHash, deployer.address)).to.equal(false);
+        expect(await ledger.defaultAdminDelay()).to.equal(86_400n);
         const creation = await provider.getTransaction((await provider.getBlock(system.deployBlock, true))!.prefetchedTransactions[0].hash);
         expect(creation!.from).to.equal(deployer.address);
       } finally {
@@ -169,7 +170,7 @@ describe("readConfig", function () {
     expect(c).to.include({ chainHost: "127.0.0.1", chainPort: 8545, apiHost: "127.0.0.1", apiPort: 8080, confirmations: 0, finalityDepth: 64, reorgWindow: 64, pollMs: 250, logRangeMax: 50_000, logLevel: "info" });
     expect(c.rpcUrl).to.equal(undefined);
     expect(c.corsOrigins).to.deep.equal([]);
-    expect(c).to.include({ rateLimit: 0, rateWindowS: 60, trustProxy: false, chainId: undefined });
+    expect(c).to.include({ rateLimit: 0, rateWindowS: 60, trustProxy: false, chainId: undefined, ledgerAdminDelay: 259_200 });
   });
 
   it("reads trusted proxies as Express takes them", function () {
@@ -190,6 +191,8 @@ describe("readConfig", function () {
     [{ CHAIN_ID: "0" }, /CHAIN_ID must be a whole number from 1/],
     [{ DEPLOYER_KEY: "0x1234" }, /^DEPLOYER_KEY must be a 0x-prefixed 32-byte hex private key$/],
     [{ LEDGER_ADMIN: "admin" }, /LEDGER_ADMIN must be a 0x-prefixed 20-byte hex address/],
+    [{ LEDGER_ADMIN_DELAY: "3 days" }, /LEDGER_ADMIN_DELAY must be a whole number/],
+    [{ LEDGER_ADMIN: "0x" + "0".repeat(40) }, /^LEDGER_ADMIN must not be the zero address: nobody holds its key$/],
   ] as const) {
     it(`refuses ${JSON.stringify(env)} with one sentence`, function () {
       expect(() => readConfig(env)).to.throw(ConfigError, message);

@@ -23,16 +23,17 @@ export const EMBEDDED_DEPLOYMENT_ID = "embedded-local";
 
 /**
  * Deploys with `deployerKey` when given (any network), else with the node's first account (a
- * development node); `admin` receives the admin and pauser roles (default: the deployer).
+ * development node); `admin` receives the admin and pauser roles (default: the deployer), and a handover
+ * of the admin role waits `adminDelay` seconds.
  */
-export async function deployLedger(args: { rpcUrl: string; ignitionDir: string; embedded: boolean; deployerKey?: string; admin?: string }): Promise<Deployment> {
+export async function deployLedger(args: { rpcUrl: string; ignitionDir: string; embedded: boolean; deployerKey?: string; admin?: string; adminDelay: number }): Promise<Deployment> {
   const connection = await network.create({ network: "localhost", override: { url: args.rpcUrl, ...(args.deployerKey ? { accounts: [args.deployerKey] } : {}) } });
   try {
     const { chainId } = await connection.ethers.provider.getNetwork();
     const deploymentId = args.embedded ? EMBEDDED_DEPLOYMENT_ID : `chain-${chainId}`;
     if (args.embedded) await rm(path.join(args.ignitionDir, "deployments", deploymentId), { recursive: true, force: true });
-    const parameters = args.admin ? { ProvenanceLedgerModule: { admin: args.admin } } : undefined;
-    const { ledger } = await connection.ignition.deploy(ProvenanceLedgerModule, { deploymentId, ...(parameters ? { parameters } : {}) });
+    const parameters = { ProvenanceLedgerModule: { adminDelay: args.adminDelay, ...(args.admin ? { admin: args.admin } : {}) } };
+    const { ledger } = await connection.ignition.deploy(ProvenanceLedgerModule, { deploymentId, parameters });
     const address = await ledger.getAddress();
     const deployTx = ledger.deploymentTransaction();
     const receipt = deployTx ? await deployTx.wait() : undefined;
