@@ -31,6 +31,7 @@ try {
   await shoot("home", "", "#latest table", { width: 1280, height: 640 }, false);
   await shoot("dataset-traffic", `#/dataset/${demo.traffic}`, "#lineage-list");
   await shoot("dataset-forecast", `#/dataset/${demo.forecast}`, "#lineage-list");
+  await shoot("dataset-lapsed", `#/dataset/${demo.repackaged}`, "#lineage-list");
   await shoot("account-bureau", `#/account/${demo.actors.bureau.toLowerCase()}`, "#activity table", { width: 1280, height: 1100 }, false);
   const { dataset } = (await (await fetch(`${system.apiUrl}/v1/datasets/${demo.forecast}`)).json()) as { dataset: { contentHash: string } };
   const forecastHash = dataset.contentHash;
