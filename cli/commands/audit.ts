@@ -5,7 +5,8 @@
 import type { Command } from "commander";
 
 import { type Context, parseId } from "../lib/context.js";
-import { CliError, EXIT } from "../lib/errors.js";
+import type { LapseReason } from "../../server/chain/ids.js";
+import { CliError, EXIT, LAPSE_WORDS } from "../lib/errors.js";
 import { contentHashOf } from "./verify.js";
 
 function table(rows: string[][]): string {
@@ -17,13 +18,10 @@ const short = (hex: string | null | undefined) => (hex ? `${hex.slice(0, 10)}…
 const day = (iso: string) => iso.replace("T", " ").replace(/\.\d+Z$/, "Z");
 const duration = (seconds: number) => (seconds % 86_400 === 0 ? `${seconds / 86_400} days` : seconds % 3600 === 0 ? `${seconds / 3600} hours` : `${seconds} s`);
 
-/** Why a licence lapsed, as the API names it, in words. */
-const LAPSED: Record<string, string> = { revoked: "was revoked", renounced: "was renounced", expired: "expired", retired: "is over a retired dataset" };
-
 /** One phrase for a lapse: which upstream grant, why and where. */
 export function lapseText(lapse: { grantId: string; reason: string; evidence: { blockNumber: number } | null; validUntil: number }): string {
   const where = lapse.evidence ? ` in block ${lapse.evidence.blockNumber}` : ` at ${day(new Date(lapse.validUntil * 1000).toISOString())}`;
-  return `upstream grant ${short(lapse.grantId)} ${LAPSED[lapse.reason] ?? lapse.reason}${where}`;
+  return `upstream grant ${short(lapse.grantId)} ${LAPSE_WORDS[lapse.reason as LapseReason] ?? lapse.reason}${where}`;
 }
 
 export function registerAudit(program: Command, context: () => Promise<Context>): void {

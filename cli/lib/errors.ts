@@ -4,6 +4,7 @@
  */
 import { Interface } from "ethers";
 
+import { LAPSE_REASONS, type LapseReason } from "../../server/chain/ids.js";
 import { DplError, InvalidInputError, RetryableError } from "../../server/common/errors.js";
 
 /** Exit codes, as README documents them. */
@@ -34,8 +35,8 @@ const short = (hex: string) => `${hex.slice(0, 10)}…`;
 const when = (unix: bigint | number) => new Date(Number(unix) * 1000).toISOString().replace(".000Z", "Z");
 const STATES = ["none", "active", "revoked", "renounced"];
 const ACTIONS = ["use", "process", "derive", "operate"];
-/** Why a licence lapsed, in the order of the ledger's LicenceLapse enum. */
-const LAPSES = ["was revoked", "was renounced", "has expired", "is over a retired dataset"];
+/** Why a licence lapsed, in words, by the API's name of the reason. */
+export const LAPSE_WORDS: Record<LapseReason, string> = { revoked: "was revoked", renounced: "was renounced", expired: "expired", retired: "is over a retired dataset" };
 
 /** One sentence for each of the ledger's custom errors. */
 const SENTENCES: Record<string, (a: any[]) => string> = {
@@ -65,7 +66,7 @@ const SENTENCES: Record<string, (a: any[]) => string> = {
   GrantRequestNonceUsed: ([holder, nonce]) => `${holder} already spent nonce ${nonce}: this request was relayed or cancelled`,
   GrantRequestCounterStale: ([holder]) => `${holder} cancelled all its grant requests after this one was signed; ask for a new signature`,
   GrantRequestHoldingMoved: ([id, signed, now]) => `the holding of dataset ${short(id)} has moved since this request was signed (transfer ${signed}, now ${now}); the current holder must sign anew`,
-  ProductLicenceLapsed: ([product, licence, reason]) => `dataset ${short(product)} rests on grant ${short(licence)}, which ${LAPSES[Number(reason)] ?? "no longer holds"}: nothing may be granted, used or derived on it any more`,
+  ProductLicenceLapsed: ([product, licence, reason]) => `dataset ${short(product)} rests on grant ${short(licence)}, which ${LAPSE_WORDS[LAPSE_REASONS[Number(reason)]] ?? "no longer holds"}: nothing may be granted, used or derived on it any more`,
   ProductLicenseeMismatch: ([product, licence, licensee, account]) => `${account} may not operate dataset ${short(product)}: its licence, grant ${short(licence)}, was given to ${licensee}`,
   ProductLicenceNotOperable: ([product, licence, rights]) => `dataset ${short(product)} may not be licensed to anyone: the grant ${short(licence)} it rests on carries ${rightsText(Number(rights))}, not operate`,
   UsageUnitsZero: () => "a use of zero units measures nothing",

@@ -3,6 +3,8 @@
  * the same objects, so the two never disagree.
  */
 import { getAddress } from "ethers";
+
+import { LAPSE_REASONS } from "../chain/ids.js";
 import { z } from "zod";
 
 const HASH = /^0x[0-9a-fA-F]{64}$/;
@@ -89,7 +91,7 @@ export const Evidence = z
 export const Lapse = z
   .object({
     grantId: z.string().meta({ description: "The upstream grant that no longer holds" }),
-    reason: z.enum(["revoked", "renounced", "expired", "retired"]).meta({ description: "Revoked or renounced, its window ended, or its dataset was retired" }),
+    reason: z.enum(LAPSE_REASONS).meta({ description: "Revoked or renounced, its window ended, or its dataset was retired" }),
     evidence: Evidence.nullable().meta({ description: "The event that ended it; null when its window ran out" }),
     validUntil: z.number().int().meta({ description: "The licence's last valid second" }),
   })

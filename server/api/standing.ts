@@ -8,11 +8,12 @@
  * renounced, when its window ended (`time > validUntil`), or when its dataset was retired. The first
  * licence in the ledger's order that no longer holds is the one named.
  */
+import type { LapseReason } from "../chain/ids.js";
 import type { DatasetRecord, Evidence, GrantRecord } from "../store/records.js";
 
 export type GrantStatusName = "pending" | "active" | "expired" | "exhausted" | "revoked" | "renounced" | "retired" | "lapsed";
 
-export type LapseReason = "revoked" | "renounced" | "expired" | "retired";
+export type { LapseReason };
 
 /** Which upstream grant no longer holds, why, and the evidence of the event that ended it (none for an expiry). */
 export interface Lapse {

@@ -49,6 +49,10 @@ export enum LicenceLapse {
   DatasetRetired = 3,
 }
 
+/** The API's name of each LicenceLapse, in the enum's order. */
+export const LAPSE_REASONS = ["revoked", "renounced", "expired", "retired"] as const;
+export type LapseReason = (typeof LAPSE_REASONS)[number];
+
 /** The ledger's roles by name: DEFAULT_ADMIN_ROLE is zero, PAUSER_ROLE the hash of its name. */
 export const ROLES = { admin: "0x" + "00".repeat(32), pauser: keccak256(toUtf8Bytes("PAUSER_ROLE")) } as const;
 
