@@ -70,7 +70,7 @@ export function registerProve(program: Command, context: () => Promise<Context>)
     .description("check a record proof against the root on chain, or offline with --root; exit 0 if valid, 1 if not")
     .argument("<proof.json>", "a proof written by dpl prove")
     .option("--root <hex>", "check offline against this Merkle root instead of asking the ledger")
-    .option("--offline", "check a bundled proof with no node at all (needs --block-hash)")
+    .option("--offline", "check a bundled proof with no node at all (needs --block-hash, and the ledger you trust: --ledger, LEDGER_ADDRESS or the deployment record)")
     .option("--block-hash <hash>", "with --offline: the hash of the registration's block, from a source you trust")
     .action(async (file: string, opts: { root?: string; offline?: boolean; blockHash?: string }) => {
       const ctx = await context();
@@ -85,9 +85,15 @@ export function registerProve(program: Command, context: () => Promise<Context>)
       if (opts.offline) {
         if (!proof.bundle) throw new CliError(`${file} carries no bundle: write it with dpl prove --bundle`);
         if (!opts.blockHash || !/^0x[0-9a-fA-F]{64}$/.test(opts.blockHash)) throw new CliError("--offline needs --block-hash <0x-prefixed 32-byte hash> of the registration's block, from a source you trust");
-        const registeredRoot = await rootFromBundle(proof.bundle, opts.blockHash, proof.ledger, proof.datasetId);
+        // The ledger is the verifier's to name, never the proof's: anyone can deploy a contract that
+        // emits a registration-shaped log for someone else's dataset.
+        const trusted = ctx.ledgerAddress;
+        if (String(proof.ledger).toLowerCase() !== trusted.toLowerCase()) {
+          throw new CliError(`${file} is a proof on ledger ${proof.ledger}, not on the ledger you trust, ${trusted} (from ${ctx.ledgerSource}): refused`, EXIT.negative);
+        }
+        const registeredRoot = await rootFromBundle(proof.bundle, opts.blockHash, trusted, proof.datasetId);
         valid = computedRoot === registeredRoot;
-        against = `the root registered in block ${opts.blockHash} (offline, through its receipts trie)`;
+        against = `the root ledger ${trusted} (trusted from ${ctx.ledgerSource}) registered in block ${opts.blockHash} (offline, through its receipts trie)`;
       } else if (opts.root) {
         if (!/^0x[0-9a-fA-F]{64}$/.test(opts.root)) throw new CliError(`--root must be a 0x-prefixed 32-byte hex root, not "${opts.root}"`);
         valid = computedRoot === opts.root.toLowerCase();
@@ -96,7 +102,8 @@ export function registerProve(program: Command, context: () => Promise<Context>)
         valid = await ctx.ledger().verifyRecord(proof.datasetId, proof.record.index, proof.record.hash, proof.proof);
         against = `dataset ${proof.datasetId}'s root on ledger ${ctx.ledgerAddress} (verifyRecord)`;
       }
-      if (!ctx.json({ valid, datasetId: proof.datasetId, record: proof.record, computedRoot })) {
+      const ledger = opts.root ? null : { address: ctx.ledgerAddress, from: ctx.ledgerSource };
+      if (!ctx.json({ valid, datasetId: proof.datasetId, record: proof.record, computedRoot, ledger })) {
         ctx.say(valid ? `valid: record ${proof.record.index} (${proof.record.hash}) is under ${against}` : `NOT valid: record ${proof.record.index} is not under ${against}`);
       }
       if (!valid) process.exitCode = EXIT.negative;

@@ -108,8 +108,9 @@ export async function createBundle(ctx: Context, datasetId: string): Promise<Anc
 }
 
 /**
- * Checks a bundle against a trusted block hash and returns the Merkle root the ledger registered
- * for `datasetId`, or throws a CliError saying which link failed.
+ * Checks a bundle against a trusted block hash and returns the Merkle root that `ledger`, the
+ * ledger the verifier trusts (never the one a proof names), registered for `datasetId`, or throws
+ * a CliError saying which link failed.
  */
 export async function rootFromBundle(bundle: AnchorBundle, trustedBlockHash: string, ledger: string, datasetId: string): Promise<string> {
   const header = bundle.header.map(bytes);
@@ -125,7 +126,7 @@ export async function rootFromBundle(bundle: AnchorBundle, trustedBlockHash: str
   if (!log) throw new CliError("the receipt has no such log", EXIT.negative);
   const [address, topics, data] = log;
   if (toHex(address) !== ledger.toLowerCase() || toHex(topics[0]) !== EVENT_TOPICS.DatasetRegistered || toHex(topics[1]) !== datasetId.toLowerCase()) {
-    throw new CliError(`the receipt's log is not ledger ${ledger}'s registration of dataset ${datasetId}`, EXIT.negative);
+    throw new CliError(`the receipt's log is not ledger ${ledger}'s registration of dataset ${datasetId} (it was emitted by ${toHex(address)})`, EXIT.negative);
   }
   return toHex(data.subarray(0, 32));
 }

@@ -38,6 +38,8 @@ export interface Context {
   rpcUrl: string;
   apiUrl: string;
   ledgerAddress: string;
+  /** Where the ledger address came from, to say so: "--ledger", "LEDGER_ADDRESS" or the deployment record's path. */
+  ledgerSource: string;
   provider: JsonRpcProvider;
   chainId(): Promise<bigint>;
   ledger(signer?: Signer): ProvenanceLedger;
@@ -56,7 +58,9 @@ export async function createContext(options: GlobalOptions, env: NodeJS.ProcessE
   const dataDir = path.resolve(options.dataDir ?? env.DATA_DIR ?? "data");
   const recorded = await readFile(path.join(dataDir, "deployment.json"), "utf8").then(JSON.parse, () => undefined);
   const rpcUrl = options.rpcUrl ?? env.RPC_URL ?? recorded?.rpcUrl ?? "http://127.0.0.1:8545";
-  const ledgerAddress = options.ledger ?? env.LEDGER_ADDRESS ?? recorded?.ledger;
+  // An empty setting is no setting: LEDGER_ADDRESS= falls through to the deployment record.
+  const ledgerAddress = options.ledger || env.LEDGER_ADDRESS || recorded?.ledger;
+  const ledgerSource = options.ledger ? "--ledger" : env.LEDGER_ADDRESS ? "LEDGER_ADDRESS" : `the deployment record ${path.join(dataDir, "deployment.json")}`;
   const apiUrl = (options.apiUrl ?? env.API_URL ?? "http://127.0.0.1:8080").replace(/\/$/, "");
   const provider = new JsonRpcProvider(rpcUrl, undefined, { batchMaxCount: 1 });
   let chainId: bigint | undefined;
@@ -70,6 +74,7 @@ export async function createContext(options: GlobalOptions, env: NodeJS.ProcessE
       if (!isAddress(ledgerAddress)) throw new CliError(`the ledger address "${ledgerAddress}" is not a 0x-prefixed 20-byte hex address`);
       return ledgerAddress;
     },
+    ledgerSource,
     provider,
     async chainId() {
       if (chainId === undefined) {

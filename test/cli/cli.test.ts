@@ -196,6 +196,68 @@ describe("dpl CLI", function () {
     });
   });
 
+  describe("a forged bundle", function () {
+    it("is refused offline: the verifier trusts only the ledger it names, whatever ledger the proof carries", async function () {
+      // The victim: traffic.csv, anchored by account 0. The attacker anchors nothing on the ledger; it
+      // deploys a contract whose constructor emits a DatasetRegistered-shaped log naming the victim's
+      // dataset id and the root of a forged file, and bundles a proof of a forged record against it.
+      const victim = JSON.parse(await readFile(path.join(dir, "traffic.csv.dpl.json"), "utf8"));
+      const forgedFile = path.join(dir, "forged.csv");
+      await writeFile(forgedFile, "sensor,hour,vehicles\nS1,1,999999\nS2,2,999999\n");
+      const fp = await fingerprint(forgedFile, "csv");
+      const tree = await buildRecordTree(fp.recordHashes);
+      const { ContractFactory, HDNodeWallet, JsonRpcProvider, Mnemonic } = await import("ethers");
+      const artifact = JSON.parse(await readFile("artifacts/contracts/mocks/ForgedRegistration.sol/ForgedRegistration.json", "utf8"));
+      const provider = new JsonRpcProvider(system.rpcUrl, undefined, { cacheTimeout: -1 });
+      const attacker = HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase("test test test test test test test test test test test junk"), "m/44'/60'/0'/0/9").connect(provider);
+      const forger = await new ContractFactory(artifact.abi, artifact.bytecode, attacker).deploy(victim.datasetId, HOLDER, victim.contentHash, tree.root);
+      const deployed = await forger.deploymentTransaction()!.wait();
+      const forgerAddress = (await forger.getAddress()).toLowerCase();
+      const trustedBlock = (await provider.getBlock(deployed!.blockNumber))!.hash!;
+      provider.destroy();
+      await writeFile(`${forgedFile}.dpl.json`, JSON.stringify({ ...victim, name: "forged.csv", ledger: forgerAddress, sha256: fp.sha256, merkleRoot: tree.root, records: { scheme: "csv", count: 2 } }));
+      const forgedProof = path.join(dir, "forged-proof.json");
+      const saved = env;
+      env = { ...saved, LEDGER_ADDRESS: forgerAddress }; // dpl prove --bundle against the forger
+      const made = await dpl("prove", forgedFile, "--record", "0", "--bundle", "--out", forgedProof);
+      env = saved;
+      expect(made.code, made.stderr).to.equal(0);
+      expect(JSON.parse(await readFile(forgedProof, "utf8")).bundle.blockHash).to.equal(trustedBlock);
+
+      const offline = { RPC_URL: "http://127.0.0.1:1", API_URL: "http://127.0.0.1:1" }; // no node, no API
+      try {
+        // The ledger trusted from LEDGER_ADDRESS: the proof names another, refused.
+        env = { ...saved, ...offline };
+        const refused = await dpl("verify-proof", forgedProof, "--offline", "--block-hash", trustedBlock);
+        expect(refused.code).to.equal(1);
+        expect(refused.stderr).to.equal(`dpl: ${forgedProof} is a proof on ledger ${forgerAddress}, not on the ledger you trust, ${system.ledger} (from LEDGER_ADDRESS): refused\n`);
+        // The proof rewritten to name the real ledger: the receipt's log is still the forger's.
+        const relabelled = path.join(dir, "forged-relabelled.json");
+        await writeFile(relabelled, JSON.stringify({ ...JSON.parse(await readFile(forgedProof, "utf8")), ledger: system.ledger }));
+        const relabelledRefused = await dpl("verify-proof", relabelled, "--offline", "--block-hash", trustedBlock);
+        expect(relabelledRefused.code).to.equal(1);
+        expect(relabelledRefused.stderr).to.include(`is not ledger ${system.ledger}'s registration of dataset ${victim.datasetId} (it was emitted by ${forgerAddress})`);
+        // Trusted from --ledger, and from a deployment record: the same refusals, saying where the trust came from.
+        const byFlag = await dpl("--ledger", system.ledger, "verify-proof", forgedProof, "--offline", "--block-hash", trustedBlock);
+        expect([byFlag.code, byFlag.stderr]).to.deep.equal([1, `dpl: ${forgedProof} is a proof on ledger ${forgerAddress}, not on the ledger you trust, ${system.ledger} (from --ledger): refused\n`]);
+        const recordDir = path.join(dir, "trusted-record");
+        await mkdir(recordDir, { recursive: true });
+        await writeFile(path.join(recordDir, "deployment.json"), JSON.stringify({ chainId: 31337, rpcUrl: offline.RPC_URL, ledger: system.ledger, deployBlock: 1 }));
+        env = { ...saved, ...offline, LEDGER_ADDRESS: "", DATA_DIR: recordDir };
+        const byRecord = await dpl("verify-proof", forgedProof, "--offline", "--block-hash", trustedBlock);
+        expect(byRecord.code).to.equal(1);
+        expect(byRecord.stderr).to.include(`not on the ledger you trust, ${system.ledger} (from the deployment record ${path.join(recordDir, "deployment.json")}): refused`);
+        // No ledger to trust at all: nothing is checked against the proof's own word.
+        env = { ...saved, ...offline, LEDGER_ADDRESS: "", DATA_DIR: path.join(dir, "nowhere") };
+        const none = await dpl("verify-proof", forgedProof, "--offline", "--block-hash", trustedBlock);
+        expect(none.code).to.equal(2);
+        expect(none.stderr).to.match(/^dpl: no ledger address: pass --ledger or set LEDGER_ADDRESS/);
+      } finally {
+        env = saved;
+      }
+    });
+  });
+
   describe("rights", function () {
     let datasetId: string;
     let grantId: string;

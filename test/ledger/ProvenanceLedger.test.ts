@@ -88,6 +88,21 @@ describe("ProvenanceLedger", function () {
     });
   });
 
+  describe("a registration-shaped log from another contract", function () {
+    it("reads exactly as the ledger's own DatasetRegistered: only its emitter tells them apart (why verifiers must name the ledger)", async function () {
+      const { ledger, address, holder } = await deployLedger(ethers);
+      const victim = await registerDataset(ledger, holder, "victim");
+      const forgedRoot = sha256("forged root");
+      const forger = await ethers.deployContract("ForgedRegistration", [victim.id, holder.address, victim.contentHash, forgedRoot]);
+      const receipt = await forger.deploymentTransaction()!.wait();
+      const parsed = ledger.interface.parseLog(receipt!.logs[0])!;
+      expect([parsed.name, parsed.args.datasetId, parsed.args.holder, parsed.args.merkleRoot]).to.deep.equal(["DatasetRegistered", victim.id, holder.address, forgedRoot]);
+      expect(receipt!.logs[0].address).to.not.equal(address);
+      // The ledger itself still says what it registered.
+      expect(await ledger.merkleRootOf(victim.id)).to.equal(victim.merkleRoot);
+    });
+  });
+
   describe("RootPages", function () {
     it("reads back each word it wrote, and reverts with RootPagesWriteFailed when the page cannot be created", async function () {
       const harness = await ethers.deployContract("RootPagesHarness");
