@@ -12,6 +12,7 @@ import { registerRights } from "./commands/rights.js";
 import { registerVerify } from "./commands/verify.js";
 import { createContext, LEDGER_INTERFACE, type Context, type GlobalOptions } from "./lib/context.js";
 import { describe, EXIT } from "./lib/errors.js";
+import { redactIn } from "../server/common/redact.js";
 
 const program = new Command("dpl")
   .description("dpl, the data provenance ledger: anchor datasets, grant and meter their use, verify provenance, trace usage")
@@ -41,7 +42,9 @@ try {
     process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
   } else {
     const failure = describe(LEDGER_INTERFACE, error);
-    console.error(`dpl: ${failure.message}`);
+    // A node URL may carry a provider's key: never print it, whatever message it ended up in.
+    const ctx = await context?.catch(() => undefined);
+    console.error(`dpl: ${ctx ? redactIn(failure.message, ctx.rpcUrl) : failure.message}`);
     process.exitCode = failure.exitCode;
   }
 } finally {

@@ -11,6 +11,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
 import { firstBlockWithCode } from "../server/chain/deploy-block.js";
+import { redactUrl } from "../server/common/redact.js";
 import { createRpcClient } from "../server/chain/rpc.js";
 import { DplError, InvalidInputError, RetryableError } from "../server/common/errors.js";
 import { createLogger } from "../server/common/logger.js";
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
     const abort = new AbortController();
     process.once("SIGINT", () => abort.abort());
     process.once("SIGTERM", () => abort.abort());
-    console.log(`Indexing ledger ${ledger} on chain ${chainId} from ${rpcUrl} into ${dir}. Ctrl-C stops.`);
+    console.log(`Indexing ledger ${ledger} on chain ${chainId} from ${redactUrl(rpcUrl)} into ${dir}. Ctrl-C stops.`);
     await indexer.run(abort.signal);
   } finally {
     await store.close();

@@ -4,6 +4,7 @@
  */
 import { DplError } from "../server/common/errors.js";
 import { createLogger } from "../server/common/logger.js";
+import { redactUrl } from "../server/common/redact.js";
 import { readConfig } from "../server/config.js";
 import { startSystem } from "../server/system.js";
 
@@ -11,7 +12,7 @@ async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger({ level: config.logLevel });
   const system = await startSystem({ config, logger, say: (line) => console.log(line) });
-  console.log(`Chain    ${system.rpcUrl}${system.embedded ? " (embedded)" : ""} (chain id ${system.chainId})`);
+  console.log(`Chain    ${redactUrl(system.rpcUrl)}${system.embedded ? " (embedded)" : ""} (chain id ${system.chainId})`);
   console.log(`Ledger   ${system.ledger} (from block ${system.deployBlock})`);
   console.log(`Explorer ${system.apiUrl}/`);
   console.log(`API      ${system.apiUrl}/v1/status   docs ${system.apiUrl}/docs`);

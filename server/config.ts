@@ -51,6 +51,12 @@ export interface Config {
   rateLimit: number;
   /** RATE_WINDOW_S: the rate limit's window in seconds. Default 60. */
   rateWindowS: number;
+  /** API_MAX_CONNECTIONS: sockets the API holds open at once; past it new ones are closed at once. Default 256. */
+  apiMaxConnections: number;
+  /** EVENTS_MAX_STREAMS: live event streams (GET /v1/events) the API holds open at once, all clients together. Default 128. */
+  eventsMaxStreams: number;
+  /** EVENTS_MAX_PER_CLIENT: live event streams one client may hold open at once. Default 8. */
+  eventsMaxPerClient: number;
   /**
    * TRUST_PROXY: which proxies' X-Forwarded-For to believe when telling clients apart: "loopback",
    * comma-separated addresses or CIDRs, or a hop count. Default: none, so the client is the socket's
@@ -156,6 +162,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     verifyMaxBytes: integer(env, "VERIFY_MAX_BYTES", 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
     rateLimit: integer(env, "RATE_LIMIT", 0, 0, 10_000_000),
     rateWindowS: integer(env, "RATE_WINDOW_S", 60, 1, 86_400),
+    apiMaxConnections: integer(env, "API_MAX_CONNECTIONS", 256, 1, 1_000_000),
+    eventsMaxStreams: integer(env, "EVENTS_MAX_STREAMS", 128, 1, 100_000),
+    eventsMaxPerClient: integer(env, "EVENTS_MAX_PER_CLIENT", 8, 1, 100_000),
     trustProxy: trustProxy(env.TRUST_PROXY),
     logLevel,
     demo: flag(env.DEMO, true),

@@ -14,6 +14,7 @@ import { createInterface } from "node:readline/promises";
 import { Contract, HDNodeWallet, Interface, JsonRpcProvider, Mnemonic, Wallet, type Signer } from "ethers";
 
 import ledgerAbi from "../../server/chain/ledger-abi.json" with { type: "json" };
+import { redactIn, redactUrl } from "../../server/common/redact.js";
 import type { ProvenanceLedger } from "../../types/ethers-contracts/index.js";
 import { CliError, EXIT } from "./errors.js";
 
@@ -81,7 +82,7 @@ export async function createContext(options: GlobalOptions, env: NodeJS.ProcessE
         try {
           chainId = BigInt(await provider.send("eth_chainId", []));
         } catch (error) {
-          throw new CliError(`cannot reach the node at ${rpcUrl} (${(error as Error).message.split("\n")[0]})`, EXIT.network);
+          throw new CliError(`cannot reach the node at ${redactUrl(rpcUrl)} (${redactIn((error as Error).message.split("\n")[0], rpcUrl)})`, EXIT.network);
         }
       }
       return chainId;

@@ -18,7 +18,7 @@ import type { Logger } from "../common/logger.js";
 import type { Config } from "../config.js";
 import { InvalidCursorError, openReader, type Page, type Reader } from "../store/reads.js";
 import type { RolesRecord } from "../store/records.js";
-import { corruptStore, isStorageFault, type Store } from "../store/store.js";
+import { corruptStore, exhaustedResources, isResourceExhaustion, isStorageFault, type Store } from "../store/store.js";
 import type { ApiMetrics } from "./metrics.js";
 import { renderDocs } from "./docs.js";
 import { serveExplorer } from "./explorer.js";
@@ -31,6 +31,8 @@ import { settleDelay } from "../store/reduce.js";
 export interface ChainView {
   head(): { number: number; timestamp: number } | undefined;
   lastError(): string | undefined;
+  /** Why the indexer stopped for good, when it has: the API keeps serving the index as it was. */
+  stalled?(): string | undefined;
   /** Calls `listener` after each committed range ("applied") and rollback ("reorg"); returns an unsubscribe. */
   subscribe?(listener: (kind: "applied" | "reorg", data: unknown) => void): () => void;
 }
@@ -38,7 +40,8 @@ export interface ChainView {
 export interface ApiDeps {
   store: Store;
   chain: ChainView;
-  config: Pick<Config, "finalityDepth" | "confirmations" | "corsOrigins" | "verifyMaxBytes"> & Partial<Pick<Config, "rateLimit" | "rateWindowS" | "trustProxy">>;
+  config: Pick<Config, "finalityDepth" | "confirmations" | "corsOrigins" | "verifyMaxBytes"> &
+    Partial<Pick<Config, "rateLimit" | "rateWindowS" | "trustProxy" | "eventsMaxStreams" | "eventsMaxPerClient">>;
   logger: Logger;
   metrics: ApiMetrics;
 }
@@ -46,6 +49,17 @@ export interface ApiDeps {
 class PayloadTooLargeError extends DplError {
   constructor(limit: number) {
     super("payload_too_large", `the body is larger than the ${limit} bytes this server accepts (VERIFY_MAX_BYTES)`);
+  }
+}
+
+/** A live event stream over the cap: 429 for one client's own cap, 503 when the server is full. */
+class TooManyStreamsError extends DplError {
+  constructor(
+    readonly status: 429 | 503,
+    code: string,
+    message: string,
+  ) {
+    super(code, message);
   }
 }
 
@@ -185,6 +199,8 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
   });
   app.get("/ready", async (_req, res) => {
     if (damaged) return res.status(503).json({ error: { code: damaged.code, message: damaged.message } });
+    const stalled = chain.stalled?.();
+    if (stalled) return res.status(503).json({ error: { code: "index_stalled", message: stalled } });
     const state = await store.state();
     const ready = state !== undefined && chain.lastError() === undefined;
     res.status(ready ? 200 : 503).json(ready ? { ready: true, indexed: state.cursor.number } : { error: { code: "not_ready", message: chain.lastError() ?? "the index has not been built yet" } });
@@ -201,6 +217,12 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
 
   /** How often an idle event stream sends a comment, so that proxies keep it open. */
   const KEEPALIVE_MS = 15_000;
+  // Each stream holds a socket, hence a file descriptor, for as long as the client likes: bounded per
+  // client and in all, so that streams can never take the descriptors the index and other clients need.
+  const maxStreams = config.eventsMaxStreams ?? 128;
+  const maxPerClient = config.eventsMaxPerClient ?? 8;
+  const streamsByClient = new Map<string, number>();
+  let streams = 0;
   registry.registerPath({
     method: "get",
     path: "/v1/events",
@@ -211,6 +233,19 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
   app.get("/v1/events", (req, res) => {
     if (Object.keys(req.query).length > 0) throw new InvalidInputError(`unknown query parameter '${Object.keys(req.query)[0]}'`);
     if (!chain.subscribe) throw new NotFoundError("this server has no live event stream", "route_not_found");
+    const client = req.ip ?? "unknown";
+    const mine = streamsByClient.get(client) ?? 0;
+    if (mine >= maxPerClient) {
+      metrics.eventStreamsRefused.inc({ reason: "per_client" });
+      throw new TooManyStreamsError(429, "too_many_streams", `this client already holds ${maxPerClient} live event streams (EVENTS_MAX_PER_CLIENT); close one before opening another`);
+    }
+    if (streams >= maxStreams) {
+      metrics.eventStreamsRefused.inc({ reason: "total" });
+      throw new TooManyStreamsError(503, "streams_full", `the server already holds its ${maxStreams} live event streams (EVENTS_MAX_STREAMS); try again later`);
+    }
+    streams++;
+    streamsByClient.set(client, mine + 1);
+    metrics.eventStreams.set(streams);
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive", "x-accel-buffering": "no" });
     res.write(": dpl events\n\n");
     const unsubscribe = chain.subscribe((kind, data: any) => {
@@ -221,6 +256,11 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     req.on("close", () => {
       clearInterval(keepalive);
       unsubscribe();
+      streams--;
+      const left = (streamsByClient.get(client) ?? 1) - 1;
+      if (left === 0) streamsByClient.delete(client);
+      else streamsByClient.set(client, left);
+      metrics.eventStreams.set(streams);
     });
   });
 
@@ -249,6 +289,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
         confirmations: config.confirmations,
         finalityDepth: finality.finalityDepth,
         lastError: chain.lastError() ?? null,
+        stalled: chain.stalled?.() ?? null,
       };
     },
   });
@@ -516,6 +557,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     if (status >= 500) logger.error({ msg: "request failed", method: req.method, url: req.originalUrl, err: error });
     if (res.headersSent) return res.end();
     if (status === 413) res.set("Connection", "close");
+    if (error instanceof TooManyStreamsError || code === "resource_exhausted") res.set("Retry-After", "5");
     res.status(status).json({ error: { code, message } });
   });
 
@@ -555,11 +597,14 @@ function rolesView(record: RolesRecord, headTime: number, evidence: Views["evide
 
 /** Maps any error to a status, a code and one sentence. */
 export function describeError(error: unknown): { status: number; code: string; message: string } {
+  // Out of file descriptors is no fault of the request nor of the index: 503, try again.
+  if (isResourceExhaustion(error) && !(error instanceof RetryableError)) error = exhaustedResources(error);
   if (error instanceof InvalidInputError) return { status: 400, code: error.code, message: error.message };
   if (error instanceof InvalidCursorError) return { status: 400, code: "invalid_cursor", message: `query parameter cursor ${error.message}` };
   if (error instanceof NotFoundError) return { status: 404, code: error.code, message: error.message };
   if (error instanceof PayloadTooLargeError) return { status: 413, code: error.code, message: error.message };
   if (error instanceof UnsupportedMediaTypeError) return { status: 415, code: error.code, message: error.message };
+  if (error instanceof TooManyStreamsError) return { status: error.status, code: error.code, message: error.message };
   if (error instanceof RetryableError || error instanceof StoreError) return { status: 503, code: error.code, message: error.message };
   if (error instanceof URIError) return { status: 400, code: "malformed_url", message: "the URL is not validly percent-encoded" };
   const e = error as { status?: number; type?: string; expose?: boolean; message?: string };

@@ -1,8 +1,8 @@
 /**
  * Prometheus metrics of one dpl process, on a registry of its own (no global state): the index's
- * progress, read when scraped, and HTTP latency by route.
+ * progress, read when scraped, HTTP latency by route, and the live event streams held and refused.
  */
-import { Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 export interface IndexProgress {
   head: number | undefined;
@@ -14,6 +14,10 @@ export interface IndexProgress {
 export interface ApiMetrics {
   registry: Registry;
   httpDuration: Histogram<"method" | "route" | "status">;
+  /** Live event streams open now. */
+  eventStreams: Gauge;
+  /** Event streams refused, by reason: per_client or total. */
+  eventStreamsRefused: Counter<"reason">;
 }
 
 export function createMetrics(progress: () => Promise<IndexProgress>): ApiMetrics {
@@ -40,5 +44,12 @@ export function createMetrics(progress: () => Promise<IndexProgress>): ApiMetric
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
     registers: [registry],
   });
-  return { registry, httpDuration };
+  const eventStreams = new Gauge({ name: "dpl_api_event_streams", help: "Live event streams (GET /v1/events) open now", registers: [registry] });
+  const eventStreamsRefused = new Counter({
+    name: "dpl_api_event_streams_refused_total",
+    help: "Live event streams refused: per_client (EVENTS_MAX_PER_CLIENT) or total (EVENTS_MAX_STREAMS)",
+    labelNames: ["reason"] as const,
+    registers: [registry],
+  });
+  return { registry, httpDuration, eventStreams, eventStreamsRefused };
 }

@@ -206,6 +206,7 @@ export const Status = z
     confirmations: z.number().int(),
     finalityDepth: z.number().int(),
     lastError: z.string().nullable(),
+    stalled: z.string().nullable().meta({ description: "Why the indexer stopped for good, if it has: the answers are then the index as it was" }),
   })
   .meta({ id: "Status" });
 

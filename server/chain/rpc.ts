@@ -4,6 +4,7 @@
  * or give up (RpcError). ethers' provider does much more; the indexer needs only this, fast.
  */
 import { DplError, RetryableError } from "../common/errors.js";
+import { redactUrl } from "../common/redact.js";
 
 export class RpcError extends DplError {
   constructor(
@@ -31,6 +32,7 @@ export interface RpcCall {
 }
 
 export interface RpcClient {
+  /** The node's URL as it may be shown: scheme, host and port (see common/redact.ts). */
   readonly url: string;
   request<T = unknown>(method: string, params: unknown[]): Promise<T>;
   /** Sends the calls as one JSON-RPC batch; results in the order of `calls`. */
@@ -85,18 +87,28 @@ function classifyHttp(status: number, body: string): Error {
 export function createRpcClient(args: { url: string; timeoutMs?: number }): RpcClient {
   const timeoutMs = args.timeoutMs ?? 30_000;
   let nextId = 1;
+  // fetch refuses a URL with user info: a provider's basic-auth credentials travel as a header.
+  const target = new URL(args.url);
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (target.username !== "" || target.password !== "") {
+    headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`).toString("base64")}`;
+    target.username = "";
+    target.password = "";
+  }
+  const endpoint = target.href;
+  const shown = redactUrl(args.url);
 
   async function post(payload: unknown): Promise<unknown> {
     let response: Response;
     try {
-      response = await fetch(args.url, {
+      response = await fetch(endpoint, {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers,
         body: JSON.stringify(payload),
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (cause) {
-      throw new RetryableError("rpc_unavailable", `cannot reach the node at ${args.url}`, { cause });
+      throw new RetryableError("rpc_unavailable", `cannot reach the node at ${shown}`, { cause });
     }
     let text: string;
     try {
@@ -120,7 +132,7 @@ export function createRpcClient(args: { url: string; timeoutMs?: number }): RpcC
   }
 
   return {
-    url: args.url,
+    url: shown,
     async request<T>(method: string, params: unknown[]): Promise<T> {
       return unwrap<T>(await post({ jsonrpc: "2.0", id: nextId++, method, params }));
     },

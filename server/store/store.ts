@@ -7,7 +7,7 @@ import { mkdir } from "node:fs/promises";
 
 import { Level } from "level";
 
-import { StoreError } from "../common/errors.js";
+import { RetryableError, StoreError } from "../common/errors.js";
 import { blockKey, upperBound } from "./keys.js";
 import type { BlockMark, StoreIdentity, SyncState } from "./records.js";
 
@@ -44,12 +44,36 @@ export type SublevelName = (typeof SUBLEVELS)[number];
 const JOURNAL_KEEP = 16_384;
 const journalKey = (seq: number) => seq.toString(16).padStart(12, "0");
 
+/** Table files LevelDB may keep open (its default is 1,000). */
+export const TABLE_FILES_OPEN = 500;
+
 const STORAGE_FAULTS = new Set(["LEVEL_CORRUPTION", "LEVEL_IO_ERROR", "LEVEL_DECODE_ERROR"]);
 
-/** LevelDB's errors for damaged or unreadable files, and a stored value that no longer parses. */
+/**
+ * The process ran out of file descriptors (EMFILE, ENFILE): LevelDB then reports an IO error ("Too
+ * many open files") that says nothing about the index itself. It passes when connections close.
+ */
+export function isResourceExhaustion(error: unknown): boolean {
+  for (let e: any = error; e; e = e.cause) {
+    if (e.code === "EMFILE" || e.code === "ENFILE" || /Too many open files|\bE[MN]FILE\b/.test(String(e.message ?? ""))) return true;
+  }
+  return false;
+}
+
+/** LevelDB's errors for damaged or unreadable files, and a stored value that no longer parses; never a lack of file descriptors. */
 export function isStorageFault(error: unknown): boolean {
+  if (isResourceExhaustion(error)) return false;
   for (let e: any = error; e; e = e.cause) if (STORAGE_FAULTS.has(e.code)) return true;
   return false;
+}
+
+/** The one sentence for a process out of file descriptors: retry later; nothing is damaged. */
+export function exhaustedResources(cause?: unknown): RetryableError {
+  return new RetryableError(
+    "resource_exhausted",
+    "the server has run out of open files (too many connections at once); nothing is damaged: try again in a moment",
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 /** The one sentence for a damaged index, with the command that rebuilds it. */
@@ -172,11 +196,14 @@ export class Store {
    */
   static async open(dir: string, identity: Omit<StoreIdentity, "schema">): Promise<Store> {
     await mkdir(dir, { recursive: true });
-    const db: Db = new Level<string, Json>(dir, { valueEncoding: "json" });
+    // At most TABLE_FILES_OPEN table files held open: with the API's connections capped, the
+    // process's file descriptors stay bounded (see README, "Limits of one process").
+    const db: Db = new Level<string, Json>(dir, { valueEncoding: "json", maxOpenFiles: TABLE_FILES_OPEN });
     try {
       await db.open();
     } catch (error: any) {
       const detail = String(error?.cause?.message ?? error?.message ?? error);
+      if (isResourceExhaustion(error)) throw exhaustedResources(error);
       if (/lock/i.test(detail)) {
         throw new StoreError("store_locked", `the index at ${dir} is in use by another dpl process (LevelDB lock held); stop it or set DATA_DIR to another directory`);
       }
@@ -228,6 +255,7 @@ export class Store {
       if (expected !== undefined && expected !== this.seq + 1) throw corruptStore(this.dir, `commits after ${expected - 1} are missing although commit ${this.seq} is recorded`);
     } catch (error) {
       if (error instanceof StoreError) throw error;
+      if (isResourceExhaustion(error)) throw exhaustedResources(error);
       if (isStorageFault(error)) throw corruptStore(this.dir, String((error as Error).message), error);
       throw error;
     }

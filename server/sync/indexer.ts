@@ -22,7 +22,7 @@ import { RangeTooLargeError, type RpcClient } from "../chain/rpc.js";
 import { decodeLedgerLog, orderLogs, positionOf, type RawLog } from "../events/ledger-events.js";
 import type { BlockMark, Evidence, SyncState } from "../store/records.js";
 import { applyEvent } from "../store/reduce.js";
-import { corruptStore, isStorageFault, type Store, type WriteSet } from "../store/store.js";
+import { corruptStore, exhaustedResources, isResourceExhaustion, isStorageFault, type Store, type WriteSet } from "../store/store.js";
 import { createDigester, GENESIS_DIGEST, type Digester } from "./digest.js";
 
 export interface BlockHeader {
@@ -187,11 +187,15 @@ export function createIndexer(args: IndexerArgs): Indexer {
     return { next, writes, marks: [...marks].map(([number, mark]) => ({ number, mark })), undoFrom };
   }
 
-  /** One pass: from the cursor up to the head (less confirmations). A damaged index stops it with the rebuild command. */
+  /**
+   * One pass: from the cursor up to the head (less confirmations). A damaged index stops it with the
+   * rebuild command; a process out of file descriptors is retried, like a node that is down.
+   */
   async function syncOnce(): Promise<SyncState> {
     try {
       return await syncToHead();
     } catch (error) {
+      if (isResourceExhaustion(error)) throw exhaustedResources(error);
       throw isStorageFault(error) ? corruptStore(store.dir, String((error as Error).message), error) : error;
     }
   }
