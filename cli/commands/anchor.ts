@@ -4,7 +4,7 @@
  * content already (a read-only check, no transaction).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { readFile, stat, writeFile } from "node:fs/promises";
+import { chmod, readFile, stat, writeFile } from "node:fs/promises";
 
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
@@ -57,12 +57,30 @@ export interface Fingerprint {
   entries?: Manifest["entries"];
 }
 
+/**
+ * Whether `salt` can hide a private anchor: 32 bytes that look random. A salt planted in a manifest
+ * ("", "0x", zeros, a repeated byte) would publish a commitment anyone can match against the file.
+ * 32 random bytes have fewer than 16 distinct values with a probability far below 2^-100.
+ */
+export function isRandomLookingSalt(salt: unknown): salt is string {
+  if (typeof salt !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(salt)) return false;
+  return new Set(Buffer.from(salt.slice(2), "hex")).size >= 16;
+}
+
+/** Refuses a salt that cannot hide a private anchor, naming where it came from. */
+export function requireSalt(salt: unknown, from: string): string {
+  if (!isRandomLookingSalt(salt)) {
+    throw new CliError(`${from} holds the salt ${JSON.stringify(salt)}, which is not 32 random bytes: it would publish a commitment anyone can match to the file. Remove the salt from it to draw a new one, or restore the manifest written by dpl anchor --private`);
+  }
+  return salt;
+}
+
 /** Fingerprints a file or directory; with `salt`, each record hash is sha256(salt ‖ record). */
 export async function fingerprint(target: string, schemeText: string | undefined, salt?: string, showProgress = false): Promise<Fingerprint> {
   const info = await stat(target).catch(() => {
     throw new CliError(`no such file or directory: ${target}`);
   });
-  const saltBytes = salt ? Buffer.from(salt.slice(2), "hex") : undefined;
+  const saltBytes = salt === undefined ? undefined : Buffer.from(requireSalt(salt, "the manifest").slice(2), "hex");
   if (info.isDirectory()) {
     if (schemeText) throw new CliError("--records applies to files; a directory's records are its manifest's lines");
     const { entries, text } = await directoryManifest(target);
@@ -85,6 +103,12 @@ export async function fingerprint(target: string, schemeText: string | undefined
   const fp = await fingerprintFile(target, scheme, (bytes) => bar?.update(Math.floor(bytes / 2 ** 20)), saltBytes);
   bar?.stop();
   return { kind: "file", sha256: fp.contentHash, size: fp.size, scheme, recordHashes: fp.recordHashes };
+}
+
+/** Writes a manifest; one that holds a salt is readable by its owner only (the salt is what keeps the anchor private). */
+async function writeManifest(file: string, manifest: Manifest): Promise<void> {
+  await writeFile(file, JSON.stringify(manifest, null, 2) + "\n", manifest.salt ? { mode: 0o600 } : {});
+  if (manifest.salt) await chmod(file, 0o600);
 }
 
 function metadataURIOf(meta: string | undefined): string {
@@ -141,9 +165,10 @@ export function registerAnchor(program: Command, context: () => Promise<Context>
       const signer = await ctx.signer();
       const holder = await signer.getAddress();
       const manifestFile = opts.manifest ?? `${target.replace(/[\\/]+$/, "")}.dpl.json`;
-      // A private anchor keeps its salt: anchoring the same file again then finds the same commitment.
-      const previousSalt: string | undefined = await readFile(manifestFile, "utf8").then((t) => JSON.parse(t).salt, () => undefined);
-      const salt = opts.private ? (previousSalt ?? "0x" + randomBytes(32).toString("hex")) : undefined;
+      // A private anchor keeps its salt, so that anchoring the same file again finds the same
+      // commitment; a salt that could not hide it (planted, damaged) is refused, never used.
+      const previous_: { salt?: unknown } | undefined = await readFile(manifestFile, "utf8").then((t) => JSON.parse(t), () => undefined);
+      const salt = opts.private ? (previous_ && "salt" in previous_ ? requireSalt(previous_.salt, manifestFile) : "0x" + randomBytes(32).toString("hex")) : undefined;
       const fp = await fingerprint(target, opts.records, salt, !ctx.options.json);
       const tree = await buildRecordTree(fp.recordHashes);
       const contentHash = salt ? saltedHash(salt, fp.sha256) : fp.sha256;
@@ -175,7 +200,7 @@ export function registerAnchor(program: Command, context: () => Promise<Context>
         if (existing?.datasetId !== datasetId || existing?.salt !== manifest.salt) {
           const [log] = await ctx.provider.send("eth_getLogs", [{ address: ctx.ledgerAddress, topics: [EVENT_TOPICS.DatasetRegistered, datasetId], fromBlock: "0x0", toBlock: "latest" }]);
           if (log) Object.assign(manifest, { tx: log.transactionHash, block: Number(log.blockNumber) });
-          await writeFile(manifestFile, JSON.stringify(manifest, null, 2) + "\n");
+          await writeManifest(manifestFile, manifest);
         }
         if (!ctx.json({ datasetId, alreadyAnchored: true, manifest: manifestFile })) {
           ctx.say(`already anchored by ${holder} as dataset ${datasetId}; no transaction sent`);
@@ -192,7 +217,7 @@ export function registerAnchor(program: Command, context: () => Promise<Context>
       const registered = eventNamed(m, "DatasetRegistered");
       manifest.tx = m.receipt.hash;
       manifest.block = m.receipt.blockNumber;
-      await writeFile(manifestFile, JSON.stringify(manifest, null, 2) + "\n");
+      await writeManifest(manifestFile, manifest);
       if (ctx.json({ datasetId: registered?.args.datasetId ?? datasetId, tx: m.receipt.hash, block: m.receipt.blockNumber, contentHash, merkleRoot: tree.root, records: fp.recordHashes.length, manifest: manifestFile })) return;
       ctx.say(`anchored dataset ${registered?.args.datasetId ?? datasetId}`);
       ctx.say(`  content ${contentHash}${salt ? " (salted commitment; the salt is in the manifest)" : ""}`);

@@ -4,7 +4,7 @@
  * exit codes, and interoperability of its hashes and proofs.
  */
 import { execFile, execFileSync } from "node:child_process";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
@@ -134,6 +134,32 @@ describe("dpl CLI", function () {
       const proof = path.join(dir, "secret-proof.json");
       expect((await dpl("prove", file, "--record", "1", "--out", proof)).code).to.equal(0);
       expect((await dpl("verify-proof", proof)).code).to.equal(0);
+      expect((await stat(`${file}.dpl.json`)).mode & 0o777, "a manifest holding a salt is its owner's alone").to.equal(0o600);
+    });
+
+    it("--private refuses a salt planted in the manifest, and sends nothing", async function () {
+      const file = path.join(dir, "planted.csv");
+      await writeFile(file, "patient,value\n7,99\n");
+      const plain = await fingerprint(file, undefined);
+      const heldCount = async () => {
+        await synced();
+        return ((await (await fetch(`${system.apiUrl}/v1/datasets?holder=${HOLDER.toLowerCase()}&limit=500`)).json()) as any).items.length;
+      };
+      const before = await heldCount();
+      for (const salt of ["", "0x", "0x" + "00".repeat(32), "0x" + "ab".repeat(32), "0x" + "0123456789abcdef".repeat(4), 42]) {
+        await writeFile(`${file}.dpl.json`, JSON.stringify({ salt }));
+        const r = await dpl("anchor", file, "--private");
+        expect(r.code, String(salt)).to.equal(2);
+        expect(r.stderr).to.include(`${file}.dpl.json holds the salt ${JSON.stringify(salt)}, which is not 32 random bytes`);
+      }
+      // Nothing was anchored: neither the plain hash (what sha256sum prints) nor anything else of this holder's.
+      expect((await dpl("verify", plain.sha256)).code).to.equal(1);
+      expect(await heldCount()).to.equal(before);
+      // A manifest without a salt: a new one is drawn.
+      await writeFile(`${file}.dpl.json`, JSON.stringify({}));
+      const ok = await json("anchor", file, "--private");
+      expect(JSON.parse(await readFile(`${file}.dpl.json`, "utf8")).salt).to.match(/^0x[0-9a-f]{64}$/);
+      expect(ok.contentHash).to.not.equal(plain.sha256);
     });
   });
 
