@@ -213,7 +213,7 @@ export function registerAnchor(program: Command, context: () => Promise<Context>
       const sent = previous
         ? ledger.registerVersion(previous, contentHash, tree.root, recordCount, metadataURI, manifest.parents)
         : ledger.register(contentHash, tree.root, recordCount, metadataURI, manifest.parents);
-      const m = await mined(ctx, sent);
+      const m = await mined(ctx, sent, "DatasetRegistered");
       const registered = eventNamed(m, "DatasetRegistered");
       manifest.tx = m.receipt.hash;
       manifest.block = m.receipt.blockNumber;

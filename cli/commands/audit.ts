@@ -7,9 +7,12 @@ import type { Command } from "commander";
 import { type Context, parseId } from "../lib/context.js";
 import type { LapseReason } from "../../server/chain/ids.js";
 import { CliError, EXIT, LAPSE_WORDS } from "../lib/errors.js";
+import { printable } from "../lib/text.js";
 import { contentHashOf } from "./verify.js";
 
-function table(rows: string[][]): string {
+/** Rows as aligned columns; every cell shown printable (chain text may carry control characters). */
+function table(cells: string[][]): string {
+  const rows = cells.map((r) => r.map(printable));
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd()).join("\n");
 }

@@ -14,6 +14,7 @@ import { Rights, UsageAction } from "../../server/chain/ids.js";
 import { type Context, LEDGER_INTERFACE, parseAddress, parseId } from "../lib/context.js";
 import { CliError, decodeRevert, EXIT, rightsText } from "../lib/errors.js";
 import { sha256File } from "../lib/fingerprint.js";
+import { printable } from "../lib/text.js";
 import { eventNamed, mined } from "../lib/tx.js";
 
 const MAX_TIME = 2 ** 40 - 1;
@@ -102,7 +103,7 @@ export function registerRights(program: Command, context: () => Promise<Context>
         }
         return;
       }
-      const m = await mined(ctx, ledger.grant(datasetId, grantee, rights, opts.purpose, validFrom, validUntil, quota));
+      const m = await mined(ctx, ledger.grant(datasetId, grantee, rights, opts.purpose, validFrom, validUntil, quota), "GrantIssued");
       printGrant(ctx, m.receipt.hash, eventNamed(m, "GrantIssued")!.args);
     });
 
@@ -118,7 +119,7 @@ export function registerRights(program: Command, context: () => Promise<Context>
       if (!signed?.request || typeof signed.signature !== "string") throw new CliError(`${file} is not a request written by dpl grant --sign`);
       if (signed.chainId !== (await ctx.chainId()).toString()) throw new CliError(`${file} was signed for chain ${signed.chainId}; this node is chain ${await ctx.chainId()}`, 3);
       if (signed.ledger.toLowerCase() !== ctx.ledgerAddress.toLowerCase()) throw new CliError(`${file} was signed for ledger ${signed.ledger}, not ${ctx.ledgerAddress}`);
-      const m = await mined(ctx, ctx.ledger(await ctx.signer()).grantBySig(signed.request, signed.signature));
+      const m = await mined(ctx, ctx.ledger(await ctx.signer()).grantBySig(signed.request, signed.signature), "GrantIssued");
       printGrant(ctx, m.receipt.hash, eventNamed(m, "GrantIssued")!.args);
     });
 
@@ -132,7 +133,7 @@ export function registerRights(program: Command, context: () => Promise<Context>
       const ctx = await context();
       const ledger = ctx.ledger(await ctx.signer());
       if (opts.all) {
-        const m = await mined(ctx, ledger.cancelAllGrantRequests());
+        const m = await mined(ctx, ledger.cancelAllGrantRequests(), "GrantRequestsCancelled");
         const counter = eventNamed(m, "GrantRequestsCancelled")!.args.counter;
         if (!ctx.json({ cancelled: "all", counter, tx: m.receipt.hash })) ctx.say(`cancelled every grant request you signed so far (new counter ${counter}); tx ${m.receipt.hash}`);
         return;
@@ -146,7 +147,7 @@ export function registerRights(program: Command, context: () => Promise<Context>
         if (!/^\d+$/.test(String(signed?.request?.nonce))) throw new CliError(`${target} is not a request written by dpl grant --sign`);
         nonce = BigInt(signed.request.nonce);
       }
-      const m = await mined(ctx, ledger.cancelGrantRequest(nonce));
+      const m = await mined(ctx, ledger.cancelGrantRequest(nonce), "GrantRequestCancelled");
       if (!ctx.json({ cancelled: nonce, tx: m.receipt.hash })) ctx.say(`cancelled the grant request with nonce ${nonce}; tx ${m.receipt.hash}`);
     });
 
@@ -183,23 +184,23 @@ export function registerRights(program: Command, context: () => Promise<Context>
       });
 
   simple("revoke", "revoke a grant on a dataset you hold; it takes effect at once", "grant", async (ctx, id) => {
-    const m = await mined(ctx, ctx.ledger(await ctx.signer()).revoke(id));
+    const m = await mined(ctx, ctx.ledger(await ctx.signer()).revoke(id), "GrantRevoked");
     ctx.json({ revoked: id, tx: m.receipt.hash });
     return `revoked grant ${id} in tx ${m.receipt.hash}`;
   });
   simple("renounce", "give up a grant you received", "grant", async (ctx, id) => {
-    const m = await mined(ctx, ctx.ledger(await ctx.signer()).renounce(id));
+    const m = await mined(ctx, ctx.ledger(await ctx.signer()).renounce(id), "GrantRenounced");
     ctx.json({ renounced: id, tx: m.receipt.hash });
     return `renounced grant ${id} in tx ${m.receipt.hash}`;
   });
   simple("accept", "accept the holding of a dataset offered to you", "dataset", async (ctx, id) => {
-    const m = await mined(ctx, ctx.ledger(await ctx.signer()).acceptHolding(id));
+    const m = await mined(ctx, ctx.ledger(await ctx.signer()).acceptHolding(id), "HoldingTransferred");
     const e = eventNamed(m, "HoldingTransferred")!.args;
     ctx.json({ dataset: id, from: e.from, to: e.to, tx: m.receipt.hash });
     return `you now hold dataset ${id} (from ${e.from}), tx ${m.receipt.hash}`;
   });
   simple("retire", "retire a dataset you hold: no new grants, uses or derivations", "dataset", async (ctx, id) => {
-    const m = await mined(ctx, ctx.ledger(await ctx.signer()).retire(id));
+    const m = await mined(ctx, ctx.ledger(await ctx.signer()).retire(id), "DatasetRetired");
     ctx.json({ retired: id, tx: m.receipt.hash });
     return `retired dataset ${id} in tx ${m.receipt.hash}`;
   });
@@ -211,7 +212,7 @@ export function registerRights(program: Command, context: () => Promise<Context>
     .argument("<to>", "the receiver's address (0x000…0 withdraws an offer)")
     .action(async (dataset: string, to: string) => {
       const ctx = await context();
-      const m = await mined(ctx, ctx.ledger(await ctx.signer()).transferHolding(parseId(dataset, "the dataset"), parseAddress(to, "the receiver")));
+      const m = await mined(ctx, ctx.ledger(await ctx.signer()).transferHolding(parseId(dataset, "the dataset"), parseAddress(to, "the receiver")), "HoldingTransferOffered");
       if (!ctx.json({ dataset, offeredTo: to, tx: m.receipt.hash })) ctx.say(`offered the holding of dataset ${dataset} to ${to}; it takes it with dpl accept ${dataset}`);
     });
 
@@ -234,7 +235,7 @@ export function registerRights(program: Command, context: () => Promise<Context>
         else if (await stat(opts.output).then(() => true, () => false)) outputRef = await sha256File(opts.output);
         else throw new CliError(`--output must be an existing file or a 0x-prefixed 32-byte hash, not "${opts.output}"`);
       }
-      const m = await mined(ctx, ctx.ledger(await ctx.signer()).recordUsage(grantId, action, units, outputRef));
+      const m = await mined(ctx, ctx.ledger(await ctx.signer()).recordUsage(grantId, action, units, outputRef), "UsageRecorded");
       const e = eventNamed(m, "UsageRecorded")!.args;
       const g = await ctx.ledger().grantOf(grantId);
       if (!ctx.json({ grant: grantId, dataset: e.datasetId, action: opts.action, units, used: g.used, quota: g.quota, tx: m.receipt.hash })) {
@@ -255,6 +256,6 @@ function printGrant(ctx: Context, tx: string, e: any): void {
   if (ctx.json({ grantId: e.grantId, datasetId: e.datasetId, grantee: e.grantee, grantor: e.grantor, rights: rightsText(Number(e.rights)), purpose: e.purpose, validFrom: e.validFrom, validUntil: e.validUntil, quota: e.quota, tx })) return;
   ctx.say(`granted ${rightsText(Number(e.rights))} on dataset ${e.datasetId} to ${e.grantee}`);
   ctx.say(`  grant ${e.grantId}`);
-  ctx.say(`  purpose "${e.purpose}", ${new Date(Number(e.validFrom) * 1000).toISOString()} to ${Number(e.validUntil) === MAX_TIME ? "no end" : new Date(Number(e.validUntil) * 1000).toISOString()}, quota ${e.quota === 0n ? "unlimited" : e.quota}`);
+  ctx.say(`  purpose "${printable(e.purpose)}", ${new Date(Number(e.validFrom) * 1000).toISOString()} to ${Number(e.validUntil) === MAX_TIME ? "no end" : new Date(Number(e.validUntil) * 1000).toISOString()}, quota ${e.quota === 0n ? "unlimited" : e.quota}`);
   ctx.say(`  tx ${tx}`);
 }

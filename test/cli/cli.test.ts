@@ -403,6 +403,38 @@ describe("dpl CLI", function () {
       }
     });
 
+    it("shows control characters and bidirectional overrides in chain text escaped, never acting on the terminal", async function () {
+      const purpose = "audit\u001b[8m hidden\u202ereversed\ttab";
+      const g = await json("grant", datasetId, GRANTEE, "--rights", "use", "--purpose", purpose);
+      expect(g.purpose).to.equal(purpose); // --json carries the text as it is, JSON-escaped
+      const printed = await dpl("grant", datasetId, GRANTEE, "--rights", "use", "--purpose", purpose);
+      expect(printed.stdout).to.include('purpose "audit\\x1b[8m hidden\\u202ereversed\\ttab"');
+      await synced();
+      const trace = await dpl("trace", datasetId, "--limit", "500");
+      expect(trace.stdout).to.include("audit\\x1b[8m hidden\\u202ereversed\\ttab");
+      expect(trace.stdout).to.not.match(/[\u001b\u202e]/);
+    });
+
+    it("says so when a transaction went to an address that is not the ledger, instead of reporting success", async function () {
+      const { ContractFactory, HDNodeWallet, JsonRpcProvider, Mnemonic } = await import("ethers");
+      const artifact = JSON.parse(await readFile("artifacts/contracts/mocks/SilentContract.sol/SilentContract.json", "utf8"));
+      const provider = new JsonRpcProvider(system.rpcUrl, undefined, { cacheTimeout: -1 });
+      const deployer = HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase("test test test test test test test test test test test junk"), "m/44'/60'/0'/0/8").connect(provider);
+      const silent = await new ContractFactory(artifact.abi, artifact.bytecode, deployer).deploy();
+      await silent.waitForDeployment();
+      const silentAddress = await silent.getAddress();
+      provider.destroy();
+      const nobody = "0x" + "77".repeat(20);
+      const someId = "0x" + "12".repeat(32);
+      for (const [command, args] of [["retire", [someId]], ["revoke", [someId]], ["renounce", [someId]], ["accept", [someId]]] as const) {
+        const empty = await dpl("--ledger", nobody, command, ...args);
+        expect([empty.code, empty.stderr.split("\n").find((l) => l.startsWith("dpl: "))], command).to.deep.equal([3, `dpl: no contract lives at ${nobody} (from --ledger) on this node: transaction ${/0x[0-9a-f]{64}/.exec(empty.stderr)?.[0]} did nothing. Check --ledger or LEDGER_ADDRESS, and the network`]);
+        const other = await dpl("--ledger", silentAddress, command, ...args);
+        expect(other.code, command).to.equal(4);
+        expect(other.stderr).to.match(new RegExp(`dpl: ${silentAddress} \\(from --ledger\\) is not a dpl ledger: transaction 0x[0-9a-f]{64} was mined but emitted no \\w+`));
+      }
+    });
+
     it("transfers, accepts and retires a dataset", async function () {
       const file = path.join(dir, "held.txt");
       await writeFile(file, "to be transferred\n");

@@ -103,6 +103,16 @@ describe("ProvenanceLedger", function () {
     });
   });
 
+  describe("a transaction sent to the wrong contract", function () {
+    it("succeeds there without a single event: only the missing event tells a client it went wrong", async function () {
+      const { ledger, holder } = await deployLedger(ethers);
+      const silent = await ethers.deployContract("SilentContract");
+      const misdirected = ledger.attach(await silent.getAddress()) as typeof ledger;
+      const receipt = await (await misdirected.connect(holder).retire(sha256("anything"))).wait();
+      expect([receipt!.status, receipt!.logs.length]).to.deep.equal([1, 0]);
+    });
+  });
+
   describe("RootPages", function () {
     it("reads back each word it wrote, and reverts with RootPagesWriteFailed when the page cannot be created", async function () {
       const harness = await ethers.deployContract("RootPagesHarness");
