@@ -14,7 +14,7 @@ export const READ_SIZE = 1024 * 1024;
  * the speed of SHA-256 itself (Node's default 64 KiB stream reads halve it). `onChunk` must be done
  * with a piece when it returns.
  */
-export async function readChunks(file: string, onChunk: (chunk: Buffer) => void): Promise<number> {
+export async function readChunks(file: string | Buffer, onChunk: (chunk: Buffer) => void): Promise<number> {
   const handle = await open(file, "r");
   const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
   let size = 0;
@@ -153,7 +153,7 @@ export async function fingerprintFile(file: string, scheme: RecordScheme, onProg
 }
 
 /** SHA-256 of a file's bytes alone, streamed. */
-export async function sha256File(file: string, onProgress?: (bytes: number) => void): Promise<string> {
+export async function sha256File(file: string | Buffer, onProgress?: (bytes: number) => void): Promise<string> {
   const hash = createHash("sha256");
   let read = 0;
   await readChunks(file, (chunk) => {
@@ -164,33 +164,66 @@ export async function sha256File(file: string, onProgress?: (bytes: number) => v
 }
 
 export interface ManifestEntry {
+  /** The path as the manifest line writes it: escaped, with a leading backslash, when it has to be. */
   path: string;
   sha256: string;
   size: number;
 }
 
 /**
+ * A relative path (its bytes, as the file system holds them) as one manifest line writes it. A
+ * name may hold a newline, a backslash or bytes that are not UTF-8: such a path is written as GNU
+ * `sha256sum` does, with a backslash before the line's path and `\\`, `\n`, `\r` (and `\xNN` for a
+ * byte that is not UTF-8) inside it. Every other path is written as it is. The encoding is
+ * injective: two different paths never give the same line, and no path adds a line.
+ */
+export function manifestPath(bytes: Buffer): string {
+  const text = bytes.toString("utf8");
+  const valid = Buffer.from(text, "utf8").equals(bytes);
+  if (valid && !/[\\\n\r]/.test(text)) return text;
+  let out = "\\";
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i];
+    const width = b < 0x80 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 0;
+    const char = width === 0 ? undefined : bytes.subarray(i, i + width);
+    if (char && char.length === width && Buffer.from(char.toString("utf8"), "utf8").equals(char)) {
+      const c = char.toString("utf8");
+      out += c === "\\" ? "\\\\" : c === "\n" ? "\\n" : c === "\r" ? "\\r" : c;
+      i += width;
+    } else {
+      out += `\\x${b.toString(16).padStart(2, "0")}`;
+      i += 1;
+    }
+  }
+  return out;
+}
+
+/**
  * The canonical manifest of a directory: every regular file below it, as a POSIX path relative to
  * it, sorted by the bytes of that path, with its SHA-256 and size; one line per file,
- * "<sha256 hex>  <size>  <path>\n". The same tree gives the same bytes on any machine, whatever the
- * order the file system lists it in; its SHA-256 is the directory's content hash and each line is
- * a record.
+ * "<sha256 hex>  <size>  <path>\n", the path written by {@link manifestPath}. The same tree gives
+ * the same bytes on any machine, whatever the order the file system lists it in; its SHA-256 is the
+ * directory's content hash and each line is a record.
  */
 export async function directoryManifest(dir: string, onFile?: (entry: ManifestEntry) => void): Promise<{ entries: ManifestEntry[]; text: string }> {
-  const files: string[] = [];
-  async function walk(relative: string): Promise<void> {
-    for (const dirent of await readdir(path.join(dir, relative), { withFileTypes: true })) {
-      const rel = relative ? `${relative}/${dirent.name}` : dirent.name;
+  // Names as bytes: decoding them as UTF-8 would merge names that differ only in invalid bytes.
+  const files: Buffer[] = [];
+  const root = Buffer.from(dir);
+  const slash = Buffer.from("/");
+  async function walk(relative: Buffer): Promise<void> {
+    const at = relative.length ? Buffer.concat([root, slash, relative]) : root;
+    for (const dirent of await readdir(at, { withFileTypes: true, encoding: "buffer" })) {
+      const rel = relative.length ? Buffer.concat([relative, slash, dirent.name]) : dirent.name;
       if (dirent.isDirectory()) await walk(rel);
       else if (dirent.isFile()) files.push(rel);
     }
   }
-  await walk("");
-  files.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  await walk(Buffer.alloc(0));
+  files.sort(Buffer.compare);
   const entries: ManifestEntry[] = [];
   for (const rel of files) {
-    const full = path.join(dir, ...rel.split("/"));
-    const entry = { path: rel, sha256: (await sha256File(full)).slice(2), size: (await stat(full)).size };
+    const full = Buffer.concat([root, slash, rel]);
+    const entry = { path: manifestPath(rel), sha256: (await sha256File(full)).slice(2), size: (await stat(full)).size };
     entries.push(entry);
     onFile?.(entry);
   }
