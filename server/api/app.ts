@@ -64,8 +64,18 @@ class TooManyStreamsError extends DplError {
 }
 
 class UnsupportedMediaTypeError extends DplError {
-  constructor(type: string) {
-    super("unsupported_media_type", `send the file's bytes as application/octet-stream, not ${type}`);
+  constructor(type: string | undefined) {
+    super("unsupported_media_type", `send the file's bytes with Content-Type: application/octet-stream, not ${type ?? "without one"}`);
+  }
+}
+
+/** A known path asked with a method it does not take: 405, with the methods it does take in Allow. */
+class MethodNotAllowedError extends DplError {
+  constructor(
+    method: string,
+    readonly allow: string[],
+  ) {
+    super("method_not_allowed", `${method} is not allowed here; use ${allow.join(" or ")}`);
   }
 }
 
@@ -350,8 +360,11 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     response: Anchors,
     notFound: "Never anchored",
     handler: async ({ req, reader, view, readAt }) => {
+      // No Content-Type is refused too: a plain HTML form or fetch() from any page can send a body
+      // without one (a "simple" request, with no CORS preflight), so a visitor's browser could be
+      // made to push a gigabyte here; a page cannot send application/octet-stream without asking.
       const type = req.headers["content-type"]?.split(";")[0].trim().toLowerCase();
-      if (type && type !== "application/octet-stream") throw new UnsupportedMediaTypeError(type);
+      if (type !== "application/octet-stream") throw new UnsupportedMediaTypeError(type);
       const declared = Number(req.headers["content-length"] ?? 0);
       if (declared > config.verifyMaxBytes) throw new PayloadTooLargeError(config.verifyMaxBytes);
       const hash = createHash("sha256");
@@ -546,7 +559,16 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
 
   // ---- errors: always JSON, never a stack trace --------------------------------------------------
 
-  app.use((req: Request, _res: Response, next: NextFunction) => next(new NotFoundError(`no route ${req.method} ${req.path}`, "route_not_found")));
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    // The path exists with other methods: 405 and Allow, as HTTP clients expect, not 404.
+    const allow = new Set<string>();
+    for (const layer of (app as unknown as { router: { stack: { route?: { methods: Record<string, boolean> }; match(path: string): unknown }[] } }).router.stack) {
+      if (layer.route && layer.match(req.path)) for (const [m, on] of Object.entries(layer.route.methods)) if (on && m !== "_all") allow.add(m.toUpperCase());
+    }
+    if (allow.has("GET")) allow.add("HEAD");
+    if (allow.size > 0) return next(new MethodNotAllowedError(req.method, [...allow].sort()));
+    next(new NotFoundError(`no route ${req.method} ${req.path}`, "route_not_found"));
+  });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (isStorageFault(error)) {
       damaged ??= corruptStore(store.dir, String((error as Error).message), error);
@@ -558,6 +580,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     if (res.headersSent) return res.end();
     if (status === 413) res.set("Connection", "close");
     if (error instanceof TooManyStreamsError || code === "resource_exhausted") res.set("Retry-After", "5");
+    if (error instanceof MethodNotAllowedError) res.set("Allow", error.allow.join(", "));
     res.status(status).json({ error: { code, message } });
   });
 
@@ -605,6 +628,7 @@ export function describeError(error: unknown): { status: number; code: string; m
   if (error instanceof PayloadTooLargeError) return { status: 413, code: error.code, message: error.message };
   if (error instanceof UnsupportedMediaTypeError) return { status: 415, code: error.code, message: error.message };
   if (error instanceof TooManyStreamsError) return { status: error.status, code: error.code, message: error.message };
+  if (error instanceof MethodNotAllowedError) return { status: 405, code: error.code, message: error.message };
   if (error instanceof RetryableError || error instanceof StoreError) return { status: 503, code: error.code, message: error.message };
   if (error instanceof URIError) return { status: 400, code: "malformed_url", message: "the URL is not validly percent-encoded" };
   const e = error as { status?: number; type?: string; expose?: boolean; message?: string };

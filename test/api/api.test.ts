@@ -138,7 +138,7 @@ describe("API", function () {
       const body: any = await response.json();
       expect(body.contentHash).to.equal(file.hash);
       expect(body.anchors.map((a: any) => a.id)).to.deep.equal([file.datasetId]);
-      const unanchored = await fetch(`${api.url}/v1/verify`, { method: "POST", body: Buffer.from("never anchored") });
+      const unanchored = await fetch(`${api.url}/v1/verify`, { method: "POST", headers: { "content-type": "application/octet-stream" }, body: Buffer.from("never anchored") });
       expect(unanchored.status).to.equal(404);
       expect(((await unanchored.json()) as any).error.code).to.equal("not_anchored");
     });
@@ -253,6 +253,10 @@ describe("API", function () {
       const wrongType = await fetch(`${api.url}/v1/verify`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
       expect(wrongType.status).to.equal(415);
       expect(((await wrongType.json()) as any).error.message).to.match(/application\/octet-stream/);
+      // No Content-Type at all, as a plain form or fetch() from any web page would send: refused too.
+      const noType = await fetch(`${api.url}/v1/verify`, { method: "POST", body: new Uint8Array([1, 2, 3]), headers: {} });
+      expect(noType.status).to.equal(415);
+      expect(((await noType.json()) as any).error.message).to.equal("send the file's bytes with Content-Type: application/octet-stream, not without one");
       const tooLarge = await fetch(`${api.url}/v1/verify`, { method: "POST", headers: { "content-type": "application/octet-stream" }, body: Buffer.alloc(1024 * 1024 + 1) });
       expect(tooLarge.status).to.equal(413);
       expect(((await tooLarge.json()) as any).error.code).to.equal("payload_too_large");
@@ -308,6 +312,24 @@ describe("API", function () {
       expect(preflight.headers.get("access-control-allow-origin")).to.equal("https://auditor.example");
       // Without CORS_ORIGINS no origin is allowed at all.
       expect((await hit(api, { origin: "https://auditor.example" })).headers.get("access-control-allow-origin")).to.equal(null);
+    });
+  });
+
+  describe("methods", function () {
+    it("405s a known path asked with a method it does not take, naming the ones it does in Allow", async function () {
+      const cases: [string, string, string][] = [
+        ["DELETE", "/v1/status", "GET, HEAD"],
+        ["PUT", `/v1/datasets/${anyDataset().id}`, "GET, HEAD"],
+        ["GET", "/v1/verify", "POST"],
+        ["POST", "/v1/datasets", "GET, HEAD"],
+        ["PATCH", "/health", "GET, HEAD"],
+      ];
+      for (const [method, path, allow] of cases) {
+        const response = await fetch(api.url + path, { method });
+        expect([response.status, response.headers.get("allow")], `${method} ${path}`).to.deep.equal([405, allow]);
+        expect(((await response.json()) as any).error).to.deep.equal({ code: "method_not_allowed", message: `${method} is not allowed here; use ${allow.split(", ").join(" or ")}` });
+      }
+      expect((await fetch(`${api.url}/v1/nowhere`, { method: "DELETE" })).status).to.equal(404);
     });
   });
 

@@ -66,7 +66,7 @@ export function fuzzedRequest(known: { dataset: string; grant: string; holder: s
       query: fc.oneof(fc.constant(""), j.map((x) => `?${x}=1`)),
     })
     .map(({ type, size, query }): FuzzedRequest => {
-      const octets = type?.startsWith("application/octet-stream") ?? true;
+      const octets = type?.startsWith("application/octet-stream") ?? false;
       return {
         method: "POST",
         path: `/v1/verify${query}`,
