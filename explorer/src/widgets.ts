@@ -5,8 +5,38 @@ import { formatTime, formatUnits, shortHex } from "./format.js";
 import type { EvidenceView, Grant, Lapse, Page } from "./model.js";
 import { href } from "./routes.js";
 
+/** Bidirectional marks, embeddings, overrides and isolates: shown by name, never applied. */
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * Text that came from the chain (a purpose, a title, metadata): anyone wrote it. It goes in a <bdi>,
+ * so that its direction cannot reorder what surrounds it; a bidirectional control inside is shown
+ * by its code point instead of being applied (so "audit <RLO>etadpu" cannot read "audit update");
+ * and each U+FFFD (where the chain held bytes that are not UTF-8) is marked as such.
+ */
+export function chainText(text: string): HTMLElement {
+  const children: Child[] = [];
+  let plain = "";
+  for (const c of text) {
+    if (c !== "\uFFFD" && !BIDI_CONTROLS.test(c)) {
+      plain += c;
+      continue;
+    }
+    if (plain) children.push(plain);
+    plain = "";
+    const code = `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+    children.push(
+      c === "\uFFFD"
+        ? h("mark", { class: "invalid-utf8", title: "bytes that are not UTF-8 on chain" }, "\uFFFD")
+        : h("mark", { class: "bidi-control", title: `a bidirectional control character (${code}) in the chain text, shown and not applied` }, code),
+    );
+  }
+  if (plain) children.push(plain);
+  return h("bdi", { class: "chain-text" }, ...children);
+}
+
 export const accountLink = (address: string) => h("a", { href: href({ page: "account", address }), title: address, class: "hex" }, shortHex(address));
-export const datasetLink = (id: string, label?: string) => h("a", { href: href({ page: "dataset", id }), title: id, class: label ? undefined : "hex" }, label ?? shortHex(id));
+export const datasetLink = (id: string, label?: string) => h("a", { href: href({ page: "dataset", id }), title: id, class: label ? undefined : "hex" }, label === undefined ? shortHex(id) : chainText(label));
 export const grantLink = (id: string) => h("a", { href: href({ page: "grant", id }), title: id, class: "hex" }, shortHex(id));
 export const fileLink = (contentHash: string) => h("a", { href: href({ page: "file", contentHash }), title: contentHash, class: "hex" }, shortHex(contentHash, 10));
 export const fullHex = (hex: string) => h("code", { class: "hex full" }, hex);

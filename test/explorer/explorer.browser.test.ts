@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 
 import { expect } from "chai";
-import { Contract, JsonRpcProvider, ZeroHash } from "ethers";
+import { AbiCoder, Contract, JsonRpcProvider, ZeroHash } from "ethers";
 import type { Browser, Page } from "playwright-core";
 
 import ledgerAbi from "../../server/chain/ledger-abi.json" with { type: "json" };
@@ -185,6 +185,38 @@ describe("explorer (headless Chromium)", function () {
     await open("", "#roles");
     expect(await page.locator("#roles a").first().getAttribute("title")).to.equal(roles.admin);
     expect(await text("#roles")).to.include("3 days");
+  });
+
+  it("chain text is isolated (a bidi override cannot reorder the page around it) and bytes that are not UTF-8 are marked", async function () {
+    const provider = new JsonRpcProvider(system.rpcUrl, undefined, { cacheTimeout: -1 });
+    const signer = demoSigner(provider, 6);
+    const ledger = new Contract(system.ledger, ledgerAbi, signer);
+    // The metadata URI is sent as raw bytes (an ABI string and bytes encode alike): an override, then 0xff 0xfe.
+    const uri = Buffer.concat([Buffer.from('data:application/json,{"title":"Report \u202eevil'), Buffer.from([0xff, 0xfe]), Buffer.from(' end"}')]);
+    const contentHash = "0x" + randomBytes(32).toString("hex");
+    const args = AbiCoder.defaultAbiCoder().encode(["bytes32", "bytes32", "uint64", "bytes", "tuple(bytes32,bytes32)[]"], [contentHash, ZeroHash, 0n, uri, []]);
+    const data = ledger.interface.getFunction("register")!.selector + args.slice(2);
+    await (await signer.sendTransaction({ to: system.ledger, data })).wait();
+    const id = await ledger.computeDatasetId(await signer.getAddress(), contentHash);
+    await (await ledger.grant(id, system.demo!.actors.bank, 1, "audit \u202eetadpu", 0n, 2n ** 40n - 1n, 0n)).wait();
+    provider.destroy();
+    for (let i = 0; (await api(`/v1/datasets/${id}/grants`)).items?.length !== 1; i++) {
+      if (i > 200) throw new Error("not indexed");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await open(`#/dataset/${id}`, "#grants table");
+    const title = await page.evaluate(() => {
+      const bdi = document.querySelector("h1 bdi.chain-text");
+      return { text: bdi?.textContent, marks: [...(bdi?.querySelectorAll("mark") ?? [])].map((m: any) => [m.className, m.textContent]) };
+    });
+    // The override is shown by its code point and not applied; the bytes that are not UTF-8 are marked.
+    expect(title.text).to.equal("Report U+202Eevil\uFFFD\uFFFD end");
+    expect(title.marks).to.deep.equal([["bidi-control", "U+202E"], ["invalid-utf8", "\uFFFD"], ["invalid-utf8", "\uFFFD"]]);
+    expect(await page.locator("h1 .badge").innerText()).to.equal("active");
+    expect(await page.locator("#grants tbody tr td:nth-child(4) bdi.chain-text").innerText()).to.equal("audit U+202Eetadpu");
+    expect(await page.locator("#grants tbody tr td:nth-child(4)").evaluate((td: any) => td.textContent.includes("\u202e"))).to.equal(false);
+    expect(await seriousA11yViolations(page)).to.deep.equal([]);
+    await screenshot(page, SHOTS, "chain-text");
   });
 
   it("account page: datasets held, grants given and received, and the activity feed, paginated", async function () {

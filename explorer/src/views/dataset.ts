@@ -11,7 +11,7 @@ import { mergeLineage } from "../lineage-data.js";
 import type { Dataset, Grant, Lineage, Usage } from "../model.js";
 import { href } from "../routes.js";
 import { cumulativeByGrantee } from "../timeline-data.js";
-import { accountLink, datasetLink, fact, fullHex, grantLink, lapseNote, message, pagedTable, section, statusBadge } from "../widgets.js";
+import { accountLink, chainText, datasetLink, fact, fullHex, grantLink, lapseNote, message, pagedTable, section, statusBadge } from "../widgets.js";
 import { GRANT_HEADERS, grantRow, USAGE_HEADERS, usageRow } from "./rows.js";
 import type { View } from "./view.js";
 
@@ -21,12 +21,12 @@ const TIMELINE_MAX_USES = 2_000;
 /** Metadata in a data: URI is shown decoded, field by field; any other URI as it is. */
 function metadata(uri: string) {
   const fields = decodeMetadata(uri);
-  const raw = h("code", { class: "metadata" }, uri || "(none)");
+  const raw = h("code", { class: "metadata" }, uri ? chainText(uri) : "(none)");
   if (!fields) return raw;
   return h(
     "div",
     {},
-    h("ul", { class: "meta-fields" }, ...Object.entries(fields).map(([k, v]) => h("li", {}, h("strong", {}, `${k}: `), typeof v === "string" ? v : JSON.stringify(v)))),
+    h("ul", { class: "meta-fields" }, ...Object.entries(fields).map(([k, v]) => h("li", {}, h("strong", {}, chainText(k), ": "), chainText(typeof v === "string" ? v : JSON.stringify(v))))),
     h("details", {}, h("summary", {}, "As anchored"), raw),
   );
 }
@@ -105,7 +105,7 @@ export async function datasetView(id: string): Promise<View> {
   const node = h(
     "article",
     { class: "dataset" },
-    h("header", { class: "page-head" }, h("p", { class: "kind" }, "Dataset"), h("h1", {}, title, " ", statusBadge(d.status))),
+    h("header", { class: "page-head" }, h("p", { class: "kind" }, "Dataset"), h("h1", {}, chainText(title), " ", statusBadge(d.status))),
     h(
       "p",
       { class: "actions" },

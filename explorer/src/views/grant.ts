@@ -3,7 +3,7 @@ import { get } from "../api.js";
 import { h } from "../dom.js";
 import { formatTime, formatUnits, rightsLabel } from "../format.js";
 import type { Grant } from "../model.js";
-import { accountLink, datasetLink, fact, fullHex, lapseNote, pagedTable, quotaBar, section, statusBadge } from "../widgets.js";
+import { accountLink, chainText, datasetLink, fact, fullHex, lapseNote, pagedTable, quotaBar, section, statusBadge } from "../widgets.js";
 import { DATASET_HEADERS, datasetRow, USAGE_HEADERS, usageRow } from "./rows.js";
 import type { View } from "./view.js";
 
@@ -27,7 +27,7 @@ export async function grantView(id: string): Promise<View> {
     fact("Granted by", accountLink(g.grantor), g.issued),
     fact("Granted to", accountLink(g.grantee)),
     fact("Rights", rightsLabel(g.rights)),
-    fact("Purpose", g.purpose || h("em", {}, "(no purpose text)")),
+    fact("Purpose", g.purpose ? chainText(g.purpose) : h("em", {}, "(no purpose text)")),
     fact("Purpose hash", fullHex(g.purposeHash)),
     fact("Valid", `${formatTime(g.validFrom)} → ${formatTime(g.validUntil)}`),
     fact("Quota", g.quota === "0" ? "none (unmetered)" : `${formatUnits(g.quota)} units; ${formatUnits(g.remaining ?? "0")} remaining`),
@@ -35,7 +35,7 @@ export async function grantView(id: string): Promise<View> {
   );
   return {
     title: "Grant",
-    node: h("article", {}, h("header", { class: "page-head" }, h("p", { class: "kind" }, "Grant"), h("h1", {}, `${rightsLabel(g.rights)} for “${g.purpose}” `, statusBadge(g.status))), section("Terms and their chain evidence", "terms", facts), section("Uses", "uses", uses.element), section("Products resting on this grant", "products", products.element)),
+    node: h("article", {}, h("header", { class: "page-head" }, h("p", { class: "kind" }, "Grant"), h("h1", {}, `${rightsLabel(g.rights)} for “`, chainText(g.purpose), "” ", statusBadge(g.status))), section("Terms and their chain evidence", "terms", facts), section("Uses", "uses", uses.element), section("Products resting on this grant", "products", products.element)),
     paged: () => uses.paged() || products.paged(),
   };
 }

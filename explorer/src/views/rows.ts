@@ -3,7 +3,7 @@ import type { Child } from "../dom.js";
 import { h } from "../dom.js";
 import { datasetTitle, formatTime, formatUnits, rightsLabel } from "../format.js";
 import type { Activity, Dataset, Grant, Usage } from "../model.js";
-import { accountLink, datasetLink, evidence, grantLink, lapseNote, quotaBar, statusBadge } from "../widgets.js";
+import { accountLink, chainText, datasetLink, evidence, grantLink, lapseNote, quotaBar, statusBadge } from "../widgets.js";
 
 export const GRANT_HEADERS = ["Grant", "Grantee", "Rights", "Purpose", "Valid", "Status", "Used / quota"];
 
@@ -12,7 +12,7 @@ export function grantRow(g: Grant, first: "grantee" | "grantor" | "dataset" = "g
     grantLink(g.id),
     first === "grantee" ? accountLink(g.grantee) : first === "grantor" ? accountLink(g.grantor) : datasetLink(g.datasetId),
     rightsLabel(g.rights),
-    g.purpose || h("em", {}, "(no purpose text)"),
+    g.purpose ? chainText(g.purpose) : h("em", {}, "(no purpose text)"),
     h("span", { class: "window" }, `${formatTime(g.validFrom)} → ${formatTime(g.validUntil)}`),
     g.lapse ? h("span", {}, statusBadge(g.status), " ", lapseNote(g.lapse)) : statusBadge(g.status),
     quotaBar(g),
