@@ -27,6 +27,27 @@ export function lapseText(lapse: { grantId: string; reason: string; evidence: { 
   return `upstream grant ${short(lapse.grantId)} ${LAPSE_WORDS[lapse.reason as LapseReason] ?? lapse.reason}${where}`;
 }
 
+/** The most datasets `dpl lineage` draws each way. */
+const LINEAGE_MAX = 2_000;
+
+/** A lineage, page after page, up to LINEAGE_MAX datasets; undefined for an unknown dataset. */
+async function lineagePages(ctx: Context, id: string, direction: "ancestors" | "descendants", depth: number) {
+  const graph = { nodes: [] as any[], edges: [] as any[], truncated: false, cut: false };
+  for (let cursor: string | null = ""; cursor !== null; ) {
+    const page: any = await ctx.api(`/v1/datasets/${id}/lineage?direction=${direction}&depth=${depth}&limit=1000${cursor ? `&cursor=${cursor}` : ""}`);
+    if (!page) return undefined;
+    graph.nodes.push(...page.nodes);
+    graph.edges.push(...page.edges);
+    graph.truncated ||= page.truncated;
+    cursor = page.next;
+    if (cursor && graph.nodes.length >= LINEAGE_MAX) {
+      graph.cut = true;
+      break;
+    }
+  }
+  return graph;
+}
+
 export function registerAudit(program: Command, context: () => Promise<Context>): void {
   program
     .command("status")
@@ -74,6 +95,8 @@ export function registerAudit(program: Command, context: () => Promise<Context>)
         const prov = await ctx.api(`/v1/datasets/${datasetId}/prov`);
         if (!prov) throw new CliError(`no dataset ${datasetId} is anchored on this ledger`, EXIT.negative);
         console.log(JSON.stringify(prov, null, 2));
+        // A document cut short says so on its dataset's entity; say it where a person reads.
+        for (const [key, what] of Object.entries(prov.entity?.[`ds:${datasetId}`] ?? {})) if (key.startsWith("dpl:cut-")) console.error(`note: the document carries ${what}`);
         return;
       }
       const dataset = await ctx.api(`/v1/datasets/${datasetId}`);
@@ -104,9 +127,9 @@ export function registerAudit(program: Command, context: () => Promise<Context>)
       const id = parseId(dataset, "the dataset");
       const depth = Number(opts.depth);
       if (!Number.isInteger(depth) || depth < 1 || depth > 32) throw new CliError(`--depth must be a whole number from 1 to 32, not "${opts.depth}"`);
-      const up = await ctx.api(`/v1/datasets/${id}/lineage?direction=ancestors&depth=${depth}`);
+      const up = await lineagePages(ctx, id, "ancestors", depth);
       if (!up) throw new CliError(`no dataset ${id} is anchored on this ledger`, EXIT.negative);
-      const down = await ctx.api(`/v1/datasets/${id}/lineage?direction=descendants&depth=${depth}`);
+      const down = (await lineagePages(ctx, id, "descendants", depth))!;
       if (ctx.json({ ancestors: up, descendants: down })) return;
       const label = (nodes: any[], nodeId: string) => {
         const n = nodes.find((x) => x.id === nodeId);
@@ -128,5 +151,9 @@ export function registerAudit(program: Command, context: () => Promise<Context>)
       ctx.say(ancestors.length ? `ancestors:\n${ancestors.join("\n")}` : "ancestors: none");
       const descendants = draw(down, id, (e) => e.child, (e) => e.parent, "", new Set([id]));
       ctx.say(descendants.length ? `descendants:\n${descendants.join("\n")}` : "descendants: none");
+      for (const [graph, side] of [[up, "ancestors"], [down, "descendants"]] as const) {
+        if (graph.cut) ctx.say(`(${side} cut at the nearest ${LINEAGE_MAX} datasets; the API pages through the rest: /v1/datasets/${id}/lineage?direction=${side})`);
+        else if (graph.truncated) ctx.say(`(${side} cut at ${depth} generations; pass a larger --depth, up to 32)`);
+      }
     });
 }

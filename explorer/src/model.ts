@@ -53,6 +53,7 @@ export interface Lineage {
   truncated: boolean;
   nodes: Dataset[];
   edges: { parent: string; child: string; grantId: string | null }[];
+  next: string | null;
 }
 
 export interface Anchors {

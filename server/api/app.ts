@@ -221,7 +221,15 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
 
   // ---- /v1 -------------------------------------------------------------------------------------
 
-  if (config.rateLimit) app.use("/v1", rateLimiter(config.rateLimit, config.rateWindowS ?? 60));
+  if (config.rateLimit) {
+    const windowS = config.rateWindowS ?? 60;
+    app.use("/v1", rateLimiter(config.rateLimit, windowS, "requests"));
+    // The answers that cost the most weigh more: each also spends from a budget of their own,
+    // RATE_LIMIT divided by their weight (README, Configuration).
+    for (const [method, path, weight, what] of EXPENSIVE_ROUTES) {
+      app[method](path, rateLimiter(Math.max(1, Math.floor(config.rateLimit / weight)), windowS, `${what} (each weighs ${weight} requests)`));
+    }
+  }
   // Once a read finds the index damaged, nothing more is served from it: every answer says how to rebuild it.
   app.use("/v1", (_req, _res, next) => next(damaged));
 
@@ -459,7 +467,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
   route({
     method: "get",
     path: "/v1/datasets/:id/lineage",
-    summary: "The derivation graph around a dataset (ancestors or descendants), depth-limited and cycle-safe",
+    summary: "The derivation graph around a dataset (ancestors or descendants), breadth-first, depth-limited and cycle-safe, a page of datasets at a time",
     tag: "lineage",
     params: S.IdParams,
     query: S.LineageQuery,
@@ -470,12 +478,13 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
       depth: z.number().int(),
       truncated: z.boolean(),
       nodes: z.array(S.Dataset),
-      edges: z.array(z.object({ parent: z.string(), child: z.string(), grantId: z.string().nullable() })),
+      edges: z.array(z.object({ parent: z.string(), child: z.string(), grantId: z.string().nullable() })).meta({ description: "Each edge once, on the page of its later-found end" }),
+      next: z.string().nullable().meta({ description: "Pass back as cursor for the next page of datasets; null on the last" }),
     }),
     notFound: "No such dataset",
     handler: async ({ params, query, reader, view, readAt }) => {
       await datasetOr404(reader, params.id);
-      const graph = await reader.lineage(params.id, query.direction, query.depth);
+      const graph = await reader.lineage(params.id, query);
       return {
         readAt,
         root: graph.root,
@@ -484,6 +493,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
         truncated: graph.truncated,
         nodes: graph.nodes.map(view.dataset),
         edges: graph.edges.map((e) => ({ ...e, grantId: /^0x0+$/.test(e.grantId) ? null : e.grantId })),
+        next: graph.next,
       };
     },
   });
@@ -516,8 +526,8 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     },
   });
 
-  /** The most uses one PROV document carries: the newest ones. */
-  const PROV_MAX_USES = 5_000;
+  /** The most of each kind one PROV document carries: the newest uses and grants, the nearest ancestors. */
+  const PROV_MAX = { uses: 5_000, grants: 5_000, ancestors: 2_000 };
 
   route({
     method: "get",
@@ -528,19 +538,29 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     query: S.EmptyQuery,
     response: z.record(z.string(), z.unknown()).meta({ id: "ProvJson", description: "W3C PROV-JSON" }),
     notFound: "No such dataset",
-    handler: async ({ params, reader }) => {
+    handler: async ({ params, reader, req }) => {
       const dataset = await datasetOr404(reader, params.id);
-      const lineage = await reader.lineage(params.id, "ancestors", 32);
+      const lineage = await reader.lineage(params.id, { direction: "ancestors", depth: 32, limit: PROV_MAX.ancestors });
       const grants = [];
-      for (let cursor: string | undefined, more = true; more; ) {
-        const page = await reader.grantsOfDataset(params.id, { limit: 500, cursor });
+      let grantsNext: string | null = null;
+      for (let cursor: string | undefined; grants.length < PROV_MAX.grants; ) {
+        const page = await reader.grantsOfDataset(params.id, { limit: Math.min(500, PROV_MAX.grants - grants.length), cursor });
         grants.push(...page.items);
-        cursor = page.next ?? undefined;
-        more = page.next !== null;
+        grantsNext = page.next;
+        if (page.next === null) break;
+        cursor = page.next;
       }
-      const usage = (await reader.usageOfDataset(params.id, { limit: PROV_MAX_USES })).items;
+      const usage = await reader.usageOfDataset(params.id, { limit: PROV_MAX.uses });
       const licences = reader.licenceFacts(dataset).map((l) => l.grant);
-      return buildProv({ chainId: reader.identity.chainId, ledger: reader.identity.ledger, dataset, lineage, grants, licences, usage });
+      // A document cut short says so, and where the rest is: never a silent stop.
+      const base = `/v1/datasets/${params.id}`;
+      const cut: Record<string, string> = {};
+      if (usage.next) cut.uses = `the ${PROV_MAX.uses} newest uses; the rest: ${base}/usage?cursor=${usage.next}`;
+      if (grantsNext) cut.grants = `the ${PROV_MAX.grants} newest grants; the rest: ${base}/grants?cursor=${grantsNext}`;
+      if (lineage.next) cut.ancestors = `the ${PROV_MAX.ancestors} nearest ancestors; the rest: ${base}/lineage?direction=ancestors&depth=32&cursor=${lineage.next}`;
+      if (lineage.truncated) cut.generations = `32 generations of ancestors; the rest: the PROV of the oldest ones shown`;
+      if (Object.keys(cut).length > 0) req.res!.set("X-Dpl-Truncated", Object.keys(cut).join(", "));
+      return buildProv({ chainId: reader.identity.chainId, ledger: reader.identity.ledger, dataset, lineage, grants, licences, usage: usage.items, cut });
     },
   });
 
@@ -587,12 +607,19 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
   return { app, openapi };
 }
 
+/** Routes whose answers cost many ordinary ones, with their weight under RATE_LIMIT. */
+export const EXPENSIVE_ROUTES: ["get" | "post", string, number, string][] = [
+  ["get", "/v1/datasets/:id/lineage", 10, "lineage requests"],
+  ["get", "/v1/datasets/:id/prov", 20, "PROV documents"],
+  ["post", "/v1/verify", 20, "uploads to verify"],
+];
+
 /**
- * At most `limit` requests per client per window on /v1, counted in memory (one API process; behind
- * a load balancer each replica counts its own). Over the limit: 429 with Retry-After and the
- * IETF RateLimit headers, in the API's error shape.
+ * At most `limit` requests per client per window, counted in memory (one API process; behind a
+ * load balancer each replica counts its own). Over the limit: 429 with Retry-After and the IETF
+ * RateLimit headers, in the API's error shape.
  */
-function rateLimiter(limit: number, windowS: number) {
+function rateLimiter(limit: number, windowS: number, what: string) {
   return rateLimit({
     windowMs: windowS * 1000,
     limit,
@@ -601,7 +628,7 @@ function rateLimiter(limit: number, windowS: number) {
     // Ignoring X-Forwarded-For unless TRUST_PROXY is set is the point, not a misconfiguration.
     validate: { xForwardedForHeader: false },
     handler: (_req, res) => {
-      res.status(429).json({ error: { code: "rate_limited", message: `more than ${limit} requests in ${windowS} s from this client; wait and try again` } });
+      res.status(429).json({ error: { code: "rate_limited", message: `more than ${limit} ${what} in ${windowS} s from this client; wait and try again` } });
     },
   });
 }

@@ -11,7 +11,9 @@
  *
  * Every grant the document names is declared as a prov:Plan entity: the dataset's own grants and the
  * upstream grants it rests on (its licence, which includes every grant a derivation in its lineage
- * was made under). A dataset entity lists its licence as `dpl:licence`.
+ * was made under). A dataset entity lists its licence as `dpl:licence`. A document bounded by its
+ * caps says what it left out on the dataset's entity (`dpl:cut-uses`, `-grants`, `-ancestors`,
+ * `-generations`), each with the route that reads the rest.
  */
 import type { LineageGraph } from "../store/reads.js";
 import type { DatasetRecord, GrantRecord, UsageRecord } from "../store/records.js";
@@ -46,6 +48,8 @@ export function buildProv(args: {
   /** The upstream grants the dataset rests on. */
   licences: GrantRecord[];
   usage: UsageRecord[];
+  /** What the document leaves out, by kind, each with where to read the rest. */
+  cut?: Record<string, string>;
 }): ProvDocument {
   const doc: ProvDocument = {
     prefix: {
@@ -92,6 +96,9 @@ export function buildProv(args: {
     };
     relation("wasAttributedTo", { "prov:entity": id, "prov:agent": agent(d.holder) });
   }
+
+  // A document that does not carry everything says so on the dataset's own entity.
+  for (const [kind, what] of Object.entries(args.cut ?? {})) doc.entity[`ds:${args.dataset.id}`][`dpl:cut-${kind}`] = what;
 
   // Derivations inside the lineage graph: one activity per derived dataset.
   const derivedChildren = new Set(args.lineage.edges.map((e) => e.child));

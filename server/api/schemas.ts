@@ -62,9 +62,19 @@ export const UsageQuery = z.strictObject({
   limit: Limit,
   cursor: Cursor,
 });
+export const MAX_LINEAGE_LIMIT = 1000;
+
 export const LineageQuery = z.strictObject({
   direction: z.enum(["ancestors", "descendants"], { error: "must be ancestors or descendants" }).default("ancestors"),
   depth: z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be at least 1").max(32, "must be at most 32").default(8),
+  limit: z.coerce
+    .number({ error: "must be a whole number" })
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .max(MAX_LINEAGE_LIMIT, `must be at most ${MAX_LINEAGE_LIMIT}`)
+    .default(200)
+    .meta({ description: `Datasets per page, 1 to ${MAX_LINEAGE_LIMIT}; default 200` }),
+  cursor: Cursor,
 });
 export const EmptyQuery = z.strictObject({});
 

@@ -20,10 +20,22 @@ export interface PageArgs {
 
 export interface LineageGraph {
   root: string;
+  /** This page's datasets, in breadth-first order from the root (the root first, on the first page). */
   nodes: DatasetRecord[];
+  /** Every edge whose later-found end is on this page: each edge comes once, on the page of its later end. */
   edges: { parent: string; child: string; grantId: string }[];
   /** True when `depth` stopped the walk before the graph ended. */
   truncated: boolean;
+  /** Pass back as `cursor` for the next page of datasets; null on the last page. */
+  next: string | null;
+}
+
+export interface LineageArgs {
+  direction: "ancestors" | "descendants";
+  depth: number;
+  /** Datasets per page. */
+  limit: number;
+  cursor?: string;
 }
 
 export class InvalidCursorError extends Error {}
@@ -52,7 +64,8 @@ export interface Reader {
   /** Uses of a dataset, newest first, optionally by one grantee and inside [from, to] (block timestamps). */
   usageOfDataset(datasetId: string, args: PageArgs & { grantee?: string; from?: number; to?: number }): Promise<Page<UsageRecord>>;
   usageOfGrant(grantId: string, args: PageArgs): Promise<Page<UsageRecord>>;
-  lineage(datasetId: string, direction: "ancestors" | "descendants", depth: number): Promise<LineageGraph>;
+  /** The derivation graph around a dataset, breadth-first to `depth`, a page of `limit` datasets at a time. */
+  lineage(datasetId: string, args: LineageArgs): Promise<LineageGraph>;
   /** Everything an account did or received, newest first. */
   activity(account: string, args: PageArgs): Promise<Page<ActivityRecord>>;
   close(): Promise<void>;
@@ -67,6 +80,14 @@ export function openReader(store: Store): Reader {
 }
 
 const lastPart = (key: string) => key.slice(key.lastIndexOf(":") + 1);
+
+/** Where a lineage page starts: 0, or the offset its cursor carries. */
+function lineageOffset(cursor: string | undefined): number {
+  if (cursor === undefined) return 0;
+  const match = /^lineage:(\d{1,9})$/.exec(decodeCursor(cursor) ?? "");
+  if (!match) throw new InvalidCursorError("is not a cursor of this lineage");
+  return Number(match[1]);
+}
 
 /**
  * A class rather than closures: a reader is made per request, and its methods then cost nothing to
@@ -207,31 +228,49 @@ class SnapshotReader implements Reader {
     return { items, next: more && lastKey ? encodeCursor(lastKey) : null };
   }
 
-  async lineage(datasetId: string, direction: "ancestors" | "descendants", depth: number): Promise<LineageGraph> {
-    const sub = this.store.sub(direction === "ancestors" ? "lineageUp" : "lineageDown");
-    const seen = new Set([datasetId]);
-    const edges: LineageGraph["edges"] = [];
-    let frontier = [datasetId];
-    for (let level = 0; level < depth && frontier.length > 0; level++) {
-      const next: string[] = [];
-      for (const id of frontier) {
-        for (const [key, grantId] of await sub.iterator({ ...this.opts, gte: `${id}:`, lt: upperBound(`${id}:`) }).all()) {
-          const other = lastPart(key);
-          edges.push(direction === "ancestors" ? { parent: other, child: id, grantId } : { parent: id, child: other, grantId });
-          if (!seen.has(other)) {
-            seen.add(other);
-            next.push(other);
-          }
-        }
-      }
-      frontier = next;
-    }
+  async lineage(datasetId: string, args: LineageArgs): Promise<LineageGraph> {
+    const offset = lineageOffset(args.cursor);
+    const forward = this.store.sub(args.direction === "ancestors" ? "lineageUp" : "lineageDown");
+    const backward = this.store.sub(args.direction === "ancestors" ? "lineageDown" : "lineageUp");
+    const neighbours = async (sub: typeof forward, id: string): Promise<[string, string][]> =>
+      (await sub.iterator({ ...this.opts, gte: `${id}:`, lt: upperBound(`${id}:`) }).all()).map(([key, grantId]: [string, string]) => [lastPart(key), grantId]);
+    // Breadth-first order, numbered; walked only as far as this page needs (every page from the
+    // start: a page costs the walk up to its end, and nothing is kept between requests).
+    const order = new Map<string, number>([[datasetId, 0]]);
+    const levels = new Map<string, number>([[datasetId, 0]]);
+    const queue = [datasetId];
+    const end = offset + args.limit;
     let truncated = false;
-    for (const id of frontier) {
-      if ((await sub.keys({ ...this.opts, gte: `${id}:`, lt: upperBound(`${id}:`), limit: 1 }).all()).length > 0) truncated = true;
+    for (let i = 0; i < queue.length && order.size < end + 1; i++) {
+      const id = queue[i];
+      const level = levels.get(id)!;
+      for (const [other] of await neighbours(forward, id)) {
+        if (order.has(other)) continue;
+        if (level >= args.depth) {
+          truncated = true;
+          break;
+        }
+        order.set(other, order.size);
+        levels.set(other, level + 1);
+        queue.push(other);
+      }
     }
-    const nodes = [...seen].map((id) => this.get<DatasetRecord>("datasets", id)).filter((d): d is DatasetRecord => d !== undefined);
-    return { root: datasetId, nodes, edges, truncated };
+    const ids = [...order.keys()].slice(offset, end);
+    // Past this page the walk stopped early: whether depth cuts it is for a later page to say.
+    const more = order.size > end;
+    const edges: LineageGraph["edges"] = [];
+    for (const id of ids) {
+      const index = order.get(id)!;
+      // The edges to datasets found before this one, in either direction: each edge once.
+      for (const [other, grantId] of await neighbours(forward, id)) {
+        if ((order.get(other) ?? Infinity) < index) edges.push(args.direction === "ancestors" ? { parent: other, child: id, grantId } : { parent: id, child: other, grantId });
+      }
+      for (const [other, grantId] of await neighbours(backward, id)) {
+        if ((order.get(other) ?? Infinity) < index) edges.push(args.direction === "ancestors" ? { parent: id, child: other, grantId } : { parent: other, child: id, grantId });
+      }
+    }
+    const nodes = ids.map((id) => this.get<DatasetRecord>("datasets", id)).filter((d): d is DatasetRecord => d !== undefined);
+    return { root: datasetId, nodes, edges, truncated, next: more ? encodeCursor(`lineage:${end}`) : null };
   }
 
   activity(account: string, args: PageArgs) {

@@ -294,6 +294,21 @@ describe("API", function () {
       expect((await fetch(`${a.url}/health`)).status).to.equal(200);
     });
 
+    it("weighs expensive routes more: lineage and PROV spend from budgets of RATE_LIMIT / 10 and / 20", async function () {
+      const a = await serve({ trustProxy: "loopback" });
+      const id = anyDataset().id;
+      const as = (client: string, path: string) => fetch(`${a.url}${path}`, { headers: { "x-forwarded-for": client } });
+      expect((await as("192.0.2.1", `/v1/datasets/${id}/lineage`)).status).to.equal(200);
+      expect((await as("192.0.2.1", `/v1/datasets/${id}/lineage`)).status).to.equal(200);
+      const third = await as("192.0.2.1", `/v1/datasets/${id}/lineage`);
+      expect(third.status).to.equal(429);
+      expect(((await third.json()) as any).error.message).to.equal("more than 2 lineage requests (each weighs 10 requests) in 60 s from this client; wait and try again");
+      expect((await as("192.0.2.2", `/v1/datasets/${id}/prov`)).status).to.equal(200);
+      expect((await as("192.0.2.2", `/v1/datasets/${id}/prov`)).status).to.equal(429);
+      // Cheap routes still answer the same client.
+      expect((await as("192.0.2.1", `/v1/datasets/${id}`)).status).to.equal(200);
+    });
+
     it("tells clients apart by X-Forwarded-For only behind a trusted proxy", async function () {
       const a = await serve({ trustProxy: "loopback" });
       for (let i = 0; i < 30; i++) expect((await hit(a, { "x-forwarded-for": `203.0.113.${i}` })).status, `client ${i}`).to.equal(200);

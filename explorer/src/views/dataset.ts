@@ -15,6 +15,9 @@ import { accountLink, chainText, datasetLink, fact, fullHex, grantLink, lapseNot
 import { GRANT_HEADERS, grantRow, USAGE_HEADERS, usageRow } from "./rows.js";
 import type { View } from "./view.js";
 
+/** The most datasets the lineage graph draws each way: a graph of thousands is neither quick nor legible. */
+const LINEAGE_PAGE = 200;
+
 /** The most uses the timeline draws: the newest ones. */
 const TIMELINE_MAX_USES = 2_000;
 
@@ -35,8 +38,8 @@ export async function datasetView(id: string): Promise<View> {
   const [{ dataset: d }, timelineUses, ancestors, descendants] = await Promise.all([
     get<{ dataset: Dataset }>(`/v1/datasets/${id}`),
     getAll<Usage>(`/v1/datasets/${id}/usage`, TIMELINE_MAX_USES),
-    get<Lineage>(`/v1/datasets/${id}/lineage?direction=ancestors`),
-    get<Lineage>(`/v1/datasets/${id}/lineage?direction=descendants`),
+    get<Lineage>(`/v1/datasets/${id}/lineage?direction=ancestors&limit=${LINEAGE_PAGE}`),
+    get<Lineage>(`/v1/datasets/${id}/lineage?direction=descendants&limit=${LINEAGE_PAGE}`),
   ]);
   const grants = await pagedTable<Grant>({ caption: "Grants on this dataset", headers: GRANT_HEADERS, path: `/v1/datasets/${id}/grants`, row: (g) => grantRow(g), empty: "No grant was ever issued on this dataset." });
   const uses = await pagedTable({ caption: "Uses of this dataset", headers: USAGE_HEADERS, path: `/v1/datasets/${id}/usage`, row: usageRow, empty: "Nobody has recorded a use of this dataset." });
@@ -118,7 +121,7 @@ export async function datasetView(id: string): Promise<View> {
       "Lineage",
       "lineage",
       lineage.nodes.length > 1
-        ? [h("p", { class: "hint" }, "Parents above children; this dataset in red. Select a dataset to open it."), graphBox, lineageList, lineage.truncated ? message("info", "The graph is cut at 8 generations each way.") : null]
+        ? [h("p", { class: "hint" }, "Parents above children; this dataset in red. Select a dataset to open it."), graphBox, lineageList, lineage.truncated ? message("info", "The graph is cut at 8 generations each way.") : null, lineage.more ? message("info", `The graph shows the nearest ${LINEAGE_PAGE} datasets each way; the lineage holds more (the API pages through them: /v1/datasets/${d.id}/lineage).`) : null]
         : message("info", "This dataset has no parent and nothing was derived from it."),
     ),
     section("Uses", "uses", uses.element),
