@@ -3,49 +3,28 @@
  * from it. Two replicas (separate processes and stores, one node) converge on the same digest at the
  * same block; either can be SIGKILLed and restarted while the other keeps answering.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-
 import { expect } from "chai";
 
 import { startAnvil, type AnvilChain } from "./helpers/chain.js";
 import { registerDataset } from "./helpers/fixtures.js";
-import { fillUsage, ledgerOn, referenceIndex, tempDir, type LedgerOnChain } from "./helpers/system.js";
+import { fillUsage, ledgerOn, referenceIndex, startProcess, tempDir, type LedgerOnChain, type StartedProcess } from "./helpers/system.js";
 
 interface Replica {
   name: string;
   dataDir: string;
-  process?: ChildProcess;
+  server?: StartedProcess;
   url?: string;
 }
 
 /** Starts `npm start`'s entry point against an existing node and ledger; resolves with its API URL. */
-function startReplica(replica: Replica, chain: AnvilChain, ledger: LedgerOnChain): Promise<void> {
+async function startReplica(replica: Replica, chain: AnvilChain, ledger: LedgerOnChain): Promise<void> {
   const env = { ...process.env, RPC_URL: chain.url, LEDGER_ADDRESS: ledger.address, START_BLOCK: String(ledger.deployBlock), CHAIN_ID: String(ledger.chainId), DATA_DIR: replica.dataDir, API_PORT: "0", POLL_MS: "50", LOG_LEVEL: "warn" };
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
-  replica.process = child;
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(() => reject(new Error(`${replica.name} did not start: ${output}`)), 30_000);
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk;
-      const match = /API\s+(http:\/\/[\d.:]+)\/v1\/status/.exec(output);
-      if (match && !replica.url?.startsWith(match[1])) {
-        replica.url = match[1];
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.stderr!.on("data", (chunk: Buffer) => (output += chunk));
-    child.once("exit", () => reject(new Error(`${replica.name} exited: ${output}`)));
-  });
+  replica.server = await startProcess(env, { timeoutMs: 30_000 });
+  replica.url = replica.server.url;
 }
 
 function kill(replica: Replica): Promise<void> {
-  return new Promise((resolve) => {
-    if (!replica.process || replica.process.exitCode !== null) return resolve();
-    replica.process.once("exit", () => resolve());
-    replica.process.kill("SIGKILL");
-  });
+  return replica.server?.kill() ?? Promise.resolve();
 }
 
 /** The replica's status; null while it says, as it should, that its index is not built yet. */

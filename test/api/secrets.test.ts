@@ -13,7 +13,7 @@ import { config as hardhatConfig } from "hardhat";
 import { redactIn, redactUrl } from "../../server/common/redact.js";
 import { startAnvil } from "../helpers/chain.js";
 import { startRpcProxy } from "../helpers/rpc-proxy.js";
-import { ledgerOn, tempDir } from "../helpers/system.js";
+import { ledgerOn, startProcess, tempDir } from "../helpers/system.js";
 
 describe("redactUrl", function () {
   const cases: [string, string][] = [
@@ -47,22 +47,10 @@ describe("secrets in a running system", function () {
     const port = new URL(proxy.url).port;
     const rpcUrl = `http://dpl:SECRETPASS@127.0.0.1:${port}/v2/SECRETKEY?apikey=SECRETQUERY`;
     const env = { ...process.env, RPC_URL: rpcUrl, LEDGER_ADDRESS: ledger.address, START_BLOCK: String(ledger.deployBlock), API_PORT: "0", POLL_MS: "50", LOG_LEVEL: "info", DATA_DIR: await tempDir("secrets") };
-    const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let output = "";
-    child.stdout.on("data", (c) => (output += c));
-    child.stderr.on("data", (c) => (output += c));
+    const server = await startProcess(env);
+    const url = server.url;
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`did not start: ${output}`)), 60_000);
-        const poll = setInterval(() => {
-          const match = /API\s+(http:\/\/[\d.:]+)\/v1\/status/.exec(output);
-          if (match) {
-            clearInterval(poll);
-            clearTimeout(timer);
-            resolve(match[1]);
-          }
-        }, 20);
-      });
+      let output = server.output();
       expect(output).to.include(`Chain    http://127.0.0.1:${port}/… (chain id 31337)`);
       // Up: the credentials reached the node (the index is built through the proxy).
       for (let i = 0; (await fetch(`${url}/ready`)).status !== 200; i++) {
@@ -82,11 +70,11 @@ describe("secrets in a running system", function () {
       expect(JSON.parse(status).lastError).to.equal(`cannot reach the node at http://127.0.0.1:${port}/…`);
       expect(JSON.parse(ready).error.message).to.equal(`cannot reach the node at http://127.0.0.1:${port}/…`);
       await new Promise((r) => setTimeout(r, 300)); // a retry or two is logged
-      seen.push(ready, status, output);
+      seen.push(ready, status, (output = server.output()));
       for (const text of seen) expect(text).to.not.match(/SECRET/);
       expect(output).to.match(/retrying/);
     } finally {
-      child.kill("SIGKILL");
+      await server.kill();
       await proxy.close();
       await ledger.closeConnection();
       await chain.close();

@@ -4,63 +4,34 @@
  * stops for good leaves the API serving, /ready saying why. The server runs as `npm start` does, in a
  * process of its own under a lowered `ulimit -n`, against anvil.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import http from "node:http";
 
 import { expect } from "chai";
 
 import { startAnvil, type AnvilChain } from "../helpers/chain.js";
 import { registerDataset } from "../helpers/fixtures.js";
-import { ledgerOn, tempDir, type LedgerOnChain } from "../helpers/system.js";
+import { ledgerOn, startProcess, tempDir, type LedgerOnChain, type StartedProcess } from "../helpers/system.js";
 
-interface Server {
-  url: string;
-  process: ChildProcess;
-  output: () => string;
-}
+type Server = StartedProcess;
 
-/** `npm start`'s entry point against `chain`'s ledger, under `ulimit -n fds`, with an index of its own; resolves once it listens. */
+/** `npm start`'s entry point against `chain`'s ledger, under `ulimit -n fds`, with an index of its own. */
 async function startServer(chain: AnvilChain, ledger: LedgerOnChain, fds: number, env: Record<string, string>): Promise<Server> {
-  const vars = {
-    ...process.env,
-    DATA_DIR: await tempDir("streams-server"),
-    RPC_URL: chain.url,
-    LEDGER_ADDRESS: ledger.address,
-    START_BLOCK: String(ledger.deployBlock),
-    API_PORT: "0",
-    POLL_MS: "50",
-    LOG_LEVEL: "warn",
-    TRUST_PROXY: "loopback",
-    ...env,
-  };
-  const child = spawn("bash", ["-c", `ulimit -n ${fds} && exec "${process.execPath}" --import tsx scripts/start.ts`], { env: vars, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout!.on("data", (c: Buffer) => (output += c));
-  child.stderr!.on("data", (c: Buffer) => (output += c));
-  return new Promise<Server>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the server did not start: ${output}`)), 60_000);
-    const poll = setInterval(() => {
-      const match = /API\s+(http:\/\/[\d.:]+)\/v1\/status/.exec(output);
-      if (match) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        resolve({ url: match[1], process: child, output: () => output });
-      }
-    }, 20);
-    child.once("exit", (code) => {
-      clearInterval(poll);
-      clearTimeout(timer);
-      reject(new Error(`the server exited (${code}): ${output}`));
-    });
-  });
-}
-
-function stop(server: Server | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (!server || server.process.exitCode !== null) return resolve();
-    server.process.once("exit", () => resolve());
-    server.process.kill("SIGKILL");
-  });
+  return startProcess(
+    {
+      ...process.env,
+      DATA_DIR: await tempDir("streams-server"),
+      RPC_URL: chain.url,
+      LEDGER_ADDRESS: ledger.address,
+      START_BLOCK: String(ledger.deployBlock),
+      API_PORT: "0",
+      POLL_MS: "50",
+      LOG_LEVEL: "warn",
+      TRUST_PROXY: "loopback",
+      ...env,
+    },
+    { fds },
+  );
 }
 
 /** Opens GET /v1/events as `client` (X-Forwarded-For) on a socket of its own; resolves with its status, and its body when refused. */
@@ -104,7 +75,7 @@ describe("what one client cannot take down", function () {
   });
 
   afterEach(async function () {
-    await stop(server);
+    await server?.kill();
     server = undefined;
   });
 

@@ -157,3 +157,50 @@ export async function waitForCursor(store: Store, block: number, ms: number): Pr
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+export interface StartedProcess {
+  /** The API's base URL, from the banner. */
+  url: string;
+  process: import("node:child_process").ChildProcess;
+  /** Everything it printed so far, stdout and stderr. */
+  output(): string;
+  /** SIGKILLs it (if it still runs) and waits for it to exit. */
+  kill(): Promise<void>;
+}
+
+/**
+ * `npm start`'s entry point (scripts/start.ts) as a process of its own with `env`, under `ulimit -n
+ * fds` when given; resolves once its banner names the API, rejects if it exits first.
+ */
+export async function startProcess(env: NodeJS.ProcessEnv, args: { fds?: number; timeoutMs?: number } = {}): Promise<StartedProcess> {
+  const { spawn } = await import("node:child_process");
+  const command = `${args.fds ? `ulimit -n ${args.fds} && ` : ""}exec "${process.execPath}" --import tsx scripts/start.ts`;
+  const child = spawn("bash", ["-c", command], { env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout!.on("data", (c: Buffer) => (output += c));
+  child.stderr!.on("data", (c: Buffer) => (output += c));
+  const kill = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGKILL");
+    });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`scripts/start.ts did not start: ${output}`)), args.timeoutMs ?? 60_000);
+    const onExit = (code: number | null) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      reject(new Error(`scripts/start.ts exited (${code}): ${output}`));
+    };
+    const poll = setInterval(() => {
+      const match = /API\s+(http:\/\/[\d.:]+)\/v1\/status/.exec(output);
+      if (!match) return;
+      clearInterval(poll);
+      clearTimeout(timer);
+      child.off("exit", onExit);
+      resolve(match[1]);
+    }, 20);
+    child.once("exit", onExit);
+  });
+  return { url, process: child, output: () => output, kill };
+}
