@@ -6,11 +6,12 @@
  * Which ledger: LEDGER_ADDRESS (and START_BLOCK), or else the deployment `npm start` recorded in
  * DATA_DIR/deployment.json. Which node: RPC_URL, or else that deployment's.
  */
-import { readFile, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
 import { firstBlockWithCode } from "../server/chain/deploy-block.js";
+import { readDeployment } from "../server/chain/deployment-record.js";
 import { redactUrl } from "../server/common/redact.js";
 import { createRpcClient } from "../server/chain/rpc.js";
 import { DplError, InvalidInputError, RetryableError } from "../server/common/errors.js";
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   for (const flag of flags) if (flag !== "--once" && flag !== "--rebuild") throw new InvalidInputError(`unknown flag ${flag}; use --once and/or --rebuild`);
   const config = readConfig();
   const logger = createLogger({ level: config.logLevel });
-  const recorded = await readFile(path.join(config.dataDir, "deployment.json"), "utf8").then(JSON.parse, () => undefined);
+  const recorded = await readDeployment(config.dataDir);
   const rpcUrl = config.rpcUrl ?? recorded?.rpcUrl;
   const ledger = config.ledgerAddress ?? recorded?.ledger?.toLowerCase();
   if (!rpcUrl || !ledger) throw new InvalidInputError(`set RPC_URL and LEDGER_ADDRESS, or run \`npm start\` first so that ${path.join(config.dataDir, "deployment.json")} exists`);

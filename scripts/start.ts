@@ -2,6 +2,8 @@
  * `npm start`: brings the whole of dpl up (chain, ledger, indexer, API), prints where everything
  * is, and runs until Ctrl-C. Settings: README's Configuration table (server/config.ts).
  */
+import path from "node:path";
+
 import { DplError } from "../server/common/errors.js";
 import { createLogger } from "../server/common/logger.js";
 import { redactUrl } from "../server/common/redact.js";
@@ -13,6 +15,9 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
   const system = await startSystem({ config, logger, say: (line) => console.log(line) });
   console.log(`Chain    ${redactUrl(system.rpcUrl)}${system.embedded ? " (embedded)" : ""} (chain id ${system.chainId})`);
+  if (system.stateFile) {
+    console.log(`         ${system.restored ? "restored from" : "new, kept in"} ${path.relative(process.cwd(), system.stateFile) || system.stateFile}; \`npm run reset\` starts over`);
+  }
   console.log(`Ledger   ${system.ledger} (from block ${system.deployBlock})`);
   console.log(`Explorer ${system.apiUrl}/`);
   console.log(`API      ${system.apiUrl}/v1/status   docs ${system.apiUrl}/docs`);

@@ -1,17 +1,21 @@
 /**
- * The whole of dpl in one process: a chain (the embedded one, or any node at RPC_URL), the ledger
- * (deployed with Ignition unless LEDGER_ADDRESS names one), the indexer and the API. Used by
- * `npm start` and by end-to-end tests.
+ * The whole of dpl in one process: a chain (the embedded one, kept under DATA_DIR, or any node at
+ * RPC_URL), the ledger (deployed once, unless LEDGER_ADDRESS names one), the indexer and the API.
+ * Used by `npm start` and by end-to-end tests. One dpl per DATA_DIR, held by a lock from before the
+ * first write to the last.
  */
 import type { Server } from "node:http";
 import { readFile, rm } from "node:fs/promises";
 
 import { config as hardhatConfig } from "hardhat";
 
-import { deployLedger, recordDeployment } from "./chain/deploy.js";
+import { deployEmbedded, deployLedger } from "./chain/deploy.js";
+import { readDeployment, recordDeployment } from "./chain/deployment-record.js";
 import { firstBlockWithCode } from "./chain/deploy-block.js";
 import { startEmbeddedChain, type EmbeddedChain } from "./chain/embedded-chain.js";
-import { createRpcClient } from "./chain/rpc.js";
+import { createRpcClient, type RpcClient } from "./chain/rpc.js";
+import { type DataLock, lockDataDir } from "./common/data-lock.js";
+import { requirePortFree } from "./common/ports.js";
 import type { Logger } from "./common/logger.js";
 import type { Config } from "./config.js";
 import { createApp } from "./api/app.js";
@@ -24,6 +28,10 @@ import { createIndexer, type Indexer } from "./sync/indexer.js";
 export interface System {
   rpcUrl: string;
   apiUrl: string;
+  /** The embedded chain's state file; undefined on a network. */
+  stateFile: string | undefined;
+  /** Whether the embedded chain and its ledger came back from an earlier run; undefined on a network. */
+  restored: boolean | undefined;
   chainId: number;
   ledger: string;
   deployBlock: number;
@@ -44,27 +52,58 @@ async function openFileLimit(): Promise<number | undefined> {
 
 export async function startSystem(args: { config: Config; logger: Logger; say?: (line: string) => void }): Promise<System> {
   const { config, logger } = args;
+  // Before anything is written: one dpl per DATA_DIR, and the ports free.
+  const lock = await lockDataDir(config.dataDir);
   let chain: EmbeddedChain | undefined;
-  const rpcUrl = config.rpcUrl ?? (chain = await startEmbeddedChain({ host: config.chainHost, port: config.chainPort })).url;
+  let store: Store | undefined;
+  try {
+    if (!config.rpcUrl) await requirePortFree(config.chainHost, config.chainPort, "CHAIN_PORT");
+    await requirePortFree(config.apiHost, config.apiPort, "API_PORT");
+    if (!config.rpcUrl) {
+      chain = await startEmbeddedChain({ host: config.chainHost, port: config.chainPort, dataDir: config.dataDir });
+      await lock.recordChain(chain.pid);
+    }
+    return await startOn({ config, logger, say: args.say, lock, chain, opened: (s) => (store = s) });
+  } catch (error) {
+    await store?.close().catch(() => {});
+    await chain?.close();
+    await lock.release();
+    throw error;
+  }
+}
+
+/** The ledger this DATA_DIR's dpl uses: named, recorded by a previous start and still on the chain, or deployed now. */
+async function ledgerOf(config: Config, rpc: RpcClient, rpcUrl: string, chainId: number, embedded: boolean): Promise<{ ledger: string; deployBlock: number; deployed: boolean }> {
+  if (config.ledgerAddress) return { ledger: config.ledgerAddress, deployBlock: config.startBlock ?? (await firstBlockWithCode(rpc, config.ledgerAddress)), deployed: false };
+  const recorded = await readDeployment(config.dataDir);
+  if (recorded && recorded.chainId === chainId && (await rpc.request<string>("eth_getCode", [recorded.ledger, "latest"])) !== "0x") {
+    return { ledger: recorded.ledger, deployBlock: recorded.deployBlock, deployed: false };
+  }
+  const deployment = embedded
+    ? await deployEmbedded({ rpcUrl, artifactsDir: hardhatConfig.paths.artifacts, admin: config.ledgerAdmin, adminDelay: config.ledgerAdminDelay })
+    : await deployLedger({ rpcUrl, deployerKey: config.deployerKey, admin: config.ledgerAdmin, adminDelay: config.ledgerAdminDelay });
+  await recordDeployment(config.dataDir, deployment);
+  return { ...deployment, deployed: true };
+}
+
+async function startOn(args: { config: Config; logger: Logger; say?: (line: string) => void; lock: DataLock; chain: EmbeddedChain | undefined; opened: (store: Store) => void }): Promise<System> {
+  const { config, logger, lock, chain } = args;
+  const rpcUrl = config.rpcUrl ?? chain!.url;
   const rpc = createRpcClient({ url: rpcUrl });
   const chainId = await chainIdOf(rpc, config.chainId);
-
-  let ledger: string;
-  let deployBlock: number;
-  if (config.ledgerAddress) {
-    ledger = config.ledgerAddress;
-    deployBlock = config.startBlock ?? (await firstBlockWithCode(rpc, ledger));
-  } else {
-    const deployment = await deployLedger({ rpcUrl, ignitionDir: hardhatConfig.paths.ignition, embedded: chain !== undefined, deployerKey: config.deployerKey, admin: config.ledgerAdmin, adminDelay: config.ledgerAdminDelay });
-    await recordDeployment(config.dataDir, deployment);
-    ({ ledger, deployBlock } = deployment);
-  }
-  ledger = ledger.toLowerCase();
+  const found = await ledgerOf(config, rpc, rpcUrl, chainId, chain !== undefined);
+  const { deployBlock, deployed } = found;
+  const ledger = found.ledger.toLowerCase();
 
   const dir = indexDir(config.dataDir, chainId, ledger);
-  // The embedded chain starts empty each time, so an index of an earlier run describes another chain.
-  if (chain) await rm(dir, { recursive: true, force: true });
-  const store = await Store.open(dir, { chainId, ledger, deployBlock });
+  // A ledger deployed just now on the embedded chain makes any index under its address another chain's.
+  if (chain && deployed) await rm(dir, { recursive: true, force: true });
+  let store = await Store.open(dir, { chainId, ledger, deployBlock });
+  args.opened(store);
+  if (chain && !deployed) {
+    store = await reconcileWithChain({ store, rpc, logger, dir, identity: { chainId, ledger, deployBlock } });
+    args.opened(store);
+  }
   const indexer = createIndexer({
     common: { logger },
     rpc,
@@ -128,12 +167,17 @@ export async function startSystem(args: { config: Config; logger: Logger; say?: 
   if (limit !== undefined && limit < config.apiMaxConnections + TABLE_FILES_OPEN + 100) {
     logger.warn({ msg: `the process may open ${limit} files, fewer than API_MAX_CONNECTIONS (${config.apiMaxConnections}) + the index's ${TABLE_FILES_OPEN} + 100 need: raise ulimit -n or lower API_MAX_CONNECTIONS`, limit });
   }
-  // The demo only ever runs on the embedded chain, which starts empty each time.
-  const demo = chain && config.demo ? await runDemo({ rpcUrl, ledger, dataDir: config.dataDir, say: args.say ?? (() => {}) }) : undefined;
+  const apiUrl = `http://${address.address}:${address.port}`;
+  // The CLI finds the API where this dpl listens, whatever API_PORT was.
+  if (!config.ledgerAddress) await recordDeployment(config.dataDir, { ...(await readDeployment(config.dataDir))!, rpcUrl, apiUrl });
+  // The demo runs once, on the embedded chain, when its ledger is new.
+  const demo = chain && deployed && config.demo ? await runDemo({ rpcUrl, ledger, dataDir: config.dataDir, say: args.say ?? (() => {}) }) : undefined;
 
   return {
     rpcUrl,
-    apiUrl: `http://${address.address}:${address.port}`,
+    apiUrl,
+    stateFile: chain?.stateFile,
+    restored: chain ? !deployed : undefined,
     chainId,
     ledger,
     deployBlock,
@@ -150,6 +194,31 @@ export async function startSystem(args: { config: Config; logger: Logger; say?: 
       await closed;
       await store.close();
       await chain?.close();
+      await lock.release();
     },
   };
+}
+
+/**
+ * After a crash the embedded chain may have kept less than the index had applied (anvil writes its
+ * state every second): the index is then rolled back to the newest block the chain still has, or,
+ * when none of the blocks it remembers is left, rebuilt from the chain. One log line either way.
+ */
+async function reconcileWithChain(args: { store: Store; rpc: RpcClient; logger: Logger; dir: string; identity: { chainId: number; ledger: string; deployBlock: number } }): Promise<Store> {
+  const { store, rpc, logger } = args;
+  const state = await store.state();
+  if (!state) return store;
+  const hashAt = async (n: number) => (await rpc.request<{ hash: string } | null>("eth_getBlockByNumber", ["0x" + n.toString(16), false]))?.hash;
+  if ((await hashAt(state.cursor.number)) === state.cursor.hash) return store;
+  for (const { number, mark } of await store.marks()) {
+    if (number <= state.cursor.number && (await hashAt(number)) === mark.hash) {
+      await store.rollbackTo(number);
+      logger.warn({ msg: `the chain kept blocks up to ${number} of the ${state.cursor.number} the index had: the index is rolled back to block ${number} and catches up from there`, from: state.cursor.number, to: number });
+      return store;
+    }
+  }
+  await store.close();
+  await rm(args.dir, { recursive: true, force: true });
+  logger.warn({ msg: `the chain kept none of the blocks the index remembers (it had reached block ${state.cursor.number}): the index is rebuilt from the chain`, from: state.cursor.number });
+  return Store.open(args.dir, args.identity);
 }

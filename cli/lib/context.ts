@@ -13,6 +13,7 @@ import { createInterface } from "node:readline/promises";
 
 import { Contract, HDNodeWallet, Interface, JsonRpcProvider, Mnemonic, Wallet, type Signer } from "ethers";
 
+import { readDeployment } from "../../server/chain/deployment-record.js";
 import ledgerAbi from "../../server/chain/ledger-abi.json" with { type: "json" };
 import { redactIn, redactUrl } from "../../server/common/redact.js";
 import type { ProvenanceLedger } from "../../types/ethers-contracts/index.js";
@@ -57,12 +58,13 @@ const isAddress = (s: string) => /^0x[0-9a-fA-F]{40}$/.test(s);
 
 export async function createContext(options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Promise<Context> {
   const dataDir = path.resolve(options.dataDir ?? env.DATA_DIR ?? "data");
-  const recorded = await readFile(path.join(dataDir, "deployment.json"), "utf8").then(JSON.parse, () => undefined);
+  const recorded = await readDeployment(dataDir);
   const rpcUrl = options.rpcUrl ?? env.RPC_URL ?? recorded?.rpcUrl ?? "http://127.0.0.1:8545";
   // An empty setting is no setting: LEDGER_ADDRESS= falls through to the deployment record.
   const ledgerAddress = options.ledger || env.LEDGER_ADDRESS || recorded?.ledger;
   const ledgerSource = options.ledger ? "--ledger" : env.LEDGER_ADDRESS ? "LEDGER_ADDRESS" : `the deployment record ${path.join(dataDir, "deployment.json")}`;
-  const apiUrl = (options.apiUrl ?? env.API_URL ?? "http://127.0.0.1:8080").replace(/\/$/, "");
+  // The API where the recorded dpl listens, whatever its API_PORT, unless told otherwise.
+  const apiUrl = (options.apiUrl || env.API_URL || recorded?.apiUrl || "http://127.0.0.1:8080").replace(/\/$/, "");
   const provider = new JsonRpcProvider(rpcUrl, undefined, { batchMaxCount: 1 });
   let chainId: bigint | undefined;
 

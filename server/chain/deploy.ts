@@ -1,34 +1,47 @@
 /**
- * Deploys the ledger with Hardhat Ignition over JSON-RPC, or reuses the deployment Ignition
- * recorded for that chain, and records where it lives for the other stages.
+ * Deploys the ledger, or finds the one a previous start deployed, and records where it lives for the
+ * other stages (DATA_DIR/deployment.json). On a network the deployment goes through Hardhat Ignition,
+ * whose journal lets an interrupted deployment resume; on the embedded chain, which keeps its own
+ * state under DATA_DIR, the ledger is deployed once, directly, and nothing is written into the
+ * project tree.
  */
-import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 
+import { ContractFactory, JsonRpcProvider } from "ethers";
 import { network } from "hardhat";
 
 import ProvenanceLedgerModule from "../../ignition/modules/ProvenanceLedger.js";
 import { DplError } from "../common/errors.js";
 import { redactIn, redactUrl } from "../common/redact.js";
 import { firstBlockWithCode } from "./deploy-block.js";
+import type { Deployment } from "./deployment-record.js";
 import { createRpcClient } from "./rpc.js";
 
-export interface Deployment {
-  chainId: number;
-  rpcUrl: string;
-  ledger: string;
-  deployBlock: number;
+/**
+ * Deploys the ledger on the embedded chain with the node's first account, directly: the chain's own
+ * state is the record, so no deployment journal is needed (nor written into the project tree).
+ */
+export async function deployEmbedded(args: { rpcUrl: string; artifactsDir: string; admin?: string; adminDelay: number }): Promise<Deployment> {
+  const artifact = JSON.parse(await readFile(path.join(args.artifactsDir, "contracts/ProvenanceLedger.sol/ProvenanceLedger.json"), "utf8"));
+  const provider = new JsonRpcProvider(args.rpcUrl, undefined, { batchMaxCount: 1 });
+  try {
+    const deployer = await provider.getSigner(0);
+    const contract = await new ContractFactory(artifact.abi, artifact.bytecode, deployer).deploy(args.adminDelay, args.admin ?? (await deployer.getAddress()));
+    const receipt = (await contract.deploymentTransaction()!.wait())!;
+    const { chainId } = await provider.getNetwork();
+    return { chainId: Number(chainId), rpcUrl: args.rpcUrl, ledger: (await contract.getAddress()).toLowerCase(), deployBlock: receipt.blockNumber };
+  } finally {
+    provider.destroy();
+  }
 }
-
-/** The Ignition deployment id of the embedded chain: it starts empty each time, so its journal must too. */
-export const EMBEDDED_DEPLOYMENT_ID = "embedded-local";
 
 /**
  * Deploys with `deployerKey` when given (any network), else with the node's first account (a
  * development node); `admin` receives the admin and pauser roles (default: the deployer), and a handover
  * of the admin role waits `adminDelay` seconds.
  */
-export async function deployLedger(args: { rpcUrl: string; ignitionDir: string; embedded: boolean; deployerKey?: string; admin?: string; adminDelay: number }): Promise<Deployment> {
+export async function deployLedger(args: { rpcUrl: string; deployerKey?: string; admin?: string; adminDelay: number }): Promise<Deployment> {
   const connection = await network.create({ network: "localhost", override: { url: args.rpcUrl, ...(args.deployerKey ? { accounts: [args.deployerKey] } : {}) } });
   try {
     return await deployWith(connection, args);
@@ -52,10 +65,9 @@ async function deployFailure(connection: Awaited<ReturnType<typeof network.creat
   return new DplError("deploy_failed", `deploying the ledger failed: ${redactIn(text.split("\n")[0], rpcUrl)}`, { cause: error });
 }
 
-async function deployWith(connection: Awaited<ReturnType<typeof network.create>>, args: { rpcUrl: string; ignitionDir: string; embedded: boolean; admin?: string; adminDelay: number }): Promise<Deployment> {
+async function deployWith(connection: Awaited<ReturnType<typeof network.create>>, args: { rpcUrl: string; admin?: string; adminDelay: number }): Promise<Deployment> {
   const { chainId } = await connection.ethers.provider.getNetwork();
-  const deploymentId = args.embedded ? EMBEDDED_DEPLOYMENT_ID : `chain-${chainId}`;
-  if (args.embedded) await rm(path.join(args.ignitionDir, "deployments", deploymentId), { recursive: true, force: true });
+  const deploymentId = `chain-${chainId}`;
   const parameters = { ProvenanceLedgerModule: { adminDelay: args.adminDelay, ...(args.admin ? { admin: args.admin } : {}) } };
   const { ledger } = await connection.ignition.deploy(ProvenanceLedgerModule, { deploymentId, parameters });
   const address = await ledger.getAddress();
@@ -63,14 +75,4 @@ async function deployWith(connection: Awaited<ReturnType<typeof network.create>>
   const receipt = deployTx ? await deployTx.wait() : undefined;
   const deployBlock = receipt?.blockNumber ?? (await firstBlockWithCode(createRpcClient({ url: args.rpcUrl }), address));
   return { chainId: Number(chainId), rpcUrl: args.rpcUrl, ledger: address, deployBlock };
-}
-
-/** Writes `deployment` to `<dataDir>/deployment.json`, where the CLI and indexer find it. */
-export async function recordDeployment(dataDir: string, deployment: Deployment): Promise<string> {
-  await mkdir(dataDir, { recursive: true });
-  const file = path.join(dataDir, "deployment.json");
-  // The node's URL in it may carry a provider's key: readable by its owner only.
-  await writeFile(file, JSON.stringify(deployment, null, 2) + "\n", { mode: 0o600 });
-  await chmod(file, 0o600);
-  return file;
 }

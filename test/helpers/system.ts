@@ -164,7 +164,7 @@ export interface StartedProcess {
   process: import("node:child_process").ChildProcess;
   /** Everything it printed so far, stdout and stderr. */
   output(): string;
-  /** SIGKILLs it (if it still runs) and waits for it to exit. */
+  /** SIGKILLs its whole process group (dpl and its embedded chain) and waits for dpl to exit. */
   kill(): Promise<void>;
 }
 
@@ -175,7 +175,8 @@ export interface StartedProcess {
 export async function startProcess(env: NodeJS.ProcessEnv, args: { fds?: number; timeoutMs?: number } = {}): Promise<StartedProcess> {
   const { spawn } = await import("node:child_process");
   const command = `${args.fds ? `ulimit -n ${args.fds} && ` : ""}exec "${process.execPath}" --import tsx scripts/start.ts`;
-  const child = spawn("bash", ["-c", command], { env, stdio: ["ignore", "pipe", "pipe"] });
+  // A process group of its own: kill() takes dpl and the embedded chain it started, as a crash would.
+  const child = spawn("bash", ["-c", command], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let output = "";
   child.stdout!.on("data", (c: Buffer) => (output += c));
   child.stderr!.on("data", (c: Buffer) => (output += c));
@@ -183,7 +184,11 @@ export async function startProcess(env: NodeJS.ProcessEnv, args: { fds?: number;
     new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
       child.once("exit", () => resolve());
-      child.kill("SIGKILL");
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        child.kill("SIGKILL");
+      }
     });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`scripts/start.ts did not start: ${output}`)), args.timeoutMs ?? 60_000);
