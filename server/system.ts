@@ -12,7 +12,7 @@ import { config as hardhatConfig } from "hardhat";
 import { deployEmbedded, deployLedger } from "./chain/deploy.js";
 import { readDeployment, recordDeployment } from "./chain/deployment-record.js";
 import { firstBlockWithCode } from "./chain/deploy-block.js";
-import { startEmbeddedChain, type EmbeddedChain } from "./chain/embedded-chain.js";
+import { saveChainState, startEmbeddedChain, stateFileOf, type EmbeddedChain } from "./chain/embedded-chain.js";
 import { createRpcClient, type RpcClient } from "./chain/rpc.js";
 import { type DataLock, lockDataDir } from "./common/data-lock.js";
 import { requirePortFree } from "./common/ports.js";
@@ -53,15 +53,21 @@ async function openFileLimit(): Promise<number | undefined> {
 export async function startSystem(args: { config: Config; logger: Logger; say?: (line: string) => void }): Promise<System> {
   const { config, logger } = args;
   // Before anything is written: one dpl per DATA_DIR, and the ports free.
-  const lock = await lockDataDir(config.dataDir);
+  // A chain left running by a dpl that was killed holds blocks its last snapshot may lack: save them first.
+  const lock = await lockDataDir(config.dataDir, { onStaleChain: async (stale) => void (await saveChainState(stale.url, stateFileOf(config.dataDir))) });
   let chain: EmbeddedChain | undefined;
   let store: Store | undefined;
   try {
     if (!config.rpcUrl) await requirePortFree(config.chainHost, config.chainPort, "CHAIN_PORT");
     await requirePortFree(config.apiHost, config.apiPort, "API_PORT");
     if (!config.rpcUrl) {
-      chain = await startEmbeddedChain({ host: config.chainHost, port: config.chainPort, dataDir: config.dataDir });
-      await lock.recordChain(chain.pid);
+      chain = await startEmbeddedChain({
+        host: config.chainHost,
+        port: config.chainPort,
+        dataDir: config.dataDir,
+        onSaveError: (error) => logger.warn({ msg: "the embedded chain could not be saved; the next snapshot tries again", error: error.message }),
+      });
+      await lock.recordChain({ pid: chain.pid, url: chain.url });
     }
     return await startOn({ config, logger, say: args.say, lock, chain, opened: (s) => (store = s) });
   } catch (error) {
@@ -93,6 +99,8 @@ async function startOn(args: { config: Config; logger: Logger; say?: (line: stri
   const chainId = await chainIdOf(rpc, config.chainId);
   const found = await ledgerOf(config, rpc, rpcUrl, chainId, chain !== undefined);
   const { deployBlock, deployed } = found;
+  // Kept at once: the deployment record must never name a ledger the chain's file lacks.
+  if (chain && deployed) await chain.save();
   const ledger = found.ledger.toLowerCase();
 
   const dir = indexDir(config.dataDir, chainId, ledger);
@@ -172,6 +180,7 @@ async function startOn(args: { config: Config; logger: Logger; say?: (line: stri
   if (!config.ledgerAddress) await recordDeployment(config.dataDir, { ...(await readDeployment(config.dataDir))!, rpcUrl, apiUrl });
   // The demo runs once, on the embedded chain, when its ledger is new.
   const demo = chain && deployed && config.demo ? await runDemo({ rpcUrl, ledger, dataDir: config.dataDir, say: args.say ?? (() => {}) }) : undefined;
+  if (demo) await chain!.save();
 
   return {
     rpcUrl,

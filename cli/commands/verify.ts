@@ -7,9 +7,11 @@ import { readFile, stat } from "node:fs/promises";
 
 import type { Command } from "commander";
 
+import { redactUrl } from "../../server/common/redact.js";
 import { EVENT_TOPICS, decodeLedgerLog, type RawLog } from "../../server/events/ledger-events.js";
 import type { Context } from "../lib/context.js";
 import { CliError, EXIT } from "../lib/errors.js";
+import { printable } from "../lib/text.js";
 import { fingerprint, saltedHash, type Manifest } from "./anchor.js";
 
 export interface Anchor {
@@ -22,7 +24,7 @@ export interface Anchor {
 }
 
 /** The content hash to look for: a given hash, or the file's or directory's (salted when its manifest has a salt). */
-export async function contentHashOf(target: string, manifestFile?: string): Promise<{ contentHash: string; private: boolean }> {
+export async function contentHashOf(target: string, manifestFile?: string): Promise<{ contentHash: string; private: boolean; manifest?: Manifest }> {
   if (/^0x[0-9a-fA-F]{64}$/.test(target)) return { contentHash: target.toLowerCase(), private: false };
   await stat(target).catch(() => {
     throw new CliError(`no such file or directory, and not a 0x-prefixed 32-byte hash: ${target}`);
@@ -31,8 +33,25 @@ export async function contentHashOf(target: string, manifestFile?: string): Prom
   const manifest: Manifest | undefined = await readFile(manifestPath, "utf8").then(JSON.parse, () => undefined);
   if (manifestFile && !manifest) throw new CliError(`cannot read the manifest ${manifestFile}`);
   const fp = await fingerprint(target, undefined);
-  if (manifest?.salt) return { contentHash: saltedHash(manifest.salt, fp.sha256), private: true };
-  return { contentHash: fp.sha256, private: false };
+  if (manifest?.salt) return { contentHash: saltedHash(manifest.salt, fp.sha256), private: true, manifest };
+  return { contentHash: fp.sha256, private: false, manifest };
+}
+
+/**
+ * Why content whose manifest records an anchor is not found here, when the manifest says why: another
+ * ledger, another chain, or a chain without the manifest's transaction (reset, or another chain at
+ * the same address). Undefined when the manifest's transaction is on this chain, or it names none.
+ */
+export async function whyNotFound(ctx: Context, manifest: Manifest | undefined): Promise<string | undefined> {
+  if (!manifest?.tx) return undefined;
+  const where = `its manifest records an anchor on ledger ${manifest.ledger} of chain ${manifest.chainId} (tx ${manifest.tx}, block ${manifest.block ?? "?"})`;
+  if (manifest.ledger.toLowerCase() !== ctx.ledgerAddress.toLowerCase()) return `${where}, but this is ledger ${ctx.ledgerAddress}: pass --ledger ${manifest.ledger} to ask that one`;
+  const chainId = await ctx.chainId();
+  if (String(chainId) !== String(manifest.chainId)) return `${where}, but the node at ${redactUrl(ctx.rpcUrl)} is chain ${chainId}: point --rpc-url at chain ${manifest.chainId}`;
+  if ((await ctx.provider.send("eth_getTransactionReceipt", [manifest.tx])) === null) {
+    return `${where}, and this chain has no such transaction: the chain was reset (npm run reset starts one anew) or is another chain with a ledger at the same address. That is not evidence of tampering, but this chain cannot vouch for the content; ask the chain it was anchored on`;
+  }
+  return undefined;
 }
 
 /** Anchors of `contentHash` straight from the node's logs: DatasetRegistered filtered by its content-hash topic. */
@@ -75,12 +94,13 @@ export function registerVerify(program: Command, context: () => Promise<Context>
       const ctx = await context();
       const needed = Number(opts.confirmations);
       if (!Number.isInteger(needed) || needed < 0) throw new CliError(`--confirmations must be a whole number, not "${opts.confirmations}"`);
-      const { contentHash } = await contentHashOf(target, opts.manifest);
+      const { contentHash, manifest } = await contentHashOf(target, opts.manifest);
       const anchors = opts.chain ? await anchorsOnChain(ctx, contentHash) : await anchorsFromApi(ctx, contentHash);
       const confirmed = anchors.filter((a) => a.confirmations >= needed);
       const anchored = confirmed.length > 0;
-      if (!ctx.json({ contentHash, anchored, source: opts.chain ? "chain" : "api", anchors: anchors.map((a) => ({ ...a, pending: a.confirmations < needed })) })) {
-        if (anchors.length === 0) ctx.say(`not anchored: content ${contentHash} was never anchored on ledger ${ctx.ledgerAddress}`);
+      const elsewhere = anchors.length === 0 ? await whyNotFound(ctx, manifest) : undefined;
+      if (!ctx.json({ contentHash, anchored, source: opts.chain ? "chain" : "api", anchors: anchors.map((a) => ({ ...a, pending: a.confirmations < needed })), ...(elsewhere ? { note: elsewhere } : {}) })) {
+        if (anchors.length === 0) ctx.say(elsewhere ? `not found here: content ${contentHash}; ${printable(elsewhere)}` : `not anchored: content ${contentHash} was never anchored on ledger ${ctx.ledgerAddress}`);
         for (const a of anchors) {
           const state = a.confirmations >= needed ? `${a.confirmations} confirmations` : `PENDING (${a.confirmations} of ${needed} confirmations)`;
           ctx.say(`anchored by ${a.holder} at ${new Date(a.timestamp * 1000).toISOString()} in block ${a.blockNumber}, tx ${a.txHash} (${state}); dataset ${a.datasetId}`);

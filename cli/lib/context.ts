@@ -59,7 +59,7 @@ const isAddress = (s: string) => /^0x[0-9a-fA-F]{40}$/.test(s);
 export async function createContext(options: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Promise<Context> {
   const dataDir = path.resolve(options.dataDir ?? env.DATA_DIR ?? "data");
   const recorded = await readDeployment(dataDir);
-  const rpcUrl = options.rpcUrl ?? env.RPC_URL ?? recorded?.rpcUrl ?? "http://127.0.0.1:8545";
+  const rpcUrl = options.rpcUrl || env.RPC_URL || recorded?.rpcUrl || "http://127.0.0.1:8545";
   // An empty setting is no setting: LEDGER_ADDRESS= falls through to the deployment record.
   const ledgerAddress = options.ledger || env.LEDGER_ADDRESS || recorded?.ledger;
   const ledgerSource = options.ledger ? "--ledger" : env.LEDGER_ADDRESS ? "LEDGER_ADDRESS" : `the deployment record ${path.join(dataDir, "deployment.json")}`;

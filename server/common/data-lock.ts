@@ -1,32 +1,41 @@
 /**
  * One dpl at a time on a DATA_DIR: `npm start` takes DATA_DIR/dpl.lock before it writes anything
  * (the deployment record, the index, the chain), and a second start on the same directory is refused
- * with one sentence, touching nothing. The lock records the process's pid and the embedded chain's,
- * so that a lock left by a dpl that was killed is taken over, and the chain process it left running
- * is stopped first.
+ * with one sentence, touching nothing. The lock records the process's pid and the embedded chain's
+ * pid and URL, so that a lock left by a dpl that was killed is taken over, and the chain it left
+ * running is handed to `onStaleChain` (which saves what it holds) and then stopped.
  */
-import { mkdir, open, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, readlink, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { DplError } from "./errors.js";
 
 export interface DataLock {
-  /** Records the embedded chain's pid, for the next start to stop it if dpl dies without stopping it. */
-  recordChain(pid: number): Promise<void>;
+  /** Records the embedded chain, for the next start to save and stop it if dpl dies without doing so. */
+  recordChain(chain: StaleChain): Promise<void>;
   release(): Promise<void>;
+}
+
+export interface StaleChain {
+  pid: number;
+  url: string;
 }
 
 interface Holder {
   pid: number;
-  chainPid?: number;
+  chain?: StaleChain;
   since: string;
 }
 
-/** Whether `pid` is the anvil this DATA_DIR's dpl started (where /proc tells; elsewhere, trusted). */
+/**
+ * Whether `pid` is the anvil this DATA_DIR's dpl started, which runs in a directory under DATA_DIR
+ * (where /proc tells; elsewhere, trusted): a pid reused by another program is left alone.
+ */
 async function isOurChain(pid: number, dataDir: string): Promise<boolean> {
   const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => undefined);
   if (cmdline === undefined) return process.platform !== "linux";
-  return cmdline.includes("anvil") && cmdline.includes(path.resolve(dataDir));
+  const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => "");
+  return cmdline.includes("anvil") && (cwd + path.sep).startsWith(path.resolve(dataDir) + path.sep);
 }
 
 const alive = (pid: number | undefined) => {
@@ -39,7 +48,7 @@ const alive = (pid: number | undefined) => {
   }
 };
 
-export async function lockDataDir(dataDir: string): Promise<DataLock> {
+export async function lockDataDir(dataDir: string, options: { onStaleChain?: (chain: StaleChain) => Promise<void> } = {}): Promise<DataLock> {
   await mkdir(dataDir, { recursive: true });
   const file = path.join(dataDir, "dpl.lock");
   const holder: Holder = { pid: process.pid, since: new Date().toISOString() };
@@ -56,16 +65,19 @@ export async function lockDataDir(dataDir: string): Promise<DataLock> {
         throw new DplError("data_dir_locked", `${dataDir} is in use by another dpl (pid ${previous.pid}, since ${previous.since}): stop it, or set DATA_DIR to another directory`);
       }
       // A lock left by a dpl that died: its chain may still run, holding the port and the state file.
-      if (previous?.chainPid && alive(previous.chainPid) && (await isOurChain(previous.chainPid, dataDir))) {
-        process.kill(previous.chainPid, "SIGTERM");
-        for (let i = 0; i < 100 && alive(previous.chainPid); i++) await new Promise((r) => setTimeout(r, 50));
+      const chain = previous?.chain;
+      if (chain && alive(chain.pid) && (await isOurChain(chain.pid, dataDir))) {
+        await options.onStaleChain?.(chain).catch(() => {});
+        process.kill(chain.pid, "SIGTERM");
+        for (let i = 0; i < 200 && alive(chain.pid); i++) await new Promise((r) => setTimeout(r, 50));
+        if (alive(chain.pid)) process.kill(chain.pid, "SIGKILL");
       }
       await rm(file, { force: true });
     }
   }
   return {
-    async recordChain(chainPid) {
-      holder.chainPid = chainPid;
+    async recordChain(chain) {
+      holder.chain = chain;
       await writeFile(file, JSON.stringify(holder) + "\n");
     },
     async release() {

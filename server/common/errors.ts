@@ -33,12 +33,16 @@ export class NotFoundError extends DplError {
 /** The index cannot be trusted or used as it is (corrupt, locked, from another chain). */
 export class StoreError extends DplError {}
 
-/** The chain reorganised deeper than the indexer keeps undo records for: it stops rather than mix chains. */
+/**
+ * The chain reorganised below the oldest block the index remembers: it stops rather than mix chains.
+ * The message states what this index could really undo (`cursor - oldest` blocks), which is less than
+ * REORG_WINDOW while the index is young or its blocks carried few ledger events.
+ */
 export class ReorgTooDeepError extends DplError {
-  constructor(readonly depthAtLeast: number, readonly window: number) {
+  constructor(readonly depthAtLeast: number, readonly undoable: number, readonly window: number) {
     super(
       "reorg_too_deep",
-      `the chain reorganised at least ${depthAtLeast} blocks deep, beyond the ${window} blocks the indexer can undo; rebuild the index`,
+      `the chain reorganised at least ${depthAtLeast} blocks deep, and this index can undo only its last ${undoable} (REORG_WINDOW is ${window}): stop dpl and run \`npm run reindex\` to rebuild the index from the chain`,
     );
   }
 }

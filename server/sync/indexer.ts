@@ -144,7 +144,10 @@ export function createIndexer(args: IndexerArgs): Indexer {
     const marks = await store.marks();
     const onNode = await headers(marks.map((m) => m.number));
     const ancestor = marks.find((m) => onNode.get(m.number)?.hash === m.mark.hash);
-    if (!ancestor) throw new ReorgTooDeepError(state.cursor.number - (marks.at(-1)?.number ?? 0) + 1, options.reorgWindow);
+    if (!ancestor) {
+      const oldest = marks.at(-1)?.number ?? state.cursor.number;
+      throw new ReorgTooDeepError(state.cursor.number - oldest + 1, state.cursor.number - oldest, options.reorgWindow);
+    }
     logger.warn({ msg: "reorg detected", cursor: state.cursor.number, ancestor: ancestor.number, depth: state.cursor.number - ancestor.number, head: nodeHead });
     const rolledBack = await store.rollbackTo(ancestor.number);
     events.emit("reorg", { from: state.cursor.number, ancestor: ancestor.number });

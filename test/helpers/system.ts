@@ -164,8 +164,48 @@ export interface StartedProcess {
   process: import("node:child_process").ChildProcess;
   /** Everything it printed so far, stdout and stderr. */
   output(): string;
-  /** SIGKILLs its whole process group (dpl and its embedded chain) and waits for dpl to exit. */
+  /** SIGKILLs the whole system, as a power cut would: dpl's process group and its embedded chain's. */
   kill(): Promise<void>;
+  /** SIGKILLs dpl's process group only, leaving its embedded chain running. */
+  killDpl(): Promise<void>;
+  /** Ctrl-C: SIGINT to dpl, then waits for it to exit; resolves to its exit code. */
+  interrupt(): Promise<number | null>;
+}
+
+/** The embedded chain the dpl running on `dataDir` recorded in its lock, if any. */
+export async function lockedChain(dataDir: string): Promise<{ pid: number; url: string } | undefined> {
+  const { readFile } = await import("node:fs/promises");
+  return readFile(path.join(dataDir, "dpl.lock"), "utf8").then((text) => JSON.parse(text).chain, () => undefined);
+}
+
+export const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const killGroup = (pid: number) => {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    /* gone already */
+  }
+};
+
+/** Runs `npm start`'s entry point with `env` to its end (one that refuses to start); its exit code and output. */
+export async function runStartToExit(env: NodeJS.ProcessEnv, timeoutMs = 60_000): Promise<{ code: number | null; output: string }> {
+  const { spawn } = await import("node:child_process");
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let output = "";
+  child.stdout!.on("data", (c: Buffer) => (output += c));
+  child.stderr!.on("data", (c: Buffer) => (output += c));
+  const timer = setTimeout(() => killGroup(child.pid!), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  clearTimeout(timer);
+  return { code, output };
 }
 
 /**
@@ -175,21 +215,30 @@ export interface StartedProcess {
 export async function startProcess(env: NodeJS.ProcessEnv, args: { fds?: number; timeoutMs?: number } = {}): Promise<StartedProcess> {
   const { spawn } = await import("node:child_process");
   const command = `${args.fds ? `ulimit -n ${args.fds} && ` : ""}exec "${process.execPath}" --import tsx scripts/start.ts`;
-  // A process group of its own: kill() takes dpl and the embedded chain it started, as a crash would.
+  // A process group of its own, as a terminal's foreground job is.
   const child = spawn("bash", ["-c", command], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let output = "";
   child.stdout!.on("data", (c: Buffer) => (output += c));
   child.stderr!.on("data", (c: Buffer) => (output += c));
-  const kill = () =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once("exit", () => resolve());
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {
-        child.kill("SIGKILL");
-      }
-    });
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
+  const waitExit = () => new Promise<number | null>((resolve) => (exited() ? resolve(child.exitCode) : child.once("exit", (code) => resolve(code))));
+  const killDpl = async () => {
+    if (exited()) return;
+    const done = waitExit();
+    killGroup(child.pid!);
+    await done;
+  };
+  const kill = async () => {
+    const chain = env.DATA_DIR ? await lockedChain(env.DATA_DIR) : undefined;
+    if (chain) killGroup(chain.pid);
+    await killDpl();
+  };
+  const interrupt = async () => {
+    if (exited()) return child.exitCode;
+    const done = waitExit();
+    child.kill("SIGINT");
+    return done;
+  };
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`scripts/start.ts did not start: ${output}`)), args.timeoutMs ?? 60_000);
     const onExit = (code: number | null) => {
@@ -207,5 +256,5 @@ export async function startProcess(env: NodeJS.ProcessEnv, args: { fds?: number;
     }, 20);
     child.once("exit", onExit);
   });
-  return { url, process: child, output: () => output, kill };
+  return { url, process: child, output: () => output, kill, killDpl, interrupt };
 }

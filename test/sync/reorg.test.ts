@@ -95,7 +95,11 @@ describe("reorganisations", function () {
         thrown = error;
       }
       expect(thrown).to.be.instanceOf(ReorgTooDeepError);
-      expect((thrown as Error).message).to.match(/beyond the 4 blocks/);
+      // 12 blocks of datasets under a window of 4: the index remembers the last 4 blocks and the one below.
+      expect((thrown as ReorgTooDeepError).undoable).to.equal(before.cursor.number - (await store.marks()).at(-1)!.number);
+      expect((thrown as Error).message).to.equal(
+        `the chain reorganised at least ${(thrown as ReorgTooDeepError).undoable + 1} blocks deep, and this index can undo only its last ${(thrown as ReorgTooDeepError).undoable} (REORG_WINDOW is 4): stop dpl and run \`npm run reindex\` to rebuild the index from the chain`,
+      );
       expect(await store.state()).to.deep.equal(before);
       expect(await dumpOf(store)).to.deep.equal(dumpBefore);
       await store.close();
