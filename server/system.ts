@@ -156,7 +156,7 @@ async function startOn(args: { config: Config; logger: Logger; say?: (line: stri
     const reason = error instanceof Error ? error.message : String(error);
     const at = indexer.status().state?.cursor.number;
     stalled = `the indexer stopped${at === undefined ? "" : ` at block ${at}`}: ${reason}`;
-    logger.fatal({ msg: "indexer stopped; the API keeps serving the index as it was", error: reason, indexed: at });
+    logger.fatal({ msg: `${stalled}; the API keeps serving the index as it was`, indexed: at });
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.apiPort, config.apiHost, () => {

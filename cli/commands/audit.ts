@@ -6,6 +6,7 @@ import type { Command } from "commander";
 
 import { type Context, parseId } from "../lib/context.js";
 import type { LapseReason } from "../../server/chain/ids.js";
+import { hasEnd } from "../../server/chain/window.js";
 import { CliError, EXIT, LAPSE_WORDS } from "../lib/errors.js";
 import { printable } from "../lib/text.js";
 import { contentHashOf } from "./verify.js";
@@ -26,6 +27,10 @@ export function lapseText(lapse: { grantId: string; reason: string; evidence: { 
   const where = lapse.evidence ? ` in block ${lapse.evidence.blockNumber}` : ` at ${day(new Date(lapse.validUntil * 1000).toISOString())}`;
   return `upstream grant ${short(lapse.grantId)} ${LAPSE_WORDS[lapse.reason as LapseReason] ?? lapse.reason}${where}`;
 }
+
+/** What a table cut at `limit` rows says under it: that there is more, and how to see it. */
+const cutNote = (limit: number, what: string) =>
+  `… showing the newest ${limit} ${what}; there are more (--limit shows up to 500; the API's lists page through all of them)`;
 
 /** The most datasets `dpl lineage` draws each way. */
 const LINEAGE_MAX = 2_000;
@@ -81,6 +86,7 @@ export function registerAudit(program: Command, context: () => Promise<Context>)
         if (ctx.json(activity)) return;
         if (activity.items.length === 0) return ctx.say(`no activity of ${target} on this ledger`);
         ctx.say(table([["time", "what", "dataset", "grant", "units", "counterparty", "block"], ...activity.items.map((a: any) => [day(a.evidence.time), a.kind, short(a.datasetId), short(a.grantId), a.units ?? "", a.counterparty ?? "", String(a.evidence.blockNumber)])]));
+        if (activity.next) ctx.say(cutNote(limit, "entries"));
         return;
       }
       let datasetId: string;
@@ -88,19 +94,19 @@ export function registerAudit(program: Command, context: () => Promise<Context>)
       else {
         const { contentHash } = await contentHashOf(target);
         const anchors = await ctx.api(`/v1/verify/${contentHash}`);
-        if (!anchors) throw new CliError(`${target} was never anchored on this ledger`, EXIT.negative);
+        if (!anchors) throw new CliError(`${target} was never anchored on this ledger: nothing to trace`, EXIT.usage);
         datasetId = anchors.anchors[0].id;
       }
       if (opts.prov) {
         const prov = await ctx.api(`/v1/datasets/${datasetId}/prov`);
-        if (!prov) throw new CliError(`no dataset ${datasetId} is anchored on this ledger`, EXIT.negative);
+        if (!prov) throw new CliError(`no dataset ${datasetId} is anchored on this ledger`, EXIT.usage);
         console.log(JSON.stringify(prov, null, 2));
         // A document cut short says so on its dataset's entity; say it where a person reads.
         for (const [key, what] of Object.entries(prov.entity?.[`ds:${datasetId}`] ?? {})) if (key.startsWith("dpl:cut-")) console.error(`note: the document carries ${what}`);
         return;
       }
       const dataset = await ctx.api(`/v1/datasets/${datasetId}`);
-      if (!dataset) throw new CliError(`no dataset ${datasetId} is anchored on this ledger`, EXIT.negative);
+      if (!dataset) throw new CliError(`no dataset ${datasetId} is anchored on this ledger`, EXIT.usage);
       const grants = await ctx.api(`/v1/datasets/${datasetId}/grants?limit=${limit}`);
       const usage = await ctx.api(`/v1/datasets/${datasetId}/usage?limit=${limit}`);
       if (ctx.json({ dataset: dataset.dataset, grants: grants.items, usage: usage.items })) return;
@@ -112,9 +118,11 @@ export function registerAudit(program: Command, context: () => Promise<Context>)
         if (d.lapse) ctx.say(`LAPSED: ${lapseText(d.lapse)}; nothing may be granted, used or derived on it`);
       }
       ctx.say("");
-      ctx.say(grants.items.length === 0 ? "no grants" : table([["grant", "grantee", "rights", "purpose", "used/quota", "status", "until"], ...grants.items.map((g: any) => [short(g.id), g.grantee, g.rights.join(","), g.purpose.slice(0, 40), `${g.used}/${g.quota === "0" ? "∞" : g.quota}`, g.lapse ? `lapsed: ${lapseText(g.lapse)}` : g.status, g.validUntil >= 2 ** 40 - 1 ? "-" : day(new Date(g.validUntil * 1000).toISOString())])]));
+      ctx.say(grants.items.length === 0 ? "no grants" : table([["grant", "grantee", "rights", "purpose", "used/quota", "status", "until"], ...grants.items.map((g: any) => [short(g.id), g.grantee, g.rights.join(","), g.purpose.slice(0, 40), `${g.used}/${g.quota === "0" ? "∞" : g.quota}`, g.lapse ? `lapsed: ${lapseText(g.lapse)}` : g.status, hasEnd(g.validUntil) ? day(new Date(g.validUntil * 1000).toISOString()) : "no end"])]));
+      if (grants.next) ctx.say(cutNote(limit, "grants"));
       ctx.say("");
       ctx.say(usage.items.length === 0 ? "no uses" : table([["time", "grantee", "action", "units", "grant", "output", "block"], ...usage.items.map((u: any) => [day(u.evidence.time), u.grantee, u.action, u.units, short(u.grantId), short(u.outputRef), String(u.evidence.blockNumber)])]));
+      if (usage.next) ctx.say(cutNote(limit, "uses"));
     });
 
   program
@@ -128,7 +136,7 @@ export function registerAudit(program: Command, context: () => Promise<Context>)
       const depth = Number(opts.depth);
       if (!Number.isInteger(depth) || depth < 1 || depth > 32) throw new CliError(`--depth must be a whole number from 1 to 32, not "${opts.depth}"`);
       const up = await lineagePages(ctx, id, "ancestors", depth);
-      if (!up) throw new CliError(`no dataset ${id} is anchored on this ledger`, EXIT.negative);
+      if (!up) throw new CliError(`no dataset ${id} is anchored on this ledger`, EXIT.usage);
       const down = (await lineagePages(ctx, id, "descendants", depth))!;
       if (ctx.json({ ancestors: up, descendants: down })) return;
       const label = (nodes: any[], nodeId: string) => {

@@ -10,6 +10,7 @@ import { stat } from "node:fs/promises";
 import type { Command } from "commander";
 
 import { grantRequestDomain, GRANT_REQUEST_TYPES, type GrantRequest } from "../../server/chain/grant-request.js";
+import { hasEnd, NO_END } from "../../server/chain/window.js";
 import { Rights, UsageAction } from "../../server/chain/ids.js";
 import { type Context, LEDGER_INTERFACE, parseAddress, parseId } from "../lib/context.js";
 import { CliError, decodeRevert, EXIT, rightsText } from "../lib/errors.js";
@@ -17,7 +18,6 @@ import { sha256File } from "../lib/fingerprint.js";
 import { printable } from "../lib/text.js";
 import { eventNamed, mined } from "../lib/tx.js";
 
-const MAX_TIME = 2 ** 40 - 1;
 
 export function parseRights(text: string): number {
   let rights = 0;
@@ -42,8 +42,8 @@ export function parseTime(text: string, what: string, chainNow: number): number 
   return Math.floor(ms / 1000);
 }
 
-function parseCount(text: string, what: string, max: bigint): bigint {
-  if (!/^\d+$/.test(text) || BigInt(text) > max) throw new CliError(`${what} must be a whole number from 0 to ${max}, not "${text}"`);
+function parseCount(text: string, what: string, max: bigint, min = 0n): bigint {
+  if (!/^\d+$/.test(text) || BigInt(text) > max || BigInt(text) < min) throw new CliError(`${what} must be a whole number from ${min} to ${max}, not "${text}"`);
   return BigInt(text);
 }
 
@@ -163,7 +163,7 @@ export function registerRights(program: Command, context: () => Promise<Context>
       const grantId = parseId(grant, "the grant");
       const action = { ...ACTIONS, derive: UsageAction.Derive }[opts.action];
       if (action === undefined) throw new CliError(`--action must be use, process, derive or operate, not "${opts.action}"`);
-      const units = parseCount(opts.units, "--units", 2n ** 64n - 1n);
+      const units = parseCount(opts.units, "--units", 2n ** 64n - 1n, 1n);
       const user = opts.as ? parseAddress(opts.as, "--as") : await (await ctx.signer()).getAddress();
       const [allowed, refusal] = await ctx.ledger().canUse(grantId, user, action, units);
       const reason = allowed ? null : (decodeRevert(LEDGER_INTERFACE, { data: refusal })?.message.replace(/^the ledger refused: /, "") ?? refusal);
@@ -228,7 +228,7 @@ export function registerRights(program: Command, context: () => Promise<Context>
       const grantId = parseId(grant, "the grant");
       const action = ACTIONS[opts.action];
       if (action === undefined) throw new CliError(`--action must be use, process or operate, not "${opts.action}" (derive is recorded by dpl anchor --parent)`);
-      const units = parseCount(opts.units, "--units", 2n ** 64n - 1n);
+      const units = parseCount(opts.units, "--units", 2n ** 64n - 1n, 1n);
       let outputRef = "0x" + "00".repeat(32);
       if (opts.output) {
         if (/^0x[0-9a-fA-F]{64}$/.test(opts.output)) outputRef = opts.output;
@@ -247,7 +247,7 @@ export function registerRights(program: Command, context: () => Promise<Context>
 /** The last second a grant on `datasetId` may run to: the earliest end of its licences, or no end. */
 async function licenceEnd(ctx: Context, datasetId: string): Promise<number> {
   const ledger = ctx.ledger();
-  let end = MAX_TIME;
+  let end = NO_END;
   for (const licence of await ledger.licencesOf(datasetId)) end = Math.min(end, Number((await ledger.grantOf(licence.grantId)).validUntil));
   return end;
 }
@@ -256,6 +256,6 @@ function printGrant(ctx: Context, tx: string, e: any): void {
   if (ctx.json({ grantId: e.grantId, datasetId: e.datasetId, grantee: e.grantee, grantor: e.grantor, rights: rightsText(Number(e.rights)), purpose: e.purpose, validFrom: e.validFrom, validUntil: e.validUntil, quota: e.quota, tx })) return;
   ctx.say(`granted ${rightsText(Number(e.rights))} on dataset ${e.datasetId} to ${e.grantee}`);
   ctx.say(`  grant ${e.grantId}`);
-  ctx.say(`  purpose "${printable(e.purpose)}", ${new Date(Number(e.validFrom) * 1000).toISOString()} to ${Number(e.validUntil) === MAX_TIME ? "no end" : new Date(Number(e.validUntil) * 1000).toISOString()}, quota ${e.quota === 0n ? "unlimited" : e.quota}`);
+  ctx.say(`  purpose "${printable(e.purpose)}", ${new Date(Number(e.validFrom) * 1000).toISOString()} to ${hasEnd(e.validUntil) ? new Date(Number(e.validUntil) * 1000).toISOString() : "no end"}, quota ${e.quota === 0n ? "unlimited" : e.quota}`);
   ctx.say(`  tx ${tx}`);
 }

@@ -12,7 +12,7 @@ export const EXIT = {
   ok: 0,
   /** verify / verify-proof: not anchored, not valid, or undone by a reorganisation. */
   negative: 1,
-  /** The command was used wrongly: a missing file, a malformed id, a bad option. */
+  /** The command was used wrongly: a missing file, a malformed or unknown id, a bad option. */
   usage: 2,
   /** The node or the API could not be reached, or is on another network. */
   network: 3,

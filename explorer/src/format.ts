@@ -1,4 +1,5 @@
 /** How the explorer writes hashes, times, units and rights. Pure. */
+import { hasEnd } from "../../server/chain/window.js";
 import type { Dataset } from "./model.js";
 
 export function shortHex(hex: string, keep = 6): string {
@@ -8,6 +9,11 @@ export function shortHex(hex: string, keep = 6): string {
 /** "2026-11-27 09:10:11 UTC": unambiguous for auditors in any time zone. */
 export function formatTime(unixSeconds: number): string {
   return new Date(unixSeconds * 1000).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+}
+
+/** A grant window's end: a time, or "no end" for the ledger's open-ended window. */
+export function formatUntil(validUntil: number): string {
+  return hasEnd(validUntil) ? formatTime(validUntil) : "no end";
 }
 
 /** A decimal string of any size with thousands separators: "1,234,567". */

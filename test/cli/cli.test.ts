@@ -413,6 +413,17 @@ describe("dpl CLI", function () {
       const trace = await dpl("trace", datasetId, "--limit", "500");
       expect(trace.stdout).to.include("audit\\x1b[8m hidden\\u202ereversed\\ttab");
       expect(trace.stdout).to.not.match(/[\u001b\u202e]/);
+      // Granted without --until: the ledger's open-ended window, said in words rather than as the year 36812.
+      const row = trace.stdout.split("\n").find((l) => l.startsWith(g.grantId.slice(0, 10)))!;
+      expect(row).to.match(/\sno end$/);
+      expect(trace.stdout).to.not.include("36812");
+      // A table cut short says so, and how to see more.
+      const cut = await dpl("trace", datasetId, "--limit", "1");
+      expect(cut.stdout.split("\n").filter((l) => l.startsWith("… showing the newest 1 "))).to.deep.equal([
+        "… showing the newest 1 grants; there are more (--limit shows up to 500; the API's lists page through all of them)",
+        "… showing the newest 1 uses; there are more (--limit shows up to 500; the API's lists page through all of them)",
+      ]);
+      expect((await dpl("trace", datasetId, "--limit", "500")).stdout).to.not.include("… showing the newest");
     });
 
     it("says so when a transaction went to an address that is not the ledger, instead of reporting success", async function () {
@@ -499,6 +510,13 @@ describe("dpl CLI", function () {
       [["use", "0x" + "ab".repeat(32), "--action", "derive"], 2, /--action must be use, process or operate/],
       [["anchor", ".", "--records", "words"], 2, /--records applies to files|--records must be/],
       [["nonsense"], 2, /unknown command 'nonsense'/],
+      // The ledger refuses a use of 0 units (UsageUnitsZero): the CLI says the range the ledger takes.
+      [["use", "0x" + "ab".repeat(32), "--units", "-3"], 2, /--units must be a whole number from 1 to 18446744073709551615, not "-3"/],
+      [["use", "0x" + "ab".repeat(32), "--units", "0"], 2, /--units must be a whole number from 1 to/],
+      [["can-use", "0x" + "ab".repeat(32), "--units", "0"], 2, /--units must be a whole number from 1 to/],
+      // An id nothing is known by is wrong input (2), not a negative verification (1).
+      [["lineage", "0x" + "cd".repeat(32)], 2, new RegExp(`no dataset 0x${"cd".repeat(32)} is anchored on this ledger`)],
+      [["trace", "0x" + "cd".repeat(32)], 2, new RegExp(`no dataset 0x${"cd".repeat(32)} is anchored on this ledger`)],
     ];
     for (const [args, code, message] of cases) {
       it(`exit ${code} for dpl ${args.join(" ").slice(0, 60)}`, async function () {

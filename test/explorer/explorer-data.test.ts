@@ -1,7 +1,7 @@
 /** The explorer's pure parts: routes, search, formatting, timeline and lineage data. */
 import { expect } from "chai";
 
-import { datasetTitle, decodeMetadata, formatTime, formatUnits, shortHex } from "../../explorer/src/format.js";
+import { datasetTitle, decodeMetadata, formatTime, formatUntil, formatUnits, shortHex } from "../../explorer/src/format.js";
 import { mergeLineage } from "../../explorer/src/lineage-data.js";
 import type { Lineage } from "../../explorer/src/model.js";
 import { href, parseRoute } from "../../explorer/src/routes.js";
@@ -41,6 +41,9 @@ describe("explorer data", function () {
   it("formats hashes, times, units and titles from metadata", function () {
     expect(shortHex(H(255))).to.equal("0x000000…00ff");
     expect(formatTime(1_764_230_400)).to.equal("2025-11-27 08:00:00 UTC");
+    // A window's end: a time, or the ledger's uint40 maximum (2^40 - 1), which means no end.
+    expect(formatUntil(1_764_230_400)).to.equal("2025-11-27 08:00:00 UTC");
+    expect(formatUntil(1_099_511_627_775)).to.equal("no end");
     expect(formatUnits("1208925819614629174706175")).to.equal("1,208,925,819,614,629,174,706,175");
     const uri = "data:application/json;base64," + Buffer.from(JSON.stringify({ title: "Verkehrsfluss – Zürich 🚦" })).toString("base64");
     expect(datasetTitle({ id: H(1), metadataURI: uri })).to.equal("Verkehrsfluss – Zürich 🚦");

@@ -1,7 +1,7 @@
 /** A grant: its terms, its standing, and every use recorded under it. */
 import { get } from "../api.js";
 import { h } from "../dom.js";
-import { formatTime, formatUnits, rightsLabel } from "../format.js";
+import { formatTime, formatUntil, formatUnits, rightsLabel } from "../format.js";
 import type { Grant } from "../model.js";
 import { accountLink, chainText, datasetLink, fact, fullHex, lapseNote, pagedTable, quotaBar, section, statusBadge } from "../widgets.js";
 import { DATASET_HEADERS, datasetRow, USAGE_HEADERS, usageRow } from "./rows.js";
@@ -29,7 +29,7 @@ export async function grantView(id: string): Promise<View> {
     fact("Rights", rightsLabel(g.rights)),
     fact("Purpose", g.purpose ? chainText(g.purpose) : h("em", {}, "(no purpose text)")),
     fact("Purpose hash", fullHex(g.purposeHash)),
-    fact("Valid", `${formatTime(g.validFrom)} → ${formatTime(g.validUntil)}`),
+    fact("Valid", `${formatTime(g.validFrom)} → ${formatUntil(g.validUntil)}`),
     fact("Quota", g.quota === "0" ? "none (unmetered)" : `${formatUnits(g.quota)} units; ${formatUnits(g.remaining ?? "0")} remaining`),
     fact("Used", h("span", {}, quotaBar(g), ` in ${g.uses} use${g.uses === 1 ? "" : "s"}`)),
   );

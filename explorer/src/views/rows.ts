@@ -1,7 +1,7 @@
 /** Table rows shared by several pages: a grant, a use, an account's activity, a dataset. */
 import type { Child } from "../dom.js";
 import { h } from "../dom.js";
-import { datasetTitle, formatTime, formatUnits, rightsLabel } from "../format.js";
+import { datasetTitle, formatTime, formatUntil, formatUnits, rightsLabel } from "../format.js";
 import type { Activity, Dataset, Grant, Usage } from "../model.js";
 import { accountLink, chainText, datasetLink, evidence, grantLink, lapseNote, quotaBar, statusBadge } from "../widgets.js";
 
@@ -13,7 +13,7 @@ export function grantRow(g: Grant, first: "grantee" | "grantor" | "dataset" = "g
     first === "grantee" ? accountLink(g.grantee) : first === "grantor" ? accountLink(g.grantor) : datasetLink(g.datasetId),
     rightsLabel(g.rights),
     g.purpose ? chainText(g.purpose) : h("em", {}, "(no purpose text)"),
-    h("span", { class: "window" }, `${formatTime(g.validFrom)} → ${formatTime(g.validUntil)}`),
+    h("span", { class: "window" }, `${formatTime(g.validFrom)} → ${formatUntil(g.validUntil)}`),
     g.lapse ? h("span", {}, statusBadge(g.status), " ", lapseNote(g.lapse)) : statusBadge(g.status),
     quotaBar(g),
   ];
