@@ -19,6 +19,7 @@ import { requirePortFree } from "./common/ports.js";
 import type { Logger } from "./common/logger.js";
 import type { Config } from "./config.js";
 import { createApp } from "./api/app.js";
+import { listen } from "./api/listen.js";
 import { createMetrics } from "./api/metrics.js";
 import { chainIdOf, indexDir, indexerOptions } from "./indexing.js";
 import { runDemo, type DemoResult } from "./demo.js";
@@ -158,18 +159,8 @@ async function startOn(args: { config: Config; logger: Logger; say?: (line: stri
     stalled = `the indexer stopped${at === undefined ? "" : ` at block ${at}`}: ${reason}`;
     logger.fatal({ msg: `${stalled}; the API keeps serving the index as it was`, indexed: at });
   });
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.apiPort, config.apiHost, () => {
-      s.off("error", reject);
-      // Every socket is a file descriptor: past the cap, Node closes new connections at once, so the
-      // index and the node's connection always have theirs.
-      s.maxConnections = config.apiMaxConnections;
-      // After listening, a failed accept (EMFILE when descriptors run out) is an error event: logged, never fatal.
-      s.on("error", (error) => logger.error({ msg: "the API server could not accept a connection", error: error.message }));
-      resolve(s);
-    });
-    s.once("error", reject);
-  });
+  // Past the cap, Node closes new connections at once, so the index and the node's connection always have their descriptors.
+  const server: Server = await listen(app, { port: config.apiPort, host: config.apiHost, maxConnections: config.apiMaxConnections, logger });
   const address = server.address() as { address: string; port: number };
   const limit = await openFileLimit();
   if (limit !== undefined && limit < config.apiMaxConnections + TABLE_FILES_OPEN + 100) {

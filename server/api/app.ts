@@ -650,7 +650,7 @@ export function describeError(error: unknown): { status: number; code: string; m
   // Out of file descriptors is no fault of the request nor of the index: 503, try again.
   if (isResourceExhaustion(error) && !(error instanceof RetryableError)) error = exhaustedResources(error);
   if (error instanceof InvalidInputError) return { status: 400, code: error.code, message: error.message };
-  if (error instanceof InvalidCursorError) return { status: 400, code: "invalid_cursor", message: `query parameter cursor ${error.message}` };
+  if (error instanceof InvalidCursorError) return { status: 400, code: "invalid_cursor", message: error.message };
   if (error instanceof NotFoundError) return { status: 404, code: error.code, message: error.message };
   if (error instanceof PayloadTooLargeError) return { status: 413, code: error.code, message: error.message };
   if (error instanceof UnsupportedMediaTypeError) return { status: 415, code: error.code, message: error.message };

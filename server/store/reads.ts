@@ -38,7 +38,12 @@ export interface LineageArgs {
   cursor?: string;
 }
 
-export class InvalidCursorError extends Error {}
+/** A cursor this list never gave out: garbled, forged, or another list's. */
+export class InvalidCursorError extends Error {
+  constructor() {
+    super("query parameter cursor is not one this list gave out: pass back the `next` of the page before, unchanged, or leave cursor out to start from the first page");
+  }
+}
 
 export interface Reader {
   readonly identity: StoreIdentity;
@@ -82,10 +87,25 @@ export function openReader(store: Store): Reader {
 const lastPart = (key: string) => key.slice(key.lastIndexOf(":") + 1);
 
 /** Where a lineage page starts: 0, or the offset its cursor carries. */
+/**
+ * What follows a list's prefix in each of its keys: the event's position (block, transaction, log:
+ * 24 digits), then the dataset or grant id, or the activity's role. A cursor is checked against it,
+ * so a forged one is refused rather than read as a place in the list.
+ */
+const LIST_KEY_TAIL = /^\d{24}(:0x[0-9a-f]{64}|:[as])?$/;
+
+/** The key a list's cursor stands for: the last key of the page that gave it out. */
+function keyAfter(cursor: string | undefined, prefix: string): string | undefined {
+  if (cursor === undefined) return undefined;
+  const key = decodeCursor(cursor);
+  if (key === undefined || !key.startsWith(prefix) || !LIST_KEY_TAIL.test(key.slice(prefix.length))) throw new InvalidCursorError();
+  return key;
+}
+
 function lineageOffset(cursor: string | undefined): number {
   if (cursor === undefined) return 0;
   const match = /^lineage:(\d{1,9})$/.exec(decodeCursor(cursor) ?? "");
-  if (!match) throw new InvalidCursorError("is not a cursor of this lineage");
+  if (!match) throw new InvalidCursorError();
   return Number(match[1]);
 }
 
@@ -114,8 +134,7 @@ class SnapshotReader implements Reader {
 
   /** Entries of `name` under `prefix`, after the cursor, in order (or reverse), at most `limit`: one range read. */
   private async entriesUnder(name: SublevelName, prefix: string, args: PageArgs, reverse: boolean): Promise<{ entries: [string, any][]; more: boolean }> {
-    const after = args.cursor === undefined ? undefined : decodeCursor(args.cursor);
-    if (args.cursor !== undefined && (after === undefined || !after.startsWith(prefix))) throw new InvalidCursorError("the cursor does not belong to this list");
+    const after = keyAfter(args.cursor, prefix);
     const range: Record<string, unknown> = { ...this.opts, reverse, limit: args.limit + 1 };
     if (reverse) {
       range.gte = prefix;
@@ -208,8 +227,7 @@ class SnapshotReader implements Reader {
       return this.pageOf("usageByDataset", prefix, args, true, (_k, usage: UsageRecord) => usage);
     }
     // Filtered: scan newest first, keep matches, stop at the limit, the scan cap or before `from`.
-    const after = args.cursor === undefined ? undefined : decodeCursor(args.cursor);
-    if (args.cursor !== undefined && (after === undefined || !after.startsWith(prefix))) throw new InvalidCursorError("the cursor does not belong to this list");
+    const after = keyAfter(args.cursor, prefix);
     const items: UsageRecord[] = [];
     let lastKey: string | undefined;
     let scanned = 0;

@@ -7,10 +7,12 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
+import net from "node:net";
 import path from "node:path";
 
 import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
+
 import { expect } from "chai";
 import fc from "fast-check";
 
@@ -213,6 +215,7 @@ describe("API", function () {
       ["/v1/datasets/%E0%A4%A", 400, "malformed_url", /percent-encoded/],
       ["/v1/datasets?cursor=!!", 400, "invalid_input", /cursor is not a cursor this API returned/],
       ["/v1/datasets?cursor=QUJD", 400, "invalid_cursor", /cursor/],
+      ["/v1/datasets?cursor=garbage", 400, "invalid_cursor", /^query parameter cursor is not one this list gave out: pass back the `next` of the page before, unchanged, or leave cursor out to start from the first page$/],
       ["/v1/datasets?holder=0x123", 400, "invalid_input", /query parameter holder must be a 0x-prefixed 20-byte hex address/],
       ["/v1/datasets?holder=0x70997970C51812dc3A010C7d01b50e0d17dc79C9", 400, "invalid_input", /invalid EIP-55 checksum/],
       ["/v1/datasets?foo=1", 400, "invalid_input", /unknown query parameter 'foo'/],
@@ -234,11 +237,50 @@ describe("API", function () {
       });
     }
 
+    it("431s a 20,000-character path with the API's JSON error, and 400s a request that is not HTTP", async function () {
+      const long = await fetch(`${api.url}/v1/datasets/${"a".repeat(20_000)}`);
+      expect(long.status).to.equal(431);
+      expect(long.headers.get("content-type")).to.equal("application/json; charset=utf-8");
+      expect(((await long.json()) as any).error).to.deep.equal({ code: "request_headers_too_large", message: "the request line and headers exceed 16 KiB (a path, query or header far longer than any of dpl's): shorten them" });
+      const { port } = new URL(api.url);
+      const raw = await new Promise<string>((resolve) => {
+        const socket = net.connect(Number(port), "127.0.0.1", () => socket.write("NOT HTTP AT ALL\r\n\r\n"));
+        let text = "";
+        socket.on("data", (c) => (text += c));
+        socket.on("close", () => resolve(text));
+      });
+      expect(raw).to.match(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(JSON.parse(raw.slice(raw.indexOf("\r\n\r\n") + 4)).error.code).to.equal("malformed_request");
+    });
+
     it("400s when usage's from is later than to", async function () {
       const d = truth.uses[0].datasetId;
       const { status, body } = await api.get(`/v1/datasets/${d}/usage?from=20&to=10`);
       expect(status).to.equal(400);
       expect(body.error.message).to.match(/from must not be later than to/);
+    });
+
+    it("400s a forged cursor: any base64url the list's keys do not look like", async function () {
+      const b64 = (key: string) => Buffer.from(key).toString("base64url");
+      const d = truth.uses[0].datasetId;
+      const position = "0".repeat(24);
+      for (const url of [
+        `/v1/datasets?cursor=${b64("0")}`,
+        `/v1/datasets?cursor=${b64(position + ":0x12")}`,
+        `/v1/datasets/${d}/usage?cursor=${b64(d + ":")}`,
+        `/v1/datasets/${d}/usage?cursor=${b64(d + ":" + position + "1")}`,
+        `/v1/datasets/${d}/grants?cursor=${b64(d + ":" + position + ":zz")}`,
+        `/v1/datasets/${d}/lineage?cursor=${b64("lineage:x")}`,
+      ]) {
+        const { status, body } = await api.get(url);
+        expect([status, body.error?.code], url).to.deep.equal([400, "invalid_cursor"]);
+      }
+      // A cursor a page gave out is taken back.
+      for (const list of ["/v1/datasets", `/v1/accounts/${truth.uses[0].grantee}/activity`]) {
+        const first = await api.get(`${list}?limit=1`);
+        expect(first.body.next, list).to.be.a("string");
+        expect((await api.get(`${list}?limit=1&cursor=${first.body.next}`)).status, list).to.equal(200);
+      }
     });
 
     it("400s a cursor from another list", async function () {

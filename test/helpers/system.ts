@@ -11,6 +11,7 @@ import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import { network } from "hardhat";
 
 import { createApp, type ApiDeps } from "../../server/api/app.js";
+import { listen } from "../../server/api/listen.js";
 import { createMetrics } from "../../server/api/metrics.js";
 import { createRpcClient } from "../../server/chain/rpc.js";
 import { createLogger } from "../../server/common/logger.js";
@@ -73,9 +74,7 @@ export async function indexAndServe(args: {
     logger,
     metrics,
   });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, "127.0.0.1", () => resolve(s));
-  });
+  const server: Server = await listen(app, { port: 0, host: "127.0.0.1" });
   const { port } = server.address() as { port: number };
   const url = `http://127.0.0.1:${port}`;
   return {
