@@ -152,7 +152,7 @@ export function registerAnchor(program: Command, context: () => Promise<Context>
     .command("anchor")
     .description("fingerprint a file or directory and anchor it on the ledger")
     .argument("<path>", "a file or a directory")
-    .option("--records <scheme>", "lines | csv | jsonl | chunk:<size> (default: rows for .csv/.jsonl/.txt, 1 MiB chunks otherwise)")
+    .option("--records <scheme>", "lines | csv | csv-no-header | jsonl | chunk:<size> (default: rows for .csv/.jsonl/.txt, a .csv's first row being its header; 1 MiB chunks otherwise)")
     .option("--meta <json|url>", "metadata: a JSON object (stored as a data: URI) or a URL")
     .option("--parent <id[:grant]>", "a parent dataset (repeatable); derives under your grant on it", (v: string, all: string[]) => [...all, v], [] as string[])
     .option("--version-of <id>", "the dataset this is the next version of")

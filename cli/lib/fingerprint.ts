@@ -30,18 +30,21 @@ export async function readChunks(file: string | Buffer, onChunk: (chunk: Buffer)
   }
 }
 
-/** How a file is split into records: by line, CSV row, JSON line, or fixed-size chunk. */
-export type RecordScheme = { kind: "lines" } | { kind: "csv" } | { kind: "jsonl" } | { kind: "chunk"; size: number };
+/**
+ * How a file is split into records: by line, CSV row, JSON line, or fixed-size chunk. A CSV's first
+ * row is its header, not a record (`csv`); `csv-no-header` is for a CSV without one, every row a record.
+ */
+export type RecordScheme = { kind: "lines" } | { kind: "csv" } | { kind: "csv-no-header" } | { kind: "jsonl" } | { kind: "chunk"; size: number };
 
 export function parseRecordScheme(text: string): RecordScheme {
-  if (text === "lines" || text === "csv" || text === "jsonl") return { kind: text };
+  if (text === "lines" || text === "csv" || text === "csv-no-header" || text === "jsonl") return { kind: text };
   const m = /^chunk:(\d+)(k|m|ki|mi|kib|mib)?$/i.exec(text);
   if (m) {
     const unit = (m[2] ?? "").toLowerCase();
     const size = Number(m[1]) * (unit.startsWith("k") ? 1024 : unit.startsWith("m") ? 1024 * 1024 : 1);
     if (size >= 1 && size <= 1024 ** 3) return { kind: "chunk", size };
   }
-  throw new Error(`--records must be lines, csv, jsonl or chunk:<size> (e.g. chunk:1MiB), not "${text}"`);
+  throw new Error(`--records must be lines, csv, csv-no-header, jsonl or chunk:<size> (e.g. chunk:1MiB), not "${text}"`);
 }
 
 /** The default scheme: rows for .csv, .jsonl, .ndjson and .txt files, 1 MiB chunks otherwise. */
@@ -57,23 +60,27 @@ export const schemeName = (s: RecordScheme) => (s.kind === "chunk" ? `chunk:${s.
 
 /**
  * Splits a stream of bytes into records. A record is the bytes of one line (without its "\n" or
- * "\r\n"), one CSV row (newlines inside double quotes belong to the row), or one chunk. Empty lines
- * are records too, except a final empty line after the last newline.
+ * "\r\n"), one CSV row (newlines inside double quotes belong to the row; the `csv` scheme's first
+ * row, the header, is not a record), or one chunk. Empty lines are records too, except a final empty
+ * line after the last newline.
  */
 export class RecordSplitter {
   private carry: Buffer[] = [];
   private carryLength = 0;
   private inQuotes = false;
+  private headerToSkip: boolean;
 
   constructor(
     private readonly scheme: RecordScheme,
     private readonly onRecord: (record: Buffer) => void,
-  ) {}
+  ) {
+    this.headerToSkip = scheme.kind === "csv";
+  }
 
   push(chunk: Buffer): void {
     if (this.scheme.kind === "chunk") return this.pushChunk(chunk, this.scheme.size);
     let start = 0;
-    const csv = this.scheme.kind === "csv";
+    const csv = this.scheme.kind === "csv" || this.scheme.kind === "csv-no-header";
     for (let i = 0; i < chunk.length; i++) {
       const byte = chunk[i];
       if (csv && byte === 0x22) this.inQuotes = !this.inQuotes;
@@ -119,6 +126,10 @@ export class RecordSplitter {
   }
 
   private emit(record: Buffer): void {
+    if (this.headerToSkip) {
+      this.headerToSkip = false;
+      return;
+    }
     this.onRecord(record);
   }
 }

@@ -12,7 +12,6 @@ import path from "node:path";
 
 import { Ajv } from "ajv";
 import addFormats from "ajv-formats";
-
 import { expect } from "chai";
 import fc from "fast-check";
 

@@ -4,6 +4,7 @@
  * exit codes, and interoperability of its hashes and proofs.
  */
 import { execFile, execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 
@@ -66,11 +67,12 @@ describe("dpl CLI", function () {
     it("anchors a CSV with one record per row, and its content hash is sha256sum's", async function () {
       const file = path.join(dir, "traffic.csv");
       const out = await json("anchor", file, "--meta", '{"title":"Traffic counts","license":"CC-BY-4.0"}');
-      expect(out.records).to.equal(302);
+      // The header row is not a record: 300 rows and one quoted row spanning two lines.
+      expect(out.records).to.equal(301);
       expect(out.contentHash).to.equal("0x" + execFileSync("sha256sum", [file], { encoding: "utf8" }).split(" ")[0]);
       const manifest = JSON.parse(await readFile(`${file}.dpl.json`, "utf8"));
       expect(manifest).to.include({ datasetId: out.datasetId, contentHash: out.contentHash, merkleRoot: out.merkleRoot, tx: out.tx });
-      expect(manifest.records).to.deep.equal({ scheme: "csv", count: 302 });
+      expect(manifest.records).to.deep.equal({ scheme: "csv", count: 301 });
       expect(manifest.metadataURI).to.match(/^data:application\/json;base64,/);
     });
 
@@ -167,7 +169,7 @@ describe("dpl CLI", function () {
     it("writes proofs that the contract and @openzeppelin/merkle-tree both accept, and rejects a tampered one", async function () {
       const file = path.join(dir, "traffic.csv");
       const manifest = JSON.parse(await readFile(`${file}.dpl.json`, "utf8"));
-      for (const index of [0, 1, 150, 301]) {
+      for (const index of [0, 1, 150, 300]) {
         const out = path.join(dir, `proof-${index}.json`);
         const r = await dpl("prove", file, "--record", String(index), "--out", out);
         expect(r.code, r.stderr).to.equal(0);
@@ -183,7 +185,15 @@ describe("dpl CLI", function () {
       const bad = await dpl("verify-proof", path.join(dir, "tampered.json"));
       expect(bad.code).to.equal(1);
       expect(bad.stdout).to.match(/NOT valid/);
-      expect((await dpl("prove", file, "--record", "302")).code).to.equal(2);
+      expect((await dpl("prove", file, "--record", "301")).code).to.equal(2);
+      // Record 0 is the first row after the header; the last is the quoted row that spans two lines.
+      const rows = (await readFile(file, "utf8")).split("\n");
+      const sha = (text: string) => "0x" + createHash("sha256").update(text).digest("hex");
+      expect(JSON.parse(await readFile(path.join(dir, "proof-0.json"), "utf8")).record.hash).to.equal(sha(rows[1]));
+      expect(JSON.parse(await readFile(path.join(dir, "proof-300.json"), "utf8")).record.hash).to.equal(sha(rows.slice(-3, -1).join("\n")));
+      // A CSV without a header: every row a record, the first one included.
+      const noHeader = await fingerprint(file, "csv-no-header");
+      expect([noHeader.recordHashes.length, noHeader.recordHashes[0]]).to.deep.equal([302, sha(rows[0])]);
     });
   });
 
