@@ -8,6 +8,11 @@
  * - used: each use (and derivation) used the dataset
  * - wasAssociatedWith: each use with the grantee who recorded it, its grant as the plan
  * - actedOnBehalfOf: each grantee on behalf of the grantor, for the grant
+ * - wasDerivedFrom with prov:type prov:Revision: the dataset from its previous version, its next
+ *   version from it (both versions declared)
+ * - a dpl:HoldingTransfer activity for each change of holder (the old holder and the new one
+ *   associated with it, in the roles dpl:from and dpl:to); wasAttributedTo names the holder now
+ * - wasInvalidatedBy: a retired dataset, by its dpl:Retirement activity
  *
  * Every grant the document names is declared as a prov:Plan entity: the dataset's own grants and the
  * upstream grants it rests on (its licence, which includes every grant a derivation in its lineage
@@ -29,6 +34,7 @@ export interface ProvDocument {
   wasAttributedTo: Record<string, Attributes>;
   wasDerivedFrom: Record<string, Attributes>;
   wasGeneratedBy: Record<string, Attributes>;
+  wasInvalidatedBy: Record<string, Attributes>;
   used: Record<string, Attributes>;
   wasAssociatedWith: Record<string, Attributes>;
   actedOnBehalfOf: Record<string, Attributes>;
@@ -47,6 +53,8 @@ export function buildProv(args: {
   grants: GrantRecord[];
   /** The upstream grants the dataset rests on. */
   licences: GrantRecord[];
+  /** The dataset's previous and next versions, when it has them. */
+  versions?: { previous?: DatasetRecord; next?: DatasetRecord };
   usage: UsageRecord[];
   /** What the document leaves out, by kind, each with where to read the rest. */
   cut?: Record<string, string>;
@@ -66,6 +74,7 @@ export function buildProv(args: {
     wasAttributedTo: {},
     wasDerivedFrom: {},
     wasGeneratedBy: {},
+    wasInvalidatedBy: {},
     used: {},
     wasAssociatedWith: {},
     actedOnBehalfOf: {},
@@ -80,8 +89,9 @@ export function buildProv(args: {
     return id;
   };
 
-  for (const d of args.lineage.nodes) {
+  const declareDataset = (d: DatasetRecord) => {
     const id = `ds:${d.id}`;
+    if (doc.entity[id]) return id;
     doc.entity[id] = {
       "prov:type": typed("dpl:Dataset", "prov:QUALIFIED_NAME"),
       "dpl:contentHash": d.contentHash,
@@ -95,7 +105,28 @@ export function buildProv(args: {
       ...(d.licences.length > 0 ? { "dpl:licence": d.licences.map((l) => `grant:${l.grantId}`).join(" ") } : {}),
     };
     relation("wasAttributedTo", { "prov:entity": id, "prov:agent": agent(d.holder) });
-  }
+    for (const t of d.transfers) {
+      const activity = `dpl:transfer-${t.evidence.txHash}-${t.evidence.logIndex}`;
+      const time = dateTime(t.evidence.timestamp);
+      doc.activity[activity] = { "prov:type": typed("dpl:HoldingTransfer", "prov:QUALIFIED_NAME"), "prov:startTime": time, "prov:endTime": time, "dpl:txHash": t.evidence.txHash, "dpl:blockNumber": t.evidence.blockNumber };
+      relation("used", { "prov:activity": activity, "prov:entity": id, "prov:time": time });
+      relation("wasAssociatedWith", { "prov:activity": activity, "prov:agent": agent(t.from), "prov:role": typed("dpl:from", "prov:QUALIFIED_NAME") });
+      relation("wasAssociatedWith", { "prov:activity": activity, "prov:agent": agent(t.to), "prov:role": typed("dpl:to", "prov:QUALIFIED_NAME") });
+    }
+    if (d.retired) {
+      const activity = `dpl:retire-${d.id}`;
+      const time = dateTime(d.retired.timestamp);
+      doc.activity[activity] = { "prov:type": typed("dpl:Retirement", "prov:QUALIFIED_NAME"), "prov:startTime": time, "prov:endTime": time, "dpl:txHash": d.retired.txHash, "dpl:blockNumber": d.retired.blockNumber };
+      relation("wasInvalidatedBy", { "prov:entity": id, "prov:activity": activity, "prov:time": time });
+      relation("wasAssociatedWith", { "prov:activity": activity, "prov:agent": agent(d.holder) });
+    }
+    return id;
+  };
+  for (const d of args.lineage.nodes) declareDataset(d);
+  // Versions: a revision of the previous one, revised by the next one.
+  const { previous, next } = args.versions ?? {};
+  if (previous) relation("wasDerivedFrom", { "prov:generatedEntity": `ds:${args.dataset.id}`, "prov:usedEntity": declareDataset(previous), "prov:type": typed("prov:Revision", "prov:QUALIFIED_NAME") });
+  if (next) relation("wasDerivedFrom", { "prov:generatedEntity": declareDataset(next), "prov:usedEntity": `ds:${args.dataset.id}`, "prov:type": typed("prov:Revision", "prov:QUALIFIED_NAME") });
 
   // A document that does not carry everything says so on the dataset's own entity.
   for (const [kind, what] of Object.entries(args.cut ?? {})) doc.entity[`ds:${args.dataset.id}`][`dpl:cut-${kind}`] = what;

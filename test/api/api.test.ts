@@ -131,6 +131,42 @@ describe("API", function () {
       expect(validate({ ...used, wasDerivedFrom: { "_:x": { "prov:usedEntity": "ds:1" } } })).to.equal(false);
     });
 
+    it("PROV declares everything it refers to, and carries versions, transfers and retirement as the scenario made them", async function () {
+      const datasets = [...truth.datasets.values()];
+      const versioned = datasets.find((d) => d.previous !== null && d.next !== null) ?? datasets.find((d) => d.previous !== null)!;
+      const transferred = datasets.find((d) => d.transfers > 0)!;
+      const retired = datasets.find((d) => d.retired)!;
+      const derived = datasets.find((d) => d.licences.length > 0 && d.parents.some((p) => truth.datasets.get(p.datasetId)!.licences.length > 0))!;
+      const ajv = new Ajv({ allErrors: true, strict: false });
+      (addFormats as unknown as (a: Ajv) => void)(ajv);
+      const validate = ajv.compile(provSchema);
+      const docs = new Map<string, any>();
+      for (const d of [versioned, transferred, retired, derived]) {
+        const { status, body } = await api.get(`/v1/datasets/${d.id}/prov`);
+        expect(status).to.equal(200);
+        expect(validate(body), JSON.stringify(validate.errors?.slice(0, 3))).to.equal(true);
+        // Every dataset, grant and account any relation or attribute names is declared in the document.
+        const declared = new Set([...Object.keys(body.entity), ...Object.keys(body.activity), ...Object.keys(body.agent)]);
+        const text = JSON.stringify({ ...body, prefix: {} });
+        for (const ref of new Set(text.match(/"(ds|grant|acct):0x[0-9a-f]+"/g) ?? [])) expect(declared.has(JSON.parse(ref)), `${d.id}: ${ref}`).to.equal(true);
+        for (const list of (text.match(/"dpl:licence":"[^"]*"/g) ?? []).map((m) => JSON.parse(`{${m}}`)["dpl:licence"].split(" "))) for (const g of list) expect(declared.has(g), g).to.equal(true);
+        docs.set(d.id, body);
+      }
+      // Its licence: every upstream grant the scenario's rules say the derived dataset rests on.
+      for (const l of derived.licences) expect(docs.get(derived.id).entity).to.have.property(`grant:${l.grantId}`);
+      const revisions = (doc: any) => Object.values(doc.wasDerivedFrom).filter((r: any) => r["prov:type"]?.$ === "prov:Revision").map((r: any) => [r["prov:generatedEntity"], r["prov:usedEntity"]]);
+      const expected = [[`ds:${versioned.id}`, `ds:${versioned.previous}`], ...(versioned.next ? [[`ds:${versioned.next}`, `ds:${versioned.id}`]] : [])];
+      expect(revisions(docs.get(versioned.id))).to.have.deep.members(expected);
+      const transfers = Object.entries(docs.get(transferred.id).activity).filter(([, a]: any) => a["prov:type"].$ === "dpl:HoldingTransfer");
+      expect(transfers).to.have.length(transferred.transfers);
+      const attributed = Object.values(docs.get(transferred.id).wasAttributedTo).find((r: any) => r["prov:entity"] === `ds:${transferred.id}`) as any;
+      expect(attributed["prov:agent"]).to.equal(`acct:${transferred.holder}`);
+      const invalidated = Object.values(docs.get(retired.id).wasInvalidatedBy).filter((r: any) => r["prov:entity"] === `ds:${retired.id}`);
+      expect(invalidated).to.have.length(1);
+      expect(docs.get(retired.id).activity[(invalidated[0] as any)["prov:activity"]]["prov:type"].$).to.equal("dpl:Retirement");
+      expect(Object.keys(docs.get(versioned.id).wasInvalidatedBy)).to.have.length(versioned.retired ? 1 : 0);
+    });
+
     it("POST /v1/verify hashes the uploaded file as sha256sum does and returns its anchor", async function () {
       const sha256sum = execFileSync("sha256sum", [file.path], { encoding: "utf8" }).split(" ")[0];
       expect(file.hash).to.equal("0x" + sha256sum);
