@@ -33,7 +33,7 @@ export interface Config {
   apiPort: number;
   /** CONFIRMATIONS: blocks the indexer stays behind the head. Default 0 (the embedded chain never reorganises). */
   confirmations: number;
-  /** FINALITY_DEPTH: confirmations after which the API calls an item final. Default 64. */
+  /** FINALITY_DEPTH: confirmations after which the API calls an item final. Default 64 on a network, 1 on the embedded chain. */
   finalityDepth: number;
   /** REORG_WINDOW: how many recent blocks the index can undo on a reorganisation. Default 64. */
   reorgWindow: number;
@@ -153,7 +153,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiHost: env.API_HOST || "127.0.0.1",
     apiPort: integer(env, "API_PORT", 8080, 0, 65_535),
     confirmations: integer(env, "CONFIRMATIONS", 0, 0, 10_000),
-    finalityDepth: integer(env, "FINALITY_DEPTH", 64, 1, 100_000),
+    // On the embedded chain one node makes every block and nothing can reorganise it: a fact is final once mined.
+    finalityDepth: integer(env, "FINALITY_DEPTH", env.RPC_URL ? 64 : 1, 1, 100_000),
     reorgWindow: integer(env, "REORG_WINDOW", 64, 1, 100_000),
     pollMs: integer(env, "POLL_MS", 250, 10, 600_000),
     logRangeMax: integer(env, "GETLOGS_MAX_RANGE", 50_000, 1, 10_000_000),

@@ -64,6 +64,8 @@ describe("startSystem", function () {
       expect(trafficGrants.items.map((g: any) => g.status).sort()).to.deep.equal(["active", "revoked"]);
       expect((await get(`/v1/datasets/${demo.weather}`)).dataset.holder).to.equal(demo.actors.archive.toLowerCase());
       const trafficDataset = (await get(`/v1/datasets/${demo.traffic}`)).dataset;
+      // On the embedded chain a mined fact is final: nothing else makes blocks, nothing can undo them.
+      expect(trafficDataset.registered).to.include({ final: true });
       // 72 hours × 5 sensors, as README says: the CSV's header row is not a record.
       const csv = await readFile(path.join(config.dataDir, "demo", "traffic-flow.csv"), "utf8");
       expect(Number(trafficDataset.recordCount)).to.equal(360).and.to.equal(csv.trimEnd().split("\n").length - 1);
@@ -169,8 +171,11 @@ describe("deploying to a network", function () {
 describe("readConfig", function () {
   it("gives every setting its documented default", function () {
     const c = readConfig({});
-    expect(c).to.include({ chainHost: "127.0.0.1", chainPort: 8545, apiHost: "127.0.0.1", apiPort: 8080, confirmations: 0, finalityDepth: 64, reorgWindow: 64, pollMs: 250, logRangeMax: 50_000, logLevel: "info" });
+    expect(c).to.include({ chainHost: "127.0.0.1", chainPort: 8545, apiHost: "127.0.0.1", apiPort: 8080, confirmations: 0, finalityDepth: 1, reorgWindow: 64, pollMs: 250, logRangeMax: 50_000, logLevel: "info" });
     expect(c.rpcUrl).to.equal(undefined);
+    // Finality: once mined on the one-node embedded chain, 64 confirmations on a network, or as set.
+    expect(readConfig({ RPC_URL: "http://127.0.0.1:8545" }).finalityDepth).to.equal(64);
+    expect(readConfig({ FINALITY_DEPTH: "5" }).finalityDepth).to.equal(5);
     expect(c.corsOrigins).to.deep.equal([]);
     expect(c).to.include({ rateLimit: 0, rateWindowS: 60, trustProxy: false, chainId: undefined, ledgerAdminDelay: 259_200 });
   });
