@@ -19,7 +19,7 @@ import { createLogger } from "../server/common/logger.js";
 import { readConfig } from "../server/config.js";
 import { Store } from "../server/store/store.js";
 import { createIndexer } from "../server/sync/indexer.js";
-import { chainIdOf, indexDir, indexerOptions } from "../server/indexing.js";
+import { chainIdOf, indexDir, indexerOptions, verifyInBackground } from "../server/indexing.js";
 
 async function main(): Promise<void> {
   const flags = new Set(process.argv.slice(2));
@@ -39,6 +39,8 @@ async function main(): Promise<void> {
   const indexer = createIndexer({ common: { logger }, rpc, store, ledger, deployBlock, options: indexerOptions(config) });
   try {
     if (flags.has("--once")) {
+      // A batch run reads the whole index back before it adds to it: damage is refused, not built on.
+      await store.verify();
       for (let backoff = 250; ; backoff = Math.min(backoff * 2, 10_000)) {
         try {
           const state = await indexer.syncOnce();
@@ -58,7 +60,13 @@ async function main(): Promise<void> {
     process.once("SIGINT", () => abort.abort());
     process.once("SIGTERM", () => abort.abort());
     console.log(`Indexing ledger ${ledger} on chain ${chainId} from ${redactUrl(rpcUrl)} into ${dir}. Ctrl-C stops.`);
-    await indexer.run(abort.signal);
+    const verified = verifyInBackground(store, logger, abort.signal);
+    try {
+      await indexer.run(abort.signal);
+    } finally {
+      abort.abort();
+      await verified;
+    }
   } finally {
     await store.close();
   }

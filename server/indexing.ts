@@ -5,7 +5,9 @@
 import path from "node:path";
 
 import type { RpcClient } from "./chain/rpc.js";
+import type { Logger } from "./common/logger.js";
 import { ConfigError, type Config } from "./config.js";
+import type { Store } from "./store/store.js";
 import type { IndexerOptions } from "./sync/indexer.js";
 
 /** The index of `ledger` on `chainId`: DATA_DIR/<chainId>-<ledger>/index. */
@@ -25,3 +27,17 @@ export const indexerOptions = (config: Config): Partial<IndexerOptions> => ({
   maxRange: config.logRangeMax,
   bloomCheck: config.bloomCheck,
 });
+
+/**
+ * Reads the whole index back once, behind the indexer and the API (opening reads only the journal):
+ * damage it finds stops both, with the sentence naming `npm run reindex` (Store.reportDamage). One
+ * log line either way. Resolves when done, stopped by `signal`, or damage was found.
+ */
+export async function verifyInBackground(store: Store, logger: Logger, signal: AbortSignal): Promise<void> {
+  try {
+    const { keys, seconds, complete } = await store.verify({ signal });
+    if (complete) logger.info({ msg: `index verified: its ${keys} keys all read back whole (${seconds.toFixed(1)} s)`, keys });
+  } catch (error) {
+    logger.fatal({ msg: `${(error as Error).message}; the indexer and the API stop`, error: (error as Error).message });
+  }
+}

@@ -21,7 +21,7 @@ import type { Config } from "./config.js";
 import { createApp } from "./api/app.js";
 import { listen } from "./api/listen.js";
 import { createMetrics } from "./api/metrics.js";
-import { chainIdOf, indexDir, indexerOptions } from "./indexing.js";
+import { chainIdOf, indexDir, indexerOptions, verifyInBackground } from "./indexing.js";
 import { runDemo, type DemoResult } from "./demo.js";
 import { Store, TABLE_FILES_OPEN } from "./store/store.js";
 import { createIndexer, type Indexer } from "./sync/indexer.js";
@@ -160,6 +160,7 @@ async function startOn(args: { config: Config; logger: Logger; say?: (line: stri
     logger.fatal({ msg: `${stalled}; the API keeps serving the index as it was`, indexed: at });
   });
   // Past the cap, Node closes new connections at once, so the index and the node's connection always have their descriptors.
+  const verified = verifyInBackground(store, logger, abort.signal);
   const server: Server = await listen(app, { port: config.apiPort, host: config.apiHost, maxConnections: config.apiMaxConnections, logger });
   const address = server.address() as { address: string; port: number };
   const limit = await openFileLimit();
@@ -188,6 +189,7 @@ async function startOn(args: { config: Config; logger: Logger; say?: (line: stri
     async stop() {
       abort.abort();
       await running;
+      await verified;
       // Close live event streams too, or close() would wait for the browsers holding them.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -18,7 +18,7 @@ import type { Logger } from "../common/logger.js";
 import type { Config } from "../config.js";
 import { InvalidCursorError, openReader, type Page, type Reader } from "../store/reads.js";
 import type { RolesRecord } from "../store/records.js";
-import { corruptStore, exhaustedResources, isResourceExhaustion, isStorageFault, type Store } from "../store/store.js";
+import { exhaustedResources, isResourceExhaustion, isStorageFault, type Store } from "../store/store.js";
 import type { ApiMetrics } from "./metrics.js";
 import { renderDocs } from "./docs.js";
 import { serveExplorer } from "./explorer.js";
@@ -137,7 +137,6 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
   const logger = deps.logger.child({ stage: "api" });
   const app = express();
   const registry = new OpenAPIRegistry();
-  let damaged: StoreError | undefined;
   app.disable("x-powered-by");
   // Answers change with every block: an ETag would cost a hash of every body and rarely match.
   app.set("etag", false);
@@ -208,6 +207,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     res.json({ ok: true });
   });
   app.get("/ready", async (_req, res) => {
+    const damaged = store.damaged;
     if (damaged) return res.status(503).json({ error: { code: damaged.code, message: damaged.message } });
     const stalled = chain.stalled?.();
     if (stalled) return res.status(503).json({ error: { code: "index_stalled", message: stalled } });
@@ -231,7 +231,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     }
   }
   // Once a read finds the index damaged, nothing more is served from it: every answer says how to rebuild it.
-  app.use("/v1", (_req, _res, next) => next(damaged));
+  app.use("/v1", (_req, _res, next) => next(store.damaged));
 
   /** How often an idle event stream sends a comment, so that proxies keep it open. */
   const KEEPALIVE_MS = 15_000;
@@ -592,9 +592,9 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (isStorageFault(error)) {
-      damaged ??= corruptStore(store.dir, String((error as Error).message), error);
-      logger.fatal({ msg: "index damaged; serving stopped", error: damaged.message });
-      error = damaged;
+      const first = store.damaged === undefined;
+      error = store.reportDamage(String((error as Error).message), error);
+      if (first) logger.fatal({ msg: `${(error as Error).message}; serving stopped` });
     }
     const { status, code, message } = describeError(error);
     if (status >= 500) logger.error({ msg: "request failed", method: req.method, url: req.originalUrl, err: error });

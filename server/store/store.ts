@@ -44,6 +44,9 @@ export type SublevelName = (typeof SUBLEVELS)[number];
 const JOURNAL_KEEP = 16_384;
 const journalKey = (seq: number) => seq.toString(16).padStart(12, "0");
 
+/** Keys `verify()` reads between two yields to the event loop. */
+const VERIFY_BATCH = 10_000;
+
 /** Table files LevelDB may keep open (its default is 1,000). */
 export const TABLE_FILES_OPEN = 500;
 
@@ -57,6 +60,12 @@ export function isResourceExhaustion(error: unknown): boolean {
   for (let e: any = error; e; e = e.cause) {
     if (e.code === "EMFILE" || e.code === "ENFILE" || /Too many open files|\bE[MN]FILE\b/.test(String(e.message ?? ""))) return true;
   }
+  return false;
+}
+
+/** Another process holds the index's LevelDB lock (not any message with "lock" in it: "bad block" has). */
+function isLocked(error: unknown): boolean {
+  for (let e: any = error; e; e = e.cause) if (e.code === "LEVEL_LOCKED") return true;
   return false;
 }
 
@@ -181,6 +190,7 @@ export class Store {
   private readonly subs = new Map<SublevelName, Sublevel>();
   /** Sequence number of the last commit (or rollback), written with it. */
   private seq = 0;
+  private damage: StoreError | undefined;
 
   private constructor(
     readonly db: Db,
@@ -204,7 +214,7 @@ export class Store {
     } catch (error: any) {
       const detail = String(error?.cause?.message ?? error?.message ?? error);
       if (isResourceExhaustion(error)) throw exhaustedResources(error);
-      if (/lock/i.test(detail)) {
+      if (isLocked(error)) {
         throw new StoreError("store_locked", `the index at ${dir} is in use by another dpl process (LevelDB lock held); stop it or set DATA_DIR to another directory`);
       }
       throw corruptStore(dir, detail, error);
@@ -229,7 +239,7 @@ export class Store {
     }
     const store = new Store(db, wanted, dir);
     try {
-      await store.check();
+      await store.checkJournal();
     } catch (error) {
       await db.close();
       throw error;
@@ -237,14 +247,32 @@ export class Store {
     return store;
   }
 
-  /**
-   * Reads every key and value once (a block that no longer decompresses, or a value that no longer
-   * parses, fails the read), and checks that the journal of recent commits has no gap. Throws
-   * `store_corrupt` with the rebuild command.
-   */
-  private async check(): Promise<void> {
+  /** Opens an existing index as the identity it records says it is (for tools that need no node). */
+  static async openRecorded(dir: string): Promise<Store> {
+    const probe = new Level<string, Json>(dir, { valueEncoding: "json", createIfMissing: false });
+    let identity: StoreIdentity | undefined;
     try {
-      for await (const _ of this.db.iterator()) void _;
+      await probe.open();
+      identity = await jsonSublevel(probe, "meta").get("identity");
+    } catch (error: any) {
+      const detail = String(error?.cause?.message ?? error?.message ?? error);
+      if (isLocked(error)) throw new StoreError("store_locked", `the index at ${dir} is in use by another dpl process (LevelDB lock held); stop it first`);
+      throw corruptStore(dir, detail, error);
+    } finally {
+      await probe.close().catch(() => {});
+    }
+    if (!identity) throw corruptStore(dir, "it records no identity");
+    return Store.open(dir, identity);
+  }
+
+  /**
+   * Checks, at open, what a crash can damage unseen: that the journal of recent commits has no gap
+   * (LevelDB's recovery skips a damaged block of its write-ahead log and applies the batches after
+   * it). Reads at most JOURNAL_KEEP keys, however large the index: damage to the table files is
+   * found by `verify()`, which dpl runs in the background after opening.
+   */
+  private async checkJournal(): Promise<void> {
+    try {
       this.seq = (await this.sub("meta").get("seq")) ?? 0;
       let expected: number | undefined;
       for await (const key of this.sub("journal").keys()) {
@@ -254,11 +282,50 @@ export class Store {
       }
       if (expected !== undefined && expected !== this.seq + 1) throw corruptStore(this.dir, `commits after ${expected - 1} are missing although commit ${this.seq} is recorded`);
     } catch (error) {
-      if (error instanceof StoreError) throw error;
-      if (isResourceExhaustion(error)) throw exhaustedResources(error);
-      if (isStorageFault(error)) throw corruptStore(this.dir, String((error as Error).message), error);
-      throw error;
+      throw this.storeErrorOf(error);
     }
+  }
+
+  /** The StoreError for a failed read or write: damage (recorded, see `damaged`), or no file descriptors left. */
+  private storeErrorOf(error: unknown): unknown {
+    if (error instanceof StoreError) return error;
+    if (isResourceExhaustion(error)) return exhaustedResources(error);
+    if (isStorageFault(error)) return this.reportDamage(String((error as Error).message), error);
+    return error;
+  }
+
+  /** Damage found since opening, if any: from then on the index answers nothing and takes no commit. */
+  get damaged(): StoreError | undefined {
+    return this.damage;
+  }
+
+  /** Records damage found by a read, a commit or `verify()`; the first report is the one every later answer gives. */
+  reportDamage(detail: string, cause?: unknown): StoreError {
+    return (this.damage ??= corruptStore(this.dir, detail, cause));
+  }
+
+  /**
+   * Reads every key and value once: a table block that no longer decompresses or fails its checksum,
+   * or a value that no longer parses, fails the read and is recorded as damage. Yields to other work
+   * every VERIFY_BATCH keys and leaves LevelDB's block cache to the API; stops early on `signal`.
+   */
+  async verify(args: { signal?: AbortSignal; onProgress?: (keys: number) => void } = {}): Promise<{ keys: number; seconds: number; complete: boolean }> {
+    const started = performance.now();
+    let keys = 0;
+    try {
+      for await (const _ of this.db.iterator({ fillCache: false })) {
+        if (++keys % VERIFY_BATCH === 0) {
+          args.onProgress?.(keys);
+          await new Promise((resolve) => setImmediate(resolve));
+          if (args.signal?.aborted || this.damage) break;
+        }
+      }
+    } catch (error) {
+      throw this.storeErrorOf(error);
+    }
+    if (this.damage) throw this.damage;
+    args.onProgress?.(keys);
+    return { keys, seconds: (performance.now() - started) / 1000, complete: !args.signal?.aborted };
   }
 
   /** Adds the next commit's journal entry (and forgets the oldest) to `ops`. */
@@ -295,6 +362,7 @@ export class Store {
    * below it: a rollback may need to land there.
    */
   async commit(writes: WriteSet, state: SyncState, marks: { number: number; mark: BlockMark }[], threshold: number): Promise<void> {
+    if (this.damage) throw this.damage;
     const ops = writes.ops;
     const below = marks.filter((m) => m.number < threshold);
     const keptNew = below.length === 0 ? undefined : below.reduce((a, b) => (b.number > a.number ? b : a));
@@ -339,6 +407,7 @@ export class Store {
    * state as it was after `ancestor`.
    */
   async rollbackTo(ancestor: number): Promise<SyncState> {
+    if (this.damage) throw this.damage;
     const state = await this.state();
     const mark: BlockMark | undefined = await this.sub("blocks").get(blockKey(ancestor));
     if (!state || !mark) throw new StoreError("store_no_mark", `the index remembers no block ${ancestor} to roll back to`);

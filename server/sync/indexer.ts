@@ -22,7 +22,7 @@ import { RangeTooLargeError, type RpcClient } from "../chain/rpc.js";
 import { decodeLedgerLog, orderLogs, positionOf, type RawLog } from "../events/ledger-events.js";
 import type { BlockMark, Evidence, SyncState } from "../store/records.js";
 import { applyEvent } from "../store/reduce.js";
-import { corruptStore, exhaustedResources, isResourceExhaustion, isStorageFault, type Store, type WriteSet } from "../store/store.js";
+import { exhaustedResources, isResourceExhaustion, isStorageFault, type Store, type WriteSet } from "../store/store.js";
 import { createDigester, GENESIS_DIGEST, type Digester } from "./digest.js";
 
 export interface BlockHeader {
@@ -199,7 +199,7 @@ export function createIndexer(args: IndexerArgs): Indexer {
       return await syncToHead();
     } catch (error) {
       if (isResourceExhaustion(error)) throw exhaustedResources(error);
-      throw isStorageFault(error) ? corruptStore(store.dir, String((error as Error).message), error) : error;
+      throw isStorageFault(error) ? store.reportDamage(String((error as Error).message), error) : error;
     }
   }
 

@@ -15,10 +15,22 @@ import { Level } from "level";
 
 import { StoreError } from "../../server/common/errors.js";
 import { indexDir } from "../../server/indexing.js";
+import { readConfig } from "../../server/config.js";
 import { Store } from "../../server/store/store.js";
+import { startSystem } from "../../server/system.js";
 import { startAnvil, startHardhatChain, type AnvilChain } from "../helpers/chain.js";
 import { registerDataset } from "../helpers/fixtures.js";
-import { dumpOf, fillUsage, indexAndServe, ledgerOn, referenceIndex, tempDir, type LedgerOnChain } from "../helpers/system.js";
+import { dumpOf, fillUsage, indexAndServe, ledgerOn, quietLogger, referenceIndex, tempDir, type LedgerOnChain } from "../helpers/system.js";
+
+async function eventually<T>(probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 const run = promisify(execFile);
 const LEDGER = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
@@ -71,28 +83,59 @@ describe("a damaged index", function () {
     await store.close();
   });
 
+  /**
+   * Opening reads only the identity and the journal, so it finds damage only where those keys lie (in
+   * a store this small, the one table file); verify() reads everything back and finds the rest, which
+   * then stops commits too.
+   */
+  async function expectFoundByVerify(dir: string): Promise<void> {
+    const opened = await openIt(dir).catch((e) => e);
+    if (opened instanceof StoreError) {
+      expect(opened.code).to.equal("store_corrupt");
+      expect(opened.message).to.match(/is damaged \(.+\); stop dpl and rebuild it from the chain with `npm run reindex`/);
+      return;
+    }
+    const store = opened as Store;
+    try {
+      const error = await store.verify().catch((e) => e);
+      expect(error).to.be.instanceOf(StoreError);
+      expect(error.code).to.equal("store_corrupt");
+      expect(error.message).to.match(/is damaged \(.+\); stop dpl and rebuild it from the chain with `npm run reindex`/);
+      expect(store.damaged).to.equal(error);
+      const state = { cursor: { number: 10_000, hash: "0x" + "01".repeat(32) }, digest: "0x" + "ab".repeat(32), events: 1, reorgs: 0 };
+      expect(await store.commit(store.writeSet(Number.MAX_SAFE_INTEGER), state, [], 0).catch((e) => e)).to.equal(error);
+    } finally {
+      await store.close();
+    }
+  }
+
   for (const damage of ["flipped bytes", "truncation"] as const) {
-    it(`a table file with ${damage}: opening stops with the rebuild command`, async function () {
+    it(`a table file with ${damage}: opening or verification finds it, with the rebuild command`, async function () {
       const dir = await storeWithCommits(600);
       await (await openIt(dir)).close(); // reopening turns the log into a table file
       const table = await fileEndingWith(dir, ".ldb");
       if (damage === "truncation") await truncate(table, Math.floor((await readFile(table)).length / 2));
       else await flipBytes(table, 997);
-      const error = await openIt(dir).catch((e) => e);
-      expect(error).to.be.instanceOf(StoreError);
-      expect(error.code).to.equal("store_corrupt");
-      expect(error.message).to.match(/is damaged \(.+\); stop dpl and rebuild it from the chain with `npm run reindex`/);
+      await expectFoundByVerify(dir);
     });
   }
 
-  it("a stored value that no longer parses: opening stops with the rebuild command", async function () {
+  it("a stored value that no longer parses: verification finds it, with the rebuild command", async function () {
     const dir = await storeWithCommits(10);
     const raw = new Level<string, string>(dir, { valueEncoding: "utf8" });
     await raw.put("!datasets!0xdamaged", '{"id":"0xdamaged","holder":');
     await raw.close();
-    const error = await openIt(dir).catch((e) => e);
-    expect(error).to.be.instanceOf(StoreError);
-    expect(error.code).to.equal("store_corrupt");
+    await expectFoundByVerify(dir);
+  });
+
+  it("a whole index verifies: every key read back, none left out", async function () {
+    const dir = await storeWithCommits(50);
+    const store = await openIt(dir);
+    let raw = 0;
+    for await (const _ of store.db.keys()) raw++;
+    const result = await store.verify();
+    expect([result.keys, result.complete, store.damaged]).to.deep.equal([raw, true, undefined]);
+    await store.close();
   });
 
   it("damage found by a read while serving: that answer and every later one is 503 store_corrupt, and /ready fails", async function () {
@@ -149,6 +192,12 @@ describe("a damaged index", function () {
       expect(refused.code).to.equal(1);
       expect(refused.stderr.trim()).to.match(/^dpl: the index at .* is damaged \(.+\); stop dpl and rebuild it from the chain with `npm run reindex`/);
       expect(refused.stderr).to.not.match(/\n\s+at /);
+      // `npm run verify-index` reads it back in the foreground and says the same; no node needed.
+      const verifyIndex = () => run(process.execPath, ["--import", "tsx", "scripts/verify-index.ts"], { env: { ...env, RPC_URL: "http://127.0.0.1:1" } }).then((r) => ({ code: 0, ...r }), (e) => e);
+      const found = await verifyIndex();
+      expect(found.code, found.stdout + found.stderr).to.equal(1);
+      expect(found.stdout).to.match(/index: the index at .* is damaged \(.+\); stop dpl and rebuild it from the chain with `npm run reindex`/);
+
 
       // `npm run reindex` is `tsx scripts/index.ts --rebuild --once`.
       const rebuilt = await indexer("--rebuild");
@@ -159,6 +208,34 @@ describe("a damaged index", function () {
       expect(await dumpOf(store)).to.deep.equal(await dumpOf(fresh));
       await store.close();
       await fresh.close();
+      const whole = await verifyIndex();
+      expect(whole.code).to.equal(0);
+      expect(whole.stdout).to.match(/index: whole, \d+ keys read back in [\d.]+ s\n$/);
+    });
+
+    it("dpl opens a damaged index at once, reading only its journal, and the verification behind the API finds the damage: /ready and /v1 say so", async function () {
+      const dataDir = await tempDir("verify-behind");
+      const env = { ...process.env, RPC_URL: chain.url, LEDGER_ADDRESS: ledger.address, START_BLOCK: String(ledger.deployBlock), DATA_DIR: dataDir, LOG_LEVEL: "silent" };
+      await run(process.execPath, ["--import", "tsx", "scripts/index.ts", "--once"], { env });
+      const dir = indexDir(dataDir, ledger.chainId, ledger.address);
+      // A value deep in the data that no longer parses: nothing opening reads.
+      const raw = new Level<string, string>(dir, { valueEncoding: "utf8" });
+      const [key] = await raw.keys({ gte: "!usageByDataset!", lt: "!usageByDataset!\xff", limit: 1 }).all();
+      await raw.put(key, '{"grantId":');
+      await raw.close();
+      const system = await startSystem({ config: readConfig({ ...env, API_PORT: "0", POLL_MS: "50" } as Record<string, string>), logger: quietLogger() });
+      try {
+        const ready = await eventually(async () => {
+          const r = await fetch(`${system.apiUrl}/ready`);
+          return r.status === 503 ? ((await r.json()) as any) : undefined;
+        });
+        expect(ready.error.code).to.equal("store_corrupt");
+        expect(ready.error.message).to.match(/is damaged \(.+\); stop dpl and rebuild it from the chain with `npm run reindex`/);
+        const status = await fetch(`${system.apiUrl}/v1/status`);
+        expect([status.status, ((await status.json()) as any).error.code]).to.deep.equal([503, "store_corrupt"]);
+      } finally {
+        await system.stop();
+      }
     });
   });
 });
