@@ -12,7 +12,7 @@ import { config as hardhatConfig } from "hardhat";
 import { deployEmbedded, deployLedger } from "./chain/deploy.js";
 import { readDeployment, recordDeployment } from "./chain/deployment-record.js";
 import { firstBlockWithCode } from "./chain/deploy-block.js";
-import { saveChainState, startEmbeddedChain, stateFileOf, type EmbeddedChain } from "./chain/embedded-chain.js";
+import { nextSnapshotDelay, saveChainState, startEmbeddedChain, stateFileOf, type EmbeddedChain } from "./chain/embedded-chain.js";
 import { createRpcClient, type RpcClient } from "./chain/rpc.js";
 import { type DataLock, lockDataDir } from "./common/data-lock.js";
 import { requirePortFree } from "./common/ports.js";
@@ -25,6 +25,9 @@ import { chainIdOf, indexDir, indexerOptions, verifyInBackground } from "./index
 import { runDemo, type DemoResult } from "./demo.js";
 import { Store, TABLE_FILES_OPEN } from "./store/store.js";
 import { createIndexer, type Indexer } from "./sync/indexer.js";
+
+/** A snapshot of the embedded chain slower than this is worth a warning: the chain has outgrown it. */
+const SLOW_SNAPSHOT_MS = 5_000;
 
 export interface System {
   rpcUrl: string;
@@ -55,6 +58,7 @@ export async function startSystem(args: { config: Config; logger: Logger; say?: 
   const { config, logger } = args;
   // Before anything is written: one dpl per DATA_DIR, and the ports free.
   // A chain left running by a dpl that was killed holds blocks its last snapshot may lack: save them first.
+  let slowSaid = false;
   const lock = await lockDataDir(config.dataDir, { onStaleChain: async (stale) => void (await saveChainState(stale.url, stateFileOf(config.dataDir))) });
   let chain: EmbeddedChain | undefined;
   let store: Store | undefined;
@@ -67,6 +71,16 @@ export async function startSystem(args: { config: Config; logger: Logger; say?: 
         port: config.chainPort,
         dataDir: config.dataDir,
         onSaveError: (error) => logger.warn({ msg: "the embedded chain could not be saved; the next snapshot tries again", error: error.message }),
+        onSnapshot: (snapshot) => {
+          // Said once, when the chain has grown past what the embedded default is for.
+          if (slowSaid || snapshot.dumpMs + snapshot.writeMs < SLOW_SNAPSHOT_MS) return;
+          slowSaid = true;
+          const seconds = (snapshot.dumpMs + snapshot.writeMs) / 1000;
+          logger.warn({
+            msg: `the embedded chain has grown to ${Math.round(snapshot.bytes / 2 ** 20)} MiB and a snapshot takes ${seconds.toFixed(1)} s: a crash may now lose the last ${Math.round(nextSnapshotDelay(snapshot, 1000) / 1000 + seconds)} s of blocks. For a ledger this size, run a node that keeps its own data and set RPC_URL (README, "Keeping data")`,
+            bytes: snapshot.bytes,
+          });
+        },
       });
       await lock.recordChain({ pid: chain.pid, url: chain.url });
     }

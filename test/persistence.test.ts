@@ -15,7 +15,7 @@ import { Contract, JsonRpcProvider, Wallet } from "ethers";
 import { pino } from "pino";
 
 import ledgerAbi from "../server/chain/ledger-abi.json" with { type: "json" };
-import { stateFileOf } from "../server/chain/embedded-chain.js";
+import { nextSnapshotDelay, stateFileOf } from "../server/chain/embedded-chain.js";
 import { DplError } from "../server/common/errors.js";
 import { readConfig } from "../server/config.js";
 import { startSystem, type System } from "../server/system.js";
@@ -104,6 +104,13 @@ const baseEnv = (dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.Process
 
 describe("persistence of the embedded default", function () {
   this.timeout(180_000);
+
+  it("spaces snapshots so that they take at most a tenth of the time: a second apart, or nine times the last one", function () {
+    expect(nextSnapshotDelay(undefined, 1000)).to.equal(1000);
+    expect(nextSnapshotDelay({ dumpMs: 40, writeMs: 10 }, 1000)).to.equal(1000);
+    // 2 s of snapshot, then 18 s without: 2 / (2 + 18) is a tenth.
+    expect(nextSnapshotDelay({ dumpMs: 1500, writeMs: 500 }, 1000)).to.equal(18_000);
+  });
 
   it("Ctrl-C and npm start again: the same chain, datasets, grants and uses, the same digest; the demo does not run twice", async function () {
     const dataDir = await tempDir("persist-restart");
