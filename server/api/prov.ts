@@ -41,7 +41,6 @@ export interface ProvDocument {
 }
 
 const ZERO_HASH = "0x" + "00".repeat(32);
-const ACTIONS = ["Use", "Process", "Derive", "Operate"];
 const dateTime = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString();
 const typed = (value: string, type: string) => ({ $: value, type });
 
@@ -186,7 +185,7 @@ export function buildProv(args: {
     const time = dateTime(u.evidence.timestamp);
     const activity = `dpl:use-${u.evidence.txHash}-${u.evidence.logIndex}`;
     doc.activity[activity] = {
-      "prov:type": typed(`dpl:${ACTIONS[u.action] ?? "Use"}`, "prov:QUALIFIED_NAME"),
+      "prov:type": typed(`dpl:${u.action[0].toUpperCase()}${u.action.slice(1)}`, "prov:QUALIFIED_NAME"),
       "prov:startTime": time,
       "prov:endTime": time,
       "dpl:units": u.units,
@@ -195,7 +194,7 @@ export function buildProv(args: {
     };
     relation("used", { "prov:activity": activity, "prov:entity": `ds:${u.datasetId}`, "prov:time": time });
     relation("wasAssociatedWith", { "prov:activity": activity, "prov:agent": agent(u.grantee), "prov:plan": `grant:${u.grantId}` });
-    if (u.outputRef !== ZERO_HASH && u.action !== 2) {
+    if (u.outputRef !== null && u.action !== "derive") {
       const output = `out:${u.outputRef}`;
       doc.entity[output] ??= { "prov:type": typed("dpl:Output", "prov:QUALIFIED_NAME") };
       relation("wasGeneratedBy", { "prov:entity": output, "prov:activity": activity, "prov:time": time });

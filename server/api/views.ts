@@ -15,7 +15,6 @@ export interface Finality {
 }
 
 const ZERO_HASH = "0x" + "00".repeat(32);
-const ACTIONS = ["use", "process", "derive", "operate"] as const;
 
 export function evidenceView(e: Evidence, f: Finality) {
   const confirmations = Math.max(0, f.head - e.blockNumber + 1);
@@ -80,19 +79,21 @@ export function grantView(g: GrantRecord, f: Finality, standing: GrantStanding) 
 }
 
 export function usageView(u: UsageRecord, f: Finality) {
-  return {
-    grantId: u.grantId,
-    datasetId: u.datasetId,
-    grantee: u.grantee,
-    action: ACTIONS[u.action] ?? ("use" as const),
-    units: u.units,
-    outputRef: u.outputRef === ZERO_HASH ? null : u.outputRef,
-    evidence: evidenceView(u.evidence, f),
-  };
+  return { ...u, evidence: evidenceView(u.evidence, f) };
 }
 
 export function activityView(a: ActivityRecord, f: Finality) {
   return { ...a, evidence: evidenceView(a.evidence, f) };
+}
+
+/**
+ * A use or an activity entry as stored (JSON whose last field is its evidence, time included), with
+ * its finality at the head added: the very text `JSON.stringify` writes for its view, made without
+ * parsing it.
+ */
+export function withFinality(stored: string, blockNumber: number, f: Finality): string {
+  const confirmations = Math.max(0, f.head - blockNumber + 1);
+  return `${stored.slice(0, -2)},"confirmations":${confirmations},"final":${confirmations >= f.finalityDepth}}}`;
 }
 
 /** What the views read beyond a record: its grant's dataset and its licence (the index's Reader has both). */

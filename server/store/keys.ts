@@ -11,6 +11,10 @@ export const positionKey = (e: Pick<Evidence, "blockNumber" | "txIndex" | "logIn
 
 export const blockKey = (n: number) => pad(n, 12);
 
+/** The last part of an activity key: whether the account acted ("a") or was acted on ("s"). */
+export const ROLE_ACTOR = "a";
+export const ROLE_SUBJECT = "s";
+
 /** A key greater than every key that starts with `prefix` (keys here are hex, digits and ':'). */
 export const upperBound = (prefix: string) => `${prefix}\xff`;
 

@@ -14,6 +14,11 @@ export interface Evidence {
   timestamp: number;
 }
 
+/** Evidence with its time already written as the API writes it (ISO 8601): for records served as stored. */
+export interface TimedEvidence extends Evidence {
+  time: string;
+}
+
 export interface ParentRecord {
   datasetId: string;
   /** The grant the registrant derived under, or the zero hash when it held the parent. */
@@ -77,15 +82,23 @@ export interface GrantRecord {
   ended: Evidence | null;
 }
 
+/**
+ * A use, stored as the API answers it but for its finality, which depends on the head and is added
+ * when read (views.ts, `withFinality`): a page of uses is written from the stored text, with no
+ * parsing and no building (the API's most read lists). Its evidence is the last field.
+ */
 export interface UsageRecord {
   grantId: string;
   datasetId: string;
   grantee: string;
-  action: number;
+  action: UsageActionName;
   units: string;
-  outputRef: string;
-  evidence: Evidence;
+  /** Null when the use named no output. */
+  outputRef: string | null;
+  evidence: TimedEvidence;
 }
+
+export type UsageActionName = "use" | "process" | "derive" | "operate";
 
 export type ActivityKind =
   | "registered"
@@ -113,15 +126,12 @@ export type ActivityKind =
   | "admin-transfer-scheduled";
 
 /**
- * How a use appears in the activity of its grantee and of the dataset's holder: a reference to the
- * usage record (the most frequent event would otherwise be stored three times over).
+ * How a use appears in the activity of its grantee (key role "a": "used") and of the dataset's holder
+ * (role "s": "dataset-used"): the key of its usage record, nothing more. The account is the list's,
+ * the kind the key's role, the rest the usage record's (the most frequent event would otherwise be
+ * stored three times over).
  */
-export interface UsageActivityRef {
-  account: string;
-  kind: "used" | "dataset-used";
-  /** Key of the usage record in the by-dataset usage index. */
-  usage: string;
-}
+export type UsageActivityRef = string;
 
 export interface ActivityRecord {
   account: string;
@@ -132,7 +142,8 @@ export interface ActivityRecord {
   units?: string;
   /** For role changes: the role's name ("admin", "pauser") or its hash when unknown. */
   role?: string;
-  evidence: Evidence;
+  /** Last, as in a use: served as stored, finality added when read. */
+  evidence: TimedEvidence;
 }
 
 /** Who holds the ledger's roles, and any handover in progress (meta key "roles"). */

@@ -5,12 +5,10 @@
  */
 import { roleName } from "../chain/ids.js";
 import type { LedgerEventBody } from "../events/ledger-events.js";
-import { positionKey } from "./keys.js";
-import type { ActivityKind, ActivityRecord, DatasetRecord, Evidence, GrantRecord, RolesRecord, UsageActivityRef, UsageRecord } from "./records.js";
+import { positionKey, ROLE_ACTOR, ROLE_SUBJECT } from "./keys.js";
+import type { ActivityKind, ActivityRecord, DatasetRecord, Evidence, GrantRecord, RolesRecord, TimedEvidence, UsageActionName, UsageActivityRef, UsageRecord } from "./records.js";
 import type { WriteSet } from "./store.js";
 
-const ROLE_ACTOR = "a";
-const ROLE_SUBJECT = "s";
 
 async function activity(
   w: WriteSet,
@@ -20,9 +18,15 @@ async function activity(
   evidence: Evidence,
   details: Omit<ActivityRecord, "account" | "kind" | "evidence"> = {},
 ): Promise<void> {
-  const record: ActivityRecord = { account, kind, ...details, evidence };
+  const record: ActivityRecord = { account, kind, ...details, evidence: timed(evidence) };
   await w.put("activity", `${account}:${positionKey(evidence)}:${role}`, record, true);
 }
+
+const ACTION_NAMES: readonly UsageActionName[] = ["use", "process", "derive", "operate"];
+const ZERO_HASH = "0x" + "00".repeat(32);
+
+/** Evidence with its time written as the API writes it, for the records it serves as stored. */
+const timed = (e: Evidence): TimedEvidence => ({ ...e, time: new Date(e.timestamp * 1000).toISOString() });
 
 async function dataset(w: WriteSet, id: string): Promise<DatasetRecord | undefined> {
   return w.get<DatasetRecord>("datasets", id);
@@ -159,20 +163,20 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
         grantId: event.grantId,
         datasetId: event.datasetId,
         grantee: event.grantee,
-        action: event.action,
+        action: ACTION_NAMES[event.action] ?? "use",
         units: event.units.toString(),
-        outputRef: event.outputRef,
-        evidence,
+        outputRef: event.outputRef === ZERO_HASH ? null : event.outputRef,
+        evidence: timed(evidence),
       };
       // The record lives in the by-dataset index itself, so that a page of a dataset's uses is one
       // range read; the by-grant index and the activity entries point at it.
       const usageKey = `${event.datasetId}:${pos}`;
       await w.put("usageByDataset", usageKey, usage, true);
       await w.put("usageByGrant", `${event.grantId}:${pos}`, usageKey, true);
-      await w.put("activity", `${event.grantee}:${pos}:${ROLE_ACTOR}`, { account: event.grantee, kind: "used", usage: usageKey } satisfies UsageActivityRef, true);
+      await w.put("activity", `${event.grantee}:${pos}:${ROLE_ACTOR}`, usageKey satisfies UsageActivityRef, true);
       const holder = (await dataset(w, event.datasetId))?.holder;
       if (holder && holder !== event.grantee) {
-        await w.put("activity", `${holder}:${pos}:${ROLE_SUBJECT}`, { account: holder, kind: "dataset-used", usage: usageKey } satisfies UsageActivityRef, true);
+        await w.put("activity", `${holder}:${pos}:${ROLE_SUBJECT}`, usageKey satisfies UsageActivityRef, true);
       }
       return;
     }

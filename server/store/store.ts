@@ -12,7 +12,7 @@ import { blockKey, upperBound } from "./keys.js";
 import type { BlockMark, StoreIdentity, SyncState } from "./records.js";
 
 /** Bumped whenever the layout of keys or records changes: an older index is then rebuilt. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const SUBLEVELS = [
   "meta",

@@ -18,7 +18,7 @@ import fc from "fast-check";
 import { startHardhatChain, type TestChain } from "../helpers/chain.js";
 import { fuzzedRequest } from "../helpers/fuzz.js";
 import { runScenario, type Truth } from "../helpers/scenario.js";
-import { indexAndServe, ledgerOn, tempDir, type IndexedApi, type LedgerOnChain } from "../helpers/system.js";
+import { allPages, indexAndServe, ledgerOn, tempDir, type IndexedApi, type LedgerOnChain } from "../helpers/system.js";
 
 const provSchema = JSON.parse(readFileSync(path.join(import.meta.dirname, "../schemas/prov-json.schema.json"), "utf8"));
 
@@ -81,6 +81,30 @@ describe("API", function () {
       const one = await api.get(`/v1/grants/${g.id}`);
       expect(one.body.grant).to.include({ id: g.id, used: g.used.toString(), purpose: g.purpose });
       expect((await api.get(`/v1/grants/${g.id}/usage?limit=500`)).body.items).to.have.length(g.uses);
+    });
+
+    it("uses and activity, written from the index as stored, say what the chain recorded, with their finality at the head", async function () {
+      const names = ["use", "process", "derive", "operate"];
+      const g = [...truth.grants.values()].find((x) => truth.datasets.get(x.datasetId)!.transfers === 0 && truth.uses.filter((u) => u.grantId === x.id).length >= 3)!;
+      const expected = truth.uses.filter((u) => u.grantId === g.id).reverse();
+      const byGrant = await allPages(api, `/v1/grants/${g.id}/usage`, 2);
+      expect(byGrant.map((u: any) => [u.grantId, u.datasetId, u.grantee, u.action, u.units, u.outputRef])).to.deep.equal(
+        expected.map((u) => [u.grantId, u.datasetId, u.grantee, names[u.action], u.units.toString(), /^0x0+$/.test(u.outputRef) ? null : u.outputRef]),
+      );
+      const readAt = (await api.get(`/v1/grants/${g.id}/usage?limit=1`)).body.readAt.number;
+      for (const u of byGrant) {
+        expect(u.evidence.confirmations).to.equal(readAt - u.evidence.blockNumber + 1);
+        expect(u.evidence.final).to.equal(u.evidence.confirmations >= 64);
+        expect(new Date(u.evidence.time).getTime() / 1000).to.equal(u.evidence.timestamp);
+      }
+      // The grantee's activity has each of those uses; the holder's has each as "dataset-used", naming the grantee.
+      const granteeUses = (await allPages(api, `/v1/accounts/${g.grantee}/activity`, 50)).filter((a: any) => a.kind === "used" && a.grantId === g.id);
+      expect(granteeUses.map((a: any) => [a.account, a.datasetId, a.units, a.evidence.txHash])).to.deep.equal(byGrant.map((u: any) => [g.grantee, u.datasetId, u.units, u.evidence.txHash]));
+      const holder = (await api.get(`/v1/datasets/${g.datasetId}`)).body.dataset.holder;
+      if (holder !== g.grantee) {
+        const holderSide = (await allPages(api, `/v1/accounts/${holder}/activity`, 50)).filter((a: any) => a.kind === "dataset-used" && a.grantId === g.id);
+        expect(holderSide.map((a: any) => [a.counterparty, a.units, a.evidence.confirmations])).to.deep.equal(byGrant.map((u: any) => [g.grantee, u.units, u.evidence.confirmations]));
+      }
     });
 
     it("GET /v1/datasets/:id/usage with grantee, from and to", async function () {
