@@ -118,6 +118,8 @@ describe("persistence of the embedded default", function () {
     let second;
     try {
       expect(first.output()).to.match(/new, kept in .*state\.json; `npm run reset` starts over/);
+      // The embedded chain's deployment leaves no Ignition journal in the project tree: all it keeps is under DATA_DIR.
+      expect(await readdir("ignition/deployments").catch(() => [])).to.not.include("chain-31337");
       const chainUrl = (await lockedChain(dataDir))!.url;
       const before = await synced(first.url, chainUrl);
       const head = await rpc(chainUrl, "eth_getBlockByNumber", ["latest", false]);

@@ -14,17 +14,7 @@ import { readConfig, ConfigError } from "../server/config.js";
 import { startSystem } from "../server/system.js";
 import { startAnvil } from "./helpers/chain.js";
 import { registerDataset } from "./helpers/fixtures.js";
-import { ledgerOn, quietLogger, tempDir } from "./helpers/system.js";
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { eventually, ledgerOn, quietLogger, tempDir } from "./helpers/system.js";
 
 describe("startSystem", function () {
   it("brings up the embedded default with its demo: chain, deployment, indexer, API and a populated ledger", async function () {
@@ -37,7 +27,7 @@ describe("startSystem", function () {
       const demo = system.demo!;
       const get = async (route: string) => (await fetch(system.apiUrl + route)).json() as Promise<any>;
       const head = Number((await (await fetch(system.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}' })).json() as any).result);
-      await waitFor(async () => ((await get("/v1/status")).indexed.number >= head ? true : undefined));
+      await eventually(async () => ((await get("/v1/status")).indexed.number >= head ? true : undefined), "the index to reach the head");
       const status = await get("/v1/status");
       expect(status.ledger).to.equal(system.ledger);
       // The forecast names both of the bureau's datasets, under grants with the product-operation right.
@@ -123,10 +113,10 @@ describe("startSystem", function () {
       try {
         expect(system.embedded).to.equal(false);
         expect(system.deployBlock).to.equal(ledger.deployBlock);
-        const body = await waitFor(async () => {
+        const body = await eventually(async () => {
           const r = await fetch(`${system.apiUrl}/v1/datasets/${d.id}`);
           return r.status === 200 ? ((await r.json()) as any) : undefined;
-        });
+        }, "the dataset to be indexed");
         expect(body.dataset.holder).to.equal(ledger.holder.address.toLowerCase());
       } finally {
         await system.stop();

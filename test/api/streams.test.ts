@@ -11,7 +11,7 @@ import { expect } from "chai";
 
 import { startAnvil, type AnvilChain } from "../helpers/chain.js";
 import { registerDataset } from "../helpers/fixtures.js";
-import { ledgerOn, startProcess, tempDir, type LedgerOnChain, type StartedProcess } from "../helpers/system.js";
+import { eventually, ledgerOn, startProcess, tempDir, type LedgerOnChain, type StartedProcess } from "../helpers/system.js";
 
 type Server = StartedProcess;
 
@@ -52,16 +52,6 @@ const metric = async (url: string, line: RegExp) => {
   const found = text.split("\n").find((l) => line.test(l));
   return found === undefined ? undefined : Number(found.split(" ").pop());
 };
-
-async function eventually<T>(check: () => Promise<T | undefined>, what: string, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`not within ${ms / 1000} s: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe("what one client cannot take down", function () {
   let chain: AnvilChain;

@@ -148,6 +148,17 @@ export async function indexerThrough(url: string, ledger: LedgerOnChain, args: {
   return { store, indexer };
 }
 
+/** The first value `check` gives that is not undefined (a failing check counts as undefined), polled; fails after `ms`, naming `what`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, what: string, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`not within ${ms / 1000} s: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Waits until `store`'s cursor reaches `block`, or fails after `ms`. */
 export async function waitForCursor(store: Store, block: number, ms: number): Promise<void> {
   const deadline = Date.now() + ms;

@@ -20,17 +20,7 @@ import { Store } from "../../server/store/store.js";
 import { startSystem } from "../../server/system.js";
 import { startAnvil, startHardhatChain, type AnvilChain } from "../helpers/chain.js";
 import { registerDataset } from "../helpers/fixtures.js";
-import { dumpOf, fillUsage, indexAndServe, ledgerOn, quietLogger, referenceIndex, tempDir, type LedgerOnChain } from "../helpers/system.js";
-
-async function eventually<T>(probe: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { dumpOf, eventually, fillUsage, indexAndServe, ledgerOn, quietLogger, referenceIndex, tempDir, type LedgerOnChain } from "../helpers/system.js";
 
 const run = promisify(execFile);
 const LEDGER = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
@@ -228,7 +218,7 @@ describe("a damaged index", function () {
         const ready = await eventually(async () => {
           const r = await fetch(`${system.apiUrl}/ready`);
           return r.status === 503 ? ((await r.json()) as any) : undefined;
-        });
+        }, "/ready to say the index is damaged");
         expect(ready.error.code).to.equal("store_corrupt");
         expect(ready.error.message).to.match(/is damaged \(.+\); stop dpl and rebuild it from the chain with `npm run reindex`/);
         const status = await fetch(`${system.apiUrl}/v1/status`);
