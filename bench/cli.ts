@@ -18,8 +18,8 @@ import { promisify } from "node:util";
 
 import { keccak_256 } from "@noble/hashes/sha3";
 
-import { sha256File } from "../cli/lib/fingerprint.js";
-import { buildRecordTree } from "../cli/lib/merkle.js";
+import { sha256File } from "../core/fingerprint.js";
+import { buildRecordTree } from "../core/merkle.js";
 import { startAnvil } from "../test/helpers/chain.js";
 import { ledgerOn, tempDir } from "../test/helpers/system.js";
 import { replaceSection } from "./report.js";

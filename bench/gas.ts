@@ -16,8 +16,8 @@ import type { Log, TransactionReceipt, TransactionResponse } from "ethers";
 import { AbiCoder, ContractFactory, ZeroAddress, ZeroHash } from "ethers";
 import { network } from "hardhat";
 
-import { grantRequestDomain, GRANT_REQUEST_TYPES } from "../server/chain/grant-request.js";
-import { Rights, UsageAction } from "../server/chain/ids.js";
+import { grantRequestDomain, GRANT_REQUEST_TYPES } from "../core/grant-request.js";
+import { Rights, UsageAction } from "../core/ids.js";
 import { deployLedger, eventArg, FOREVER, METADATA_URI, NO_PARENTS, sha256 } from "../test/helpers/fixtures.js";
 import { replaceSection } from "./report.js";
 

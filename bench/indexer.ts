@@ -17,7 +17,7 @@ import { Interface, JsonRpcProvider } from "ethers";
 import { Level } from "level";
 
 import { createRpcClient } from "../server/chain/rpc.js";
-import { Rights, UsageAction } from "../server/chain/ids.js";
+import { Rights, UsageAction } from "../core/ids.js";
 import { Store } from "../server/store/store.js";
 import { createIndexer, type AppliedRange } from "../server/sync/indexer.js";
 import { startAnvil } from "../test/helpers/chain.js";

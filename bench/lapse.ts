@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { Level } from "level";
 
-import { Rights } from "../server/chain/ids.js";
+import { Rights } from "../core/ids.js";
 import type { AppliedRange } from "../server/sync/indexer.js";
 import { startAnvil } from "../test/helpers/chain.js";
 import { issueGrant, registerDataset } from "../test/helpers/fixtures.js";

@@ -12,7 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
-import { Rights, UsageAction } from "../server/chain/ids.js";
+import { Rights, UsageAction } from "../core/ids.js";
 import { createLogger } from "../server/common/logger.js";
 import { readConfig } from "../server/config.js";
 import { startSystem, type System } from "../server/system.js";

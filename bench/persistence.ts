@@ -17,10 +17,10 @@ import { fileURLToPath } from "node:url";
 import { config as hardhatConfig } from "hardhat";
 import { Contract, HDNodeWallet, JsonRpcProvider, Mnemonic, NonceManager } from "ethers";
 
-import ledgerAbi from "../server/chain/ledger-abi.json" with { type: "json" };
+import ledgerAbi from "../core/ledger-abi.json" with { type: "json" };
 import { deployEmbedded } from "../server/chain/deploy.js";
 import { nextSnapshotDelay, startEmbeddedChain, stateFileOf, type Snapshot } from "../server/chain/embedded-chain.js";
-import { Rights, UsageAction } from "../server/chain/ids.js";
+import { Rights, UsageAction } from "../core/ids.js";
 import { tempDir } from "../test/helpers/system.js";
 import { replaceSection } from "./report.js";
 

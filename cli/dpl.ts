@@ -12,7 +12,7 @@ import { registerRights } from "./commands/rights.js";
 import { registerVerify } from "./commands/verify.js";
 import { createContext, LEDGER_INTERFACE, type Context, type GlobalOptions } from "./lib/context.js";
 import { describe, EXIT } from "./lib/errors.js";
-import { redactIn } from "../server/common/redact.js";
+import { redactIn } from "../core/redact.js";
 
 const program = new Command("dpl")
   .description("dpl, the data provenance ledger: anchor datasets, grant and meter their use, verify provenance, trace usage")

@@ -11,10 +11,10 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
 import { firstBlockWithCode } from "../server/chain/deploy-block.js";
-import { readDeployment } from "../server/chain/deployment-record.js";
-import { redactUrl } from "../server/common/redact.js";
+import { readDeployment } from "../core/deployment-record.js";
+import { redactUrl } from "../core/redact.js";
 import { createRpcClient } from "../server/chain/rpc.js";
-import { DplError, InvalidInputError, RetryableError } from "../server/common/errors.js";
+import { DplError, InvalidInputError, RetryableError } from "../core/errors.js";
 import { createLogger } from "../server/common/logger.js";
 import { readConfig } from "../server/config.js";
 import { Store } from "../server/store/store.js";

@@ -7,9 +7,9 @@ import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
 
 import { chainDir } from "../server/chain/embedded-chain.js";
-import { readDeployment } from "../server/chain/deployment-record.js";
+import { readDeployment } from "../core/deployment-record.js";
 import { lockDataDir } from "../server/common/data-lock.js";
-import { DplError } from "../server/common/errors.js";
+import { DplError } from "../core/errors.js";
 import { readConfig } from "../server/config.js";
 
 const EMBEDDED_CHAIN_ID = 31337;

@@ -4,9 +4,9 @@
  */
 import path from "node:path";
 
-import { DplError } from "../server/common/errors.js";
+import { DplError } from "../core/errors.js";
 import { createLogger } from "../server/common/logger.js";
-import { redactUrl } from "../server/common/redact.js";
+import { redactUrl } from "../core/redact.js";
 import { readConfig } from "../server/config.js";
 import { startSystem } from "../server/system.js";
 

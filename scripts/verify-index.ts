@@ -9,7 +9,7 @@ import path from "node:path";
 
 import { SingleBar } from "cli-progress";
 
-import { DplError, InvalidInputError } from "../server/common/errors.js";
+import { DplError, InvalidInputError } from "../core/errors.js";
 import { readConfig } from "../server/config.js";
 import { Store } from "../server/store/store.js";
 

@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 
-import { InvalidInputError } from "./common/errors.js";
+import { InvalidInputError } from "../core/errors.js";
 
 export interface Config {
   /** RPC_URL: JSON-RPC endpoint of an existing EVM node. Unset: dpl starts its embedded local chain. */

@@ -10,11 +10,11 @@ import path from "node:path";
 
 import { Contract, HDNodeWallet, Interface, JsonRpcProvider, Mnemonic, ZeroHash, type Signer } from "ethers";
 
-import { fingerprint } from "../cli/commands/anchor.js";
-import { decodeRevert } from "../cli/lib/errors.js";
-import { buildRecordTree } from "../cli/lib/merkle.js";
-import ledgerAbi from "./chain/ledger-abi.json" with { type: "json" };
-import { Rights, UsageAction } from "./chain/ids.js";
+import { fingerprint } from "../core/manifest.js";
+import { decodeRevert } from "../core/revert.js";
+import { buildRecordTree } from "../core/merkle.js";
+import ledgerAbi from "../core/ledger-abi.json" with { type: "json" };
+import { Rights, UsageAction } from "../core/ids.js";
 import type { ProvenanceLedger } from "../types/ethers-contracts/index.js";
 
 const DEV_MNEMONIC = "test test test test test test test test test test test junk";

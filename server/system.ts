@@ -10,7 +10,7 @@ import { readFile, rm } from "node:fs/promises";
 import { config as hardhatConfig } from "hardhat";
 
 import { deployEmbedded, deployLedger } from "./chain/deploy.js";
-import { readDeployment, recordDeployment } from "./chain/deployment-record.js";
+import { readDeployment, recordDeployment } from "../core/deployment-record.js";
 import { firstBlockWithCode } from "./chain/deploy-block.js";
 import { nextSnapshotDelay, saveChainState, startEmbeddedChain, stateFileOf, type EmbeddedChain } from "./chain/embedded-chain.js";
 import { createRpcClient, type RpcClient } from "./chain/rpc.js";

@@ -14,9 +14,9 @@ import { expect } from "chai";
 import { Contract, JsonRpcProvider, Wallet } from "ethers";
 import { pino } from "pino";
 
-import ledgerAbi from "../server/chain/ledger-abi.json" with { type: "json" };
+import ledgerAbi from "../core/ledger-abi.json" with { type: "json" };
 import { nextSnapshotDelay, stateFileOf } from "../server/chain/embedded-chain.js";
-import { DplError } from "../server/common/errors.js";
+import { DplError } from "../core/errors.js";
 import { readConfig } from "../server/config.js";
 import { startSystem, type System } from "../server/system.js";
 import { sha256 } from "./helpers/fixtures.js";

@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { Contract, id, JsonRpcProvider, Wallet, ZeroHash } from "ethers";
 import { config as hardhatConfig } from "hardhat";
 
-import ledgerAbi from "../server/chain/ledger-abi.json" with { type: "json" };
+import ledgerAbi from "../core/ledger-abi.json" with { type: "json" };
 import { readConfig, ConfigError } from "../server/config.js";
 import { startSystem } from "../server/system.js";
 import { startAnvil } from "./helpers/chain.js";
@@ -72,7 +72,7 @@ describe("startSystem", function () {
       expect(response.headers.get("content-type")).to.equal("text/event-stream");
       const reader = response.body!.getReader();
       const { Wallet, JsonRpcProvider, Contract } = await import("ethers");
-      const abi = JSON.parse((await import("node:fs")).readFileSync("server/chain/ledger-abi.json", "utf8"));
+      const abi = JSON.parse((await import("node:fs")).readFileSync("core/ledger-abi.json", "utf8"));
       const provider = new JsonRpcProvider(system.rpcUrl);
       const holder = Wallet.fromPhrase("test test test test test test test test test test test junk").connect(provider);
       const receipt = await (await (new Contract(system.ledger, abi, holder) as any).register("0x" + "5e".repeat(32), "0x" + "00".repeat(32), 0n, "", [])).wait();

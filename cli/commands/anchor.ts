@@ -3,106 +3,35 @@
  * sidecar manifest <name>.dpl.json and registers the dataset, unless this holder anchored the same
  * content already (a read-only check, no transaction).
  */
-import { createHash, randomBytes } from "node:crypto";
-import { chmod, readFile, stat, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { chmod, readFile, writeFile } from "node:fs/promises";
 
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { ZeroHash } from "ethers";
 
-import { EVENT_TOPICS } from "../../server/events/ledger-events.js";
+import { schemeName } from "../../core/fingerprint.js";
+import { EVENT_TOPICS } from "../../core/ledger-events.js";
+import { fingerprint, type Manifest, requireSalt, saltedHash } from "../../core/manifest.js";
+import { buildRecordTree } from "../../core/merkle.js";
 import { type Context, parseId } from "../lib/context.js";
 import { CliError } from "../lib/errors.js";
-import { defaultScheme, directoryManifest, fingerprintFile, parseRecordScheme, RecordSplitter, schemeName, type RecordScheme } from "../lib/fingerprint.js";
-import { buildRecordTree } from "../lib/merkle.js";
 import { eventNamed, mined } from "../lib/tx.js";
 
-export interface Manifest {
-  version: 1;
-  kind: "file" | "directory";
-  name: string;
-  datasetId: string;
-  holder: string;
-  chainId: string;
-  ledger: string;
-  /** What is on chain: the file's SHA-256, or for a private anchor sha256(salt ‖ that hash). */
-  contentHash: string;
-  sha256: string;
-  size: number;
-  records: { scheme: string; count: number };
-  merkleRoot: string;
-  /** Present for a private anchor: keep it secret, it is what lets you verify and prove. */
-  salt?: string;
-  metadataURI: string;
-  parents: { datasetId: string; grantId: string }[];
-  previousVersion?: string;
-  tx?: string;
-  block?: number;
-  /** For a directory: the canonical manifest's entries (each one a record). */
-  entries?: { path: string; sha256: string; size: number }[];
-}
-
 const PROGRESS_FROM_BYTES = 32 * 1024 * 1024;
-const sha256 = (...parts: Buffer[]) => "0x" + createHash("sha256").update(Buffer.concat(parts)).digest("hex");
 
-/** The salted commitment of a private anchor: sha256(salt ‖ sha256 of the bytes). */
-export const saltedHash = (salt: string, hash: string) => sha256(Buffer.from(salt.slice(2), "hex"), Buffer.from(hash.slice(2), "hex"));
-
-export interface Fingerprint {
-  kind: "file" | "directory";
-  sha256: string;
-  size: number;
-  scheme: RecordScheme;
-  recordHashes: string[];
-  entries?: Manifest["entries"];
-}
-
-/**
- * Whether `salt` can hide a private anchor: 32 bytes that look random. A salt planted in a manifest
- * ("", "0x", zeros, a repeated byte) would publish a commitment anyone can match against the file.
- * 32 random bytes have fewer than 16 distinct values with a probability far below 2^-100.
- */
-export function isRandomLookingSalt(salt: unknown): salt is string {
-  if (typeof salt !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(salt)) return false;
-  return new Set(Buffer.from(salt.slice(2), "hex")).size >= 16;
-}
-
-/** Refuses a salt that cannot hide a private anchor, naming where it came from. */
-export function requireSalt(salt: unknown, from: string): string {
-  if (!isRandomLookingSalt(salt)) {
-    throw new CliError(`${from} holds the salt ${JSON.stringify(salt)}, which is not 32 random bytes: it would publish a commitment anyone can match to the file. Remove the salt from it to draw a new one, or restore the manifest written by dpl anchor --private`);
-  }
-  return salt;
-}
-
-/** Fingerprints a file or directory; with `salt`, each record hash is sha256(salt ‖ record). */
-export async function fingerprint(target: string, schemeText: string | undefined, salt?: string, showProgress = false): Promise<Fingerprint> {
-  const info = await stat(target).catch(() => {
-    throw new CliError(`no such file or directory: ${target}`);
-  });
-  const saltBytes = salt === undefined ? undefined : Buffer.from(requireSalt(salt, "the manifest").slice(2), "hex");
-  if (info.isDirectory()) {
-    if (schemeText) throw new CliError("--records applies to files; a directory's records are its manifest's lines");
-    const { entries, text } = await directoryManifest(target);
-    const bytes = Buffer.from(text);
-    const recordHashes: string[] = [];
-    const splitter = new RecordSplitter({ kind: "lines" }, (r) => recordHashes.push(saltBytes ? sha256(saltBytes, r) : sha256(r)));
-    splitter.push(bytes);
-    splitter.end();
-    return { kind: "directory", sha256: sha256(bytes), size: bytes.length, scheme: { kind: "lines" }, recordHashes, entries };
-  }
-  let scheme: RecordScheme;
-  try {
-    scheme = schemeText ? parseRecordScheme(schemeText) : defaultScheme(target);
-  } catch (error) {
-    throw new CliError((error as Error).message);
-  }
-  const bar = showProgress && info.size >= PROGRESS_FROM_BYTES && process.stderr.isTTY ? new SingleBar({ format: "hashing [{bar}] {percentage}% {value}/{total} MiB", stream: process.stderr, hideCursor: true }) : undefined;
-  bar?.start(Math.ceil(info.size / 2 ** 20), 0);
-  // A private anchor salts each record, so that its root matches no dictionary of likely records.
-  const fp = await fingerprintFile(target, scheme, (bytes) => bar?.update(Math.floor(bytes / 2 ** 20)), saltBytes);
-  bar?.stop();
-  return { kind: "file", sha256: fp.contentHash, size: fp.size, scheme, recordHashes: fp.recordHashes };
+/** A progress bar on stderr while a large file is hashed (a terminal only); `done` removes it. */
+function hashingBar(show: boolean) {
+  let bar: SingleBar | undefined;
+  const onProgress = (bytes: number, size: number) => {
+    if (!show || size < PROGRESS_FROM_BYTES || !process.stderr.isTTY) return;
+    if (!bar) {
+      bar = new SingleBar({ format: "hashing [{bar}] {percentage}% {value}/{total} MiB", stream: process.stderr, hideCursor: true });
+      bar.start(Math.ceil(size / 2 ** 20), 0);
+    }
+    bar.update(Math.floor(bytes / 2 ** 20));
+  };
+  return { onProgress, done: () => bar?.stop() };
 }
 
 /** Writes a manifest; one that holds a salt is readable by its owner only (the salt is what keeps the anchor private). */
@@ -169,7 +98,8 @@ export function registerAnchor(program: Command, context: () => Promise<Context>
       // commitment; a salt that could not hide it (planted, damaged) is refused, never used.
       const previous_: { salt?: unknown } | undefined = await readFile(manifestFile, "utf8").then((t) => JSON.parse(t), () => undefined);
       const salt = opts.private ? (previous_ && "salt" in previous_ ? requireSalt(previous_.salt, manifestFile) : "0x" + randomBytes(32).toString("hex")) : undefined;
-      const fp = await fingerprint(target, opts.records, salt, !ctx.options.json);
+      const bar = hashingBar(!ctx.options.json);
+      const fp = await fingerprint(target, opts.records, salt, bar.onProgress).finally(bar.done);
       const tree = await buildRecordTree(fp.recordHashes);
       const contentHash = salt ? saltedHash(salt, fp.sha256) : fp.sha256;
       const ledger = ctx.ledger(signer);

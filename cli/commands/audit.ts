@@ -5,9 +5,10 @@
 import type { Command } from "commander";
 
 import { type Context, parseId } from "../lib/context.js";
-import type { LapseReason } from "../../server/chain/ids.js";
-import { hasEnd } from "../../server/chain/window.js";
-import { CliError, EXIT, LAPSE_WORDS } from "../lib/errors.js";
+import type { LapseReason } from "../../core/ids.js";
+import { hasEnd } from "../../core/window.js";
+import { LAPSE_WORDS } from "../../core/revert.js";
+import { CliError, EXIT } from "../lib/errors.js";
 import { printable } from "../lib/text.js";
 import { contentHashOf } from "./verify.js";
 

@@ -9,8 +9,8 @@ import type { Command } from "commander";
 import type { Context } from "../lib/context.js";
 import { CliError, EXIT } from "../lib/errors.js";
 import { type AnchorBundle, createBundle, rootFromBundle } from "../lib/bundle.js";
-import { buildRecordTree, recordLeafHex, rootFromProof } from "../lib/merkle.js";
-import { fingerprint, type Manifest } from "./anchor.js";
+import { buildRecordTree, recordLeafHex, rootFromProof } from "../../core/merkle.js";
+import { fingerprint, type Manifest } from "../../core/manifest.js";
 
 export interface RecordProof {
   version: 1;

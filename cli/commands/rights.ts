@@ -9,12 +9,13 @@ import { stat } from "node:fs/promises";
 
 import type { Command } from "commander";
 
-import { grantRequestDomain, GRANT_REQUEST_TYPES, type GrantRequest } from "../../server/chain/grant-request.js";
-import { hasEnd, NO_END } from "../../server/chain/window.js";
-import { Rights, UsageAction } from "../../server/chain/ids.js";
+import { grantRequestDomain, GRANT_REQUEST_TYPES, type GrantRequest } from "../../core/grant-request.js";
+import { hasEnd, NO_END } from "../../core/window.js";
+import { Rights, UsageAction } from "../../core/ids.js";
 import { type Context, LEDGER_INTERFACE, parseAddress, parseId } from "../lib/context.js";
-import { CliError, decodeRevert, EXIT, rightsText } from "../lib/errors.js";
-import { sha256File } from "../lib/fingerprint.js";
+import { decodeRevert, rightsText } from "../../core/revert.js";
+import { CliError, EXIT } from "../lib/errors.js";
+import { sha256File } from "../../core/fingerprint.js";
 import { printable } from "../lib/text.js";
 import { eventNamed, mined } from "../lib/tx.js";
 

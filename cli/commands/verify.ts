@@ -7,12 +7,12 @@ import { readFile, stat } from "node:fs/promises";
 
 import type { Command } from "commander";
 
-import { redactUrl } from "../../server/common/redact.js";
-import { EVENT_TOPICS, decodeLedgerLog, type RawLog } from "../../server/events/ledger-events.js";
+import { redactUrl } from "../../core/redact.js";
+import { EVENT_TOPICS, decodeLedgerLog, type RawLog } from "../../core/ledger-events.js";
 import type { Context } from "../lib/context.js";
 import { CliError, EXIT } from "../lib/errors.js";
 import { printable } from "../lib/text.js";
-import { fingerprint, saltedHash, type Manifest } from "./anchor.js";
+import { fingerprint, type Manifest, saltedHash } from "../../core/manifest.js";
 
 export interface Anchor {
   datasetId: string;

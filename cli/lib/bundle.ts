@@ -16,7 +16,7 @@ import { createMerkleProof, createMPT, verifyMerkleProof } from "@ethereumjs/mpt
 import { RLP } from "@ethereumjs/rlp";
 import { keccak256 } from "ethers";
 
-import { EVENT_TOPICS } from "../../server/events/ledger-events.js";
+import { EVENT_TOPICS } from "../../core/ledger-events.js";
 import type { Context } from "./context.js";
 import { CliError, EXIT } from "./errors.js";
 

@@ -13,9 +13,9 @@ import { createInterface } from "node:readline/promises";
 
 import { Contract, HDNodeWallet, Interface, JsonRpcProvider, Mnemonic, Wallet, type Signer } from "ethers";
 
-import { readDeployment } from "../../server/chain/deployment-record.js";
-import ledgerAbi from "../../server/chain/ledger-abi.json" with { type: "json" };
-import { redactIn, redactUrl } from "../../server/common/redact.js";
+import { readDeployment } from "../../core/deployment-record.js";
+import ledgerAbi from "../../core/ledger-abi.json" with { type: "json" };
+import { redactIn, redactUrl } from "../../core/redact.js";
 import type { ProvenanceLedger } from "../../types/ethers-contracts/index.js";
 import { CliError, EXIT } from "./errors.js";
 

@@ -2,10 +2,10 @@
  * What the CLI tells a user when something goes wrong: one sentence and a documented exit code,
  * never a stack trace. Contract reverts are decoded from their custom errors into words.
  */
-import { Interface } from "ethers";
+import type { Interface } from "ethers";
 
-import { LAPSE_REASONS, type LapseReason } from "../../server/chain/ids.js";
-import { DplError, InvalidInputError, RetryableError } from "../../server/common/errors.js";
+import { DplError, InvalidInputError, RetryableError } from "../../core/errors.js";
+import { decodeRevert, LedgerRefusedError } from "../../core/revert.js";
 
 /** Exit codes, as README documents them. */
 export const EXIT = {
@@ -22,95 +22,24 @@ export const EXIT = {
   failure: 5,
 } as const;
 
-export class CliError extends Error {
+/** The stable code of each exit code, for a CliError's `code`. */
+const EXIT_CODES: Record<number, string> = { 1: "negative", 2: "usage", 3: "network", 4: "ledger_refused", 5: "failure" };
+
+/** What a command tells its user: one sentence, and the exit code it ends with. */
+export class CliError extends DplError {
   constructor(
     message: string,
     readonly exitCode: number = EXIT.usage,
   ) {
-    super(message);
+    super(EXIT_CODES[exitCode] ?? "failure", message);
   }
-}
-
-const short = (hex: string) => `${hex.slice(0, 10)}…`;
-const when = (unix: bigint | number) => new Date(Number(unix) * 1000).toISOString().replace(".000Z", "Z");
-const STATES = ["none", "active", "revoked", "renounced"];
-const ACTIONS = ["use", "process", "derive", "operate"];
-/** Why a licence lapsed, in words, by the API's name of the reason. */
-export const LAPSE_WORDS: Record<LapseReason, string> = { revoked: "was revoked", renounced: "was renounced", expired: "expired", retired: "is over a retired dataset" };
-
-/** One sentence for each of the ledger's custom errors. */
-const SENTENCES: Record<string, (a: any[]) => string> = {
-  DatasetContentHashZero: () => "a content hash of zero anchors nothing",
-  DatasetAlreadyRegistered: ([id]) => `this account already anchored this content as dataset ${id}`,
-  DatasetNotFound: ([id]) => `no dataset ${id} is anchored on this ledger`,
-  DatasetUnauthorizedAccount: ([id, account]) => `${account} does not hold dataset ${short(id)}`,
-  DatasetRetiredAlready: ([id]) => `dataset ${short(id)} is retired`,
-  DatasetSuperseded: ([id]) => `dataset ${short(id)} already has a next version`,
-  DatasetTooManyParents: ([count, max]) => `a dataset may name at most ${max} parents, not ${count}`,
-  DatasetParentDuplicate: ([id]) => `parent ${short(id)} is named twice`,
-  DatasetParentIsSelf: ([id]) => `dataset ${short(id)} cannot be its own parent`,
-  DatasetTooManyLicences: ([id, max]) => `dataset ${short(id)} would rest on more than ${max} upstream grants; derive from fewer licensed parents`,
-  DatasetParentGrantMismatch: ([parent, grant, covered]) => `grant ${short(grant)} covers dataset ${short(covered)}, not the parent ${short(parent)}`,
-  HoldingInvalidReceiver: ([id, account]) => `${account} cannot take the holding of dataset ${short(id)}: it is not the account the holding was offered to, or it holds it already`,
-  LedgerBatchLength: ([length, max]) => `a batch must carry 1 to ${max} entries, not ${length}`,
-  GrantNotFound: ([id]) => `no grant ${id} was issued on this ledger`,
-  GrantUnauthorizedAccount: ([id, account]) => `${account} is not the grantee of grant ${short(id)}`,
-  GrantNotActive: ([id, state]) => `grant ${short(id)} is ${STATES[Number(state)] ?? "inactive"}`,
-  GrantRightsInvalid: ([rights]) => `rights ${rights} are not a non-empty set of use, process and operate`,
-  GrantGranteeZero: () => "a grant needs a grantee",
-  GrantPurposeEmpty: () => "a grant needs a purpose",
-  GrantWindowInvalid: ([from, until, now]) => `the window ${when(from)} to ${when(until)} is reversed or already over (now ${when(now)})`,
-  GrantWindowBeyondLicence: ([licence, licenceUntil, until]) => `a grant until ${when(until)} would outlast the licence ${short(licence)} it rests on, which ends ${when(licenceUntil)}; pass --until ${when(licenceUntil)} or earlier`,
-  GrantSignatureExpired: ([deadline, now]) => `the signed request could be relayed until ${when(deadline)}; it is now ${when(now)}`,
-  GrantSignatureInvalid: ([holder]) => `the signature is not ${holder}'s over this request on this chain and ledger`,
-  GrantRequestNonceUsed: ([holder, nonce]) => `${holder} already spent nonce ${nonce}: this request was relayed or cancelled`,
-  GrantRequestCounterStale: ([holder]) => `${holder} cancelled all its grant requests after this one was signed; ask for a new signature`,
-  GrantRequestHoldingMoved: ([id, signed, now]) => `the holding of dataset ${short(id)} has moved since this request was signed (transfer ${signed}, now ${now}); the current holder must sign anew`,
-  ProductLicenceLapsed: ([product, licence, reason]) => `dataset ${short(product)} rests on grant ${short(licence)}, which ${LAPSE_WORDS[LAPSE_REASONS[Number(reason)]] ?? "no longer holds"}: nothing may be granted, used or derived on it any more`,
-  ProductLicenseeMismatch: ([product, licence, licensee, account]) => `${account} may not operate dataset ${short(product)}: its licence, grant ${short(licence)}, was given to ${licensee}`,
-  ProductLicenceNotOperable: ([product, licence, rights]) => `dataset ${short(product)} may not be licensed to anyone: the grant ${short(licence)} it rests on carries ${rightsText(Number(rights))}, not operate`,
-  UsageUnitsZero: () => "a use of zero units measures nothing",
-  UsageActionReserved: () => "derive is recorded by anchoring a derived dataset (dpl anchor --parent), not by dpl use",
-  UsageActionNotAllowed: ([id, action, rights]) => `grant ${short(id)} does not allow ${ACTIONS[Number(action)]} (its rights: ${rightsText(Number(rights))})`,
-  UsageOutsideWindow: ([id, from, until, now]) => `grant ${short(id)} is valid from ${when(from)} to ${when(until)}; it is now ${when(now)}`,
-  UsageQuotaExceeded: ([id, used, quota, units]) => `grant ${short(id)} allows ${quota} units; ${used} used; ${units} requested`,
-  EnforcedPause: () => "the ledger is paused: writes that give or carry rights are stopped until it is unpaused",
-  AccessControlUnauthorizedAccount: ([account]) => `${account} may not do this (it lacks the role)`,
-  AccessControlEnforcedDefaultAdminRules: () => "the admin role moves only by the two-step handover (begin, wait the delay, accept)",
-  AccessControlEnforcedDefaultAdminDelay: ([schedule]) => `the admin handover may be accepted only after ${when(schedule)}`,
-  AccessControlInvalidDefaultAdmin: ([account]) => `${account} is not the pending admin`,
-};
-
-export function rightsText(rights: number): string {
-  return [rights & 1 && "use", rights & 2 && "process", rights & 4 && "operate"].filter(Boolean).join(", ") || "none";
-}
-
-/** Finds the revert data in an ethers error and turns it into a CliError, or returns undefined. */
-export function decodeRevert(iface: Interface, error: unknown): CliError | undefined {
-  let e: any = error;
-  for (let depth = 0; e && depth < 6; depth++) {
-    const data = typeof e.data === "string" ? e.data : typeof e.data?.data === "string" ? e.data.data : typeof e.error?.data === "string" ? e.error.data : undefined;
-    if (data && data.length >= 10) {
-      try {
-        const parsed = iface.parseError(data);
-        if (parsed) {
-          const sentence = SENTENCES[parsed.name]?.([...parsed.args]) ?? `${parsed.name}(${[...parsed.args].join(", ")})`;
-          return new CliError(`the ledger refused: ${sentence}`, EXIT.refused);
-        }
-      } catch {
-        // not one of the ledger's errors
-      }
-    }
-    e = e.error ?? e.info?.error ?? e.cause;
-  }
-  return undefined;
 }
 
 /** Any error, as the sentence and exit code the user gets. */
 export function describe(iface: Interface, error: unknown): CliError {
   if (error instanceof CliError) return error;
-  const revert = decodeRevert(iface, error);
-  if (revert) return revert;
+  const revert = error instanceof LedgerRefusedError ? error : decodeRevert(iface, error);
+  if (revert) return new CliError(revert.message, EXIT.refused);
   if (error instanceof InvalidInputError) return new CliError(error.message, EXIT.usage);
   if (error instanceof RetryableError) return new CliError(error.message, EXIT.network);
   if (error instanceof DplError) return new CliError(error.message, EXIT.failure);

@@ -1,5 +1,5 @@
 /** How the explorer writes hashes, times, units and rights. Pure. */
-import { hasEnd } from "../../server/chain/window.js";
+import { hasEnd } from "../../core/window.js";
 import type { Dataset } from "./model.js";
 
 export function shortHex(hex: string, keep = 6): string {

@@ -13,7 +13,7 @@ import { rateLimit } from "express-rate-limit";
 import helmet from "helmet";
 import { z } from "zod";
 
-import { DplError, InvalidInputError, NotFoundError, RetryableError, StoreError } from "../common/errors.js";
+import { DplError, InvalidInputError, NotFoundError, RetryableError, StoreError } from "../../core/errors.js";
 import type { Logger } from "../common/logger.js";
 import type { Config } from "../config.js";
 import { InvalidCursorError, openReader, type Page, type Reader, type StoredItem } from "../store/reads.js";

@@ -4,7 +4,7 @@
  */
 import { getAddress } from "ethers";
 
-import { LAPSE_REASONS } from "../chain/ids.js";
+import { LAPSE_REASONS } from "../../core/ids.js";
 import { z } from "zod";
 
 const HASH = /^0x[0-9a-fA-F]{64}$/;

@@ -8,7 +8,7 @@
  * renounced, when its window ended (`time > validUntil`), or when its dataset was retired. The first
  * licence in the ledger's order that no longer holds is the one named.
  */
-import type { LapseReason } from "../chain/ids.js";
+import type { LapseReason } from "../../core/ids.js";
 import type { DatasetRecord, Evidence, GrantRecord } from "../store/records.js";
 
 export type GrantStatusName = "pending" | "active" | "expired" | "exhausted" | "revoked" | "renounced" | "retired" | "lapsed";

@@ -1,7 +1,7 @@
 /**
  * Finding where a ledger starts, for indexing a deployment dpl did not make itself.
  */
-import { InvalidInputError } from "../common/errors.js";
+import { InvalidInputError } from "../../core/errors.js";
 import type { RpcClient } from "./rpc.js";
 
 /**

@@ -12,10 +12,10 @@ import { ContractFactory, JsonRpcProvider } from "ethers";
 import { network } from "hardhat";
 
 import ProvenanceLedgerModule from "../../ignition/modules/ProvenanceLedger.js";
-import { DplError } from "../common/errors.js";
-import { redactIn, redactUrl } from "../common/redact.js";
+import { DplError } from "../../core/errors.js";
+import { redactIn, redactUrl } from "../../core/redact.js";
 import { firstBlockWithCode } from "./deploy-block.js";
-import type { Deployment } from "./deployment-record.js";
+import type { Deployment } from "../../core/deployment-record.js";
 import { createRpcClient } from "./rpc.js";
 
 /**

@@ -23,7 +23,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
 
-import { DplError } from "../common/errors.js";
+import { DplError } from "../../core/errors.js";
 import { createRpcClient } from "./rpc.js";
 
 const require = createRequire(import.meta.url);

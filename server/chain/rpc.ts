@@ -3,8 +3,8 @@
  * should do about them: retry (RetryableError), ask for a smaller block range (RangeTooLargeError),
  * or give up (RpcError). ethers' provider does much more; the indexer needs only this, fast.
  */
-import { DplError, RetryableError } from "../common/errors.js";
-import { redactUrl } from "../common/redact.js";
+import { DplError, RetryableError } from "../../core/errors.js";
+import { redactUrl } from "../../core/redact.js";
 
 export class RpcError extends DplError {
   constructor(

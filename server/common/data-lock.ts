@@ -8,7 +8,7 @@
 import { mkdir, open, readFile, readlink, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 
-import { DplError } from "./errors.js";
+import { DplError } from "../../core/errors.js";
 
 export interface DataLock {
   /** Records the embedded chain, for the next start to save and stop it if dpl dies without doing so. */

@@ -4,7 +4,7 @@
  */
 import net from "node:net";
 
-import { DplError } from "./errors.js";
+import { DplError } from "../../core/errors.js";
 
 export async function requirePortFree(host: string, port: number, setting: string): Promise<void> {
   if (port === 0) return;

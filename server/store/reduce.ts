@@ -3,8 +3,8 @@
  * records and index keys. Every write goes through the WriteSet, so it is undoable and lands in the
  * range's single batch.
  */
-import { roleName } from "../chain/ids.js";
-import type { LedgerEventBody } from "../events/ledger-events.js";
+import { roleName } from "../../core/ids.js";
+import type { LedgerEventBody } from "../../core/ledger-events.js";
 import { positionKey, ROLE_ACTOR, ROLE_SUBJECT } from "./keys.js";
 import type { ActivityKind, ActivityRecord, DatasetRecord, Evidence, GrantRecord, RolesRecord, TimedEvidence, UsageActionName, UsageActivityRef, UsageRecord } from "./records.js";
 import type { WriteSet } from "./store.js";

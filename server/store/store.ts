@@ -7,7 +7,7 @@ import { mkdir } from "node:fs/promises";
 
 import { Level } from "level";
 
-import { RetryableError, StoreError } from "../common/errors.js";
+import { RetryableError, StoreError } from "../../core/errors.js";
 import { blockKey, upperBound } from "./keys.js";
 import type { BlockMark, StoreIdentity, SyncState } from "./records.js";
 

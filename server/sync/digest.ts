@@ -8,7 +8,7 @@
  */
 import { createKeccak, type IHasher } from "hash-wasm";
 
-import type { RawLog } from "../events/ledger-events.js";
+import type { RawLog } from "../../core/ledger-events.js";
 
 export const GENESIS_DIGEST = "0x" + "00".repeat(32);
 

@@ -16,10 +16,10 @@ import { EventEmitter } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 
 import type { Logger } from "../common/logger.js";
-import { ReorgTooDeepError, RetryableError } from "../common/errors.js";
+import { ReorgTooDeepError, RetryableError } from "../../core/errors.js";
 import { bloomBits, bloomHas } from "../chain/bloom.js";
 import { RangeTooLargeError, type RpcClient } from "../chain/rpc.js";
-import { decodeLedgerLog, orderLogs, positionOf, type RawLog } from "../events/ledger-events.js";
+import { decodeLedgerLog, orderLogs, positionOf, type RawLog } from "../../core/ledger-events.js";
 import type { BlockMark, Evidence, SyncState } from "../store/records.js";
 import { applyEvent } from "../store/reduce.js";
 import { exhaustedResources, isResourceExhaustion, isStorageFault, type Store, type WriteSet } from "../store/store.js";

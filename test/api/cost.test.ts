@@ -5,7 +5,7 @@
  */
 import { expect } from "chai";
 
-import { Rights, UsageAction } from "../../server/chain/ids.js";
+import { Rights, UsageAction } from "../../core/ids.js";
 import { startHardhatChain, type TestChain } from "../helpers/chain.js";
 import { issueGrant, registerDataset, sha256 } from "../helpers/fixtures.js";
 import { indexAndServe, ledgerOn, type IndexedApi, type LedgerOnChain } from "../helpers/system.js";

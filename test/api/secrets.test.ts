@@ -10,7 +10,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { config as hardhatConfig } from "hardhat";
 
-import { redactIn, redactUrl } from "../../server/common/redact.js";
+import { redactIn, redactUrl } from "../../core/redact.js";
 import { startAnvil } from "../helpers/chain.js";
 import { startRpcProxy } from "../helpers/rpc-proxy.js";
 import { ledgerOn, startProcess, tempDir } from "../helpers/system.js";
@@ -82,7 +82,7 @@ describe("secrets in a running system", function () {
   });
 
   it("writes the deployment record readable by its owner only (its node URL may carry a key)", async function () {
-    const { recordDeployment } = await import("../../server/chain/deployment-record.js");
+    const { recordDeployment } = await import("../../core/deployment-record.js");
     const file = await recordDeployment(await tempDir("record"), { chainId: 1, rpcUrl: "https://node.example/v2/SECRETKEY", ledger: "0x" + "11".repeat(20), deployBlock: 1 });
     expect((await stat(file)).mode & 0o777).to.equal(0o600);
   });

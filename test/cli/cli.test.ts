@@ -11,8 +11,8 @@ import path from "node:path";
 import { StandardMerkleTree } from "@openzeppelin/merkle-tree";
 import { expect } from "chai";
 
-import { fingerprint } from "../../cli/commands/anchor.js";
-import { buildRecordTree } from "../../cli/lib/merkle.js";
+import { fingerprint } from "../../core/manifest.js";
+import { buildRecordTree } from "../../core/merkle.js";
 import { readConfig } from "../../server/config.js";
 import { startSystem, type System } from "../../server/system.js";
 import { quietLogger, tempDir } from "../helpers/system.js";
@@ -403,7 +403,7 @@ describe("dpl CLI", function () {
         const file = path.join(dir, "by-env-key.txt");
         await writeFile(file, "env key\n");
         const out = await json("anchor", file);
-        expect(out.datasetId).to.equal((await import("../../server/chain/ids.js")).datasetId(GRANTEE, out.contentHash).toLowerCase());
+        expect(out.datasetId).to.equal((await import("../../core/ids.js")).datasetId(GRANTEE, out.contentHash).toLowerCase());
         env = { ...env, LEDGER_ADDRESS: "0x" + "42".repeat(20) };
         const wrong = await dpl("verify-proof", path.join(dir, "proof-150.json"));
         expect(wrong.code).to.equal(3);
@@ -498,7 +498,7 @@ describe("dpl CLI", function () {
       env = { ...saved, DPL_KEYSTORE_PASSWORD: "correct horse" };
       try {
         const out = await json("--keystore", keystore, "anchor", file);
-        expect(out.datasetId).to.equal((await import("../../server/chain/ids.js")).datasetId(wallet.address, out.contentHash).toLowerCase());
+        expect(out.datasetId).to.equal((await import("../../core/ids.js")).datasetId(wallet.address, out.contentHash).toLowerCase());
         env = { ...saved, DPL_KEYSTORE_PASSWORD: "wrong" };
         const refused = await dpl("--keystore", keystore, "anchor", file);
         expect(refused.code).to.equal(2);

@@ -7,7 +7,7 @@ import path from "node:path";
 
 import { expect } from "chai";
 
-import { directoryManifest, manifestPath } from "../../cli/lib/fingerprint.js";
+import { directoryManifest, manifestPath } from "../../core/fingerprint.js";
 import { tempDir } from "../helpers/system.js";
 
 describe("manifestPath", function () {

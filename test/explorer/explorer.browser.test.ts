@@ -9,8 +9,8 @@ import { expect } from "chai";
 import { AbiCoder, Contract, JsonRpcProvider, ZeroHash } from "ethers";
 import type { Browser, Page } from "playwright-core";
 
-import ledgerAbi from "../../server/chain/ledger-abi.json" with { type: "json" };
-import { UsageAction } from "../../server/chain/ids.js";
+import ledgerAbi from "../../core/ledger-abi.json" with { type: "json" };
+import { UsageAction } from "../../core/ids.js";
 import { readConfig } from "../../server/config.js";
 import { demoSigner } from "../../server/demo.js";
 import { startSystem, type System } from "../../server/system.js";

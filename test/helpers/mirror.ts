@@ -8,7 +8,7 @@ import { rm } from "node:fs/promises";
 import type { Log } from "ethers";
 
 import { viewsOf } from "../../server/api/views.js";
-import { decodeLedgerLog, type RawLog } from "../../server/events/ledger-events.js";
+import { decodeLedgerLog, type RawLog } from "../../core/ledger-events.js";
 import { openReader } from "../../server/store/reads.js";
 import { applyEvent } from "../../server/store/reduce.js";
 import { Store } from "../../server/store/store.js";

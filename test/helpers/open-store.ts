@@ -4,7 +4,7 @@
  */
 import { pathToFileURL } from "node:url";
 
-import { DplError } from "../../server/common/errors.js";
+import { DplError } from "../../core/errors.js";
 import { Store } from "../../server/store/store.js";
 
 // Mocha loads every file under test/, this one included: it acts only when run as a program, or it

@@ -5,8 +5,8 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { ZeroAddress, ZeroHash } from "ethers";
 
-import { grantRequestDomain, GRANT_REQUEST_TYPES } from "../../server/chain/grant-request.js";
-import { datasetId as computeDatasetId, grantId as computeGrantId, Rights, UsageAction } from "../../server/chain/ids.js";
+import { grantRequestDomain, GRANT_REQUEST_TYPES } from "../../core/grant-request.js";
+import { datasetId as computeDatasetId, grantId as computeGrantId, Rights, UsageAction } from "../../core/ids.js";
 import type { ProvenanceLedger } from "../../types/ethers-contracts/index.js";
 import { sha256 } from "./fixtures.js";
 

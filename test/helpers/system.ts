@@ -17,7 +17,7 @@ import { createRpcClient } from "../../server/chain/rpc.js";
 import { createLogger } from "../../server/common/logger.js";
 import { Store } from "../../server/store/store.js";
 import { createIndexer, type Indexer, type IndexerOptions } from "../../server/sync/indexer.js";
-import { Rights, UsageAction } from "../../server/chain/ids.js";
+import { Rights, UsageAction } from "../../core/ids.js";
 import { deployLedger, issueGrant, registerDataset, sha256, type LedgerFixture } from "./fixtures.js";
 import type { TestChain } from "./chain.js";
 

@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { ZeroAddress, ZeroHash } from "ethers";
 import { network } from "hardhat";
 
-import { datasetId as computeId, recordLeaf, Rights, UsageAction } from "../../server/chain/ids.js";
+import { datasetId as computeId, recordLeaf, Rights, UsageAction } from "../../core/ids.js";
 import {
   deployLedger,
   issueGrant,

@@ -9,8 +9,8 @@ import { expect } from "chai";
 import { parseUnits, type ContractTransactionResponse } from "ethers";
 import { network } from "hardhat";
 
-import { grantRequestDomain, GRANT_REQUEST_TYPES, type GrantRequest } from "../../server/chain/grant-request.js";
-import { grantId as computeGrantId, Rights, UsageAction } from "../../server/chain/ids.js";
+import { grantRequestDomain, GRANT_REQUEST_TYPES, type GrantRequest } from "../../core/grant-request.js";
+import { grantId as computeGrantId, Rights, UsageAction } from "../../core/ids.js";
 import { deployLedger, FOREVER, issueGrant, METADATA_URI, NO_PARENTS, registerDataset, sha256, ZERO_HASH } from "../helpers/fixtures.js";
 
 const { ethers, networkHelpers } = await network.create();

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ZeroAddress, ZeroHash } from "ethers";
 import { network } from "hardhat";
 
-import { GrantState, GrantStatus, grantId as computeGrantId, purposeHash, Rights, UsageAction } from "../../server/chain/ids.js";
+import { GrantState, GrantStatus, grantId as computeGrantId, purposeHash, Rights, UsageAction } from "../../core/ids.js";
 import { deployLedger, FOREVER, issueGrant, registerDataset, sha256 } from "../helpers/fixtures.js";
 
 const { ethers, networkHelpers } = await network.create();

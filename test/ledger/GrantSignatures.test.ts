@@ -2,8 +2,8 @@ import { expect } from "chai";
 import { Signature, TypedDataEncoder } from "ethers";
 import { network } from "hardhat";
 
-import { type GrantRequest, grantRequestDomain, GRANT_REQUEST_TYPES } from "../../server/chain/grant-request.js";
-import { grantId as computeGrantId, purposeHash, Rights } from "../../server/chain/ids.js";
+import { type GrantRequest, grantRequestDomain, GRANT_REQUEST_TYPES } from "../../core/grant-request.js";
+import { grantId as computeGrantId, purposeHash, Rights } from "../../core/ids.js";
 import { deployLedger, FOREVER, registerDataset } from "../helpers/fixtures.js";
 
 const { ethers, networkHelpers } = await network.create();

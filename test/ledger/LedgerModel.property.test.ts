@@ -21,8 +21,8 @@ import { ZeroAddress, ZeroHash } from "ethers";
 import fc from "fast-check";
 import { network } from "hardhat";
 
-import { type GrantRequest, grantRequestDomain, GRANT_REQUEST_TYPES } from "../../server/chain/grant-request.js";
-import { datasetId as computeDatasetId, grantId as computeGrantId, GrantState, LicenceLapse, UsageAction } from "../../server/chain/ids.js";
+import { type GrantRequest, grantRequestDomain, GRANT_REQUEST_TYPES } from "../../core/grant-request.js";
+import { datasetId as computeDatasetId, grantId as computeGrantId, GrantState, LicenceLapse, UsageAction } from "../../core/ids.js";
 import type { ProvenanceLedger } from "../../types/ethers-contracts/index.js";
 import { deployLedger, sha256 } from "../helpers/fixtures.js";
 import { type Mirror, openMirror } from "../helpers/mirror.js";

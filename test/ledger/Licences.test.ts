@@ -10,7 +10,7 @@ import { expect } from "chai";
 import { ZeroAddress, ZeroHash } from "ethers";
 import { network } from "hardhat";
 
-import { datasetId as computeId, GrantStatus, LicenceLapse, Rights, UsageAction } from "../../server/chain/ids.js";
+import { datasetId as computeId, GrantStatus, LicenceLapse, Rights, UsageAction } from "../../core/ids.js";
 import type { ProvenanceLedger } from "../../types/ethers-contracts/index.js";
 import { ADMIN_DELAY, deployLedger, FOREVER, issueGrant, registerDataset, sha256 } from "../helpers/fixtures.js";
 

@@ -2,8 +2,8 @@ import { expect } from "chai";
 import { ZeroHash } from "ethers";
 import { network } from "hardhat";
 
-import { grantRequestDomain, GRANT_REQUEST_TYPES, type GrantRequest } from "../../server/chain/grant-request.js";
-import { Rights, UsageAction } from "../../server/chain/ids.js";
+import { grantRequestDomain, GRANT_REQUEST_TYPES, type GrantRequest } from "../../core/grant-request.js";
+import { Rights, UsageAction } from "../../core/ids.js";
 import { ADMIN_DELAY, deployLedger, FOREVER, issueGrant, registerDataset, sha256 } from "../helpers/fixtures.js";
 
 const { ethers, networkHelpers } = await network.create();

@@ -12,9 +12,9 @@ import { expect } from "chai";
 import { Interface } from "ethers";
 import { network } from "hardhat";
 
-import ledgerAbi from "../../server/chain/ledger-abi.json" with { type: "json" };
-import { grantRequestDomain, GRANT_REQUEST_TYPES, type GrantRequest } from "../../server/chain/grant-request.js";
-import { Rights, UsageAction } from "../../server/chain/ids.js";
+import ledgerAbi from "../../core/ledger-abi.json" with { type: "json" };
+import { grantRequestDomain, GRANT_REQUEST_TYPES, type GrantRequest } from "../../core/grant-request.js";
+import { Rights, UsageAction } from "../../core/ids.js";
 import { ADMIN_DELAY, deployLedger, FOREVER, issueGrant, METADATA_URI, NO_PARENTS, registerDataset, sha256, ZERO_HASH } from "../helpers/fixtures.js";
 
 const { ethers, networkHelpers } = await network.create();

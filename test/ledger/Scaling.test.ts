@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { ZeroHash } from "ethers";
 import { network } from "hardhat";
 
-import { Rights, UsageAction } from "../../server/chain/ids.js";
+import { Rights, UsageAction } from "../../core/ids.js";
 import { deployLedger, FOREVER, issueGrant, registerDataset } from "../helpers/fixtures.js";
 
 const { ethers } = await network.create();

@@ -9,8 +9,8 @@ import { Signature, TypedDataEncoder, Wallet, type BytesLike } from "ethers";
 import fc from "fast-check";
 import { network } from "hardhat";
 
-import { type GrantRequest, grantRequestDomain, GRANT_REQUEST_TYPES } from "../../server/chain/grant-request.js";
-import { grantId as computeGrantId, Rights } from "../../server/chain/ids.js";
+import { type GrantRequest, grantRequestDomain, GRANT_REQUEST_TYPES } from "../../core/grant-request.js";
+import { grantId as computeGrantId, Rights } from "../../core/ids.js";
 import { deployLedger, FOREVER, METADATA_URI, NO_PARENTS, registerDataset, sha256 } from "../helpers/fixtures.js";
 
 const { ethers, networkHelpers } = await network.create();

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { ZeroHash } from "ethers";
 import { network } from "hardhat";
 
-import { GrantState, Rights, UsageAction } from "../../server/chain/ids.js";
+import { GrantState, Rights, UsageAction } from "../../core/ids.js";
 import { deployLedger, issueGrant, registerDataset, sha256 } from "../helpers/fixtures.js";
 
 const { ethers, networkHelpers } = await network.create();

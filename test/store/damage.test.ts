@@ -13,7 +13,7 @@ import { promisify } from "node:util";
 import { expect } from "chai";
 import { Level } from "level";
 
-import { StoreError } from "../../server/common/errors.js";
+import { StoreError } from "../../core/errors.js";
 import { indexDir } from "../../server/indexing.js";
 import { readConfig } from "../../server/config.js";
 import { Store } from "../../server/store/store.js";

@@ -3,7 +3,7 @@ import { promisify } from "node:util";
 
 import { expect } from "chai";
 
-import { StoreError } from "../../server/common/errors.js";
+import { StoreError } from "../../core/errors.js";
 import { Store } from "../../server/store/store.js";
 import { tempDir } from "../helpers/system.js";
 

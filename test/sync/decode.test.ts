@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { Interface } from "ethers";
 
 import { createRpcClient } from "../../server/chain/rpc.js";
-import { decodeLedgerLog, EVENT_SIGNATURES, type RawLog } from "../../server/events/ledger-events.js";
+import { decodeLedgerLog, EVENT_SIGNATURES, type RawLog } from "../../core/ledger-events.js";
 import { startHardhatChain } from "../helpers/chain.js";
 import { runScenario } from "../helpers/scenario.js";
 import { ledgerOn } from "../helpers/system.js";

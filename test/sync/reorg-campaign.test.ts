@@ -11,7 +11,7 @@
 import { expect } from "chai";
 
 import { createRpcClient } from "../../server/chain/rpc.js";
-import { Rights, UsageAction } from "../../server/chain/ids.js";
+import { Rights, UsageAction } from "../../core/ids.js";
 import { openReader } from "../../server/store/reads.js";
 import { Store } from "../../server/store/store.js";
 import { createIndexer } from "../../server/sync/indexer.js";

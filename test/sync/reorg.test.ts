@@ -6,8 +6,8 @@
 import { expect } from "chai";
 
 import { createRpcClient } from "../../server/chain/rpc.js";
-import { ReorgTooDeepError } from "../../server/common/errors.js";
-import { Rights, UsageAction } from "../../server/chain/ids.js";
+import { ReorgTooDeepError } from "../../core/errors.js";
+import { Rights, UsageAction } from "../../core/ids.js";
 import { Store } from "../../server/store/store.js";
 import { createIndexer } from "../../server/sync/indexer.js";
 import { startAnvil } from "../helpers/chain.js";

@@ -1,0 +1,95 @@
+/**
+ * The ledger's refusals in words: each custom error it reverts with, decoded from an ethers error
+ * (at any depth of its cause chain) into one sentence. The CLI, the demo and any client share them.
+ */
+import type { Interface } from "ethers";
+
+import { DplError } from "./errors.js";
+import { LAPSE_REASONS, type LapseReason } from "./ids.js";
+
+/** The ledger refused a transaction or a call: `errorName` and `args` are its custom error. */
+export class LedgerRefusedError extends DplError {
+  constructor(
+    readonly errorName: string,
+    readonly args: unknown[],
+    sentence: string,
+  ) {
+    super("ledger_refused", `the ledger refused: ${sentence}`);
+  }
+}
+
+const short = (hex: string) => `${hex.slice(0, 10)}…`;
+const when = (unix: bigint | number) => new Date(Number(unix) * 1000).toISOString().replace(".000Z", "Z");
+const STATES = ["none", "active", "revoked", "renounced"];
+const ACTIONS = ["use", "process", "derive", "operate"];
+/** Why a licence lapsed, in words, by the API's name of the reason. */
+export const LAPSE_WORDS: Record<LapseReason, string> = { revoked: "was revoked", renounced: "was renounced", expired: "expired", retired: "is over a retired dataset" };
+
+/** One sentence for each of the ledger's custom errors. */
+const SENTENCES: Record<string, (a: any[]) => string> = {
+  DatasetContentHashZero: () => "a content hash of zero anchors nothing",
+  DatasetAlreadyRegistered: ([id]) => `this account already anchored this content as dataset ${id}`,
+  DatasetNotFound: ([id]) => `no dataset ${id} is anchored on this ledger`,
+  DatasetUnauthorizedAccount: ([id, account]) => `${account} does not hold dataset ${short(id)}`,
+  DatasetRetiredAlready: ([id]) => `dataset ${short(id)} is retired`,
+  DatasetSuperseded: ([id]) => `dataset ${short(id)} already has a next version`,
+  DatasetTooManyParents: ([count, max]) => `a dataset may name at most ${max} parents, not ${count}`,
+  DatasetParentDuplicate: ([id]) => `parent ${short(id)} is named twice`,
+  DatasetParentIsSelf: ([id]) => `dataset ${short(id)} cannot be its own parent`,
+  DatasetTooManyLicences: ([id, max]) => `dataset ${short(id)} would rest on more than ${max} upstream grants; derive from fewer licensed parents`,
+  DatasetParentGrantMismatch: ([parent, grant, covered]) => `grant ${short(grant)} covers dataset ${short(covered)}, not the parent ${short(parent)}`,
+  HoldingInvalidReceiver: ([id, account]) => `${account} cannot take the holding of dataset ${short(id)}: it is not the account the holding was offered to, or it holds it already`,
+  LedgerBatchLength: ([length, max]) => `a batch must carry 1 to ${max} entries, not ${length}`,
+  GrantNotFound: ([id]) => `no grant ${id} was issued on this ledger`,
+  GrantUnauthorizedAccount: ([id, account]) => `${account} is not the grantee of grant ${short(id)}`,
+  GrantNotActive: ([id, state]) => `grant ${short(id)} is ${STATES[Number(state)] ?? "inactive"}`,
+  GrantRightsInvalid: ([rights]) => `rights ${rights} are not a non-empty set of use, process and operate`,
+  GrantGranteeZero: () => "a grant needs a grantee",
+  GrantPurposeEmpty: () => "a grant needs a purpose",
+  GrantWindowInvalid: ([from, until, now]) => `the window ${when(from)} to ${when(until)} is reversed or already over (now ${when(now)})`,
+  GrantWindowBeyondLicence: ([licence, licenceUntil, until]) => `a grant until ${when(until)} would outlast the licence ${short(licence)} it rests on, which ends ${when(licenceUntil)}; pass --until ${when(licenceUntil)} or earlier`,
+  GrantSignatureExpired: ([deadline, now]) => `the signed request could be relayed until ${when(deadline)}; it is now ${when(now)}`,
+  GrantSignatureInvalid: ([holder]) => `the signature is not ${holder}'s over this request on this chain and ledger`,
+  GrantRequestNonceUsed: ([holder, nonce]) => `${holder} already spent nonce ${nonce}: this request was relayed or cancelled`,
+  GrantRequestCounterStale: ([holder]) => `${holder} cancelled all its grant requests after this one was signed; ask for a new signature`,
+  GrantRequestHoldingMoved: ([id, signed, now]) => `the holding of dataset ${short(id)} has moved since this request was signed (transfer ${signed}, now ${now}); the current holder must sign anew`,
+  ProductLicenceLapsed: ([product, licence, reason]) => `dataset ${short(product)} rests on grant ${short(licence)}, which ${LAPSE_WORDS[LAPSE_REASONS[Number(reason)]] ?? "no longer holds"}: nothing may be granted, used or derived on it any more`,
+  ProductLicenseeMismatch: ([product, licence, licensee, account]) => `${account} may not operate dataset ${short(product)}: its licence, grant ${short(licence)}, was given to ${licensee}`,
+  ProductLicenceNotOperable: ([product, licence, rights]) => `dataset ${short(product)} may not be licensed to anyone: the grant ${short(licence)} it rests on carries ${rightsText(Number(rights))}, not operate`,
+  UsageUnitsZero: () => "a use of zero units measures nothing",
+  UsageActionReserved: () => "derive is recorded by anchoring a derived dataset (dpl anchor --parent), not by dpl use",
+  UsageActionNotAllowed: ([id, action, rights]) => `grant ${short(id)} does not allow ${ACTIONS[Number(action)]} (its rights: ${rightsText(Number(rights))})`,
+  UsageOutsideWindow: ([id, from, until, now]) => `grant ${short(id)} is valid from ${when(from)} to ${when(until)}; it is now ${when(now)}`,
+  UsageQuotaExceeded: ([id, used, quota, units]) => `grant ${short(id)} allows ${quota} units; ${used} used; ${units} requested`,
+  EnforcedPause: () => "the ledger is paused: writes that give or carry rights are stopped until it is unpaused",
+  AccessControlUnauthorizedAccount: ([account]) => `${account} may not do this (it lacks the role)`,
+  AccessControlEnforcedDefaultAdminRules: () => "the admin role moves only by the two-step handover (begin, wait the delay, accept)",
+  AccessControlEnforcedDefaultAdminDelay: ([schedule]) => `the admin handover may be accepted only after ${when(schedule)}`,
+  AccessControlInvalidDefaultAdmin: ([account]) => `${account} is not the pending admin`,
+};
+
+export function rightsText(rights: number): string {
+  return [rights & 1 && "use", rights & 2 && "process", rights & 4 && "operate"].filter(Boolean).join(", ") || "none";
+}
+
+/** Finds the ledger's revert data in an ethers error and says it in words, or returns undefined. */
+export function decodeRevert(iface: Interface, error: unknown): LedgerRefusedError | undefined {
+  let e: any = error;
+  for (let depth = 0; e && depth < 6; depth++) {
+    const data = typeof e.data === "string" ? e.data : typeof e.data?.data === "string" ? e.data.data : typeof e.error?.data === "string" ? e.error.data : undefined;
+    if (data && data.length >= 10) {
+      try {
+        const parsed = iface.parseError(data);
+        if (parsed) {
+          const args = [...parsed.args];
+          return new LedgerRefusedError(parsed.name, args, SENTENCES[parsed.name]?.(args) ?? `${parsed.name}(${args.join(", ")})`);
+        }
+      } catch {
+        // not one of the ledger's errors
+      }
+    }
+    e = e.error ?? e.info?.error ?? e.cause;
+  }
+  return undefined;
+}
+
