@@ -2,13 +2,21 @@
  * Ids and leaves computed exactly as the ledger computes them on chain, so that a client can
  * predict an id before it is mined and check one it is given.
  */
-import { AbiCoder, keccak256, toUtf8Bytes } from "ethers";
+import { AbiCoder, HDNodeWallet, keccak256, Mnemonic, toUtf8Bytes, ZeroHash } from "ethers";
 
 const abi = AbiCoder.defaultAbiCoder();
 
 /** Rights a grant carries, as a bit set. */
 export const Rights = { USE: 1, PROCESS: 2, OPERATE_PRODUCT: 4 } as const;
-export const ALL_RIGHTS = Rights.USE | Rights.PROCESS | Rights.OPERATE_PRODUCT;
+
+/** Each right's name, as the API, PROV and the explorer's data spell it. */
+export const RIGHT_NAMES = { use: Rights.USE, process: Rights.PROCESS, "operate-product": Rights.OPERATE_PRODUCT } as const;
+export type RightName = keyof typeof RIGHT_NAMES;
+
+/** The names of the rights in a bit set, in bit order. */
+export function rightNames(rights: number): RightName[] {
+  return (Object.keys(RIGHT_NAMES) as RightName[]).filter((name) => (rights & RIGHT_NAMES[name]) !== 0);
+}
 
 /** What a use did; DERIVE is recorded by the ledger when a derived dataset is registered. */
 export enum UsageAction {
@@ -17,6 +25,10 @@ export enum UsageAction {
   Derive = 2,
   Operate = 3,
 }
+
+/** Each usage action's name, indexed by its UsageAction value. */
+export const USAGE_ACTION_NAMES = ["use", "process", "derive", "operate"] as const;
+export type UsageActionName = (typeof USAGE_ACTION_NAMES)[number];
 
 /** The lifecycle a grant has in storage. */
 export enum GrantState {
@@ -54,7 +66,7 @@ export const LAPSE_REASONS = ["revoked", "renounced", "expired", "retired"] as c
 export type LapseReason = (typeof LAPSE_REASONS)[number];
 
 /** The ledger's roles by name: DEFAULT_ADMIN_ROLE is zero, PAUSER_ROLE the hash of its name. */
-export const ROLES = { admin: "0x" + "00".repeat(32), pauser: keccak256(toUtf8Bytes("PAUSER_ROLE")) } as const;
+export const ROLES = { admin: ZeroHash, pauser: keccak256(toUtf8Bytes("PAUSER_ROLE")) } as const;
 
 /** A role's name ("admin", "pauser"), or its hash for a role the ledger does not define. */
 export function roleName(role: string): string {
@@ -110,4 +122,12 @@ export function grantId(terms: GrantTerms, bump = 0n): string {
  */
 export function recordLeaf(index: bigint | number, recordHash: string): string {
   return keccak256(keccak256(abi.encode(["uint256", "bytes32"], [index, recordHash])));
+}
+
+/** Hardhat's and anvil's well-known development mnemonic: for a local development chain only. */
+export const DEV_MNEMONIC = "test test test test test test test test test test test junk";
+
+/** Development account `index` of DEV_MNEMONIC (m/44'/60'/0'/0/index), as Hardhat and anvil fund them. */
+export function devAccount(index: number): HDNodeWallet {
+  return HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), `m/44'/60'/0'/0/${index}`);
 }

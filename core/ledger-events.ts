@@ -65,7 +65,6 @@ export type LedgerEventBody =
   | { kind: "DefaultAdminDelayChangeCanceled" };
 
 export type LedgerEventKind = LedgerEventBody["kind"];
-export type LedgerEvent = LedgerEventBody & { position: Position; raw: RawLog };
 
 export const EVENT_SIGNATURES: Record<LedgerEventKind, string> = {
   DatasetRegistered: "DatasetRegistered(bytes32,address,bytes32,bytes32,uint64,string)",

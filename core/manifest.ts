@@ -36,6 +36,9 @@ export interface Manifest {
 
 const sha256 = (...parts: Buffer[]) => "0x" + createHash("sha256").update(Buffer.concat(parts)).digest("hex");
 
+/** Where a manifest sits unless told otherwise: beside the data, `<path>.dpl.json`. */
+export const defaultManifestFile = (target: string) => `${target.replace(/[\\/]+$/, "")}.dpl.json`;
+
 /** The salted commitment of a private anchor: sha256(salt ‖ sha256 of the bytes). */
 export const saltedHash = (salt: string, hash: string) => sha256(Buffer.from(salt.slice(2), "hex"), Buffer.from(hash.slice(2), "hex"));
 

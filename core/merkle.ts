@@ -4,8 +4,11 @@
  * `verifyRecord` and with `StandardMerkleTree.verify`. Keccak-256 is hash-wasm's WebAssembly
  * build: nearly all of the tree's cost is hashing, and it is about ten times faster than pure JS.
  */
+import { ZeroHash } from "ethers";
+
 import { createKeccak, type IHasher } from "hash-wasm";
 import { MerkleTree } from "merkletreejs";
+
 
 export interface RecordTree {
   root: string;
@@ -39,7 +42,7 @@ export async function buildRecordTree(recordHashes: string[]): Promise<RecordTre
   const tree = new MerkleTree(leaves, (data: Buffer) => keccakSync(h, data), { sortPairs: true });
   const hex = (b: Buffer) => "0x" + b.toString("hex");
   return {
-    root: leaves.length === 0 ? "0x" + "00".repeat(32) : tree.getHexRoot(),
+    root: leaves.length === 0 ? ZeroHash : tree.getHexRoot(),
     proof: (index) => tree.getHexProof(leaves[index], index),
     leaf: (index) => hex(leaves[index]),
   };

@@ -5,7 +5,7 @@
 import type { Interface } from "ethers";
 
 import { DplError } from "./errors.js";
-import { LAPSE_REASONS, type LapseReason } from "./ids.js";
+import { LAPSE_REASONS, type LapseReason, rightNames, USAGE_ACTION_NAMES } from "./ids.js";
 
 /** The ledger refused a transaction or a call: `errorName` and `args` are its custom error. */
 export class LedgerRefusedError extends DplError {
@@ -21,7 +21,6 @@ export class LedgerRefusedError extends DplError {
 const short = (hex: string) => `${hex.slice(0, 10)}…`;
 const when = (unix: bigint | number) => new Date(Number(unix) * 1000).toISOString().replace(".000Z", "Z");
 const STATES = ["none", "active", "revoked", "renounced"];
-const ACTIONS = ["use", "process", "derive", "operate"];
 /** Why a licence lapsed, in words, by the API's name of the reason. */
 export const LAPSE_WORDS: Record<LapseReason, string> = { revoked: "was revoked", renounced: "was renounced", expired: "expired", retired: "is over a retired dataset" };
 
@@ -58,7 +57,7 @@ const SENTENCES: Record<string, (a: any[]) => string> = {
   ProductLicenceNotOperable: ([product, licence, rights]) => `dataset ${short(product)} may not be licensed to anyone: the grant ${short(licence)} it rests on carries ${rightsText(Number(rights))}, not operate`,
   UsageUnitsZero: () => "a use of zero units measures nothing",
   UsageActionReserved: () => "derive is recorded by anchoring a derived dataset (dpl anchor --parent), not by dpl use",
-  UsageActionNotAllowed: ([id, action, rights]) => `grant ${short(id)} does not allow ${ACTIONS[Number(action)]} (its rights: ${rightsText(Number(rights))})`,
+  UsageActionNotAllowed: ([id, action, rights]) => `grant ${short(id)} does not allow ${USAGE_ACTION_NAMES[Number(action)]} (its rights: ${rightsText(Number(rights))})`,
   UsageOutsideWindow: ([id, from, until, now]) => `grant ${short(id)} is valid from ${when(from)} to ${when(until)}; it is now ${when(now)}`,
   UsageQuotaExceeded: ([id, used, quota, units]) => `grant ${short(id)} allows ${quota} units; ${used} used; ${units} requested`,
   EnforcedPause: () => "the ledger is paused: writes that give or carry rights are stopped until it is unpaused",
@@ -68,8 +67,9 @@ const SENTENCES: Record<string, (a: any[]) => string> = {
   AccessControlInvalidDefaultAdmin: ([account]) => `${account} is not the pending admin`,
 };
 
+/** A bit set of rights as the CLI writes it: "use, process, operate" (the CLI's option spells the third so). */
 export function rightsText(rights: number): string {
-  return [rights & 1 && "use", rights & 2 && "process", rights & 4 && "operate"].filter(Boolean).join(", ") || "none";
+  return rightNames(rights).map((name) => (name === "operate-product" ? "operate" : name)).join(", ") || "none";
 }
 
 /** Finds the ledger's revert data in an ethers error and says it in words, or returns undefined. */

@@ -8,16 +8,15 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 
-import { Contract, HDNodeWallet, Interface, JsonRpcProvider, Mnemonic, ZeroHash, type Signer } from "ethers";
+import { Contract, Interface, JsonRpcProvider, ZeroHash, type Signer } from "ethers";
 
 import { fingerprint } from "../core/manifest.js";
 import { decodeRevert } from "../core/revert.js";
 import { buildRecordTree } from "../core/merkle.js";
 import ledgerAbi from "../core/ledger-abi.json" with { type: "json" };
-import { Rights, UsageAction } from "../core/ids.js";
+import { devAccount, Rights, UsageAction } from "../core/ids.js";
 import type { ProvenanceLedger } from "../types/ethers-contracts/index.js";
 
-const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 const iface = new Interface(ledgerAbi);
 
 export interface DemoActors {
@@ -47,7 +46,7 @@ export interface DemoResult {
 // Each step waits for its receipt, so a plain wallet's pending nonce is always right (a nonce
 // manager would skip a nonce on each transaction the ledger refuses, and stall the account).
 export function demoSigner(provider: JsonRpcProvider, index: number): Signer {
-  return HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), `m/44'/60'/0'/0/${index}`).connect(provider);
+  return devAccount(index).connect(provider);
 }
 
 function trafficCsv(): string {

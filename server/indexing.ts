@@ -8,7 +8,8 @@ import type { RpcClient } from "./chain/rpc.js";
 import type { Logger } from "./common/logger.js";
 import { ConfigError, type Config } from "./config.js";
 import type { Store } from "./store/store.js";
-import type { IndexerOptions } from "./sync/indexer.js";
+import type { Indexer, IndexerOptions } from "./sync/indexer.js";
+import type { ChainView } from "./api/app.js";
 
 /** The index of `ledger` on `chainId`: DATA_DIR/<chainId>-<ledger>/index. */
 export const indexDir = (dataDir: string, chainId: number, ledger: string) => path.join(dataDir, `${chainId}-${ledger.toLowerCase()}`, "index");
@@ -40,4 +41,35 @@ export async function verifyInBackground(store: Store, logger: Logger, signal: A
   } catch (error) {
     logger.fatal({ msg: `${(error as Error).message}; the indexer and the API stop`, error: (error as Error).message });
   }
+}
+
+/**
+ * What the API sees of the chain through a running indexer: its last look at the head, its last
+ * error, why it stopped for good (`stalled`), and its applied ranges and rollbacks as they happen.
+ */
+export function chainViewOf(indexer: Indexer, stalled: () => string | undefined = () => undefined): ChainView {
+  return {
+    head: () => indexer.status().head,
+    lastError: () => indexer.status().lastError,
+    stalled,
+    subscribe(listener) {
+      const applied = (data: unknown) => listener("applied", data);
+      const reorg = (data: unknown) => listener("reorg", data);
+      indexer.events.on("applied", applied);
+      indexer.events.on("reorg", reorg);
+      return () => {
+        indexer.events.off("applied", applied);
+        indexer.events.off("reorg", reorg);
+      };
+    },
+  };
+}
+
+/** The indexer's figures for /metrics: the head it saw, the block indexed, events and reorganisations. */
+export function indexerFigures(indexer: Indexer, store: Store) {
+  return async () => {
+    const status = indexer.status();
+    const state = status.state ?? (await store.state());
+    return { head: status.head?.number, indexed: state?.cursor.number, events: state?.events ?? 0, reorgs: state?.reorgs ?? 0 };
+  };
 }

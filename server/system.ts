@@ -21,7 +21,7 @@ import type { Config } from "./config.js";
 import { createApp } from "./api/app.js";
 import { listen } from "./api/listen.js";
 import { createMetrics } from "./api/metrics.js";
-import { chainIdOf, indexDir, indexerOptions, verifyInBackground } from "./indexing.js";
+import { chainIdOf, chainViewOf, indexDir, indexerFigures, indexerOptions, verifyInBackground } from "./indexing.js";
 import { runDemo, type DemoResult } from "./demo.js";
 import { Store, TABLE_FILES_OPEN } from "./store/store.js";
 import { createIndexer, type Indexer } from "./sync/indexer.js";
@@ -136,29 +136,11 @@ async function startOn(args: { config: Config; logger: Logger; say?: (line: stri
     options: indexerOptions(config),
   });
 
-  const metrics = createMetrics(async () => {
-    const status = indexer.status();
-    const state = status.state ?? (await store.state());
-    return { head: status.head?.number, indexed: state?.cursor.number, events: state?.events ?? 0, reorgs: state?.reorgs ?? 0 };
-  });
+  const metrics = createMetrics(indexerFigures(indexer, store));
   let stalled: string | undefined;
   const { app } = createApp({
     store,
-    chain: {
-      head: () => indexer.status().head,
-      lastError: () => indexer.status().lastError,
-      stalled: () => stalled,
-      subscribe(listener) {
-        const applied = (data: unknown) => listener("applied", data);
-        const reorg = (data: unknown) => listener("reorg", data);
-        indexer.events.on("applied", applied);
-        indexer.events.on("reorg", reorg);
-        return () => {
-          indexer.events.off("applied", applied);
-          indexer.events.off("reorg", reorg);
-        };
-      },
-    },
+    chain: chainViewOf(indexer, () => stalled),
     config,
     logger,
     metrics,

@@ -12,7 +12,7 @@ import { ZeroHash } from "ethers";
 
 import { schemeName } from "../../core/fingerprint.js";
 import { EVENT_TOPICS } from "../../core/ledger-events.js";
-import { fingerprint, type Manifest, requireSalt, saltedHash } from "../../core/manifest.js";
+import { defaultManifestFile, fingerprint, type Manifest, requireSalt, saltedHash } from "../../core/manifest.js";
 import { buildRecordTree } from "../../core/merkle.js";
 import { type Context, parseId } from "../lib/context.js";
 import { CliError } from "../lib/errors.js";
@@ -93,7 +93,7 @@ export function registerAnchor(program: Command, context: () => Promise<Context>
       const previous = opts.versionOf ? parseId(opts.versionOf, "--version-of") : undefined;
       const signer = await ctx.signer();
       const holder = await signer.getAddress();
-      const manifestFile = opts.manifest ?? `${target.replace(/[\\/]+$/, "")}.dpl.json`;
+      const manifestFile = opts.manifest ?? defaultManifestFile(target);
       // A private anchor keeps its salt, so that anchoring the same file again finds the same
       // commitment; a salt that could not hide it (planted, damaged) is refused, never used.
       const previous_: { salt?: unknown } | undefined = await readFile(manifestFile, "utf8").then((t) => JSON.parse(t), () => undefined);

@@ -10,7 +10,7 @@ import type { Context } from "../lib/context.js";
 import { CliError, EXIT } from "../lib/errors.js";
 import { type AnchorBundle, createBundle, rootFromBundle } from "../lib/bundle.js";
 import { buildRecordTree, recordLeafHex, rootFromProof } from "../../core/merkle.js";
-import { fingerprint, type Manifest } from "../../core/manifest.js";
+import { defaultManifestFile, fingerprint, type Manifest } from "../../core/manifest.js";
 
 export interface RecordProof {
   version: 1;
@@ -36,7 +36,7 @@ export function registerProve(program: Command, context: () => Promise<Context>)
     .option("--bundle", "make it portable: add the block header, the registration receipt and its receipts-trie proof")
     .action(async (target: string, opts: { record: string; manifest?: string; out?: string; bundle?: boolean }) => {
       const ctx = await context();
-      const manifestPath = opts.manifest ?? `${target.replace(/[\\/]+$/, "")}.dpl.json`;
+      const manifestPath = opts.manifest ?? defaultManifestFile(target);
       const manifest: Manifest = await readFile(manifestPath, "utf8").then(JSON.parse, () => {
         throw new CliError(`cannot read the manifest ${manifestPath}; anchor the file with dpl anchor first, or pass --manifest`);
       });

@@ -3,6 +3,8 @@
  * renounce, use, transfer, accept and retire. Each sends one transaction, waits for it, and prints
  * what it did. And can-use, which asks the ledger whether a use would pass, and why not.
  */
+import { ZeroHash } from "ethers";
+
 import { randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { stat } from "node:fs/promises";
@@ -230,7 +232,7 @@ export function registerRights(program: Command, context: () => Promise<Context>
       const action = ACTIONS[opts.action];
       if (action === undefined) throw new CliError(`--action must be use, process or operate, not "${opts.action}" (derive is recorded by dpl anchor --parent)`);
       const units = parseCount(opts.units, "--units", 2n ** 64n - 1n, 1n);
-      let outputRef = "0x" + "00".repeat(32);
+      let outputRef = ZeroHash;
       if (opts.output) {
         if (/^0x[0-9a-fA-F]{64}$/.test(opts.output)) outputRef = opts.output;
         else if (await stat(opts.output).then(() => true, () => false)) outputRef = await sha256File(opts.output);

@@ -12,7 +12,7 @@ import { EVENT_TOPICS, decodeLedgerLog, type RawLog } from "../../core/ledger-ev
 import type { Context } from "../lib/context.js";
 import { CliError, EXIT } from "../lib/errors.js";
 import { printable } from "../lib/text.js";
-import { fingerprint, type Manifest, saltedHash } from "../../core/manifest.js";
+import { defaultManifestFile, fingerprint, type Manifest, saltedHash } from "../../core/manifest.js";
 
 export interface Anchor {
   datasetId: string;
@@ -29,7 +29,7 @@ export async function contentHashOf(target: string, manifestFile?: string): Prom
   await stat(target).catch(() => {
     throw new CliError(`no such file or directory, and not a 0x-prefixed 32-byte hash: ${target}`);
   });
-  const manifestPath = manifestFile ?? `${target.replace(/[\\/]+$/, "")}.dpl.json`;
+  const manifestPath = manifestFile ?? defaultManifestFile(target);
   const manifest: Manifest | undefined = await readFile(manifestPath, "utf8").then(JSON.parse, () => undefined);
   if (manifestFile && !manifest) throw new CliError(`cannot read the manifest ${manifestFile}`);
   const fp = await fingerprint(target, undefined);

@@ -11,9 +11,10 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline/promises";
 
-import { Contract, HDNodeWallet, Interface, JsonRpcProvider, Mnemonic, Wallet, type Signer } from "ethers";
+import { Contract, Interface, JsonRpcProvider, Wallet, type Signer } from "ethers";
 
 import { readDeployment } from "../../core/deployment-record.js";
+import { devAccount } from "../../core/ids.js";
 import ledgerAbi from "../../core/ledger-abi.json" with { type: "json" };
 import { redactIn, redactUrl } from "../../core/redact.js";
 import type { ProvenanceLedger } from "../../types/ethers-contracts/index.js";
@@ -21,8 +22,6 @@ import { CliError, EXIT } from "./errors.js";
 
 export const LEDGER_INTERFACE = new Interface(ledgerAbi);
 
-/** Hardhat's and anvil's well-known development mnemonic: only ever used on chain id 31337. */
-const DEV_MNEMONIC = "test test test test test test test test test test test junk";
 const DEV_CHAIN_ID = 31337n;
 
 export interface GlobalOptions {
@@ -119,7 +118,7 @@ export async function createContext(options: GlobalOptions, env: NodeJS.ProcessE
       const index = Number(options.account ?? 0);
       if (!Number.isInteger(index) || index < 0 || index > 19) throw new CliError(`--account must be a development account from 0 to 19, not "${options.account}"`);
       if (!options.json) console.error(`warning: signing with public development account #${index}; never use it on a real network`);
-      return HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), `m/44'/60'/0'/0/${index}`).connect(provider);
+      return devAccount(index).connect(provider);
     },
     async api(pathAndQuery) {
       let response: Response;

@@ -20,9 +20,11 @@
  * caps says what it left out on the dataset's entity (`dpl:cut-uses`, `-grants`, `-ancestors`,
  * `-generations`), each with the route that reads the rest.
  */
+import { ZeroHash } from "ethers";
+
+import { rightNames } from "../../core/ids.js";
 import type { LineageGraph } from "../store/reads.js";
 import type { DatasetRecord, GrantRecord, UsageRecord } from "../store/records.js";
-import { rightNames } from "./views.js";
 
 type Attributes = Record<string, unknown>;
 
@@ -40,7 +42,6 @@ export interface ProvDocument {
   actedOnBehalfOf: Record<string, Attributes>;
 }
 
-const ZERO_HASH = "0x" + "00".repeat(32);
 const dateTime = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString();
 const typed = (value: string, type: string) => ({ $: value, type });
 
@@ -151,7 +152,7 @@ export function buildProv(args: {
         "prov:generatedEntity": `ds:${childId}`,
         "prov:usedEntity": `ds:${edge.parent}`,
         "prov:activity": activity,
-        ...(edge.grantId !== ZERO_HASH ? { "dpl:grant": `grant:${edge.grantId}` } : {}),
+        ...(edge.grantId !== ZeroHash ? { "dpl:grant": `grant:${edge.grantId}` } : {}),
       });
     }
   }

@@ -4,7 +4,7 @@
  */
 import { getAddress } from "ethers";
 
-import { LAPSE_REASONS } from "../../core/ids.js";
+import { LAPSE_REASONS, USAGE_ACTION_NAMES } from "../../core/ids.js";
 import { z } from "zod";
 
 const HASH = /^0x[0-9a-fA-F]{64}$/;
@@ -161,7 +161,7 @@ export const Usage = z
     grantId: z.string(),
     datasetId: z.string(),
     grantee: z.string(),
-    action: z.enum(["use", "process", "derive", "operate"]),
+    action: z.enum(USAGE_ACTION_NAMES),
     units: z.string(),
     outputRef: z.string().nullable(),
     evidence: Evidence,

@@ -3,6 +3,9 @@
  * chain head, each grant's standing and each dataset's licence computed at the head's time (see
  * standing.ts). Pure functions; `viewsOf` binds them to one request's reader and head.
  */
+import { ZeroHash } from "ethers";
+
+import { rightNames } from "../../core/ids.js";
 import type { ActivityRecord, DatasetRecord, Evidence, GrantRecord, UsageRecord } from "../store/records.js";
 import { grantStanding, type GrantStanding, type Lapse, type LicenceFacts, licenceLapse } from "./standing.js";
 
@@ -14,7 +17,6 @@ export interface Finality {
   finalityDepth: number;
 }
 
-const ZERO_HASH = "0x" + "00".repeat(32);
 
 export function evidenceView(e: Evidence, f: Finality) {
   const confirmations = Math.max(0, f.head - e.blockNumber + 1);
@@ -37,7 +39,7 @@ export function datasetView(d: DatasetRecord, f: Finality, lapse: Lapse | null) 
     metadataURI: d.metadataURI,
     status: d.retired ? ("retired" as const) : lapse ? ("lapsed" as const) : ("active" as const),
     pendingHolder: d.pendingHolder,
-    parents: d.parents.map((p) => ({ datasetId: p.datasetId, grantId: p.grantId === ZERO_HASH ? null : p.grantId, evidence: evidenceView(p.evidence, f) })),
+    parents: d.parents.map((p) => ({ datasetId: p.datasetId, grantId: p.grantId === ZeroHash ? null : p.grantId, evidence: evidenceView(p.evidence, f) })),
     licences: d.licences.map((l) => ({ grantId: l.grantId, direct: l.direct, evidence: evidenceView(l.evidence, f) })),
     lapse: lapseView(lapse, f),
     versions: { previous: d.previousVersion, next: d.nextVersion },
@@ -45,14 +47,6 @@ export function datasetView(d: DatasetRecord, f: Finality, lapse: Lapse | null) 
     registered: evidenceView(d.registered, f),
     retired: d.retired ? evidenceView(d.retired, f) : null,
   };
-}
-
-export function rightNames(rights: number): ("use" | "process" | "operate-product")[] {
-  const names: ("use" | "process" | "operate-product")[] = [];
-  if (rights & 1) names.push("use");
-  if (rights & 2) names.push("process");
-  if (rights & 4) names.push("operate-product");
-  return names;
 }
 
 export function grantView(g: GrantRecord, f: Finality, standing: GrantStanding) {

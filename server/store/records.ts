@@ -3,6 +3,8 @@
  * evidence of the facts it states. Numbers beyond 2^53 travel as decimal strings.
  */
 
+import type { UsageActionName } from "../../core/ids.js";
+
 /** The chain evidence of a fact: where the event sits and when its block was made. */
 export interface Evidence {
   txHash: string;
@@ -98,7 +100,6 @@ export interface UsageRecord {
   evidence: TimedEvidence;
 }
 
-export type UsageActionName = "use" | "process" | "derive" | "operate";
 
 export type ActivityKind =
   | "registered"

@@ -3,10 +3,12 @@
  * records and index keys. Every write goes through the WriteSet, so it is undoable and lands in the
  * range's single batch.
  */
-import { roleName } from "../../core/ids.js";
+import { ZeroHash } from "ethers";
+
+import { roleName, USAGE_ACTION_NAMES } from "../../core/ids.js";
 import type { LedgerEventBody } from "../../core/ledger-events.js";
 import { positionKey, ROLE_ACTOR, ROLE_SUBJECT } from "./keys.js";
-import type { ActivityKind, ActivityRecord, DatasetRecord, Evidence, GrantRecord, RolesRecord, TimedEvidence, UsageActionName, UsageActivityRef, UsageRecord } from "./records.js";
+import type { ActivityKind, ActivityRecord, DatasetRecord, Evidence, GrantRecord, RolesRecord, TimedEvidence, UsageActivityRef, UsageRecord } from "./records.js";
 import type { WriteSet } from "./store.js";
 
 
@@ -22,8 +24,6 @@ async function activity(
   await w.put("activity", `${account}:${positionKey(evidence)}:${role}`, record, true);
 }
 
-const ACTION_NAMES: readonly UsageActionName[] = ["use", "process", "derive", "operate"];
-const ZERO_HASH = "0x" + "00".repeat(32);
 
 /** Evidence with its time written as the API writes it, for the records it serves as stored. */
 const timed = (e: Evidence): TimedEvidence => ({ ...e, time: new Date(e.timestamp * 1000).toISOString() });
@@ -163,9 +163,9 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
         grantId: event.grantId,
         datasetId: event.datasetId,
         grantee: event.grantee,
-        action: ACTION_NAMES[event.action] ?? "use",
+        action: USAGE_ACTION_NAMES[event.action] ?? "use",
         units: event.units.toString(),
-        outputRef: event.outputRef === ZERO_HASH ? null : event.outputRef,
+        outputRef: event.outputRef === ZeroHash ? null : event.outputRef,
         evidence: timed(evidence),
       };
       // The record lives in the by-dataset index itself, so that a page of a dataset's uses is one

@@ -15,6 +15,7 @@ import { listen } from "../../server/api/listen.js";
 import { createMetrics } from "../../server/api/metrics.js";
 import { createRpcClient } from "../../server/chain/rpc.js";
 import { createLogger } from "../../server/common/logger.js";
+import { chainViewOf, indexerFigures } from "../../server/indexing.js";
 import { Store } from "../../server/store/store.js";
 import { createIndexer, type Indexer, type IndexerOptions } from "../../server/sync/indexer.js";
 import { Rights, UsageAction } from "../../core/ids.js";
@@ -66,10 +67,10 @@ export async function indexAndServe(args: {
   const store = await Store.open(dir, { chainId: args.ledger.chainId, ledger: args.ledger.address, deployBlock: args.ledger.deployBlock });
   const logger = quietLogger();
   const indexer = createIndexer({ common: { logger }, rpc: createRpcClient({ url: args.chain.url }), store, ledger: args.ledger.address, deployBlock: args.ledger.deployBlock, options: args.options });
-  const metrics = createMetrics(async () => ({ head: indexer.status().head?.number, indexed: (await store.state())?.cursor.number, events: 0, reorgs: 0 }));
+  const metrics = createMetrics(indexerFigures(indexer, store));
   const { app } = createApp({
     store,
-    chain: { head: () => indexer.status().head, lastError: () => indexer.status().lastError },
+    chain: chainViewOf(indexer),
     config: { finalityDepth: args.finalityDepth ?? 64, confirmations: 0, corsOrigins: [], verifyMaxBytes: 1024 * 1024, ...args.api },
     logger,
     metrics,
