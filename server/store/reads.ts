@@ -3,6 +3,7 @@
  * and after a write (a reorganisation's rollback included). Lists are range scans over the index
  * sublevels, paginated by an opaque cursor (the last key returned).
  */
+import { InvalidInputError } from "../../core/errors.js";
 import { decodeCursor, encodeCursor, ROLE_ACTOR, ROLE_SUBJECT, upperBound } from "./keys.js";
 import type { ActivityRecord, DatasetRecord, GrantRecord, RolesRecord, StoreIdentity, SyncState, UsageActivityRef, UsageRecord } from "./records.js";
 import type { Store, SublevelName } from "./store.js";
@@ -61,9 +62,9 @@ async function parsed<T>(page: Promise<Page<StoredItem>>): Promise<Page<T>> {
 }
 
 /** A cursor this list never gave out: garbled, forged, or another list's. */
-export class InvalidCursorError extends Error {
+export class InvalidCursorError extends InvalidInputError {
   constructor() {
-    super("query parameter cursor is not one this list gave out: pass back the `next` of the page before, unchanged, or leave cursor out to start from the first page");
+    super("query parameter cursor is not one this list gave out: pass back the `next` of the page before, unchanged, or leave cursor out to start from the first page", "invalid_cursor");
   }
 }
 

@@ -6,7 +6,7 @@
 import { openSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 
-import { describeError } from "../../server/api/app.js";
+import { describeError } from "../../server/api/errors.js";
 import { isResourceExhaustion, isStorageFault, Store } from "../../server/store/store.js";
 
 // Mocha loads every file under test/, this one included: it acts only when run as a program.

@@ -1,0 +1,58 @@
+/**
+ * Every error the API can meet, as a status, a stable code and one sentence: the one mapping the
+ * error handler uses. The HTTP-only errors are here; the rest are core's (core/errors.ts).
+ */
+import { DplError, InvalidInputError, NotFoundError, RetryableError, StoreError } from "../../core/errors.js";
+import { exhaustedResources, isResourceExhaustion } from "../store/store.js";
+
+export class PayloadTooLargeError extends DplError {
+  constructor(limit: number) {
+    super("payload_too_large", `the body is larger than the ${limit} bytes this server accepts (VERIFY_MAX_BYTES)`);
+  }
+}
+
+/** A live event stream over the cap: 429 for one client's own cap, 503 when the server is full. */
+export class TooManyStreamsError extends DplError {
+  constructor(
+    readonly status: 429 | 503,
+    code: string,
+    message: string,
+  ) {
+    super(code, message);
+  }
+}
+
+export class UnsupportedMediaTypeError extends DplError {
+  constructor(type: string | undefined) {
+    super("unsupported_media_type", `send the file's bytes with Content-Type: application/octet-stream, not ${type ?? "without one"}`);
+  }
+}
+
+/** A known path asked with a method it does not take: 405, with the methods it does take in Allow. */
+export class MethodNotAllowedError extends DplError {
+  constructor(
+    method: string,
+    readonly allow: string[],
+  ) {
+    super("method_not_allowed", `${method} is not allowed here; use ${allow.join(" or ")}`);
+  }
+}
+
+/** Maps any error to a status, a code and one sentence. */
+export function describeError(error: unknown): { status: number; code: string; message: string } {
+  // Out of file descriptors is no fault of the request nor of the index: 503, try again.
+  if (isResourceExhaustion(error) && !(error instanceof RetryableError)) error = exhaustedResources(error);
+  if (error instanceof InvalidInputError) return { status: 400, code: error.code, message: error.message };
+  if (error instanceof NotFoundError) return { status: 404, code: error.code, message: error.message };
+  if (error instanceof PayloadTooLargeError) return { status: 413, code: error.code, message: error.message };
+  if (error instanceof UnsupportedMediaTypeError) return { status: 415, code: error.code, message: error.message };
+  if (error instanceof TooManyStreamsError) return { status: error.status, code: error.code, message: error.message };
+  if (error instanceof MethodNotAllowedError) return { status: 405, code: error.code, message: error.message };
+  if (error instanceof RetryableError || error instanceof StoreError) return { status: 503, code: error.code, message: error.message };
+  if (error instanceof URIError) return { status: 400, code: "malformed_url", message: "the URL is not validly percent-encoded" };
+  const e = error as { status?: number; type?: string; expose?: boolean; message?: string };
+  if (typeof e?.status === "number" && e.status >= 400 && e.status < 500) {
+    return { status: e.status, code: e.type?.replace(/\./g, "_") ?? "bad_request", message: e.expose && e.message ? e.message : "the request could not be read" };
+  }
+  return { status: 500, code: "internal_error", message: "the server failed to answer; the failure is logged" };
+}

@@ -1,0 +1,148 @@
+/**
+ * How a route is declared: once, with the zod schemas that validate its request and describe its
+ * answer in the OpenAPI document. Each request reads one LevelDB snapshot and says at which indexed
+ * block it was read; answers are built by the route's handler, or written as JSON text already.
+ */
+import type { OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
+import type { Express, Request, Response } from "express";
+import type { z } from "zod";
+
+import { InvalidInputError, NotFoundError, RetryableError } from "../../core/errors.js";
+import { openReader, type Page, type Reader, type StoredItem } from "../store/reads.js";
+import type { Store } from "../store/store.js";
+import type { ChainView } from "./app.js";
+import * as S from "./schemas.js";
+import { type Finality, type Views, viewsOf, withFinality } from "./views.js";
+
+/** The indexed block an answer was read at. */
+export interface ReadAt {
+  number: number;
+  hash: string;
+}
+
+export interface RouteContext<P, Q> {
+  params: P;
+  query: Q;
+  reader: Reader;
+  finality: Finality;
+  /** Records as this answer shows them, at this head. */
+  view: Views;
+  readAt: ReadAt;
+  req: Request;
+}
+
+export interface RouteDef<P extends z.ZodType, Q extends z.ZodType> {
+  method: "get" | "post";
+  path: string;
+  summary: string;
+  tag: string;
+  params?: P;
+  query?: Q;
+  body?: { contentType: string; description: string };
+  response: z.ZodType;
+  notFound?: string;
+  handler: (ctx: RouteContext<z.output<P>, z.output<Q>>) => Promise<unknown>;
+}
+
+/** Declares a route: its OpenAPI description and its handler. */
+export type Route = <P extends z.ZodType, Q extends z.ZodType>(def: RouteDef<P, Q>) => void;
+
+/** One sentence from a zod failure: "query parameter limit must be at most 500". */
+function describeIssue(where: "path parameter" | "query parameter", error: z.ZodError, input: Record<string, unknown>): string {
+  const issue = error.issues[0];
+  if (issue.code === "unrecognized_keys") return `unknown ${where}${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `'${k}'`).join(", ")}`;
+  const name = issue.path.join(".") || "value";
+  const missing = issue.path.length === 1 && input[String(issue.path[0])] === undefined;
+  return `${where} ${name} ${missing ? "is required" : issue.message}`;
+}
+
+function parse<T extends z.ZodType>(schema: T | undefined, value: Record<string, unknown>, where: "path parameter" | "query parameter"): z.output<T> {
+  if (!schema) return {} as z.output<T>;
+  const result = schema.safeParse(value);
+  if (!result.success) throw new InvalidInputError(describeIssue(where, result.error, value));
+  return result.data;
+}
+
+const toOpenApiPath = (path: string) => path.replace(/:(\w+)/g, "{$1}");
+
+/** A page of records as the API answers it: where it was read, the items' views, the next cursor. */
+export function pageAnswer<T, V>(readAt: ReadAt, page: Page<T>, view: (item: T) => V) {
+  return { readAt, items: page.items.map(view), next: page.next };
+}
+
+/** An answer already written as JSON: sent as it is. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * The same page as `pageAnswer` gives for uses and activity, written from the items as stored, each
+ * with its finality added: no parsing, no building, no stringifying of the items.
+ */
+export function storedPageAnswer(readAt: ReadAt, page: Page<StoredItem>, finality: Finality): JsonText {
+  let items = "";
+  for (const item of page.items) items += (items === "" ? "" : ",") + withFinality(item.json, item.block, finality);
+  return new JsonText(`{"readAt":${JSON.stringify(readAt)},"items":[${items}],"next":${JSON.stringify(page.next)}}`);
+}
+
+/** `value`, or a 404 with `code` and `message` when it is missing. */
+export function found<T>(value: T | undefined, code: string, message: string): T {
+  if (value === undefined) throw new NotFoundError(message, code);
+  return value;
+}
+
+/** The dataset `id`, or a 404. */
+export const datasetOr404 = async (reader: Reader, id: string) => found(await reader.dataset(id), "dataset_not_found", `no dataset ${id} is anchored on this ledger`);
+/** A 404 unless the dataset exists, without reading its record: for lists under it. */
+export const requireDataset = (reader: Reader, id: string) => found(reader.has("datasets", id) || undefined, "dataset_not_found", `no dataset ${id} is anchored on this ledger`);
+/** The grant `id`, or a 404. */
+export const grantOr404 = async (reader: Reader, id: string) => found(await reader.grant(id), "grant_not_found", `no grant ${id} was issued on this ledger`);
+/** A 404 unless the grant exists, without reading its record. */
+export const requireGrant = (reader: Reader, id: string) => found(reader.has("grants", id) || undefined, "grant_not_found", `no grant ${id} was issued on this ledger`);
+
+/** The `route` function of one app: each route registered in `registry` and served by `app`. */
+export function createRouter(args: { app: Express; registry: OpenAPIRegistry; store: Store; chain: ChainView; finalityDepth: number }): Route {
+  const { app, registry, store, chain, finalityDepth } = args;
+  async function finalityOf(reader: Reader): Promise<{ finality: Finality; readAt: ReadAt }> {
+    const state = await reader.state();
+    if (!state) throw new RetryableError("index_not_ready", "the index has not been built yet; try again in a moment");
+    const head = chain.head();
+    return {
+      finality: { head: Math.max(head?.number ?? state.cursor.number, state.cursor.number), headTime: head?.timestamp ?? Math.floor(Date.now() / 1000), finalityDepth },
+      readAt: { number: state.cursor.number, hash: state.cursor.hash },
+    };
+  }
+
+  const route: Route = (def) => {
+    registry.registerPath({
+      method: def.method,
+      path: toOpenApiPath(def.path),
+      summary: def.summary,
+      tags: [def.tag],
+      request: {
+        ...(def.params ? { params: def.params as never } : {}),
+        ...(def.query ? { query: def.query as never } : {}),
+        ...(def.body ? { body: { description: def.body.description, content: { [def.body.contentType]: { schema: { type: "string", format: "binary" } } } } } : {}),
+      },
+      responses: {
+        200: { description: "OK", content: { "application/json": { schema: def.response } } },
+        400: { description: "Malformed request", content: { "application/json": { schema: S.ErrorBody } } },
+        ...(def.notFound ? { 404: { description: def.notFound, content: { "application/json": { schema: S.ErrorBody } } } } : {}),
+      },
+    });
+    app[def.method](def.path, async (req: Request, res: Response) => {
+      const params = parse(def.params, req.params, "path parameter");
+      const query = parse(def.query, req.query as Record<string, unknown>, "query parameter");
+      const reader = openReader(store);
+      try {
+        const { finality, readAt } = await finalityOf(reader);
+        const answer = await def.handler({ params, query, reader, finality, view: viewsOf(reader, finality), readAt, req });
+        if (answer instanceof JsonText) res.set("Content-Type", "application/json; charset=utf-8").send(answer.text);
+        else res.json(answer);
+      } finally {
+        await reader.close();
+      }
+    });
+  };
+  return route;
+}
