@@ -1,7 +1,15 @@
 #!/usr/bin/env node
-// The dpl command: runs the TypeScript CLI through tsx, so that `npx dpl` works right after
-// `npm install` with no build step.
-import { register } from "tsx/esm/api";
+// The dpl command. It runs the CLI as one JavaScript bundle (dist/cli/dpl.mjs), so that a start costs
+// a Node start and no TypeScript compilation. `npm install` builds the bundle; a source under cli/
+// or core/ newer than it has it rebuilt here first (about a second), so there is no step to remember.
+import module from "node:module";
+import { stat } from "node:fs/promises";
+import { pathToFileURL } from "node:url";
 
-register();
-await import("../cli/dpl.ts");
+import { BUNDLE, buildCli, newestSource } from "./build-cli.js";
+
+// V8 keeps the bundle's compiled code between runs (Node >= 22.1): a start then skips compiling it.
+module.enableCompileCache?.();
+const built = await stat(BUNDLE).then((s) => s.mtimeMs, () => 0);
+if (built < (await newestSource())) await buildCli();
+await import(pathToFileURL(BUNDLE).href);
