@@ -10,6 +10,7 @@ import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { ZeroHash } from "ethers";
 
+import type { Grant, Page } from "../../core/api-answers.js";
 import { schemeName } from "../../core/fingerprint.js";
 import { EVENT_TOPICS } from "../../core/ledger-events.js";
 import { defaultManifestFile, fingerprint, type Manifest, requireSalt, saltedHash } from "../../core/manifest.js";
@@ -68,8 +69,8 @@ async function resolveParents(ctx: Context, holder: string, parents: string[]): 
       out.push({ datasetId, grantId: ZeroHash });
       continue;
     }
-    const grants = await ctx.api(`/v1/accounts/${holder.toLowerCase()}/grants?limit=500`);
-    const usable = (grants?.items ?? []).find((g: any) => g.datasetId === datasetId && g.status === "active" && g.rights.includes("process"));
+    const grants = await ctx.api<Page<Grant>>(`/v1/accounts/${holder.toLowerCase()}/grants?limit=500`);
+    const usable = (grants?.items ?? []).find((g) => g.datasetId === datasetId && g.status === "active" && g.rights.includes("process"));
     if (!usable) throw new CliError(`you do not hold parent ${datasetId} and have no active grant with the processing right on it; name one with --parent ${datasetId}:<grantId>`);
     out.push({ datasetId, grantId: usable.id });
   }

@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { type Context, parseId } from "../lib/context.js";
 import type { LapseReason } from "../../core/ids.js";
 import { hasEnd } from "../../core/window.js";
+import type { Activity, Anchors, Dataset, Grant, Lineage, Page, Status, Usage } from "../../core/api-answers.js";
 import { LAPSE_WORDS } from "../../core/revert.js";
 import { CliError, EXIT } from "../lib/errors.js";
 import { printable } from "../lib/text.js";
@@ -38,9 +39,9 @@ const LINEAGE_MAX = 2_000;
 
 /** A lineage, page after page, up to LINEAGE_MAX datasets; undefined for an unknown dataset. */
 async function lineagePages(ctx: Context, id: string, direction: "ancestors" | "descendants", depth: number) {
-  const graph = { nodes: [] as any[], edges: [] as any[], truncated: false, cut: false };
+  const graph = { nodes: [] as Dataset[], edges: [] as Lineage["edges"], truncated: false, cut: false };
   for (let cursor: string | null = ""; cursor !== null; ) {
-    const page: any = await ctx.api(`/v1/datasets/${id}/lineage?direction=${direction}&depth=${depth}&limit=1000${cursor ? `&cursor=${cursor}` : ""}`);
+    const page: Lineage | undefined = await ctx.api<Lineage>(`/v1/datasets/${id}/lineage?direction=${direction}&depth=${depth}&limit=1000${cursor ? `&cursor=${cursor}` : ""}`);
     if (!page) return undefined;
     graph.nodes.push(...page.nodes);
     graph.edges.push(...page.edges);
@@ -60,7 +61,8 @@ export function registerAudit(program: Command, context: () => Promise<Context>)
     .description("chain, ledger, indexer lag and state digest")
     .action(async () => {
       const ctx = await context();
-      const status = await ctx.api("/v1/status");
+      // Answered whenever the API is up: only an unknown dataset or grant is a 404.
+      const status = (await ctx.api<Status>("/v1/status"))!;
       if (ctx.json(status)) return;
       ctx.say(`chain ${status.chainId}, ledger ${status.ledger}`);
       ctx.say(`head ${status.head}, indexed ${status.indexed.number} (lag ${status.lag}), ${status.events} events, ${status.reorgs} reorganisations`);
@@ -83,10 +85,10 @@ export function registerAudit(program: Command, context: () => Promise<Context>)
       if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new CliError(`--limit must be a whole number from 1 to 500, not "${opts.limit}"`);
       if (/^0x[0-9a-fA-F]{40}$/.test(target)) {
         if (opts.prov) throw new CliError("--prov needs a dataset, not an account");
-        const activity = await ctx.api(`/v1/accounts/${target.toLowerCase()}/activity?limit=${limit}`);
+        const activity = (await ctx.api<Page<Activity>>(`/v1/accounts/${target.toLowerCase()}/activity?limit=${limit}`))!;
         if (ctx.json(activity)) return;
         if (activity.items.length === 0) return ctx.say(`no activity of ${target} on this ledger`);
-        ctx.say(table([["time", "what", "dataset", "grant", "units", "counterparty", "block"], ...activity.items.map((a: any) => [day(a.evidence.time), a.kind, short(a.datasetId), short(a.grantId), a.units ?? "", a.counterparty ?? "", String(a.evidence.blockNumber)])]));
+        ctx.say(table([["time", "what", "dataset", "grant", "units", "counterparty", "block"], ...activity.items.map((a) => [day(a.evidence.time), a.kind, short(a.datasetId), short(a.grantId), a.units ?? "", a.counterparty ?? "", String(a.evidence.blockNumber)])]));
         if (activity.next) ctx.say(cutNote(limit, "entries"));
         return;
       }
@@ -94,35 +96,35 @@ export function registerAudit(program: Command, context: () => Promise<Context>)
       if (/^0x[0-9a-fA-F]{64}$/.test(target)) datasetId = parseId(target, "the dataset");
       else {
         const { contentHash } = await contentHashOf(target);
-        const anchors = await ctx.api(`/v1/verify/${contentHash}`);
+        const anchors = await ctx.api<Anchors>(`/v1/verify/${contentHash}`);
         if (!anchors) throw new CliError(`${target} was never anchored on this ledger: nothing to trace`, EXIT.usage);
         datasetId = anchors.anchors[0].id;
       }
       if (opts.prov) {
-        const prov = await ctx.api(`/v1/datasets/${datasetId}/prov`);
+        const prov = await ctx.api<{ entity?: Record<string, Record<string, unknown>> }>(`/v1/datasets/${datasetId}/prov`);
         if (!prov) throw new CliError(`no dataset ${datasetId} is anchored on this ledger`, EXIT.usage);
         console.log(JSON.stringify(prov, null, 2));
         // A document cut short says so on its dataset's entity; say it where a person reads.
         for (const [key, what] of Object.entries(prov.entity?.[`ds:${datasetId}`] ?? {})) if (key.startsWith("dpl:cut-")) console.error(`note: the document carries ${what}`);
         return;
       }
-      const dataset = await ctx.api(`/v1/datasets/${datasetId}`);
+      const dataset = await ctx.api<{ dataset: Dataset }>(`/v1/datasets/${datasetId}`);
       if (!dataset) throw new CliError(`no dataset ${datasetId} is anchored on this ledger`, EXIT.usage);
-      const grants = await ctx.api(`/v1/datasets/${datasetId}/grants?limit=${limit}`);
-      const usage = await ctx.api(`/v1/datasets/${datasetId}/usage?limit=${limit}`);
+      const grants = (await ctx.api<Page<Grant>>(`/v1/datasets/${datasetId}/grants?limit=${limit}`))!;
+      const usage = (await ctx.api<Page<Usage>>(`/v1/datasets/${datasetId}/usage?limit=${limit}`))!;
       if (ctx.json({ dataset: dataset.dataset, grants: grants.items, usage: usage.items })) return;
       const d = dataset.dataset;
       ctx.say(`dataset ${d.id} (${d.status}), held by ${d.holder}, anchored ${day(d.registered.time)} in block ${d.registered.blockNumber}`);
       ctx.say(`content ${d.contentHash}, ${d.recordCount} records, root ${d.merkleRoot}`);
       if (d.licences.length > 0) {
-        ctx.say(`rests on ${d.licences.length} upstream grant(s): ${d.licences.map((l: any) => `${short(l.grantId)}${l.direct ? " (its licensee must operate it)" : ""}`).join(", ")}`);
+        ctx.say(`rests on ${d.licences.length} upstream grant(s): ${d.licences.map((l) => `${short(l.grantId)}${l.direct ? " (its licensee must operate it)" : ""}`).join(", ")}`);
         if (d.lapse) ctx.say(`LAPSED: ${lapseText(d.lapse)}; nothing may be granted, used or derived on it`);
       }
       ctx.say("");
-      ctx.say(grants.items.length === 0 ? "no grants" : table([["grant", "grantee", "rights", "purpose", "used/quota", "status", "until"], ...grants.items.map((g: any) => [short(g.id), g.grantee, g.rights.join(","), g.purpose.slice(0, 40), `${g.used}/${g.quota === "0" ? "∞" : g.quota}`, g.lapse ? `lapsed: ${lapseText(g.lapse)}` : g.status, hasEnd(g.validUntil) ? day(new Date(g.validUntil * 1000).toISOString()) : "no end"])]));
+      ctx.say(grants.items.length === 0 ? "no grants" : table([["grant", "grantee", "rights", "purpose", "used/quota", "status", "until"], ...grants.items.map((g) => [short(g.id), g.grantee, g.rights.join(","), g.purpose.slice(0, 40), `${g.used}/${g.quota === "0" ? "∞" : g.quota}`, g.lapse ? `lapsed: ${lapseText(g.lapse)}` : g.status, hasEnd(g.validUntil) ? day(new Date(g.validUntil * 1000).toISOString()) : "no end"])]));
       if (grants.next) ctx.say(cutNote(limit, "grants"));
       ctx.say("");
-      ctx.say(usage.items.length === 0 ? "no uses" : table([["time", "grantee", "action", "units", "grant", "output", "block"], ...usage.items.map((u: any) => [day(u.evidence.time), u.grantee, u.action, u.units, short(u.grantId), short(u.outputRef), String(u.evidence.blockNumber)])]));
+      ctx.say(usage.items.length === 0 ? "no uses" : table([["time", "grantee", "action", "units", "grant", "output", "block"], ...usage.items.map((u) => [day(u.evidence.time), u.grantee, u.action, u.units, short(u.grantId), short(u.outputRef), String(u.evidence.blockNumber)])]));
       if (usage.next) ctx.say(cutNote(limit, "uses"));
     });
 
@@ -140,13 +142,15 @@ export function registerAudit(program: Command, context: () => Promise<Context>)
       if (!up) throw new CliError(`no dataset ${id} is anchored on this ledger`, EXIT.usage);
       const down = (await lineagePages(ctx, id, "descendants", depth))!;
       if (ctx.json({ ancestors: up, descendants: down })) return;
-      const label = (nodes: any[], nodeId: string) => {
+      type Graph = NonNullable<typeof up>;
+      type Edge = Graph["edges"][number];
+      const label = (nodes: Dataset[], nodeId: string) => {
         const n = nodes.find((x) => x.id === nodeId);
         return n ? `${nodeId} (held by ${short(n.holder)}, ${n.status})` : nodeId;
       };
-      const draw = (graph: any, from: string, next: (e: any) => string, key: (e: any) => string, prefix: string, seen: Set<string>): string[] => {
-        const edges = graph.edges.filter((e: any) => key(e) === from);
-        return edges.flatMap((e: any, i: number) => {
+      const draw = (graph: Graph, from: string, next: (e: Edge) => string, key: (e: Edge) => string, prefix: string, seen: Set<string>): string[] => {
+        const edges = graph.edges.filter((e) => key(e) === from);
+        return edges.flatMap((e, i) => {
           const last = i === edges.length - 1;
           const child = next(e);
           const line = `${prefix}${last ? "└─ " : "├─ "}${label(graph.nodes, child)}${e.grantId ? ` under grant ${short(e.grantId)}` : ""}`;

@@ -12,6 +12,7 @@ import { EVENT_TOPICS, decodeLedgerLog, type RawLog } from "../../core/ledger-ev
 import type { Context } from "../lib/context.js";
 import { CliError, EXIT } from "../lib/errors.js";
 import { printable } from "../lib/text.js";
+import type { Anchors } from "../../core/api-answers.js";
 import { defaultManifestFile, fingerprint, type Manifest, saltedHash } from "../../core/manifest.js";
 
 export interface Anchor {
@@ -71,8 +72,8 @@ export async function anchorsOnChain(ctx: Context, contentHash: string): Promise
 }
 
 export async function anchorsFromApi(ctx: Context, contentHash: string): Promise<Anchor[]> {
-  const answer = await ctx.api(`/v1/verify/${contentHash}`);
-  return (answer?.anchors ?? []).map((d: any) => ({
+  const answer = await ctx.api<Anchors>(`/v1/verify/${contentHash}`);
+  return (answer?.anchors ?? []).map((d) => ({
     datasetId: d.id,
     holder: d.registrant,
     blockNumber: d.registered.blockNumber,

@@ -46,7 +46,7 @@ export interface Context {
   ledger(signer?: Signer): ProvenanceLedger;
   signer(): Promise<Signer>;
   /** GET from the API; undefined on 404. */
-  api<T = any>(pathAndQuery: string): Promise<T | undefined>;
+  api<T>(pathAndQuery: string): Promise<T | undefined>;
   /** Prints a human line unless --json. */
   say(line: string): void;
   /** Prints `value` as JSON when --json. */

@@ -28,7 +28,8 @@ import type { DatasetRecord, GrantRecord, UsageRecord } from "../store/records.j
 
 type Attributes = Record<string, unknown>;
 
-export interface ProvDocument {
+// A type, not an interface: a PROV document is a JSON object, and the route's schema says so.
+export type ProvDocument = {
   prefix: Record<string, string>;
   entity: Record<string, Attributes>;
   activity: Record<string, Attributes>;
@@ -40,7 +41,7 @@ export interface ProvDocument {
   used: Record<string, Attributes>;
   wasAssociatedWith: Record<string, Attributes>;
   actedOnBehalfOf: Record<string, Attributes>;
-}
+};
 
 const dateTime = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString();
 const typed = (value: string, type: string) => ({ $: value, type });

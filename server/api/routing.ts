@@ -31,7 +31,7 @@ export interface RouteContext<P, Q> {
   req: Request;
 }
 
-export interface RouteDef<P extends z.ZodType, Q extends z.ZodType> {
+export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, R extends z.ZodType> {
   method: "get" | "post";
   path: string;
   summary: string;
@@ -39,13 +39,14 @@ export interface RouteDef<P extends z.ZodType, Q extends z.ZodType> {
   params?: P;
   query?: Q;
   body?: { contentType: string; description: string };
-  response: z.ZodType;
+  /** The answer's schema: the handler must return what it describes (or that JSON already written). */
+  response: R;
   notFound?: string;
-  handler: (ctx: RouteContext<z.output<P>, z.output<Q>>) => Promise<unknown>;
+  handler: (ctx: RouteContext<z.output<P>, z.output<Q>>) => Promise<z.output<R> | JsonText>;
 }
 
 /** Declares a route: its OpenAPI description and its handler. */
-export type Route = <P extends z.ZodType, Q extends z.ZodType>(def: RouteDef<P, Q>) => void;
+export type Route = <P extends z.ZodType, Q extends z.ZodType, R extends z.ZodType>(def: RouteDef<P, Q, R>) => void;
 
 /** One sentence from a zod failure: "query parameter limit must be at most 500". */
 function describeIssue(where: "path parameter" | "query parameter", error: z.ZodError, input: Record<string, unknown>): string {

@@ -1,11 +1,13 @@
 /**
- * The API's schemas, with zod: they validate requests, and the OpenAPI document is generated from
- * the same objects, so the two never disagree.
+ * The API's request schemas, with zod: they validate requests, and the OpenAPI document is generated
+ * from the same objects, so the two never disagree. The answers' schemas are in core/api-answers.ts.
  */
 import { getAddress } from "ethers";
 
-import { LAPSE_REASONS, USAGE_ACTION_NAMES } from "../../core/ids.js";
 import { z } from "zod";
+
+// The answers' schemas are core's: the explorer, the CLI and any client read the API by their types.
+export * from "../../core/api-answers.js";
 
 const HASH = /^0x[0-9a-fA-F]{64}$/;
 
@@ -81,145 +83,3 @@ export const EmptyQuery = z.strictObject({});
 export const IdParams = z.strictObject({ id: Hash });
 export const ContentHashParams = z.strictObject({ contentHash: Hash });
 export const AddressParams = z.strictObject({ address: Address });
-
-// ---- responses (documentation) ----------------------------------------------------------------
-
-export const Evidence = z
-  .object({
-    txHash: z.string(),
-    blockNumber: z.number().int(),
-    blockHash: z.string(),
-    txIndex: z.number().int(),
-    logIndex: z.number().int(),
-    timestamp: z.number().int().meta({ description: "Block time, Unix seconds" }),
-    time: z.string().meta({ description: "Block time, ISO 8601" }),
-    confirmations: z.number().int().meta({ description: "Blocks on top of this one, itself included, at the chain head" }),
-    final: z.boolean().meta({ description: "confirmations >= the configured finality depth" }),
-  })
-  .meta({ id: "Evidence", description: "Where a fact sits on chain, and how final it is" });
-
-export const Lapse = z
-  .object({
-    grantId: z.string().meta({ description: "The upstream grant that no longer holds" }),
-    reason: z.enum(LAPSE_REASONS).meta({ description: "Revoked or renounced, its window ended, or its dataset was retired" }),
-    evidence: Evidence.nullable().meta({ description: "The event that ended it; null when its window ran out" }),
-    validUntil: z.number().int().meta({ description: "The licence's last valid second" }),
-  })
-  .meta({ id: "Lapse", description: "Which licence of a dataset no longer holds, and why" });
-
-export const Dataset = z
-  .object({
-    id: z.string(),
-    holder: z.string(),
-    registrant: z.string(),
-    contentHash: z.string(),
-    merkleRoot: z.string(),
-    recordCount: z.string(),
-    metadataURI: z.string(),
-    status: z.enum(["active", "retired", "lapsed"]).meta({ description: "lapsed: a grant of its licence no longer holds (see lapse)" }),
-    pendingHolder: z.string().nullable(),
-    parents: z.array(z.object({ datasetId: z.string(), grantId: z.string().nullable(), evidence: Evidence })),
-    licences: z
-      .array(z.object({ grantId: z.string(), direct: z.boolean().meta({ description: "Whoever operates the dataset must be this grant's grantee" }), evidence: Evidence }))
-      .meta({ description: "The upstream grants it rests on, transitively; empty for data held outright" }),
-    lapse: Lapse.nullable(),
-    versions: z.object({ previous: z.string().nullable(), next: z.string().nullable() }),
-    transfers: z.array(z.object({ from: z.string(), to: z.string(), evidence: Evidence })),
-    registered: Evidence,
-    retired: Evidence.nullable(),
-  })
-  .meta({ id: "Dataset" });
-
-export const GrantStatus = z
-  .enum(["pending", "active", "expired", "exhausted", "revoked", "renounced", "retired", "lapsed"])
-  .meta({ description: "At the chain head's time, as the ledger's grantStatus: retired (its dataset is), lapsed (a licence its dataset rests on no longer holds)" });
-
-export const Grant = z
-  .object({
-    id: z.string(),
-    datasetId: z.string(),
-    grantor: z.string(),
-    grantee: z.string(),
-    rights: z.array(z.enum(["use", "process", "operate-product"])),
-    purpose: z.string(),
-    purposeHash: z.string(),
-    validFrom: z.number().int(),
-    validUntil: z.number().int(),
-    quota: z.string().meta({ description: "Units allowed; \"0\" means unlimited" }),
-    used: z.string(),
-    remaining: z.string().nullable().meta({ description: "null for an unlimited grant" }),
-    uses: z.number().int(),
-    status: GrantStatus,
-    lapse: Lapse.nullable(),
-    issued: Evidence,
-    ended: Evidence.nullable(),
-  })
-  .meta({ id: "Grant" });
-
-export const Usage = z
-  .object({
-    grantId: z.string(),
-    datasetId: z.string(),
-    grantee: z.string(),
-    action: z.enum(USAGE_ACTION_NAMES),
-    units: z.string(),
-    outputRef: z.string().nullable(),
-    evidence: Evidence,
-  })
-  .meta({ id: "Usage" });
-
-export const Activity = z
-  .object({
-    account: z.string(),
-    kind: z.string(),
-    datasetId: z.string().optional(),
-    grantId: z.string().optional(),
-    counterparty: z.string().optional(),
-    units: z.string().optional(),
-    role: z.string().optional(),
-    evidence: Evidence,
-  })
-  .meta({ id: "Activity" });
-
-export const Roles = z
-  .object({
-    admin: z.string().nullable().meta({ description: "The one account with DEFAULT_ADMIN_ROLE" }),
-    pausers: z.array(z.string()).meta({ description: "Accounts with PAUSER_ROLE" }),
-    adminDelay: z.number().int().nullable().meta({ description: "Seconds a scheduled admin handover waits, at the chain head's time" }),
-    pendingAdmin: z
-      .object({ account: z.string(), acceptAfter: z.number().int().meta({ description: "Unix seconds; it may be accepted in any later block" }), evidence: Evidence })
-      .nullable(),
-    pendingDelay: z.object({ delay: z.number().int(), effectiveAfter: z.number().int(), evidence: Evidence }).nullable(),
-  })
-  .meta({ id: "Roles", description: "Who administers the ledger and who may pause it, from its role events" });
-
-export const ReadAt = z
-  .object({ number: z.number().int(), hash: z.string() })
-  .meta({ id: "ReadAt", description: "The indexed block this answer was read at" });
-
-export const pageOf = <T extends z.ZodType>(item: T, name: string) =>
-  z.object({ readAt: ReadAt, items: z.array(item), next: z.string().nullable() }).meta({ id: name });
-
-export const Status = z
-  .object({
-    chainId: z.number().int(),
-    ledger: z.string(),
-    deployBlock: z.number().int(),
-    head: z.number().int().nullable(),
-    indexed: ReadAt.nullable(),
-    lag: z.number().int().nullable(),
-    events: z.number().int(),
-    digest: z.string(),
-    reorgs: z.number().int(),
-    paused: z.boolean(),
-    roles: Roles,
-    confirmations: z.number().int(),
-    finalityDepth: z.number().int(),
-    lastError: z.string().nullable(),
-    stalled: z.string().nullable().meta({ description: "Why the indexer stopped for good, if it has: the answers are then the index as it was" }),
-  })
-  .meta({ id: "Status" });
-
-export const ErrorBody = z
-  .object({ error: z.object({ code: z.string(), message: z.string() }) })
-  .meta({ id: "Error", description: "Every error: a stable code and one sentence" });

@@ -1,10 +1,11 @@
 /**
- * Records as the API shows them: every fact with its evidence and how final it is at the current
+ * Records as the API shows them, typed by the API's contract (core/api-answers.ts): every fact with its evidence and how final it is at the current
  * chain head, each grant's standing and each dataset's licence computed at the head's time (see
  * standing.ts). Pure functions; `viewsOf` binds them to one request's reader and head.
  */
 import { ZeroHash } from "ethers";
 
+import type * as Answer from "../../core/api-answers.js";
 import { rightNames } from "../../core/ids.js";
 import type { ActivityRecord, DatasetRecord, Evidence, GrantRecord, UsageRecord } from "../store/records.js";
 import { grantStanding, type GrantStanding, type Lapse, type LicenceFacts, licenceLapse } from "./standing.js";
@@ -18,17 +19,17 @@ export interface Finality {
 }
 
 
-export function evidenceView(e: Evidence, f: Finality) {
+export function evidenceView(e: Evidence, f: Finality): Answer.Evidence {
   const confirmations = Math.max(0, f.head - e.blockNumber + 1);
   return { ...e, time: new Date(e.timestamp * 1000).toISOString(), confirmations, final: confirmations >= f.finalityDepth };
 }
 
-function lapseView(lapse: Lapse | null, f: Finality) {
+function lapseView(lapse: Lapse | null, f: Finality): Answer.Lapse | null {
   return lapse ? { ...lapse, evidence: lapse.evidence ? evidenceView(lapse.evidence, f) : null } : null;
 }
 
 /** A dataset; `lapse` is the licence of it that no longer holds, if any. */
-export function datasetView(d: DatasetRecord, f: Finality, lapse: Lapse | null) {
+export function datasetView(d: DatasetRecord, f: Finality, lapse: Lapse | null): Answer.Dataset {
   return {
     id: d.id,
     holder: d.holder,
@@ -49,7 +50,7 @@ export function datasetView(d: DatasetRecord, f: Finality, lapse: Lapse | null) 
   };
 }
 
-export function grantView(g: GrantRecord, f: Finality, standing: GrantStanding) {
+export function grantView(g: GrantRecord, f: Finality, standing: GrantStanding): Answer.Grant {
   const unlimited = g.quota === "0";
   return {
     id: g.id,
@@ -72,11 +73,11 @@ export function grantView(g: GrantRecord, f: Finality, standing: GrantStanding) 
   };
 }
 
-export function usageView(u: UsageRecord, f: Finality) {
+export function usageView(u: UsageRecord, f: Finality): Answer.Usage {
   return { ...u, evidence: evidenceView(u.evidence, f) };
 }
 
-export function activityView(a: ActivityRecord, f: Finality) {
+export function activityView(a: ActivityRecord, f: Finality): Answer.Activity {
   return { ...a, evidence: evidenceView(a.evidence, f) };
 }
 

@@ -1,8 +1,6 @@
 /**
  * The derivation graph around a dataset, a page of datasets at a time.
  */
-import { z } from "zod";
-
 import { datasetOr404, type Route } from "../routing.js";
 import * as S from "../schemas.js";
 
@@ -14,16 +12,7 @@ export function lineageRoutes(route: Route): void {
     tag: "lineage",
     params: S.IdParams,
     query: S.LineageQuery,
-    response: z.object({
-      readAt: S.ReadAt,
-      root: z.string(),
-      direction: z.enum(["ancestors", "descendants"]),
-      depth: z.number().int(),
-      truncated: z.boolean(),
-      nodes: z.array(S.Dataset),
-      edges: z.array(z.object({ parent: z.string(), child: z.string(), grantId: z.string().nullable() })).meta({ description: "Each edge once, on the page of its later-found end" }),
-      next: z.string().nullable().meta({ description: "Pass back as cursor for the next page of datasets; null on the last" }),
-    }),
+    response: S.Lineage,
     notFound: "No such dataset",
     handler: async ({ params, query, reader, view, readAt }) => {
       await datasetOr404(reader, params.id);

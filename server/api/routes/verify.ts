@@ -3,8 +3,6 @@
  */
 import { createHash } from "node:crypto";
 
-import { z } from "zod";
-
 import { NotFoundError } from "../../../core/errors.js";
 import type { Reader } from "../../store/reads.js";
 import type { ApiDeps } from "../app.js";
@@ -19,7 +17,6 @@ export function verifyRoutes(route: Route, { config }: ApiDeps): void {
     if (anchors.length === 0) throw new NotFoundError(`content ${contentHash} was never anchored on this ledger`, "not_anchored");
     return { readAt, contentHash, anchors: anchors.map(view.dataset) };
   };
-  const Anchors = z.object({ readAt: S.ReadAt, contentHash: z.string(), anchors: z.array(S.Dataset) }).meta({ id: "Anchors" });
 
   route({
     method: "get",
@@ -28,7 +25,7 @@ export function verifyRoutes(route: Route, { config }: ApiDeps): void {
     tag: "verify",
     params: S.ContentHashParams,
     query: S.EmptyQuery,
-    response: Anchors,
+    response: S.Anchors,
     notFound: "Never anchored",
     handler: ({ params, reader, view, readAt }) => anchorsAnswer(reader, params.contentHash, view, readAt),
   });
@@ -40,7 +37,7 @@ export function verifyRoutes(route: Route, { config }: ApiDeps): void {
     tag: "verify",
     query: S.EmptyQuery,
     body: { contentType: "application/octet-stream", description: "The file's bytes" },
-    response: Anchors,
+    response: S.Anchors,
     notFound: "Never anchored",
     handler: async ({ req, reader, view, readAt }) => {
       // No Content-Type is refused too: a plain HTML form or fetch() from any page can send a body

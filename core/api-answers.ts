@@ -1,0 +1,187 @@
+/**
+ * The API's answers: zod schemas that document them in the OpenAPI document, and the TypeScript types
+ * inferred from the same schemas, which the server's views, the explorer and the CLI are written
+ * against. One contract: an answer that changes shape changes here, and every reader's types follow.
+ */
+import { z } from "zod";
+
+import { LAPSE_REASONS, RIGHT_NAMES, type RightName, USAGE_ACTION_NAMES } from "./ids.js";
+
+export const Evidence = z
+  .object({
+    txHash: z.string(),
+    blockNumber: z.number().int(),
+    blockHash: z.string(),
+    txIndex: z.number().int(),
+    logIndex: z.number().int(),
+    timestamp: z.number().int().meta({ description: "Block time, Unix seconds" }),
+    time: z.string().meta({ description: "Block time, ISO 8601" }),
+    confirmations: z.number().int().meta({ description: "Blocks on top of this one, itself included, at the chain head" }),
+    final: z.boolean().meta({ description: "confirmations >= the configured finality depth" }),
+  })
+  .meta({ id: "Evidence", description: "Where a fact sits on chain, and how final it is" });
+
+export const Lapse = z
+  .object({
+    grantId: z.string().meta({ description: "The upstream grant that no longer holds" }),
+    reason: z.enum(LAPSE_REASONS).meta({ description: "Revoked or renounced, its window ended, or its dataset was retired" }),
+    evidence: Evidence.nullable().meta({ description: "The event that ended it; null when its window ran out" }),
+    validUntil: z.number().int().meta({ description: "The licence's last valid second" }),
+  })
+  .meta({ id: "Lapse", description: "Which licence of a dataset no longer holds, and why" });
+
+export const Dataset = z
+  .object({
+    id: z.string(),
+    holder: z.string(),
+    registrant: z.string(),
+    contentHash: z.string(),
+    merkleRoot: z.string(),
+    recordCount: z.string(),
+    metadataURI: z.string(),
+    status: z.enum(["active", "retired", "lapsed"]).meta({ description: "lapsed: a grant of its licence no longer holds (see lapse)" }),
+    pendingHolder: z.string().nullable(),
+    parents: z.array(z.object({ datasetId: z.string(), grantId: z.string().nullable(), evidence: Evidence })),
+    licences: z
+      .array(z.object({ grantId: z.string(), direct: z.boolean().meta({ description: "Whoever operates the dataset must be this grant's grantee" }), evidence: Evidence }))
+      .meta({ description: "The upstream grants it rests on, transitively; empty for data held outright" }),
+    lapse: Lapse.nullable(),
+    versions: z.object({ previous: z.string().nullable(), next: z.string().nullable() }),
+    transfers: z.array(z.object({ from: z.string(), to: z.string(), evidence: Evidence })),
+    registered: Evidence,
+    retired: Evidence.nullable(),
+  })
+  .meta({ id: "Dataset" });
+
+export const GrantStatus = z
+  .enum(["pending", "active", "expired", "exhausted", "revoked", "renounced", "retired", "lapsed"])
+  .meta({ description: "At the chain head's time, as the ledger's grantStatus: retired (its dataset is), lapsed (a licence its dataset rests on no longer holds)" });
+
+export const Grant = z
+  .object({
+    id: z.string(),
+    datasetId: z.string(),
+    grantor: z.string(),
+    grantee: z.string(),
+    rights: z.array(z.enum(Object.keys(RIGHT_NAMES) as [RightName, ...RightName[]])),
+    purpose: z.string(),
+    purposeHash: z.string(),
+    validFrom: z.number().int(),
+    validUntil: z.number().int(),
+    quota: z.string().meta({ description: "Units allowed; \"0\" means unlimited" }),
+    used: z.string(),
+    remaining: z.string().nullable().meta({ description: "null for an unlimited grant" }),
+    uses: z.number().int(),
+    status: GrantStatus,
+    lapse: Lapse.nullable(),
+    issued: Evidence,
+    ended: Evidence.nullable(),
+  })
+  .meta({ id: "Grant" });
+
+export const Usage = z
+  .object({
+    grantId: z.string(),
+    datasetId: z.string(),
+    grantee: z.string(),
+    action: z.enum(USAGE_ACTION_NAMES),
+    units: z.string(),
+    outputRef: z.string().nullable(),
+    evidence: Evidence,
+  })
+  .meta({ id: "Usage" });
+
+export const Activity = z
+  .object({
+    account: z.string(),
+    kind: z.string(),
+    datasetId: z.string().optional(),
+    grantId: z.string().optional(),
+    counterparty: z.string().optional(),
+    units: z.string().optional(),
+    role: z.string().optional(),
+    evidence: Evidence,
+  })
+  .meta({ id: "Activity" });
+
+export const Roles = z
+  .object({
+    admin: z.string().nullable().meta({ description: "The one account with DEFAULT_ADMIN_ROLE" }),
+    pausers: z.array(z.string()).meta({ description: "Accounts with PAUSER_ROLE" }),
+    adminDelay: z.number().int().nullable().meta({ description: "Seconds a scheduled admin handover waits, at the chain head's time" }),
+    pendingAdmin: z
+      .object({ account: z.string(), acceptAfter: z.number().int().meta({ description: "Unix seconds; it may be accepted in any later block" }), evidence: Evidence })
+      .nullable(),
+    pendingDelay: z.object({ delay: z.number().int(), effectiveAfter: z.number().int(), evidence: Evidence }).nullable(),
+  })
+  .meta({ id: "Roles", description: "Who administers the ledger and who may pause it, from its role events" });
+
+export const ReadAt = z
+  .object({ number: z.number().int(), hash: z.string() })
+  .meta({ id: "ReadAt", description: "The indexed block this answer was read at" });
+
+export const pageOf = <T extends z.ZodType>(item: T, name: string) =>
+  z.object({ readAt: ReadAt, items: z.array(item), next: z.string().nullable() }).meta({ id: name });
+
+export const Status = z
+  .object({
+    chainId: z.number().int(),
+    ledger: z.string(),
+    deployBlock: z.number().int(),
+    head: z.number().int().nullable(),
+    indexed: ReadAt.meta({ description: "The last block indexed: before the first one, /v1/status answers 503 index_not_ready" }),
+    lag: z.number().int().nullable(),
+    events: z.number().int(),
+    digest: z.string(),
+    reorgs: z.number().int(),
+    paused: z.boolean(),
+    roles: Roles,
+    confirmations: z.number().int(),
+    finalityDepth: z.number().int(),
+    lastError: z.string().nullable(),
+    stalled: z.string().nullable().meta({ description: "Why the indexer stopped for good, if it has: the answers are then the index as it was" }),
+  })
+  .meta({ id: "Status" });
+
+export const ErrorBody = z
+  .object({ error: z.object({ code: z.string(), message: z.string() }) })
+  .meta({ id: "Error", description: "Every error: a stable code and one sentence" });
+
+export const Lineage = z
+  .object({
+    readAt: ReadAt,
+    root: z.string(),
+    direction: z.enum(["ancestors", "descendants"]),
+    depth: z.number().int(),
+    truncated: z.boolean(),
+    nodes: z.array(Dataset),
+    edges: z.array(z.object({ parent: z.string(), child: z.string(), grantId: z.string().nullable() })).meta({ description: "Each edge once, on the page of its later-found end" }),
+    next: z.string().nullable().meta({ description: "Pass back as cursor for the next page of datasets; null on the last" }),
+  })
+  .meta({ id: "Lineage" });
+
+export const Anchors = z.object({ readAt: ReadAt, contentHash: z.string(), anchors: z.array(Dataset) }).meta({ id: "Anchors" });
+
+/** The payload of a live `applied` event (GET /v1/events). */
+export const AppliedEvent = z.object({ from: z.number().int(), to: z.number().int(), events: z.number().int(), indexed: ReadAt, digest: z.string(), total: z.number().int() });
+
+export type Evidence = z.output<typeof Evidence>;
+export type Lapse = z.output<typeof Lapse>;
+export type Dataset = z.output<typeof Dataset>;
+export type GrantStatus = z.output<typeof GrantStatus>;
+export type Grant = z.output<typeof Grant>;
+export type Usage = z.output<typeof Usage>;
+export type Activity = z.output<typeof Activity>;
+export type Roles = z.output<typeof Roles>;
+export type ReadAt = z.output<typeof ReadAt>;
+export type Status = z.output<typeof Status>;
+export type Lineage = z.output<typeof Lineage>;
+export type Anchors = z.output<typeof Anchors>;
+export type AppliedEvent = z.output<typeof AppliedEvent>;
+export type ErrorBody = z.output<typeof ErrorBody>;
+/** A page of a list: its items, where it was read, and the cursor of the next page (null on the last). */
+export interface Page<T> {
+  readAt: ReadAt;
+  items: T[];
+  next: string | null;
+}
