@@ -18,14 +18,7 @@ const SOLC_VERSION = "0.8.34";
 const solcjs = require.resolve("solc/soljson.js");
 
 export default defineConfig({
-  plugins: [
-    hardhatEthers,
-    hardhatEthersChaiMatchers,
-    hardhatIgnitionEthers,
-    hardhatMocha,
-    hardhatNetworkHelpers,
-    hardhatTypechain,
-  ],
+  plugins: [hardhatEthers, hardhatEthersChaiMatchers, hardhatIgnitionEthers, hardhatMocha, hardhatNetworkHelpers, hardhatTypechain],
   solidity: {
     version: SOLC_VERSION,
     path: solcjs,

@@ -81,7 +81,7 @@ async function pipelined(count: number, mine: () => Promise<unknown>, make: (i: 
     const sent = await Promise.all(Array.from({ length: n }, (_, i) => make(done + i)));
     await mine();
     for (const receipt of await Promise.all(sent.map((tx) => tx.wait()))) {
-      if (!receipt || receipt.status !== 1) throw new Error("a transaction failed");
+      if (receipt?.status !== 1) throw new Error("a transaction failed");
       gas += receipt.gasUsed;
     }
     done += n;
@@ -164,7 +164,11 @@ async function build(dir: string): Promise<{ built: Built; store: Store }> {
       }
       const g = grants[(i * 7919) % grants.length];
       const evidence = { txHash: hash(`usage tx ${block}/${log}`), blockNumber: block, blockHash: hash(`usage block ${block}`), txIndex: 0, logIndex: log++, timestamp: 1_800_000_000 + block * 2 };
-      await applyEvent(writes, { kind: "UsageRecorded", grantId: g.id, datasetId: g.datasetId, grantee: g.grantee, action: UsageAction.Use, units: BigInt(1 + (i % 9)), outputRef: hash(`output ${i}`) }, evidence);
+      await applyEvent(
+        writes,
+        { kind: "UsageRecorded", grantId: g.id, datasetId: g.datasetId, grantee: g.grantee, action: UsageAction.Use, units: BigInt(1 + (i % 9)), outputRef: hash(`output ${i}`) },
+        evidence,
+      );
       current = { ...current, events: current.events + 1 };
       if ((i + 1) % 20_000 === 0) await commit();
       if ((i + 1) % 1_000_000 === 0) console.log(`  ${(i + 1).toLocaleString("en")} (${((performance.now() - began) / 1000).toFixed(0)} s)`);
@@ -182,7 +186,13 @@ async function build(dir: string): Promise<{ built: Built; store: Store }> {
       granting,
       indexFromChain,
       usageApply,
-      probe: { datasetId: probeGrant.datasetId, contentHash: hash(`dataset ${probeDataset}`), grantId: probeGrant.id, grantee: probeGrant.grantee, holder: holders[holderOf(probeDataset)].address.toLowerCase() },
+      probe: {
+        datasetId: probeGrant.datasetId,
+        contentHash: hash(`dataset ${probeDataset}`),
+        grantId: probeGrant.id,
+        grantee: probeGrant.grantee,
+        holder: holders[holderOf(probeDataset)].address.toLowerCase(),
+      },
       identity,
     };
     await writeFile(path.join(dir, "..", "built.json"), JSON.stringify(built, null, 2));
@@ -211,7 +221,12 @@ async function main(): Promise<void> {
   const root = keep ?? (await tempDir("bench-api"));
   const dir = path.join(root, "index");
   await mkdir(root, { recursive: true });
-  const reuse = keep !== undefined && (await stat(path.join(root, "built.json")).then(() => true, () => false));
+  const reuse =
+    keep !== undefined &&
+    (await stat(path.join(root, "built.json")).then(
+      () => true,
+      () => false,
+    ));
   let built: Built;
   if (reuse) {
     built = JSON.parse(await readFile(path.join(root, "built.json"), "utf8"));
@@ -232,7 +247,9 @@ async function main(): Promise<void> {
   const verified = await store.verify();
   const verifySeconds = (performance.now() - t) / 1000;
   const bytes = await diskBytes(dir);
-  console.log(`index of ${state.events.toLocaleString("en")} events: ${(bytes / 2 ** 30).toFixed(2)} GiB, opened in ${openSeconds.toFixed(2)} s, ${verified.keys.toLocaleString("en")} keys read back in ${verifySeconds.toFixed(0)} s`);
+  console.log(
+    `index of ${state.events.toLocaleString("en")} events: ${(bytes / 2 ** 30).toFixed(2)} GiB, opened in ${openSeconds.toFixed(2)} s, ${verified.keys.toLocaleString("en")} keys read back in ${verifySeconds.toFixed(0)} s`,
+  );
 
   const { app } = createApp({
     store,
@@ -310,7 +327,8 @@ async function main(): Promise<void> {
   await mkdir(path.join(here, "results"), { recursive: true });
   await writeFile(path.join(here, "results/api.json"), JSON.stringify(json, null, 2) + "\n");
   const n = (x: number) => x.toLocaleString("en");
-  const row = (name: string, r: { reqPerSec: number; p50Ms: number; p99Ms: number }) => `| ${name} | ${n(r.reqPerSec)} | ${r.p50Ms} | ${r.p99Ms} | ${((100 * r.reqPerSec) / bareResult.reqPerSec).toFixed(0)}% |`;
+  const row = (name: string, r: { reqPerSec: number; p50Ms: number; p99Ms: number }) =>
+    `| ${name} | ${n(r.reqPerSec)} | ${r.p50Ms} | ${r.p99Ms} | ${((100 * r.reqPerSec) / bareResult.reqPerSec).toFixed(0)}% |`;
   const table = [
     `The national catalogue: ${n(scale.datasets)} datasets anchored on anvil in ${n(scale.anchoring.transactions)} batches of ${BATCH} (${n(scale.anchoring.seconds)} s, ${n(scale.anchoring.gasPerDataset)} gas a dataset), ${n(scale.grants)} grants issued (${n(scale.granting.seconds)} s, ${n(scale.granting.gasPerGrant)} gas a grant) and indexed from the chain by dpl's indexer in ${n(scale.indexFromChainSeconds)} s; then ${n(scale.usageEvents)} usage events over those grants through the indexer's apply path in ${n(scale.usageApplySeconds)} s.`,
     "",

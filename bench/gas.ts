@@ -84,8 +84,7 @@ async function run(): Promise<void> {
   ops.registerInBatchOf100 = await measure(r, 100, "roots kept as one data contract (6,400 gas a root) instead of a slot each");
 
   // grant: three slots. The first grant and later ones cost the same (no counter).
-  const grantArgs = (i: number) =>
-    [datasetId, signers[5 + (i % 10)].address, Rights.USE | Rights.PROCESS, `bench purpose ${i}`, now, FOREVER, 1_000_000n] as const;
+  const grantArgs = (i: number) => [datasetId, signers[5 + (i % 10)].address, Rights.USE | Rights.PROCESS, `bench purpose ${i}`, now, FOREVER, 1_000_000n] as const;
   r = await send(ledger.connect(holder).grant(...grantArgs(0)));
   ops.grant = await measure(r);
   const grantId0 = await eventArg(ledger, Promise.resolve(r.tx as never), "GrantIssued", "grantId");
@@ -129,23 +128,15 @@ async function run(): Promise<void> {
     const tx = ledger.connect(holder).grant(datasetId, batchGrantee.address, Rights.USE, `batch purpose ${i}`, now, FOREVER, 1_000_000n);
     grantIds.push(await eventArg(ledger, tx, "GrantIssued", "grantId"));
   }
-  const entries = (withOutput: boolean) =>
-    grantIds.map((grantId) => ({ grantId, action: UsageAction.Use, units: 1n, outputRef: withOutput ? nextHash() : ZeroHash }));
+  const entries = (withOutput: boolean) => grantIds.map((grantId) => ({ grantId, action: UsageAction.Use, units: 1n, outputRef: withOutput ? nextHash() : ZeroHash }));
   r = await send(ledger.connect(batchGrantee).recordUsageBatch(entries(false)));
   ops.recordUsageInBatchOf100FirstOfGrant = await measure(r, 100, "first use of each grant");
   r = await send(ledger.connect(batchGrantee).recordUsageBatch(entries(true)));
   ops.recordUsageInBatchOf100 = await measure(r, 100);
 
   // Derivation, versions, revocation and holding.
-  const derivedGrant = await eventArg(
-    ledger,
-    ledger.connect(holder).grant(datasetId, other.address, Rights.PROCESS | Rights.OPERATE_PRODUCT, "derive", now, FOREVER, 100n),
-    "GrantIssued",
-    "grantId",
-  );
-  r = await send(
-    ledger.connect(other).register(nextHash(), nextHash(), 10n, METADATA_URI, [{ datasetId, grantId: derivedGrant }]),
-  );
+  const derivedGrant = await eventArg(ledger, ledger.connect(holder).grant(datasetId, other.address, Rights.PROCESS | Rights.OPERATE_PRODUCT, "derive", now, FOREVER, 100n), "GrantIssued", "grantId");
+  r = await send(ledger.connect(other).register(nextHash(), nextHash(), 10n, METADATA_URI, [{ datasetId, grantId: derivedGrant }]));
   ops.registerDerivedFromOneParent = await measure(r, 1, "dataset, root, licence entry and the grant's licence slot; meters one DERIVE unit");
 
   // Products: a chain of licences three deep (bureau -> company -> bank -> carol), a grant on each
@@ -192,8 +183,7 @@ async function run(): Promise<void> {
 
   // The peer: EAS from its npm package's artifacts.
   const easArtifacts = path.dirname(require.resolve("@ethereum-attestation-service/eas-contracts/package.json"));
-  const artifact = async (name: string) =>
-    JSON.parse(await readFile(path.join(easArtifacts, "artifacts/contracts", `${name}.sol`, `${name}.json`), "utf8"));
+  const artifact = async (name: string) => JSON.parse(await readFile(path.join(easArtifacts, "artifacts/contracts", `${name}.sol`, `${name}.json`), "utf8"));
   const registryArtifact = await artifact("SchemaRegistry");
   const easArtifact = await artifact("EAS");
   const registry = await new ContractFactory(registryArtifact.abi, registryArtifact.bytecode, holder).deploy();
@@ -225,15 +215,8 @@ async function run(): Promise<void> {
   await mkdir(path.join(here, "results"), { recursive: true });
   await writeFile(path.join(here, "results/gas.json"), JSON.stringify(gasJson, null, 2) + "\n");
 
-  const rows = Object.entries(ops).map(
-    ([name, m]) =>
-      `| ${name} | ${m.gas.toLocaleString("en")} | ${m.floor.toLocaleString("en")} | ${(m.gas / m.floor).toFixed(2)} | ${m.slots} | ${m.note ?? ""} |`,
-  );
-  const table = [
-    "| operation | gas | floor | gas / floor | new slots | note |",
-    "| --- | ---: | ---: | ---: | ---: | --- |",
-    ...rows,
-  ].join("\n");
+  const rows = Object.entries(ops).map(([name, m]) => `| ${name} | ${m.gas.toLocaleString("en")} | ${m.floor.toLocaleString("en")} | ${(m.gas / m.floor).toFixed(2)} | ${m.slots} | ${m.note ?? ""} |`);
+  const table = ["| operation | gas | floor | gas / floor | new slots | note |", "| --- | ---: | ---: | ---: | ---: | --- |", ...rows].join("\n");
   await replaceSection(path.join(here, "README.md"), "gas", table);
   console.log(table);
 }

@@ -129,5 +129,4 @@ async function main(): Promise<void> {
   }
 }
 
-
 await main();

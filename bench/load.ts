@@ -53,13 +53,24 @@ async function measure(chain: AnvilChain, ledger: LedgerOnChain): Promise<void> 
   }
   for (let i = 0; i < 10; i++) await registerDataset(contract, grantee, `derived ${i}`, [{ datasetId: datasets[i].id, grantId: grants[2 * i] }]);
   const useBatch = (n: number) =>
-    contract.connect(grantee).recordUsageBatch(Array.from({ length: USES_PER_TX }, (_, i) => ({ grantId: grants[2 * ((n + i) % 40)], action: UsageAction.Use, units: 1n, outputRef: sha256(`load ${n}/${i}`) })), { gasLimit: 15_000_000 });
+    contract.connect(grantee).recordUsageBatch(
+      Array.from({ length: USES_PER_TX }, (_, i) => ({ grantId: grants[2 * ((n + i) % 40)], action: UsageAction.Use, units: 1n, outputRef: sha256(`load ${n}/${i}`) })),
+      { gasLimit: 15_000_000 },
+    );
   for (let n = 0; n < 20_000 / USES_PER_TX; n++) await useBatch(n);
   await (await useBatch(99_999)).wait();
   // From now on a block a second, as on a real network.
   await ledger.ethers.provider.send("evm_setIntervalMining", [1]);
 
-  const config = readConfig({ RPC_URL: chain.url, LEDGER_ADDRESS: ledger.address, START_BLOCK: String(ledger.deployBlock), API_PORT: "0", DATA_DIR: await tempDir("bench-load"), POLL_MS: "100", LOG_LEVEL: "warn" });
+  const config = readConfig({
+    RPC_URL: chain.url,
+    LEDGER_ADDRESS: ledger.address,
+    START_BLOCK: String(ledger.deployBlock),
+    API_PORT: "0",
+    DATA_DIR: await tempDir("bench-load"),
+    POLL_MS: "100",
+    LOG_LEVEL: "warn",
+  });
   const system = await startSystem({ config, logger: createLogger({ level: "warn", pretty: false }) });
   try {
     await loadWhileIngesting(system, ledger, useBatch, datasets, grants);
@@ -83,13 +94,7 @@ async function caughtUp(system: System, ledger: LedgerOnChain): Promise<any> {
   }
 }
 
-async function loadWhileIngesting(
-  system: System,
-  ledger: LedgerOnChain,
-  useBatch: (n: number) => Promise<unknown>,
-  datasets: { id: string; contentHash: string }[],
-  grants: string[],
-): Promise<void> {
+async function loadWhileIngesting(system: System, ledger: LedgerOnChain, useBatch: (n: number) => Promise<unknown>, datasets: { id: string; contentHash: string }[], grants: string[]): Promise<void> {
   const { holder, grantee, stranger } = ledger;
   const before = await caughtUp(system, ledger);
 
@@ -97,7 +102,13 @@ async function loadWhileIngesting(
   const paths = [
     "/v1/status",
     "/v1/datasets?limit=25",
-    ...datasets.flatMap((d) => [`/v1/datasets/${hex(d.id)}`, `/v1/verify/${hex(d.contentHash)}`, `/v1/datasets/${hex(d.id)}/grants`, `/v1/datasets/${hex(d.id)}/usage`, `/v1/datasets/${hex(d.id)}/lineage?direction=descendants`]),
+    ...datasets.flatMap((d) => [
+      `/v1/datasets/${hex(d.id)}`,
+      `/v1/verify/${hex(d.contentHash)}`,
+      `/v1/datasets/${hex(d.id)}/grants`,
+      `/v1/datasets/${hex(d.id)}/usage`,
+      `/v1/datasets/${hex(d.id)}/lineage?direction=descendants`,
+    ]),
     ...grants.flatMap((g) => [`/v1/grants/${hex(g)}`, `/v1/grants/${hex(g)}/usage?limit=10`]),
     `/v1/accounts/${hex(grantee.address)}/activity`,
     `/v1/accounts/${hex(holder.address)}/grants?role=grantor`,

@@ -31,7 +31,8 @@ const IN_FLIGHT = 16;
 const CHECKPOINTS = [0, 100_000, 250_000, 500_000, 1_000_000, 2_000_000, 5_000_000].filter((n) => n <= EVENTS);
 if (!CHECKPOINTS.includes(EVENTS)) CHECKPOINTS.push(EVENTS);
 
-const wallet = (index: number, provider: JsonRpcProvider) => HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase("test test test test test test test test test test test junk"), `m/44'/60'/0'/0/${index}`).connect(provider);
+const wallet = (index: number, provider: JsonRpcProvider) =>
+  HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase("test test test test test test test test test test test junk"), `m/44'/60'/0'/0/${index}`).connect(provider);
 
 async function rssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
@@ -82,7 +83,10 @@ function report(result: Result): string {
     "",
     "| usage events | state file | bytes / event | snapshot: dump + gunzip | write + fsync + rename | same bytes, plain write | restart (load to first answer) | anvil memory |",
     "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ...result.rows.map((r) => `| ${r.events.toLocaleString("en")} | ${mib(r.stateBytes)} MiB | ${r.bytesPerEvent ?? "-"} | ${r.dumpMs.toLocaleString("en")} ms | ${r.writeMs.toLocaleString("en")} ms | ${r.plainWriteMs.toLocaleString("en")} ms | ${r.restartMs.toLocaleString("en")} ms | ${r.anvilRssMiB.toLocaleString("en")} MiB |`),
+    ...result.rows.map(
+      (r) =>
+        `| ${r.events.toLocaleString("en")} | ${mib(r.stateBytes)} MiB | ${r.bytesPerEvent ?? "-"} | ${r.dumpMs.toLocaleString("en")} ms | ${r.writeMs.toLocaleString("en")} ms | ${r.plainWriteMs.toLocaleString("en")} ms | ${r.restartMs.toLocaleString("en")} ms | ${r.anvilRssMiB.toLocaleString("en")} MiB |`,
+    ),
     "",
     `At ${last.events.toLocaleString("en")} events a snapshot takes ${snapshotS.toFixed(1)} s, of which the disk's share (the plain write) is ${((last.plainWriteMs / (last.dumpMs + last.writeMs)) * 100).toFixed(0)}%: the cost is anvil serialising its whole history, and it grows linearly with it. Spaced by nine times that, a crash there can lose up to ${Math.round((nextSnapshotDelay({ dumpMs: last.dumpMs, writeMs: last.writeMs }, 1000) / 1000 + snapshotS) / 60)} minutes of blocks, and a start takes ${(last.restartMs / 1000).toFixed(0)} s to load the chain: the embedded chain is for development, demos and trials; past some 100,000 events, run a node that keeps its own data and set \`RPC_URL\`.`,
   ].join("\n");
@@ -126,13 +130,24 @@ async function main(): Promise<void> {
       const bytes = await readFile(chain.stateFile);
       const row: Row = { events, ...snapshot, plainWriteMs: await plainWriteMs(bytes, dataDir), restartMs: await restartMs(chain.stateFile), anvilRssMiB: await rssMiB(chain.pid) };
       rows.push(row);
-      console.log(`  at ${events.toLocaleString("en")} events: ${(row.bytes / 2 ** 20).toFixed(1)} MiB, dump ${row.dumpMs.toFixed(0)} ms, write ${row.writeMs.toFixed(0)} ms (plain ${row.plainWriteMs.toFixed(0)} ms), restart ${row.restartMs.toFixed(0)} ms, anvil ${row.anvilRssMiB} MiB`);
+      console.log(
+        `  at ${events.toLocaleString("en")} events: ${(row.bytes / 2 ** 20).toFixed(1)} MiB, dump ${row.dumpMs.toFixed(0)} ms, write ${row.writeMs.toFixed(0)} ms (plain ${row.plainWriteMs.toFixed(0)} ms), restart ${row.restartMs.toFixed(0)} ms, anvil ${row.anvilRssMiB} MiB`,
+      );
     }
 
     const result: Result = {
       node: "anvil (embedded chain), snapshots taken by dpl",
       perTransaction: PER_TX,
-      rows: rows.map((r) => ({ events: r.events, stateBytes: r.bytes, bytesPerEvent: r.events ? Math.round(r.bytes / r.events) : null, dumpMs: Math.round(r.dumpMs), writeMs: Math.round(r.writeMs), plainWriteMs: Math.round(r.plainWriteMs), restartMs: Math.round(r.restartMs), anvilRssMiB: r.anvilRssMiB })),
+      rows: rows.map((r) => ({
+        events: r.events,
+        stateBytes: r.bytes,
+        bytesPerEvent: r.events ? Math.round(r.bytes / r.events) : null,
+        dumpMs: Math.round(r.dumpMs),
+        writeMs: Math.round(r.writeMs),
+        plainWriteMs: Math.round(r.plainWriteMs),
+        restartMs: Math.round(r.restartMs),
+        anvilRssMiB: r.anvilRssMiB,
+      })),
     };
     await mkdir(path.join(here, "results"), { recursive: true });
     await writeFile(path.join(here, "results/persistence.json"), JSON.stringify(result, null, 2) + "\n");

@@ -10,6 +10,9 @@ import { BUNDLE, buildCli, newestSource } from "./build-cli.js";
 
 // V8 keeps the bundle's compiled code between runs (Node >= 22.1): a start then skips compiling it.
 module.enableCompileCache?.();
-const built = await stat(BUNDLE).then((s) => s.mtimeMs, () => 0);
+const built = await stat(BUNDLE).then(
+  (s) => s.mtimeMs,
+  () => 0,
+);
 if (built < (await newestSource())) await buildCli();
 await import(pathToFileURL(BUNDLE).href);

@@ -68,7 +68,7 @@ export const Grant = z
     purposeHash: z.string(),
     validFrom: z.number().int(),
     validUntil: z.number().int(),
-    quota: z.string().meta({ description: "Units allowed; \"0\" means unlimited" }),
+    quota: z.string().meta({ description: 'Units allowed; "0" means unlimited' }),
     used: z.string(),
     remaining: z.string().nullable().meta({ description: "null for an unlimited grant" }),
     uses: z.number().int(),
@@ -109,19 +109,14 @@ export const Roles = z
     admin: z.string().nullable().meta({ description: "The one account with DEFAULT_ADMIN_ROLE" }),
     pausers: z.array(z.string()).meta({ description: "Accounts with PAUSER_ROLE" }),
     adminDelay: z.number().int().nullable().meta({ description: "Seconds a scheduled admin handover waits, at the chain head's time" }),
-    pendingAdmin: z
-      .object({ account: z.string(), acceptAfter: z.number().int().meta({ description: "Unix seconds; it may be accepted in any later block" }), evidence: Evidence })
-      .nullable(),
+    pendingAdmin: z.object({ account: z.string(), acceptAfter: z.number().int().meta({ description: "Unix seconds; it may be accepted in any later block" }), evidence: Evidence }).nullable(),
     pendingDelay: z.object({ delay: z.number().int(), effectiveAfter: z.number().int(), evidence: Evidence }).nullable(),
   })
   .meta({ id: "Roles", description: "Who administers the ledger and who may pause it, from its role events" });
 
-export const ReadAt = z
-  .object({ number: z.number().int(), hash: z.string() })
-  .meta({ id: "ReadAt", description: "The indexed block this answer was read at" });
+export const ReadAt = z.object({ number: z.number().int(), hash: z.string() }).meta({ id: "ReadAt", description: "The indexed block this answer was read at" });
 
-export const pageOf = <T extends z.ZodType>(item: T, name: string) =>
-  z.object({ readAt: ReadAt, items: z.array(item), next: z.string().nullable() }).meta({ id: name });
+export const pageOf = <T extends z.ZodType>(item: T, name: string) => z.object({ readAt: ReadAt, items: z.array(item), next: z.string().nullable() }).meta({ id: name });
 
 export const Status = z
   .object({
@@ -143,9 +138,7 @@ export const Status = z
   })
   .meta({ id: "Status" });
 
-export const ErrorBody = z
-  .object({ error: z.object({ code: z.string(), message: z.string() }) })
-  .meta({ id: "Error", description: "Every error: a stable code and one sentence" });
+export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).meta({ id: "Error", description: "Every error: a stable code and one sentence" });
 
 export const Lineage = z
   .object({

@@ -13,6 +13,28 @@ export class DplError extends Error {
   }
 }
 
+/** What an error may carry, read without trusting its type: Node's, LevelDB's and ethers' errors differ. */
+export interface ErrorLike {
+  code?: unknown;
+  message?: unknown;
+  data?: unknown;
+  error?: unknown;
+  info?: { error?: unknown };
+  cause?: unknown;
+}
+
+/**
+ * An error and each one it wraps, outermost first: through `cause`, and through ethers' `error` and
+ * `info.error`, at most `depth` deep. The one walk every caller that looks for a code or revert data uses.
+ */
+export function* causeChain(error: unknown, depth = 8): Generator<ErrorLike> {
+  let e = error as ErrorLike | undefined;
+  for (let i = 0; e && typeof e === "object" && i < depth; i++) {
+    yield e;
+    e = (e.error ?? e.info?.error ?? e.cause) as ErrorLike | undefined;
+  }
+}
+
 /** A transient failure: the same request may succeed later. */
 export class RetryableError extends DplError {}
 
@@ -39,7 +61,11 @@ export class StoreError extends DplError {}
  * REORG_WINDOW while the index is young or its blocks carried few ledger events.
  */
 export class ReorgTooDeepError extends DplError {
-  constructor(readonly depthAtLeast: number, readonly undoable: number, readonly window: number) {
+  constructor(
+    readonly depthAtLeast: number,
+    readonly undoable: number,
+    readonly window: number,
+  ) {
     super(
       "reorg_too_deep",
       `the chain reorganised at least ${depthAtLeast} blocks deep, and this index can undo only its last ${undoable} (REORG_WINDOW is ${window}): stop dpl and run \`npm run reindex\` to rebuild the index from the chain`,

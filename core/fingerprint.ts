@@ -78,7 +78,10 @@ export class RecordSplitter {
   }
 
   push(chunk: Buffer): void {
-    if (this.scheme.kind === "chunk") return this.pushChunk(chunk, this.scheme.size);
+    if (this.scheme.kind === "chunk") {
+      this.pushChunk(chunk, this.scheme.size);
+      return;
+    }
     let start = 0;
     const csv = this.scheme.kind === "csv" || this.scheme.kind === "csv-no-header";
     for (let i = 0; i < chunk.length; i++) {

@@ -101,17 +101,7 @@ export function grantId(terms: GrantTerms, bump = 0n): string {
   return keccak256(
     abi.encode(
       ["address", "bytes32", "address", "uint8", "bytes32", "uint40", "uint40", "uint80", "uint256"],
-      [
-        terms.grantor,
-        terms.datasetId,
-        terms.grantee,
-        terms.rights,
-        purposeHash(terms.purpose),
-        terms.validFrom,
-        terms.validUntil,
-        terms.quota,
-        bump,
-      ],
+      [terms.grantor, terms.datasetId, terms.grantee, terms.rights, purposeHash(terms.purpose), terms.validFrom, terms.validUntil, terms.quota, bump],
     ),
   );
 }

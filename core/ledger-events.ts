@@ -91,9 +91,7 @@ export const EVENT_SIGNATURES: Record<LedgerEventKind, string> = {
   DefaultAdminDelayChangeCanceled: "DefaultAdminDelayChangeCanceled()",
 };
 
-export const EVENT_TOPICS = Object.fromEntries(
-  Object.entries(EVENT_SIGNATURES).map(([kind, sig]) => [kind, keccak256(toUtf8Bytes(sig))]),
-) as Record<LedgerEventKind, string>;
+export const EVENT_TOPICS = Object.fromEntries(Object.entries(EVENT_SIGNATURES).map(([kind, sig]) => [kind, keccak256(toUtf8Bytes(sig))])) as Record<LedgerEventKind, string>;
 
 const KIND_BY_TOPIC = new Map<string, LedgerEventKind>(Object.entries(EVENT_TOPICS).map(([k, t]) => [t, k as LedgerEventKind]));
 
@@ -197,7 +195,5 @@ export function orderLogs(logs: RawLog[]): RawLog[] {
     seen.add(key);
     unique.push(log);
   }
-  return unique.sort(
-    (a, b) => Number(a.blockNumber) - Number(b.blockNumber) || Number(a.transactionIndex) - Number(b.transactionIndex) || Number(a.logIndex) - Number(b.logIndex),
-  );
+  return unique.sort((a, b) => Number(a.blockNumber) - Number(b.blockNumber) || Number(a.transactionIndex) - Number(b.transactionIndex) || Number(a.logIndex) - Number(b.logIndex));
 }

@@ -64,7 +64,9 @@ export function isRandomLookingSalt(salt: unknown): salt is string {
 /** Refuses a salt that cannot hide a private anchor, naming where it came from. */
 export function requireSalt(salt: unknown, from: string): string {
   if (!isRandomLookingSalt(salt)) {
-    throw new InvalidInputError(`${from} holds the salt ${JSON.stringify(salt)}, which is not 32 random bytes: it would publish a commitment anyone can match to the file. Remove the salt from it to draw a new one, or restore the manifest written by dpl anchor --private`);
+    throw new InvalidInputError(
+      `${from} holds the salt ${JSON.stringify(salt)}, which is not 32 random bytes: it would publish a commitment anyone can match to the file. Remove the salt from it to draw a new one, or restore the manifest written by dpl anchor --private`,
+    );
   }
   return salt;
 }
@@ -98,4 +100,3 @@ export async function fingerprint(target: string, schemeText: string | undefined
   const fp = await fingerprintFile(target, scheme, onProgress && ((bytes) => onProgress(bytes, info.size)), saltBytes);
   return { kind: "file", sha256: fp.contentHash, size: fp.size, scheme, recordHashes: fp.recordHashes };
 }
-

@@ -9,7 +9,6 @@ import { ZeroHash } from "ethers";
 import { createKeccak, type IHasher } from "hash-wasm";
 import { MerkleTree } from "merkletreejs";
 
-
 export interface RecordTree {
   root: string;
   /** The proof of record `index` (hex siblings, bottom up). */

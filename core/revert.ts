@@ -4,7 +4,7 @@
  */
 import type { Interface } from "ethers";
 
-import { DplError } from "./errors.js";
+import { causeChain, DplError, type ErrorLike } from "./errors.js";
 import { LAPSE_REASONS, type LapseReason, rightNames, USAGE_ACTION_NAMES } from "./ids.js";
 
 /** The ledger refused a transaction or a call: `errorName` and `args` are its custom error. */
@@ -25,6 +25,8 @@ const STATES = ["none", "active", "revoked", "renounced"];
 export const LAPSE_WORDS: Record<LapseReason, string> = { revoked: "was revoked", renounced: "was renounced", expired: "expired", retired: "is over a retired dataset" };
 
 /** One sentence for each of the ledger's custom errors. */
+// The arguments are the custom error's, decoded by ethers: each sentence knows its own error's types.
+// biome-ignore lint/suspicious/noExplicitAny: one table for errors of every signature.
 const SENTENCES: Record<string, (a: any[]) => string> = {
   DatasetContentHashZero: () => "a content hash of zero anchors nothing",
   DatasetAlreadyRegistered: ([id]) => `this account already anchored this content as dataset ${id}`,
@@ -46,15 +48,18 @@ const SENTENCES: Record<string, (a: any[]) => string> = {
   GrantGranteeZero: () => "a grant needs a grantee",
   GrantPurposeEmpty: () => "a grant needs a purpose",
   GrantWindowInvalid: ([from, until, now]) => `the window ${when(from)} to ${when(until)} is reversed or already over (now ${when(now)})`,
-  GrantWindowBeyondLicence: ([licence, licenceUntil, until]) => `a grant until ${when(until)} would outlast the licence ${short(licence)} it rests on, which ends ${when(licenceUntil)}; pass --until ${when(licenceUntil)} or earlier`,
+  GrantWindowBeyondLicence: ([licence, licenceUntil, until]) =>
+    `a grant until ${when(until)} would outlast the licence ${short(licence)} it rests on, which ends ${when(licenceUntil)}; pass --until ${when(licenceUntil)} or earlier`,
   GrantSignatureExpired: ([deadline, now]) => `the signed request could be relayed until ${when(deadline)}; it is now ${when(now)}`,
   GrantSignatureInvalid: ([holder]) => `the signature is not ${holder}'s over this request on this chain and ledger`,
   GrantRequestNonceUsed: ([holder, nonce]) => `${holder} already spent nonce ${nonce}: this request was relayed or cancelled`,
   GrantRequestCounterStale: ([holder]) => `${holder} cancelled all its grant requests after this one was signed; ask for a new signature`,
   GrantRequestHoldingMoved: ([id, signed, now]) => `the holding of dataset ${short(id)} has moved since this request was signed (transfer ${signed}, now ${now}); the current holder must sign anew`,
-  ProductLicenceLapsed: ([product, licence, reason]) => `dataset ${short(product)} rests on grant ${short(licence)}, which ${LAPSE_WORDS[LAPSE_REASONS[Number(reason)]] ?? "no longer holds"}: nothing may be granted, used or derived on it any more`,
+  ProductLicenceLapsed: ([product, licence, reason]) =>
+    `dataset ${short(product)} rests on grant ${short(licence)}, which ${LAPSE_WORDS[LAPSE_REASONS[Number(reason)]] ?? "no longer holds"}: nothing may be granted, used or derived on it any more`,
   ProductLicenseeMismatch: ([product, licence, licensee, account]) => `${account} may not operate dataset ${short(product)}: its licence, grant ${short(licence)}, was given to ${licensee}`,
-  ProductLicenceNotOperable: ([product, licence, rights]) => `dataset ${short(product)} may not be licensed to anyone: the grant ${short(licence)} it rests on carries ${rightsText(Number(rights))}, not operate`,
+  ProductLicenceNotOperable: ([product, licence, rights]) =>
+    `dataset ${short(product)} may not be licensed to anyone: the grant ${short(licence)} it rests on carries ${rightsText(Number(rights))}, not operate`,
   UsageUnitsZero: () => "a use of zero units measures nothing",
   UsageActionReserved: () => "derive is recorded by anchoring a derived dataset (dpl anchor --parent), not by dpl use",
   UsageActionNotAllowed: ([id, action, rights]) => `grant ${short(id)} does not allow ${USAGE_ACTION_NAMES[Number(action)]} (its rights: ${rightsText(Number(rights))})`,
@@ -69,14 +74,23 @@ const SENTENCES: Record<string, (a: any[]) => string> = {
 
 /** A bit set of rights as the CLI writes it: "use, process, operate" (the CLI's option spells the third so). */
 export function rightsText(rights: number): string {
-  return rightNames(rights).map((name) => (name === "operate-product" ? "operate" : name)).join(", ") || "none";
+  return (
+    rightNames(rights)
+      .map((name) => (name === "operate-product" ? "operate" : name))
+      .join(", ") || "none"
+  );
+}
+
+/** Revert data where ethers and the nodes put it: on the error, in its `data`, or in its `error`. */
+function revertDataOf(e: ErrorLike): string | undefined {
+  for (const candidate of [e.data, (e.data as ErrorLike | undefined)?.data, (e.error as ErrorLike | undefined)?.data]) if (typeof candidate === "string") return candidate;
+  return undefined;
 }
 
 /** Finds the ledger's revert data in an ethers error and says it in words, or returns undefined. */
 export function decodeRevert(iface: Interface, error: unknown): LedgerRefusedError | undefined {
-  let e: any = error;
-  for (let depth = 0; e && depth < 6; depth++) {
-    const data = typeof e.data === "string" ? e.data : typeof e.data?.data === "string" ? e.data.data : typeof e.error?.data === "string" ? e.error.data : undefined;
+  for (const e of causeChain(error, 6)) {
+    const data = revertDataOf(e);
     if (data && data.length >= 10) {
       try {
         const parsed = iface.parseError(data);
@@ -88,8 +102,6 @@ export function decodeRevert(iface: Interface, error: unknown): LedgerRefusedErr
         // not one of the ledger's errors
       }
     }
-    e = e.error ?? e.info?.error ?? e.cause;
   }
   return undefined;
 }
-

@@ -11,7 +11,10 @@ import { tempDir } from "../test/helpers/system.js";
 
 const OUT = "docs/screenshots";
 
-const system = await startSystem({ config: readConfig({ ...process.env, CHAIN_PORT: "0", API_PORT: "0", DATA_DIR: await tempDir("screenshots") }), logger: createLogger({ level: "warn", pretty: false }) });
+const system = await startSystem({
+  config: readConfig({ ...process.env, CHAIN_PORT: "0", API_PORT: "0", DATA_DIR: await tempDir("screenshots") }),
+  logger: createLogger({ level: "warn", pretty: false }),
+});
 const browser = await launchChromium();
 try {
   const demo = system.demo!;

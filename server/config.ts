@@ -121,7 +121,10 @@ const flag = (value: string | undefined, fallback: boolean) => (value === undefi
 function trustProxy(value: string | undefined): string | number | false {
   if (value === undefined || value.trim() === "" || OFF.includes(value.trim().toLowerCase())) return false;
   if (/^\d+$/.test(value.trim())) return Number(value.trim());
-  const entries = value.split(",").map((s) => s.trim()).filter(Boolean);
+  const entries = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const known = /^(loopback|linklocal|uniquelocal)$/;
   for (const entry of entries) {
     const [ip, bits] = entry.split("/");
@@ -159,7 +162,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pollMs: integer(env, "POLL_MS", 250, 10, 600_000),
     logRangeMax: integer(env, "GETLOGS_MAX_RANGE", 50_000, 1, 10_000_000),
     bloomCheck: flag(env.BLOOM_CHECK, true),
-    corsOrigins: (env.CORS_ORIGINS ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    corsOrigins: (env.CORS_ORIGINS ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
     verifyMaxBytes: integer(env, "VERIFY_MAX_BYTES", 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
     rateLimit: integer(env, "RATE_LIMIT", 0, 0, 10_000_000),
     rateWindowS: integer(env, "RATE_WINDOW_S", 60, 1, 86_400),

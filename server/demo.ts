@@ -66,7 +66,9 @@ function weatherCsv(): string {
   const rows = ["timestamp,station,temp_c,precip_mm,wind_kmh"];
   for (let h = 0; h < 72; h++) {
     for (const station of ["Centre", "Harbour", "Airport"]) {
-      rows.push(`2026-11-${String(20 + Math.floor(h / 24)).padStart(2, "0")}T${String(h % 24).padStart(2, "0")}:00Z,${station},${(4 + ((h * 7) % 9) - 2).toFixed(1)},${((h * 13) % 11 === 0 ? 2.4 : 0).toFixed(1)},${10 + ((h * 17) % 25)}`);
+      rows.push(
+        `2026-11-${String(20 + Math.floor(h / 24)).padStart(2, "0")}T${String(h % 24).padStart(2, "0")}:00Z,${station},${(4 + ((h * 7) % 9) - 2).toFixed(1)},${((h * 13) % 11 === 0 ? 2.4 : 0).toFixed(1)},${10 + ((h * 17) % 25)}`,
+      );
     }
   }
   return rows.join("\n") + "\n";
@@ -79,7 +81,8 @@ function repackagedCsv(): string {
 
 function forecastCsv(): string {
   const rows = ["timestamp,road,congestion_index"];
-  for (let h = 0; h < 24; h++) for (const road of ["Ring Road N", "Harbour Ave", "Station St"]) rows.push(`2026-11-23T${String(h).padStart(2, "0")}:00Z,${road},${(((h * 29) % 100) / 100).toFixed(2)}`);
+  for (let h = 0; h < 24; h++)
+    for (const road of ["Ring Road N", "Harbour Ave", "Station St"]) rows.push(`2026-11-23T${String(h).padStart(2, "0")}:00Z,${road},${(((h * 29) % 100) / 100).toFixed(2)}`);
   return rows.join("\n") + "\n";
 }
 
@@ -148,7 +151,11 @@ export async function runDemo(args: { rpcUrl: string; ledger: string; dataDir: s
     const shortGrant = await grantOf(as(bureau), weather, actors.archive, Rights.USE, "one-minute preview", now, now + 60, 10n);
 
     args.say("demo: the company records its uses, then registers a congestion-forecast product derived from both");
-    for (const [grant, units] of [[trafficGrant, 120n], [weatherGrant, 80n], [trafficGrant, 60n]] as const) {
+    for (const [grant, units] of [
+      [trafficGrant, 120n],
+      [weatherGrant, 80n],
+      [trafficGrant, 60n],
+    ] as const) {
       await (await as(company).recordUsage(grant, UsageAction.Process, units, ZeroHash)).wait();
     }
     const forecast = await anchorFile(as(company), files.forecast, { title: "Congestion forecast, next 24 hours", publisher: "Data Service Co." }, [
@@ -177,7 +184,17 @@ export async function runDemo(args: { rpcUrl: string; ledger: string; dataDir: s
     await (await as(archive).acceptHolding(weather)).wait();
 
     args.say(`demo: done. Traffic ${traffic}, forecast ${forecast}; files in ${dir}`);
-    return { actors, traffic, weather, forecast, rivalProduct, repackaged, grants: { traffic: trafficGrant, weather: weatherGrant, rival: rivalGrant, preview: shortGrant, bank: bankGrant }, files, refusals };
+    return {
+      actors,
+      traffic,
+      weather,
+      forecast,
+      rivalProduct,
+      repackaged,
+      grants: { traffic: trafficGrant, weather: weatherGrant, rival: rivalGrant, preview: shortGrant, bank: bankGrant },
+      files,
+      refusals,
+    };
   } finally {
     provider.destroy();
   }

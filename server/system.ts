@@ -161,7 +161,10 @@ async function startOn(args: { config: Config; logger: Logger; say?: (line: stri
   const address = server.address() as { address: string; port: number };
   const limit = await openFileLimit();
   if (limit !== undefined && limit < config.apiMaxConnections + TABLE_FILES_OPEN + 100) {
-    logger.warn({ msg: `the process may open ${limit} files, fewer than API_MAX_CONNECTIONS (${config.apiMaxConnections}) + the index's ${TABLE_FILES_OPEN} + 100 need: raise ulimit -n or lower API_MAX_CONNECTIONS`, limit });
+    logger.warn({
+      msg: `the process may open ${limit} files, fewer than API_MAX_CONNECTIONS (${config.apiMaxConnections}) + the index's ${TABLE_FILES_OPEN} + 100 need: raise ulimit -n or lower API_MAX_CONNECTIONS`,
+      limit,
+    });
   }
   const apiUrl = `http://${address.address}:${address.port}`;
   // The CLI finds the API where this dpl listens, whatever API_PORT was.
@@ -211,7 +214,11 @@ async function reconcileWithChain(args: { store: Store; rpc: RpcClient; logger: 
   for (const { number, mark } of await store.marks()) {
     if (number <= state.cursor.number && (await hashAt(number)) === mark.hash) {
       await store.rollbackTo(number);
-      logger.warn({ msg: `the chain kept blocks up to ${number} of the ${state.cursor.number} the index had: the index is rolled back to block ${number} and catches up from there`, from: state.cursor.number, to: number });
+      logger.warn({
+        msg: `the chain kept blocks up to ${number} of the ${state.cursor.number} the index had: the index is rolled back to block ${number} and catches up from there`,
+        from: state.cursor.number,
+        to: number,
+      });
       return store;
     }
   }

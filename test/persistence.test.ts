@@ -20,7 +20,7 @@ import { DplError } from "../core/errors.js";
 import { readConfig } from "../server/config.js";
 import { startSystem, type System } from "../server/system.js";
 import { sha256 } from "./helpers/fixtures.js";
-import { isAlive, lockedChain, quietLogger, referenceIndex, runStartToExit, startProcess, tempDir, type LedgerOnChain } from "./helpers/system.js";
+import { isAlive, lockedChain, quietLogger, referenceIndex, runStartToExit, startProcess, type StartedProcess, tempDir, type LedgerOnChain } from "./helpers/system.js";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
 
@@ -100,7 +100,16 @@ function capturingLogger() {
   return { logger: pino({ level: "warn", base: undefined }, sink), lines };
 }
 
-const baseEnv = (dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({ ...process.env, DATA_DIR: dataDir, CHAIN_PORT: "0", API_PORT: "0", POLL_MS: "50", LOG_LEVEL: "warn", DEMO: "0", ...extra });
+const baseEnv = (dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+  ...process.env,
+  DATA_DIR: dataDir,
+  CHAIN_PORT: "0",
+  API_PORT: "0",
+  POLL_MS: "50",
+  LOG_LEVEL: "warn",
+  DEMO: "0",
+  ...extra,
+});
 
 describe("persistence of the embedded default", function () {
   this.timeout(180_000);
@@ -115,7 +124,7 @@ describe("persistence of the embedded default", function () {
   it("Ctrl-C and npm start again: the same chain, datasets, grants and uses, the same digest; the demo does not run twice", async function () {
     const dataDir = await tempDir("persist-restart");
     const first = await startProcess(baseEnv(dataDir, { DEMO: "1" }), { timeoutMs: 120_000 });
-    let second;
+    let second: StartedProcess | undefined;
     try {
       expect(first.output()).to.match(/new, kept in .*state\.json; `npm run reset` starts over/);
       // The embedded chain's deployment leaves no Ignition journal in the project tree: all it keeps is under DATA_DIR.
@@ -130,7 +139,10 @@ describe("persistence of the embedded default", function () {
       const firstChain = (await lockedChain(dataDir))!.pid;
       expect(await first.interrupt()).to.equal(0);
       expect(isAlive(firstChain)).to.equal(false);
-      await stat(path.join(dataDir, "dpl.lock")).then(() => expect.fail("the lock outlived a clean stop"), () => {});
+      await stat(path.join(dataDir, "dpl.lock")).then(
+        () => expect.fail("the lock outlived a clean stop"),
+        () => {},
+      );
 
       second = await startProcess(baseEnv(dataDir, { DEMO: "1" }), { timeoutMs: 120_000 });
       expect(second.output()).to.match(/restored from .*state\.json; `npm run reset` starts over/);
@@ -155,7 +167,7 @@ describe("persistence of the embedded default", function () {
   it("a SIGKILL of the whole system right after writes: the restart brings chain and index back in step", async function () {
     const dataDir = await tempDir("persist-kill");
     const first = await startProcess(baseEnv(dataDir));
-    let second;
+    let second: StartedProcess | undefined;
     try {
       const chainUrl = (await lockedChain(dataDir))!.url;
       const { ledger } = await synced(first.url, chainUrl);
@@ -172,7 +184,10 @@ describe("persistence of the embedded default", function () {
       expect(status.digest).to.equal(await referenceDigest(secondChain, { chainId: status.chainId, ledger, deployBlock: (await readDeployment(dataDir)).deployBlock }));
       expect(await datasetsInApi(second.url)).to.deep.equal(await datasetsOnChain(secondChain, ledger));
       // An index ahead of the chain is brought back with one line saying so.
-      const said = second.output().split("\n").filter((l) => /the index is (rolled back|rebuilt)/.test(l));
+      const said = second
+        .output()
+        .split("\n")
+        .filter((l) => /the index is (rolled back|rebuilt)/.test(l));
       expect(said).to.have.length(kept < indexed ? 1 : 0);
     } finally {
       await first.kill();
@@ -183,18 +198,25 @@ describe("persistence of the embedded default", function () {
   it("an index ahead of the chain is rolled back to the newest block both have, with one log line, and equals a fresh index", async function () {
     const dataDir = await tempDir("persist-rollback");
     const config = readConfig(baseEnv(dataDir) as Record<string, string>);
-    const { kept, keptHead } = await runOnce(config, async (system) => ({ kept: await anchor(system.rpcUrl, system.ledger, "kept", 2), keptHead: Number(await rpc(system.rpcUrl, "eth_blockNumber")) }));
+    const { kept, keptHead } = await runOnce(config, async (system) => ({
+      kept: await anchor(system.rpcUrl, system.ledger, "kept", 2),
+      keptHead: Number(await rpc(system.rpcUrl, "eth_blockNumber")),
+    }));
     await copyFile(stateFileOf(dataDir), stateFileOf(dataDir) + ".earlier");
     await runOnce(config, async (system) => anchor(system.rpcUrl, system.ledger, "lost", 3));
     // As after a crash: the chain comes back older than the index.
     await copyFile(stateFileOf(dataDir) + ".earlier", stateFileOf(dataDir));
     const { logger, lines } = capturingLogger();
-    await runOnce(config, async (system) => {
-      expect(lines).to.deep.equal([`the chain kept blocks up to ${keptHead} of the ${keptHead + 3} the index had: the index is rolled back to block ${keptHead} and catches up from there`]);
-      const status = await synced(system.apiUrl, system.rpcUrl);
-      expect(status.digest).to.equal(await referenceDigest(system.rpcUrl, system));
-      expect(await datasetsInApi(system.apiUrl)).to.deep.equal([...kept].sort());
-    }, logger);
+    await runOnce(
+      config,
+      async (system) => {
+        expect(lines).to.deep.equal([`the chain kept blocks up to ${keptHead} of the ${keptHead + 3} the index had: the index is rolled back to block ${keptHead} and catches up from there`]);
+        const status = await synced(system.apiUrl, system.rpcUrl);
+        expect(status.digest).to.equal(await referenceDigest(system.rpcUrl, system));
+        expect(await datasetsInApi(system.apiUrl)).to.deep.equal([...kept].sort());
+      },
+      logger,
+    );
   });
 
   it("an index whose remembered blocks are all gone from the chain is rebuilt from it, with one log line", async function () {
@@ -205,13 +227,17 @@ describe("persistence of the embedded default", function () {
     await runOnce(config, async (system) => anchor(system.rpcUrl, system.ledger, "lost", 6));
     await copyFile(stateFileOf(dataDir) + ".earlier", stateFileOf(dataDir));
     const { logger, lines } = capturingLogger();
-    await runOnce(config, async (system) => {
-      expect(lines).to.have.length(1);
-      expect(lines[0]).to.match(/^the chain kept none of the blocks the index remembers \(it had reached block \d+\): the index is rebuilt from the chain$/);
-      const status = await synced(system.apiUrl, system.rpcUrl);
-      expect(status.digest).to.equal(await referenceDigest(system.rpcUrl, system));
-      expect(await datasetsInApi(system.apiUrl)).to.deep.equal(kept);
-    }, logger);
+    await runOnce(
+      config,
+      async (system) => {
+        expect(lines).to.have.length(1);
+        expect(lines[0]).to.match(/^the chain kept none of the blocks the index remembers \(it had reached block \d+\): the index is rebuilt from the chain$/);
+        const status = await synced(system.apiUrl, system.rpcUrl);
+        expect(status.digest).to.equal(await referenceDigest(system.rpcUrl, system));
+        expect(await datasetsInApi(system.apiUrl)).to.deep.equal(kept);
+      },
+      logger,
+    );
   });
 
   it("a second start on the same DATA_DIR is refused with one sentence, touching nothing; the CLI finds the first one's API", async function () {
@@ -237,7 +263,9 @@ describe("persistence of the embedded default", function () {
 
       // The CLI, told only DATA_DIR, reads where the API listens from the deployment record.
       const cli = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-        execFile(process.execPath, ["bin/dpl.js", "--json", "status"], { env: withoutEndpoints({ ...process.env, DATA_DIR: dataDir }) }, (error, stdout, stderr) => resolve({ code: error ? ((error as any).code ?? 1) : 0, stdout, stderr })),
+        execFile(process.execPath, ["bin/dpl.js", "--json", "status"], { env: withoutEndpoints({ ...process.env, DATA_DIR: dataDir }) }, (error, stdout, stderr) =>
+          resolve({ code: error ? ((error as any).code ?? 1) : 0, stdout, stderr }),
+        ),
       );
       expect(cli.stderr).to.equal("");
       expect(JSON.parse(cli.stdout).ledger).to.equal(JSON.parse(before[0]).ledger.toLowerCase());
@@ -266,7 +294,7 @@ describe("persistence of the embedded default", function () {
   it("a dpl killed alone leaves its chain running: the next start saves what that chain holds, then stops it", async function () {
     const dataDir = await tempDir("persist-orphan");
     const first = await startProcess(baseEnv(dataDir));
-    let second;
+    let second: StartedProcess | undefined;
     try {
       const orphan = (await lockedChain(dataDir))!;
       const { ledger } = await synced(first.url, orphan.url);
@@ -296,7 +324,7 @@ describe("persistence of the embedded default", function () {
     const file = path.join(await tempDir("persist-reset-file"), "kept.csv");
     await writeFile(file, "a,b\n1,2\n");
     const first = await startProcess(baseEnv(dataDir));
-    let second;
+    let second: StartedProcess | undefined;
     try {
       const chainUrl = (await lockedChain(dataDir))!.url;
       await synced(first.url, chainUrl);
@@ -324,7 +352,9 @@ describe("persistence of the embedded default", function () {
       expect(manifest.ledger.toLowerCase()).to.equal(status.ledger);
       const verified = await run(["bin/dpl.js", "verify", file]);
       expect(verified.code).to.equal(1);
-      expect(verified.stdout).to.include(`its manifest records an anchor on ledger ${manifest.ledger} of chain 31337 (tx ${manifest.tx}, block ${manifest.block}), and this chain has no such transaction: the chain was reset (npm run reset starts one anew)`);
+      expect(verified.stdout).to.include(
+        `its manifest records an anchor on ledger ${manifest.ledger} of chain 31337 (tx ${manifest.tx}, block ${manifest.block}), and this chain has no such transaction: the chain was reset (npm run reset starts one anew)`,
+      );
     } finally {
       await first.kill();
       await second?.kill();

@@ -18,7 +18,17 @@ interface Replica {
 
 /** Starts `npm start`'s entry point against an existing node and ledger; resolves with its API URL. */
 async function startReplica(replica: Replica, chain: AnvilChain, ledger: LedgerOnChain): Promise<void> {
-  const env = { ...process.env, RPC_URL: chain.url, LEDGER_ADDRESS: ledger.address, START_BLOCK: String(ledger.deployBlock), CHAIN_ID: String(ledger.chainId), DATA_DIR: replica.dataDir, API_PORT: "0", POLL_MS: "50", LOG_LEVEL: "warn" };
+  const env = {
+    ...process.env,
+    RPC_URL: chain.url,
+    LEDGER_ADDRESS: ledger.address,
+    START_BLOCK: String(ledger.deployBlock),
+    CHAIN_ID: String(ledger.chainId),
+    DATA_DIR: replica.dataDir,
+    API_PORT: "0",
+    POLL_MS: "50",
+    LOG_LEVEL: "warn",
+  };
   replica.server = await startProcess(env, { timeoutMs: 30_000 });
   replica.url = replica.server.url;
 }

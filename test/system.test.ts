@@ -26,7 +26,13 @@ describe("startSystem", function () {
       expect(system.chainId).to.equal(31337);
       const demo = system.demo!;
       const get = async (route: string) => (await fetch(system.apiUrl + route)).json() as Promise<any>;
-      const head = Number((await (await fetch(system.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}' })).json() as any).result);
+      const head = Number(
+        (
+          (await (
+            await fetch(system.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}' })
+          ).json()) as any
+        ).result,
+      );
       await eventually(async () => ((await get("/v1/status")).indexed.number >= head ? true : undefined), "the index to reach the head");
       const status = await get("/v1/status");
       expect(status.ledger).to.equal(system.ledger);
@@ -58,7 +64,9 @@ describe("startSystem", function () {
       expect(trafficDataset.registered).to.include({ final: true });
       // 72 hours × 5 sensors, as README says: the CSV's header row is not a record.
       const csv = await readFile(path.join(config.dataDir, "demo", "traffic-flow.csv"), "utf8");
-      expect(Number(trafficDataset.recordCount)).to.equal(360).and.to.equal(csv.trimEnd().split("\n").length - 1);
+      expect(Number(trafficDataset.recordCount))
+        .to.equal(360)
+        .and.to.equal(csv.trimEnd().split("\n").length - 1);
     } finally {
       await system.stop();
     }
@@ -137,7 +145,15 @@ describe("deploying to a network", function () {
     const provider = new JsonRpcProvider(chain.url, undefined, { cacheTimeout: -1 });
     try {
       await provider.send("anvil_setBalance", [deployer.address, "0x8ac7230489e80000"]);
-      const config = readConfig({ RPC_URL: chain.url, CHAIN_ID: String(chainId), DEPLOYER_KEY: deployer.privateKey, LEDGER_ADMIN: admin, LEDGER_ADMIN_DELAY: "86400", API_PORT: "0", DATA_DIR: await tempDir("deploy-key") });
+      const config = readConfig({
+        RPC_URL: chain.url,
+        CHAIN_ID: String(chainId),
+        DEPLOYER_KEY: deployer.privateKey,
+        LEDGER_ADMIN: admin,
+        LEDGER_ADMIN_DELAY: "86400",
+        API_PORT: "0",
+        DATA_DIR: await tempDir("deploy-key"),
+      });
       const system = await startSystem({ config, logger: quietLogger() });
       try {
         const ledger = new Contract(system.ledger, ledgerAbi, provider);
@@ -161,7 +177,18 @@ describe("deploying to a network", function () {
 describe("readConfig", function () {
   it("gives every setting its documented default", function () {
     const c = readConfig({});
-    expect(c).to.include({ chainHost: "127.0.0.1", chainPort: 8545, apiHost: "127.0.0.1", apiPort: 8080, confirmations: 0, finalityDepth: 1, reorgWindow: 64, pollMs: 250, logRangeMax: 50_000, logLevel: "info" });
+    expect(c).to.include({
+      chainHost: "127.0.0.1",
+      chainPort: 8545,
+      apiHost: "127.0.0.1",
+      apiPort: 8080,
+      confirmations: 0,
+      finalityDepth: 1,
+      reorgWindow: 64,
+      pollMs: 250,
+      logRangeMax: 50_000,
+      logLevel: "info",
+    });
     expect(c.rpcUrl).to.equal(undefined);
     // Finality: once mined on the one-node embedded chain, 64 confirmations on a network, or as set.
     expect(readConfig({ RPC_URL: "http://127.0.0.1:8545" }).finalityDepth).to.equal(64);

@@ -97,7 +97,10 @@ export function registerAnchor(program: Command, context: () => Promise<Context>
       const manifestFile = opts.manifest ?? defaultManifestFile(target);
       // A private anchor keeps its salt, so that anchoring the same file again finds the same
       // commitment; a salt that could not hide it (planted, damaged) is refused, never used.
-      const previous_: { salt?: unknown } | undefined = await readFile(manifestFile, "utf8").then((t) => JSON.parse(t), () => undefined);
+      const previous_: { salt?: unknown } | undefined = await readFile(manifestFile, "utf8").then(
+        (t) => JSON.parse(t),
+        () => undefined,
+      );
       const salt = opts.private ? (previous_ && "salt" in previous_ ? requireSalt(previous_.salt, manifestFile) : "0x" + randomBytes(32).toString("hex")) : undefined;
       const bar = hashingBar(!ctx.options.json);
       const fp = await fingerprint(target, opts.records, salt, bar.onProgress).finally(bar.done);
@@ -149,7 +152,18 @@ export function registerAnchor(program: Command, context: () => Promise<Context>
       manifest.tx = m.receipt.hash;
       manifest.block = m.receipt.blockNumber;
       await writeManifest(manifestFile, manifest);
-      if (ctx.json({ datasetId: registered?.args.datasetId ?? datasetId, tx: m.receipt.hash, block: m.receipt.blockNumber, contentHash, merkleRoot: tree.root, records: fp.recordHashes.length, manifest: manifestFile })) return;
+      if (
+        ctx.json({
+          datasetId: registered?.args.datasetId ?? datasetId,
+          tx: m.receipt.hash,
+          block: m.receipt.blockNumber,
+          contentHash,
+          merkleRoot: tree.root,
+          records: fp.recordHashes.length,
+          manifest: manifestFile,
+        })
+      )
+        return;
       ctx.say(`anchored dataset ${registered?.args.datasetId ?? datasetId}`);
       ctx.say(`  content ${contentHash}${salt ? " (salted commitment; the salt is in the manifest)" : ""}`);
       ctx.say(`  records ${fp.recordHashes.length} (${schemeName(fp.scheme)}), Merkle root ${tree.root}`);

@@ -17,7 +17,14 @@ import { contentHashOf } from "./verify.js";
 function table(cells: string[][]): string {
   const rows = cells.map((r) => r.map(printable));
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c])).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 const short = (hex: string | null | undefined) => (hex ? `${hex.slice(0, 10)}…` : "-");
@@ -31,8 +38,7 @@ export function lapseText(lapse: { grantId: string; reason: string; evidence: { 
 }
 
 /** What a table cut at `limit` rows says under it: that there is more, and how to see it. */
-const cutNote = (limit: number, what: string) =>
-  `… showing the newest ${limit} ${what}; there are more (--limit shows up to 500; the API's lists page through all of them)`;
+const cutNote = (limit: number, what: string) => `… showing the newest ${limit} ${what}; there are more (--limit shows up to 500; the API's lists page through all of them)`;
 
 /** The most datasets `dpl lineage` draws each way. */
 const LINEAGE_MAX = 2_000;
@@ -88,7 +94,12 @@ export function registerAudit(program: Command, context: () => Promise<Context>)
         const activity = (await ctx.api<Page<Activity>>(`/v1/accounts/${target.toLowerCase()}/activity?limit=${limit}`))!;
         if (ctx.json(activity)) return;
         if (activity.items.length === 0) return ctx.say(`no activity of ${target} on this ledger`);
-        ctx.say(table([["time", "what", "dataset", "grant", "units", "counterparty", "block"], ...activity.items.map((a) => [day(a.evidence.time), a.kind, short(a.datasetId), short(a.grantId), a.units ?? "", a.counterparty ?? "", String(a.evidence.blockNumber)])]));
+        ctx.say(
+          table([
+            ["time", "what", "dataset", "grant", "units", "counterparty", "block"],
+            ...activity.items.map((a) => [day(a.evidence.time), a.kind, short(a.datasetId), short(a.grantId), a.units ?? "", a.counterparty ?? "", String(a.evidence.blockNumber)]),
+          ]),
+        );
         if (activity.next) ctx.say(cutNote(limit, "entries"));
         return;
       }
@@ -121,10 +132,32 @@ export function registerAudit(program: Command, context: () => Promise<Context>)
         if (d.lapse) ctx.say(`LAPSED: ${lapseText(d.lapse)}; nothing may be granted, used or derived on it`);
       }
       ctx.say("");
-      ctx.say(grants.items.length === 0 ? "no grants" : table([["grant", "grantee", "rights", "purpose", "used/quota", "status", "until"], ...grants.items.map((g) => [short(g.id), g.grantee, g.rights.join(","), g.purpose.slice(0, 40), `${g.used}/${g.quota === "0" ? "∞" : g.quota}`, g.lapse ? `lapsed: ${lapseText(g.lapse)}` : g.status, hasEnd(g.validUntil) ? day(new Date(g.validUntil * 1000).toISOString()) : "no end"])]));
+      ctx.say(
+        grants.items.length === 0
+          ? "no grants"
+          : table([
+              ["grant", "grantee", "rights", "purpose", "used/quota", "status", "until"],
+              ...grants.items.map((g) => [
+                short(g.id),
+                g.grantee,
+                g.rights.join(","),
+                g.purpose.slice(0, 40),
+                `${g.used}/${g.quota === "0" ? "∞" : g.quota}`,
+                g.lapse ? `lapsed: ${lapseText(g.lapse)}` : g.status,
+                hasEnd(g.validUntil) ? day(new Date(g.validUntil * 1000).toISOString()) : "no end",
+              ]),
+            ]),
+      );
       if (grants.next) ctx.say(cutNote(limit, "grants"));
       ctx.say("");
-      ctx.say(usage.items.length === 0 ? "no uses" : table([["time", "grantee", "action", "units", "grant", "output", "block"], ...usage.items.map((u) => [day(u.evidence.time), u.grantee, u.action, u.units, short(u.grantId), short(u.outputRef), String(u.evidence.blockNumber)])]));
+      ctx.say(
+        usage.items.length === 0
+          ? "no uses"
+          : table([
+              ["time", "grantee", "action", "units", "grant", "output", "block"],
+              ...usage.items.map((u) => [day(u.evidence.time), u.grantee, u.action, u.units, short(u.grantId), short(u.outputRef), String(u.evidence.blockNumber)]),
+            ]),
+      );
       if (usage.next) ctx.say(cutNote(limit, "uses"));
     });
 
@@ -160,11 +193,28 @@ export function registerAudit(program: Command, context: () => Promise<Context>)
         });
       };
       ctx.say(label(up.nodes, id));
-      const ancestors = draw(up, id, (e) => e.parent, (e) => e.child, "", new Set([id]));
+      const ancestors = draw(
+        up,
+        id,
+        (e) => e.parent,
+        (e) => e.child,
+        "",
+        new Set([id]),
+      );
       ctx.say(ancestors.length ? `ancestors:\n${ancestors.join("\n")}` : "ancestors: none");
-      const descendants = draw(down, id, (e) => e.child, (e) => e.parent, "", new Set([id]));
+      const descendants = draw(
+        down,
+        id,
+        (e) => e.child,
+        (e) => e.parent,
+        "",
+        new Set([id]),
+      );
       ctx.say(descendants.length ? `descendants:\n${descendants.join("\n")}` : "descendants: none");
-      for (const [graph, side] of [[up, "ancestors"], [down, "descendants"]] as const) {
+      for (const [graph, side] of [
+        [up, "ancestors"],
+        [down, "descendants"],
+      ] as const) {
         if (graph.cut) ctx.say(`(${side} cut at the nearest ${LINEAGE_MAX} datasets; the API pages through the rest: /v1/datasets/${id}/lineage?direction=${side})`);
         else if (graph.truncated) ctx.say(`(${side} cut at ${depth} generations; pass a larger --depth, up to 32)`);
       }

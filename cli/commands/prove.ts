@@ -84,7 +84,8 @@ export function registerProve(program: Command, context: () => Promise<Context>)
       let against: string;
       if (opts.offline) {
         if (!proof.bundle) throw new CliError(`${file} carries no bundle: write it with dpl prove --bundle`);
-        if (!opts.blockHash || !/^0x[0-9a-fA-F]{64}$/.test(opts.blockHash)) throw new CliError("--offline needs --block-hash <0x-prefixed 32-byte hash> of the registration's block, from a source you trust");
+        if (!opts.blockHash || !/^0x[0-9a-fA-F]{64}$/.test(opts.blockHash))
+          throw new CliError("--offline needs --block-hash <0x-prefixed 32-byte hash> of the registration's block, from a source you trust");
         // The ledger is the verifier's to name, never the proof's: anyone can deploy a contract that
         // emits a registration-shaped log for someone else's dataset.
         const trusted = ctx.ledgerAddress;

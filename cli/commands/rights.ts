@@ -21,7 +21,6 @@ import { sha256File } from "../../core/fingerprint.js";
 import { printable } from "../lib/text.js";
 import { eventNamed, mined } from "../lib/tx.js";
 
-
 export function parseRights(text: string): number {
   let rights = 0;
   for (const part of text.split(",").map((s) => s.trim().toLowerCase())) {
@@ -98,7 +97,12 @@ export function registerRights(program: Command, context: () => Promise<Context>
         };
         if (await ledger.isGrantNonceUsed(holder, nonce)) throw new CliError(`nonce ${nonce} is already spent; pick another (or leave --nonce out)`);
         const signature = await signer.signTypedData(grantRequestDomain(await ctx.chainId(), ctx.ledgerAddress), GRANT_REQUEST_TYPES, request);
-        const signed = { chainId: (await ctx.chainId()).toString(), ledger: ctx.ledgerAddress, request: Object.fromEntries(Object.entries(request).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v])), signature };
+        const signed = {
+          chainId: (await ctx.chainId()).toString(),
+          ledger: ctx.ledgerAddress,
+          request: Object.fromEntries(Object.entries(request).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v])),
+          signature,
+        };
         await writeFile(opts.sign, JSON.stringify(signed, null, 2) + "\n");
         if (!ctx.json({ signed: opts.sign, nonce: request.nonce })) {
           ctx.say(`signed grant request written to ${opts.sign} (nonce ${request.nonce}); anyone can submit it with dpl relay ${opts.sign}`);
@@ -235,7 +239,13 @@ export function registerRights(program: Command, context: () => Promise<Context>
       let outputRef = ZeroHash;
       if (opts.output) {
         if (/^0x[0-9a-fA-F]{64}$/.test(opts.output)) outputRef = opts.output;
-        else if (await stat(opts.output).then(() => true, () => false)) outputRef = await sha256File(opts.output);
+        else if (
+          await stat(opts.output).then(
+            () => true,
+            () => false,
+          )
+        )
+          outputRef = await sha256File(opts.output);
         else throw new CliError(`--output must be an existing file or a 0x-prefixed 32-byte hash, not "${opts.output}"`);
       }
       const m = await mined(ctx, ctx.ledger(await ctx.signer()).recordUsage(grantId, action, units, outputRef), "UsageRecorded");
@@ -256,9 +266,25 @@ async function licenceEnd(ctx: Context, datasetId: string): Promise<number> {
 }
 
 function printGrant(ctx: Context, tx: string, e: any): void {
-  if (ctx.json({ grantId: e.grantId, datasetId: e.datasetId, grantee: e.grantee, grantor: e.grantor, rights: rightsText(Number(e.rights)), purpose: e.purpose, validFrom: e.validFrom, validUntil: e.validUntil, quota: e.quota, tx })) return;
+  if (
+    ctx.json({
+      grantId: e.grantId,
+      datasetId: e.datasetId,
+      grantee: e.grantee,
+      grantor: e.grantor,
+      rights: rightsText(Number(e.rights)),
+      purpose: e.purpose,
+      validFrom: e.validFrom,
+      validUntil: e.validUntil,
+      quota: e.quota,
+      tx,
+    })
+  )
+    return;
   ctx.say(`granted ${rightsText(Number(e.rights))} on dataset ${e.datasetId} to ${e.grantee}`);
   ctx.say(`  grant ${e.grantId}`);
-  ctx.say(`  purpose "${printable(e.purpose)}", ${new Date(Number(e.validFrom) * 1000).toISOString()} to ${hasEnd(e.validUntil) ? new Date(Number(e.validUntil) * 1000).toISOString() : "no end"}, quota ${e.quota === 0n ? "unlimited" : e.quota}`);
+  ctx.say(
+    `  purpose "${printable(e.purpose)}", ${new Date(Number(e.validFrom) * 1000).toISOString()} to ${hasEnd(e.validUntil) ? new Date(Number(e.validUntil) * 1000).toISOString() : "no end"}, quota ${e.quota === 0n ? "unlimited" : e.quota}`,
+  );
   ctx.say(`  tx ${tx}`);
 }

@@ -58,7 +58,9 @@ export async function whyNotFound(ctx: Context, manifest: Manifest | undefined):
 /** Anchors of `contentHash` straight from the node's logs: DatasetRegistered filtered by its content-hash topic. */
 export async function anchorsOnChain(ctx: Context, contentHash: string): Promise<Anchor[]> {
   const head = Number(await ctx.provider.send("eth_blockNumber", []));
-  const logs: RawLog[] = await ctx.provider.send("eth_getLogs", [{ address: ctx.ledgerAddress, topics: [EVENT_TOPICS.DatasetRegistered, null, null, contentHash], fromBlock: "0x0", toBlock: "latest" }]);
+  const logs: RawLog[] = await ctx.provider.send("eth_getLogs", [
+    { address: ctx.ledgerAddress, topics: [EVENT_TOPICS.DatasetRegistered, null, null, contentHash], fromBlock: "0x0", toBlock: "latest" },
+  ]);
   const anchors: Anchor[] = [];
   for (const log of logs) {
     const event = decodeLedgerLog(log);
@@ -100,8 +102,17 @@ export function registerVerify(program: Command, context: () => Promise<Context>
       const confirmed = anchors.filter((a) => a.confirmations >= needed);
       const anchored = confirmed.length > 0;
       const elsewhere = anchors.length === 0 ? await whyNotFound(ctx, manifest) : undefined;
-      if (!ctx.json({ contentHash, anchored, source: opts.chain ? "chain" : "api", anchors: anchors.map((a) => ({ ...a, pending: a.confirmations < needed })), ...(elsewhere ? { note: elsewhere } : {}) })) {
-        if (anchors.length === 0) ctx.say(elsewhere ? `not found here: content ${contentHash}; ${printable(elsewhere)}` : `not anchored: content ${contentHash} was never anchored on ledger ${ctx.ledgerAddress}`);
+      if (
+        !ctx.json({
+          contentHash,
+          anchored,
+          source: opts.chain ? "chain" : "api",
+          anchors: anchors.map((a) => ({ ...a, pending: a.confirmations < needed })),
+          ...(elsewhere ? { note: elsewhere } : {}),
+        })
+      ) {
+        if (anchors.length === 0)
+          ctx.say(elsewhere ? `not found here: content ${contentHash}; ${printable(elsewhere)}` : `not anchored: content ${contentHash} was never anchored on ledger ${ctx.ledgerAddress}`);
         for (const a of anchors) {
           const state = a.confirmations >= needed ? `${a.confirmations} confirmations` : `PENDING (${a.confirmations} of ${needed} confirmations)`;
           ctx.say(`anchored by ${a.holder} at ${new Date(a.timestamp * 1000).toISOString()} in block ${a.blockNumber}, tx ${a.txHash} (${state}); dataset ${a.datasetId}`);

@@ -95,7 +95,8 @@ export async function createBundle(ctx: Context, datasetId: string): Promise<Anc
   const log = logs[0];
   const block = await ctx.provider.send("eth_getBlockByHash", [log.blockHash, false]);
   const fields = headerFields(block);
-  if (headerHash(fields) !== block.hash) throw new CliError(`cannot rebuild block ${Number(block.number)}'s header from what the node returns (its hash does not match); this node's chain is not supported for bundles`, EXIT.failure);
+  if (headerHash(fields) !== block.hash)
+    throw new CliError(`cannot rebuild block ${Number(block.number)}'s header from what the node returns (its hash does not match); this node's chain is not supported for bundles`, EXIT.failure);
   const receipts: any[] = await Promise.all(block.transactions.map((tx: string) => ctx.provider.send("eth_getTransactionReceipt", [tx])));
   const trie = await createMPT();
   for (const r of receipts) await trie.put(RLP.encode(quantity(r.transactionIndex)), encodeReceipt(r));

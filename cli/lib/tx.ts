@@ -27,7 +27,11 @@ export async function mined(ctx: Context, sent: Promise<ContractTransactionRespo
     .filter((e): e is LogDescription => e !== null);
   if (!events.some((e) => e.name === expected)) {
     const code = await ctx.provider.getCode(ctx.ledgerAddress);
-    if (code === "0x") throw new CliError(`no contract lives at ${ctx.ledgerAddress} (from ${ctx.ledgerSource}) on this node: transaction ${tx.hash} did nothing. Check --ledger or LEDGER_ADDRESS, and the network`, EXIT.network);
+    if (code === "0x")
+      throw new CliError(
+        `no contract lives at ${ctx.ledgerAddress} (from ${ctx.ledgerSource}) on this node: transaction ${tx.hash} did nothing. Check --ledger or LEDGER_ADDRESS, and the network`,
+        EXIT.network,
+      );
     throw new CliError(`${ctx.ledgerAddress} (from ${ctx.ledgerSource}) is not a dpl ledger: transaction ${tx.hash} was mined but emitted no ${expected}`, EXIT.refused);
   }
   return { receipt, events };

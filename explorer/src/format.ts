@@ -8,7 +8,10 @@ export function shortHex(hex: string, keep = 6): string {
 
 /** "2026-11-27 09:10:11 UTC": unambiguous for auditors in any time zone. */
 export function formatTime(unixSeconds: number): string {
-  return new Date(unixSeconds * 1000).toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
+  return new Date(unixSeconds * 1000)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, " UTC");
 }
 
 /** A grant window's end: a time, or "no end" for the ledger's open-ended window. */

@@ -15,5 +15,11 @@ export function mergeLineage(ancestors: Lineage, descendants: Lineage): LineageG
   for (const n of [...ancestors.nodes, ...descendants.nodes]) nodes.set(n.id, n);
   const edges = new Map<string, LineageGraph["edges"][number]>();
   for (const e of [...ancestors.edges, ...descendants.edges]) edges.set(`${e.parent}>${e.child}`, e);
-  return { root: ancestors.root, nodes: [...nodes.values()], edges: [...edges.values()], truncated: ancestors.truncated || descendants.truncated, more: ancestors.next !== null || descendants.next !== null };
+  return {
+    root: ancestors.root,
+    nodes: [...nodes.values()],
+    edges: [...edges.values()],
+    truncated: ancestors.truncated || descendants.truncated,
+    more: ancestors.next !== null || descendants.next !== null,
+  };
 }

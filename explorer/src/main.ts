@@ -106,7 +106,22 @@ window.addEventListener("hashchange", () => {
 
 // ---- live: the indexer's state in the header, and pages that follow new events ------------------
 
-const newEvents = h("p", { class: "new-events", hidden: true }, "New events were indexed. ", h("button", { type: "button", onclick: () => ((newEvents.hidden = true), void render({ quiet: true })) }, "Show them"));
+const newEvents = h(
+  "p",
+  { class: "new-events", hidden: true },
+  "New events were indexed. ",
+  h(
+    "button",
+    {
+      type: "button",
+      onclick: () => {
+        newEvents.hidden = true;
+        void render({ quiet: true });
+      },
+    },
+    "Show them",
+  ),
+);
 main.before(newEvents);
 
 function showStatus(s: Pick<Status, "chainId" | "indexed" | "lag" | "digest" | "events">, live: boolean): void {

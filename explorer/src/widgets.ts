@@ -36,7 +36,8 @@ export function chainText(text: string): HTMLElement {
 }
 
 export const accountLink = (address: string) => h("a", { href: href({ page: "account", address }), title: address, class: "hex" }, shortHex(address));
-export const datasetLink = (id: string, label?: string) => h("a", { href: href({ page: "dataset", id }), title: id, class: label ? undefined : "hex" }, label === undefined ? shortHex(id) : chainText(label));
+export const datasetLink = (id: string, label?: string) =>
+  h("a", { href: href({ page: "dataset", id }), title: id, class: label ? undefined : "hex" }, label === undefined ? shortHex(id) : chainText(label));
 export const grantLink = (id: string) => h("a", { href: href({ page: "grant", id }), title: id, class: "hex" }, shortHex(id));
 export const fileLink = (contentHash: string) => h("a", { href: href({ page: "file", contentHash }), title: contentHash, class: "hex" }, shortHex(contentHash, 10));
 export const fullHex = (hex: string) => h("code", { class: "hex full" }, hex);

@@ -38,10 +38,16 @@ export function explorerBundle(): Promise<string> {
 export function serveExplorer(app: Express): void {
   const file = (name: string) => readFile(root + name, "utf8");
   app.get("/", async (_req, res) => {
-    res.type("html").set("cache-control", "no-cache").send(await file("index.html"));
+    res
+      .type("html")
+      .set("cache-control", "no-cache")
+      .send(await file("index.html"));
   });
   app.get("/explorer/style.css", async (_req, res) => {
-    res.type("css").set("cache-control", "no-cache").send(await file("style.css"));
+    res
+      .type("css")
+      .set("cache-control", "no-cache")
+      .send(await file("style.css"));
   });
   // 640 KiB of script, 190 KiB gzipped once: worth it for an explorer opened from afar.
   app.get("/explorer/app.js", async (req, res) => {

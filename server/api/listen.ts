@@ -14,7 +14,12 @@ import type { Logger } from "../common/logger.js";
 /** The answer to a request Node's parser refused: status, reason phrase, code and one sentence. */
 export function parserRefusal(errorCode: string | undefined): { status: number; reason: string; code: string; message: string } {
   if (errorCode === "HPE_HEADER_OVERFLOW") {
-    return { status: 431, reason: "Request Header Fields Too Large", code: "request_headers_too_large", message: "the request line and headers exceed 16 KiB (a path, query or header far longer than any of dpl's): shorten them" };
+    return {
+      status: 431,
+      reason: "Request Header Fields Too Large",
+      code: "request_headers_too_large",
+      message: "the request line and headers exceed 16 KiB (a path, query or header far longer than any of dpl's): shorten them",
+    };
   }
   if (errorCode === "ERR_HTTP_REQUEST_TIMEOUT") {
     return { status: 408, reason: "Request Timeout", code: "request_timeout", message: "the request was not received in time" };

@@ -24,8 +24,22 @@ export function createMetrics(progress: () => Promise<IndexProgress>): ApiMetric
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "dpl_process_" });
   const read = async () => progress();
-  new Gauge({ name: "dpl_chain_head_block", help: "Latest block number the node reported", registers: [registry], async collect() { this.set((await read()).head ?? 0); } });
-  new Gauge({ name: "dpl_indexed_block", help: "Block number the index is at", registers: [registry], async collect() { this.set((await read()).indexed ?? 0); } });
+  new Gauge({
+    name: "dpl_chain_head_block",
+    help: "Latest block number the node reported",
+    registers: [registry],
+    async collect() {
+      this.set((await read()).head ?? 0);
+    },
+  });
+  new Gauge({
+    name: "dpl_indexed_block",
+    help: "Block number the index is at",
+    registers: [registry],
+    async collect() {
+      this.set((await read()).indexed ?? 0);
+    },
+  });
   new Gauge({
     name: "dpl_index_lag_blocks",
     help: "Blocks between the node's head and the index",
@@ -35,8 +49,22 @@ export function createMetrics(progress: () => Promise<IndexProgress>): ApiMetric
       this.set(p.head !== undefined && p.indexed !== undefined ? Math.max(0, p.head - p.indexed) : 0);
     },
   });
-  new Gauge({ name: "dpl_indexed_events", help: "Ledger events applied to the index", registers: [registry], async collect() { this.set((await read()).events); } });
-  new Gauge({ name: "dpl_reorgs", help: "Chain reorganisations the index rolled back", registers: [registry], async collect() { this.set((await read()).reorgs); } });
+  new Gauge({
+    name: "dpl_indexed_events",
+    help: "Ledger events applied to the index",
+    registers: [registry],
+    async collect() {
+      this.set((await read()).events);
+    },
+  });
+  new Gauge({
+    name: "dpl_reorgs",
+    help: "Chain reorganisations the index rolled back",
+    registers: [registry],
+    async collect() {
+      this.set((await read()).reorgs);
+    },
+  });
   const httpDuration = new Histogram({
     name: "dpl_http_request_duration_seconds",
     help: "API request latency by route",

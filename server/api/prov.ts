@@ -109,7 +109,13 @@ export function buildProv(args: {
     for (const t of d.transfers) {
       const activity = `dpl:transfer-${t.evidence.txHash}-${t.evidence.logIndex}`;
       const time = dateTime(t.evidence.timestamp);
-      doc.activity[activity] = { "prov:type": typed("dpl:HoldingTransfer", "prov:QUALIFIED_NAME"), "prov:startTime": time, "prov:endTime": time, "dpl:txHash": t.evidence.txHash, "dpl:blockNumber": t.evidence.blockNumber };
+      doc.activity[activity] = {
+        "prov:type": typed("dpl:HoldingTransfer", "prov:QUALIFIED_NAME"),
+        "prov:startTime": time,
+        "prov:endTime": time,
+        "dpl:txHash": t.evidence.txHash,
+        "dpl:blockNumber": t.evidence.blockNumber,
+      };
       relation("used", { "prov:activity": activity, "prov:entity": id, "prov:time": time });
       relation("wasAssociatedWith", { "prov:activity": activity, "prov:agent": agent(t.from), "prov:role": typed("dpl:from", "prov:QUALIFIED_NAME") });
       relation("wasAssociatedWith", { "prov:activity": activity, "prov:agent": agent(t.to), "prov:role": typed("dpl:to", "prov:QUALIFIED_NAME") });
@@ -117,7 +123,13 @@ export function buildProv(args: {
     if (d.retired) {
       const activity = `dpl:retire-${d.id}`;
       const time = dateTime(d.retired.timestamp);
-      doc.activity[activity] = { "prov:type": typed("dpl:Retirement", "prov:QUALIFIED_NAME"), "prov:startTime": time, "prov:endTime": time, "dpl:txHash": d.retired.txHash, "dpl:blockNumber": d.retired.blockNumber };
+      doc.activity[activity] = {
+        "prov:type": typed("dpl:Retirement", "prov:QUALIFIED_NAME"),
+        "prov:startTime": time,
+        "prov:endTime": time,
+        "dpl:txHash": d.retired.txHash,
+        "dpl:blockNumber": d.retired.blockNumber,
+      };
       relation("wasInvalidatedBy", { "prov:entity": id, "prov:activity": activity, "prov:time": time });
       relation("wasAssociatedWith", { "prov:activity": activity, "prov:agent": agent(d.holder) });
     }
@@ -126,7 +138,8 @@ export function buildProv(args: {
   for (const d of args.lineage.nodes) declareDataset(d);
   // Versions: a revision of the previous one, revised by the next one.
   const { previous, next } = args.versions ?? {};
-  if (previous) relation("wasDerivedFrom", { "prov:generatedEntity": `ds:${args.dataset.id}`, "prov:usedEntity": declareDataset(previous), "prov:type": typed("prov:Revision", "prov:QUALIFIED_NAME") });
+  if (previous)
+    relation("wasDerivedFrom", { "prov:generatedEntity": `ds:${args.dataset.id}`, "prov:usedEntity": declareDataset(previous), "prov:type": typed("prov:Revision", "prov:QUALIFIED_NAME") });
   if (next) relation("wasDerivedFrom", { "prov:generatedEntity": declareDataset(next), "prov:usedEntity": `ds:${args.dataset.id}`, "prov:type": typed("prov:Revision", "prov:QUALIFIED_NAME") });
 
   // A document that does not carry everything says so on the dataset's own entity.

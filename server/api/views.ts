@@ -18,7 +18,6 @@ export interface Finality {
   finalityDepth: number;
 }
 
-
 export function evidenceView(e: Evidence, f: Finality): Answer.Evidence {
   const confirmations = Math.max(0, f.head - e.blockNumber + 1);
   return { ...e, time: new Date(e.timestamp * 1000).toISOString(), confirmations, final: confirmations >= f.finalityDepth };

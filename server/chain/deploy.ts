@@ -60,7 +60,11 @@ async function deployFailure(connection: Awaited<ReturnType<typeof network.creat
   const [deployer] = await connection.ethers.getSigners().catch(() => []);
   const balance = deployer ? await connection.ethers.provider.getBalance(deployer.address).catch(() => undefined) : undefined;
   if (/insufficient funds|enough funds/i.test(text) || (balance === 0n && /exceeds allowance|out of gas/i.test(text))) {
-    return new DplError("deployer_unfunded", `the deploying account ${deployer?.address ?? "(DEPLOYER_KEY)"} has no funds for gas on the node at ${redactUrl(rpcUrl)}: fund it, or set DEPLOYER_KEY to an account that has some`, { cause: error });
+    return new DplError(
+      "deployer_unfunded",
+      `the deploying account ${deployer?.address ?? "(DEPLOYER_KEY)"} has no funds for gas on the node at ${redactUrl(rpcUrl)}: fund it, or set DEPLOYER_KEY to an account that has some`,
+      { cause: error },
+    );
   }
   return new DplError("deploy_failed", `deploying the ledger failed: ${redactIn(text.split("\n")[0], rpcUrl)}`, { cause: error });
 }

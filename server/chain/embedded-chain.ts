@@ -92,8 +92,7 @@ export async function saveChainState(url: string, stateFile: string, timeoutMs =
 }
 
 /** How long after a snapshot the next may start: a second, or nine times what the last one took. */
-export const nextSnapshotDelay = (last: Pick<Snapshot, "dumpMs" | "writeMs"> | undefined, minimumMs: number) =>
-  Math.max(minimumMs, last ? 9 * (last.dumpMs + last.writeMs) : 0);
+export const nextSnapshotDelay = (last: Pick<Snapshot, "dumpMs" | "writeMs"> | undefined, minimumMs: number) => Math.max(minimumMs, last ? 9 * (last.dumpMs + last.writeMs) : 0);
 
 export async function startEmbeddedChain(args: {
   host: string;
@@ -105,13 +104,18 @@ export async function startEmbeddedChain(args: {
 }): Promise<EmbeddedChain> {
   await mkdir(chainDir(args.dataDir), { recursive: true });
   const stateFile = stateFileOf(args.dataDir);
-  const restored = await stat(stateFile).then((s) => s.size > 0, () => false);
+  const restored = await stat(stateFile).then(
+    (s) => s.size > 0,
+    () => false,
+  );
   // Port 0 is for tests: anvil takes a free port and says which on its first line.
   const child: ChildProcess = spawn(
     anvilBinary(),
     [
-      "--host", args.host,
-      "--port", String(args.port),
+      "--host",
+      args.host,
+      "--port",
+      String(args.port),
       ...(restored ? ["--load-state", stateFile] : []),
       // Local development only: contracts built for coverage are larger than mainnet allows.
       "--disable-code-size-limit",

@@ -6,8 +6,7 @@ import type { Evidence } from "./records.js";
 export const pad = (n: number, width: number) => n.toString().padStart(width, "0");
 
 /** Block (12 digits), transaction (6) and log (6) index: the order of events on chain. */
-export const positionKey = (e: Pick<Evidence, "blockNumber" | "txIndex" | "logIndex">) =>
-  `${pad(e.blockNumber, 12)}${pad(e.txIndex, 6)}${pad(e.logIndex, 6)}`;
+export const positionKey = (e: Pick<Evidence, "blockNumber" | "txIndex" | "logIndex">) => `${pad(e.blockNumber, 12)}${pad(e.txIndex, 6)}${pad(e.logIndex, 6)}`;
 
 export const blockKey = (n: number) => pad(n, 12);
 

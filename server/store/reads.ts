@@ -247,7 +247,10 @@ class SnapshotReader implements Reader {
   }
 
   async anchors(contentHash: string) {
-    const keys: string[] = await this.store.sub("byContent").keys({ ...this.opts, gte: `${contentHash}:`, lt: upperBound(`${contentHash}:`) }).all();
+    const keys: string[] = await this.store
+      .sub("byContent")
+      .keys({ ...this.opts, gte: `${contentHash}:`, lt: upperBound(`${contentHash}:`) })
+      .all();
     return keys.map((k) => this.get<DatasetRecord>("datasets", lastPart(k))).filter((d): d is DatasetRecord => d !== undefined);
   }
 
@@ -286,7 +289,9 @@ class SnapshotReader implements Reader {
     let lastKey: string | undefined;
     let scanned = 0;
     let more = false;
-    for await (const [key, u] of this.store.sub("usageByDataset").iterator({ ...this.opts, reverse: true, gte: prefix, ...(after ? { lt: after } : { lte: upperBound(prefix) }) }) as AsyncIterable<[string, UsageRecord]>) {
+    for await (const [key, u] of this.store.sub("usageByDataset").iterator({ ...this.opts, reverse: true, gte: prefix, ...(after ? { lt: after } : { lte: upperBound(prefix) }) }) as AsyncIterable<
+      [string, UsageRecord]
+    >) {
       if (++scanned > SCAN_LIMIT || items.length === args.limit) {
         more = true;
         break;

@@ -100,7 +100,6 @@ export interface UsageRecord {
   evidence: TimedEvidence;
 }
 
-
 export type ActivityKind =
   | "registered"
   | "derived"

@@ -11,7 +11,6 @@ import { positionKey, ROLE_ACTOR, ROLE_SUBJECT } from "./keys.js";
 import type { ActivityKind, ActivityRecord, DatasetRecord, Evidence, GrantRecord, RolesRecord, TimedEvidence, UsageActivityRef, UsageRecord } from "./records.js";
 import type { WriteSet } from "./store.js";
 
-
 async function activity(
   w: WriteSet,
   account: string,
@@ -23,7 +22,6 @@ async function activity(
   const record: ActivityRecord = { account, kind, ...details, evidence: timed(evidence) };
   await w.put("activity", `${account}:${positionKey(evidence)}:${role}`, record, true);
 }
-
 
 /** Evidence with its time written as the API writes it, for the records it serves as stored. */
 const timed = (e: Evidence): TimedEvidence => ({ ...e, time: new Date(e.timestamp * 1000).toISOString() });

@@ -7,7 +7,7 @@ import { mkdir } from "node:fs/promises";
 
 import { Level } from "level";
 
-import { RetryableError, StoreError } from "../../core/errors.js";
+import { causeChain, RetryableError, StoreError } from "../../core/errors.js";
 import { blockKey, upperBound } from "./keys.js";
 import type { BlockMark, StoreIdentity, SyncState } from "./records.js";
 
@@ -57,7 +57,7 @@ const STORAGE_FAULTS = new Set(["LEVEL_CORRUPTION", "LEVEL_IO_ERROR", "LEVEL_DEC
  * many open files") that says nothing about the index itself. It passes when connections close.
  */
 export function isResourceExhaustion(error: unknown): boolean {
-  for (let e: any = error; e; e = e.cause) {
+  for (const e of causeChain(error)) {
     if (e.code === "EMFILE" || e.code === "ENFILE" || /Too many open files|\bE[MN]FILE\b/.test(String(e.message ?? ""))) return true;
   }
   return false;
@@ -65,14 +65,14 @@ export function isResourceExhaustion(error: unknown): boolean {
 
 /** Another process holds the index's LevelDB lock (not any message with "lock" in it: "bad block" has). */
 function isLocked(error: unknown): boolean {
-  for (let e: any = error; e; e = e.cause) if (e.code === "LEVEL_LOCKED") return true;
+  for (const e of causeChain(error)) if (e.code === "LEVEL_LOCKED") return true;
   return false;
 }
 
 /** LevelDB's errors for damaged or unreadable files, and a stored value that no longer parses; never a lack of file descriptors. */
 export function isStorageFault(error: unknown): boolean {
   if (isResourceExhaustion(error)) return false;
-  for (let e: any = error; e; e = e.cause) if (STORAGE_FAULTS.has(e.code)) return true;
+  for (const e of causeChain(error)) if (STORAGE_FAULTS.has(e.code as string)) return true;
   return false;
 }
 

@@ -254,7 +254,11 @@ export function createIndexer(args: IndexerArgs): Indexer {
         }
         if (options.bloomCheck) {
           const missing = await blocksMissingLogs(logs, blocks);
-          if (missing.length > 0) throw new RetryableError("logs_incomplete", `the node's logs of ${from}-${to} miss those of block${missing.length > 1 ? "s" : ""} ${missing.join(", ")}, which their bloom and a second look show`);
+          if (missing.length > 0)
+            throw new RetryableError(
+              "logs_incomplete",
+              `the node's logs of ${from}-${to} miss those of block${missing.length > 1 ? "s" : ""} ${missing.join(", ")}, which their bloom and a second look show`,
+            );
         }
         const nextRange = Math.min(options.maxRange, range * 2);
         if (to < target) {

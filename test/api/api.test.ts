@@ -33,7 +33,7 @@ describe("API", function () {
     chain = await startHardhatChain();
     ledger = await ledgerOn(chain);
     truth = await runScenario({ ethers: ledger.ethers, ledger: ledger.ledger, usesPerGrant: 3 });
-    const bytes = Buffer.from(Array.from({ length: 5000 }, (_, i) => `row ${i},${i * 7 % 13},city\n`).join(""));
+    const bytes = Buffer.from(Array.from({ length: 5000 }, (_, i) => `row ${i},${(i * 7) % 13},city\n`).join(""));
     const filePath = path.join(await tempDir("file"), "traffic.csv");
     await writeFile(filePath, bytes);
     const hash = "0x" + createHash("sha256").update(bytes).digest("hex");
@@ -178,7 +178,10 @@ describe("API", function () {
       }
       // Its licence: every upstream grant the scenario's rules say the derived dataset rests on.
       for (const l of derived.licences) expect(docs.get(derived.id).entity).to.have.property(`grant:${l.grantId}`);
-      const revisions = (doc: any) => Object.values(doc.wasDerivedFrom).filter((r: any) => r["prov:type"]?.$ === "prov:Revision").map((r: any) => [r["prov:generatedEntity"], r["prov:usedEntity"]]);
+      const revisions = (doc: any) =>
+        Object.values(doc.wasDerivedFrom)
+          .filter((r: any) => r["prov:type"]?.$ === "prov:Revision")
+          .map((r: any) => [r["prov:generatedEntity"], r["prov:usedEntity"]]);
       const expected = [[`ds:${versioned.id}`, `ds:${versioned.previous}`], ...(versioned.next ? [[`ds:${versioned.next}`, `ds:${versioned.id}`]] : [])];
       expect(revisions(docs.get(versioned.id))).to.have.deep.members(expected);
       const transfers = Object.entries(docs.get(transferred.id).activity).filter(([, a]: any) => a["prov:type"].$ === "dpl:HoldingTransfer");
@@ -224,7 +227,9 @@ describe("API", function () {
       expect(docs.headers.get("content-type")).to.match(/text\/html/);
       expect(await docs.text()).to.include("/v1/datasets/{id}/lineage");
       const metrics = await (await fetch(`${api.url}/metrics`)).text();
-      expect(metrics).to.match(/dpl_indexed_block \d+/).and.match(/dpl_http_request_duration_seconds_bucket\{[^}]*route="\/v1\/datasets\/:id"/);
+      expect(metrics)
+        .to.match(/dpl_indexed_block \d+/)
+        .and.match(/dpl_http_request_duration_seconds_bucket\{[^}]*route="\/v1\/datasets\/:id"/);
       expect((await fetch(`${api.url}/health`)).status).to.equal(200);
       expect((await fetch(`${api.url}/ready`)).status).to.equal(200);
     });
@@ -274,7 +279,12 @@ describe("API", function () {
       ["/v1/datasets/%E0%A4%A", 400, "malformed_url", /percent-encoded/],
       ["/v1/datasets?cursor=!!", 400, "invalid_input", /cursor is not a cursor this API returned/],
       ["/v1/datasets?cursor=QUJD", 400, "invalid_cursor", /cursor/],
-      ["/v1/datasets?cursor=garbage", 400, "invalid_cursor", /^query parameter cursor is not one this list gave out: pass back the `next` of the page before, unchanged, or leave cursor out to start from the first page$/],
+      [
+        "/v1/datasets?cursor=garbage",
+        400,
+        "invalid_cursor",
+        /^query parameter cursor is not one this list gave out: pass back the `next` of the page before, unchanged, or leave cursor out to start from the first page$/,
+      ],
       ["/v1/datasets?holder=0x123", 400, "invalid_input", /query parameter holder must be a 0x-prefixed 20-byte hex address/],
       ["/v1/datasets?holder=0x70997970C51812dc3A010C7d01b50e0d17dc79C9", 400, "invalid_input", /invalid EIP-55 checksum/],
       ["/v1/datasets?foo=1", 400, "invalid_input", /unknown query parameter 'foo'/],
@@ -300,7 +310,10 @@ describe("API", function () {
       const long = await fetch(`${api.url}/v1/datasets/${"a".repeat(20_000)}`);
       expect(long.status).to.equal(431);
       expect(long.headers.get("content-type")).to.equal("application/json; charset=utf-8");
-      expect(((await long.json()) as any).error).to.deep.equal({ code: "request_headers_too_large", message: "the request line and headers exceed 16 KiB (a path, query or header far longer than any of dpl's): shorten them" });
+      expect(((await long.json()) as any).error).to.deep.equal({
+        code: "request_headers_too_large",
+        message: "the request line and headers exceed 16 KiB (a path, query or header far longer than any of dpl's): shorten them",
+      });
       const { port } = new URL(api.url);
       const raw = await new Promise<string>((resolve) => {
         const socket = net.connect(Number(port), "127.0.0.1", () => socket.write("NOT HTTP AT ALL\r\n\r\n"));
@@ -479,7 +492,12 @@ describe("API", function () {
         expect(statuses.get(413), "some 413s").to.be.greaterThan(0);
         expect(statuses.get(415), "some 415s").to.be.greaterThan(0);
       }
-      console.log(`      ${REQUESTS} requests; statuses: ${[...statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(", ")}`);
+      console.log(
+        `      ${REQUESTS} requests; statuses: ${[...statuses]
+          .sort(([a], [b]) => a - b)
+          .map(([s, n]) => `${s}×${n}`)
+          .join(", ")}`,
+      );
     });
   });
 });

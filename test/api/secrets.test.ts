@@ -46,7 +46,16 @@ describe("secrets in a running system", function () {
     const proxy = await startRpcProxy(chain.url);
     const port = new URL(proxy.url).port;
     const rpcUrl = `http://dpl:SECRETPASS@127.0.0.1:${port}/v2/SECRETKEY?apikey=SECRETQUERY`;
-    const env = { ...process.env, RPC_URL: rpcUrl, LEDGER_ADDRESS: ledger.address, START_BLOCK: String(ledger.deployBlock), API_PORT: "0", POLL_MS: "50", LOG_LEVEL: "info", DATA_DIR: await tempDir("secrets") };
+    const env = {
+      ...process.env,
+      RPC_URL: rpcUrl,
+      LEDGER_ADDRESS: ledger.address,
+      START_BLOCK: String(ledger.deployBlock),
+      API_PORT: "0",
+      POLL_MS: "50",
+      LOG_LEVEL: "info",
+      DATA_DIR: await tempDir("secrets"),
+    };
     const server = await startProcess(env);
     const url = server.url;
     try {
@@ -101,7 +110,9 @@ describe("secrets in a running system", function () {
         child.once("exit", (code) => resolve({ code, text }));
       });
       expect(result.code, result.text).to.equal(2);
-      expect(result.text.trim(), result.text).to.match(/^dpl: the deploying account 0x[0-9a-fA-F]{40} has no funds for gas on the node at http:\/\/127\.0\.0\.1:\d+: fund it, or set DEPLOYER_KEY to an account that has some$/);
+      expect(result.text.trim(), result.text).to.match(
+        /^dpl: the deploying account 0x[0-9a-fA-F]{40} has no funds for gas on the node at http:\/\/127\.0\.0\.1:\d+: fund it, or set DEPLOYER_KEY to an account that has some$/,
+      );
     } finally {
       await chain.close();
       await rm(path.join(hardhatConfig.paths.ignition, "deployments", `chain-${chainId}`), { recursive: true, force: true });

@@ -27,11 +27,26 @@ describe("licenceLapse", function () {
   const cases: { name: string; licences: LicenceFacts[]; time: number; expected: ReturnType<typeof licenceLapse> }[] = [
     { name: "no licences: nothing lapses", licences: [], time: 150, expected: null },
     { name: "every licence holds", licences: [licence("0x1", "active", 300), licence("0x2", "active", 150)], time: 150, expected: null },
-    { name: "a revoked licence, with its evidence", licences: [licence("0x1", "revoked", 300, null, at(7))], time: 150, expected: { grantId: "0x1", reason: "revoked", evidence: at(7), validUntil: 300 } },
+    {
+      name: "a revoked licence, with its evidence",
+      licences: [licence("0x1", "revoked", 300, null, at(7))],
+      time: 150,
+      expected: { grantId: "0x1", reason: "revoked", evidence: at(7), validUntil: 300 },
+    },
     { name: "a renounced licence", licences: [licence("0x1", "renounced", 300, null, at(8))], time: 150, expected: { grantId: "0x1", reason: "renounced", evidence: at(8), validUntil: 300 } },
-    { name: "an expired licence has no evidence, only its end", licences: [licence("0x1", "active", 149)], time: 150, expected: { grantId: "0x1", reason: "expired", evidence: null, validUntil: 149 } },
+    {
+      name: "an expired licence has no evidence, only its end",
+      licences: [licence("0x1", "active", 149)],
+      time: 150,
+      expected: { grantId: "0x1", reason: "expired", evidence: null, validUntil: 149 },
+    },
     { name: "a licence at its last second still holds (windows are inclusive)", licences: [licence("0x1", "active", 150)], time: 150, expected: null },
-    { name: "a licence over a retired dataset, with the retirement's evidence", licences: [licence("0x1", "active", 300, at(9))], time: 150, expected: { grantId: "0x1", reason: "retired", evidence: at(9), validUntil: 300 } },
+    {
+      name: "a licence over a retired dataset, with the retirement's evidence",
+      licences: [licence("0x1", "active", 300, at(9))],
+      time: 150,
+      expected: { grantId: "0x1", reason: "retired", evidence: at(9), validUntil: 300 },
+    },
     {
       name: "the first that no longer holds is named, in the ledger's order",
       licences: [licence("0x1", "active", 300), licence("0x2", "active", 100), licence("0x3", "revoked", 300, null, at(3))],

@@ -190,9 +190,14 @@ describe("what one client cannot take down", function () {
       return r.status === 503 ? ((await r.json()) as any) : undefined;
     }, "/ready to say the index stalled");
     expect(ready.error.code).to.equal("index_stalled");
-    expect(ready.error.message).to.match(/^the indexer stopped at block \d+: the chain reorganised at least \d+ blocks deep, and this index can undo only its last [1-3] \(REORG_WINDOW is 2\): stop dpl and run `npm run reindex`/);
+    expect(ready.error.message).to.match(
+      /^the indexer stopped at block \d+: the chain reorganised at least \d+ blocks deep, and this index can undo only its last [1-3] \(REORG_WINDOW is 2\): stop dpl and run `npm run reindex`/,
+    );
     // One log sentence, naming the remedy.
-    const said = server.output().split("\n").filter((l) => l.includes("the API keeps serving the index as it was"));
+    const said = server
+      .output()
+      .split("\n")
+      .filter((l) => l.includes("the API keeps serving the index as it was"));
     expect(said).to.have.length(1);
     expect(said[0]).to.include("npm run reindex");
     const status = await fetch(`${server.url}/v1/status`);

@@ -10,15 +10,18 @@ import { activityView, usageView, withFinality, type Finality } from "../../serv
 import type { ActivityRecord, UsageRecord } from "../../server/store/records.js";
 
 const hex = (bytes: number) => fc.uint8Array({ minLength: bytes, maxLength: bytes }).map((b) => "0x" + Buffer.from(b).toString("hex"));
-const evidence = fc.record({
-  txHash: hex(32),
-  blockNumber: fc.integer({ min: 0, max: 2 ** 40 }),
-  blockHash: hex(32),
-  txIndex: fc.integer({ min: 0, max: 5000 }),
-  logIndex: fc.integer({ min: 0, max: 5000 }),
-  timestamp: fc.integer({ min: 0, max: 2 ** 34 }),
-}).map((e) => ({ ...e, time: new Date(e.timestamp * 1000).toISOString() }));
-const finality = (block: number) => fc.record({ head: fc.integer({ min: Math.max(0, block - 5), max: block + 200 }), headTime: fc.integer({ min: 0, max: 2 ** 34 }), finalityDepth: fc.integer({ min: 1, max: 100 }) });
+const evidence = fc
+  .record({
+    txHash: hex(32),
+    blockNumber: fc.integer({ min: 0, max: 2 ** 40 }),
+    blockHash: hex(32),
+    txIndex: fc.integer({ min: 0, max: 5000 }),
+    logIndex: fc.integer({ min: 0, max: 5000 }),
+    timestamp: fc.integer({ min: 0, max: 2 ** 34 }),
+  })
+  .map((e) => ({ ...e, time: new Date(e.timestamp * 1000).toISOString() }));
+const finality = (block: number) =>
+  fc.record({ head: fc.integer({ min: Math.max(0, block - 5), max: block + 200 }), headTime: fc.integer({ min: 0, max: 2 ** 34 }), finalityDepth: fc.integer({ min: 1, max: 100 }) });
 
 describe("views written from stored text", function () {
   it("a use: the spliced text equals JSON.stringify of its view", function () {
@@ -32,35 +35,43 @@ describe("views written from stored text", function () {
       evidence,
     });
     fc.assert(
-      fc.property(usage.chain((u) => fc.tuple(fc.constant(u), finality(u.evidence.blockNumber))), ([u, f]: [UsageRecord, Finality]) => {
-        expect(withFinality(JSON.stringify(u), u.evidence.blockNumber, f)).to.equal(JSON.stringify(usageView(u, f)));
-      }),
+      fc.property(
+        usage.chain((u) => fc.tuple(fc.constant(u), finality(u.evidence.blockNumber))),
+        ([u, f]: [UsageRecord, Finality]) => {
+          expect(withFinality(JSON.stringify(u), u.evidence.blockNumber, f)).to.equal(JSON.stringify(usageView(u, f)));
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it("an activity entry: the spliced text equals JSON.stringify of its view", function () {
-    const activity: fc.Arbitrary<ActivityRecord> = fc.record(
-      {
-        account: hex(20),
-        kind: fc.constantFrom("registered", "granted", "used", "dataset-used", "role-granted"),
-        datasetId: hex(32),
-        grantId: hex(32),
-        counterparty: hex(20),
-        units: fc.bigInt({ min: 1n, max: 2n ** 64n - 1n }).map(String),
-        role: fc.constantFrom("admin", "pauser"),
-        evidence,
-      },
-      { requiredKeys: ["account", "kind", "evidence"] },
-    ).map((a) => {
-      // The reducer writes evidence last.
-      const { evidence: e, ...rest } = a;
-      return { ...rest, evidence: e } as ActivityRecord;
-    });
+    const activity: fc.Arbitrary<ActivityRecord> = fc
+      .record(
+        {
+          account: hex(20),
+          kind: fc.constantFrom("registered", "granted", "used", "dataset-used", "role-granted"),
+          datasetId: hex(32),
+          grantId: hex(32),
+          counterparty: hex(20),
+          units: fc.bigInt({ min: 1n, max: 2n ** 64n - 1n }).map(String),
+          role: fc.constantFrom("admin", "pauser"),
+          evidence,
+        },
+        { requiredKeys: ["account", "kind", "evidence"] },
+      )
+      .map((a) => {
+        // The reducer writes evidence last.
+        const { evidence: e, ...rest } = a;
+        return { ...rest, evidence: e } as ActivityRecord;
+      });
     fc.assert(
-      fc.property(activity.chain((a) => fc.tuple(fc.constant(a), finality(a.evidence.blockNumber))), ([a, f]: [ActivityRecord, Finality]) => {
-        expect(withFinality(JSON.stringify(a), a.evidence.blockNumber, f)).to.equal(JSON.stringify(activityView(a, f)));
-      }),
+      fc.property(
+        activity.chain((a) => fc.tuple(fc.constant(a), finality(a.evidence.blockNumber))),
+        ([a, f]: [ActivityRecord, Finality]) => {
+          expect(withFinality(JSON.stringify(a), a.evidence.blockNumber, f)).to.equal(JSON.stringify(activityView(a, f)));
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -99,10 +99,18 @@ describe("dpl CLI", function () {
     });
 
     it("anchors a directory through a canonical manifest that does not depend on file order", async function () {
-      const files: [string, string][] = [["b.txt", "bee\n"], ["a/z.csv", "z,1\n"], ["a/é.txt", "accent\n"], ["c", ""]];
+      const files: [string, string][] = [
+        ["b.txt", "bee\n"],
+        ["a/z.csv", "z,1\n"],
+        ["a/é.txt", "accent\n"],
+        ["c", ""],
+      ];
       const one = path.join(dir, "tree-one");
       const two = path.join(dir, "tree-two");
-      for (const [root, order] of [[one, files], [two, [...files].reverse()]] as const) {
+      for (const [root, order] of [
+        [one, files],
+        [two, [...files].reverse()],
+      ] as const) {
         for (const [name, body] of order) {
           await mkdir(path.dirname(path.join(root, name)), { recursive: true });
           await writeFile(path.join(root, name), body);
@@ -251,7 +259,10 @@ describe("dpl CLI", function () {
       const forgerAddress = (await forger.getAddress()).toLowerCase();
       const trustedBlock = (await provider.getBlock(deployed!.blockNumber))!.hash!;
       provider.destroy();
-      await writeFile(`${forgedFile}.dpl.json`, JSON.stringify({ ...victim, name: "forged.csv", ledger: forgerAddress, sha256: fp.sha256, merkleRoot: tree.root, records: { scheme: "csv", count: 2 } }));
+      await writeFile(
+        `${forgedFile}.dpl.json`,
+        JSON.stringify({ ...victim, name: "forged.csv", ledger: forgerAddress, sha256: fp.sha256, merkleRoot: tree.root, records: { scheme: "csv", count: 2 } }),
+      );
       const forgedProof = path.join(dir, "forged-proof.json");
       const saved = env;
       env = { ...saved, LEDGER_ADDRESS: forgerAddress }; // dpl prove --bundle against the forger
@@ -345,7 +356,13 @@ describe("dpl CLI", function () {
       expect(no.code).to.equal(1);
       expect(no.stdout).to.match(/^no: dataset 0x[0-9a-f]{8}… rests on grant 0x[0-9a-f]{8}…, which was revoked: nothing may be granted, used or derived on it any more/);
       const refused = await dpl("--account", "3", "use", onProduct.grantId);
-      expect([refused.code, refused.stderr.split("\n").find((l) => l.startsWith("dpl: "))!.replace("dpl: the ledger refused: ", "no: ")]).to.deep.equal([4, no.stdout.trim()]);
+      expect([
+        refused.code,
+        refused.stderr
+          .split("\n")
+          .find((l) => l.startsWith("dpl: "))!
+          .replace("dpl: the ledger refused: ", "no: "),
+      ]).to.deep.equal([4, no.stdout.trim()]);
       await synced();
       const trace = await dpl("trace", productId);
       expect(trace.stdout).to.match(new RegExp(`LAPSED: upstream grant ${grantId.slice(0, 10)}… was revoked in block \\d+`));
@@ -354,7 +371,10 @@ describe("dpl CLI", function () {
 
     it("cancels one signed request, or all of them, and a relay then says why it failed", async function () {
       const [a, b, c] = ["a", "b", "c"].map((x) => path.join(dir, `request-${x}.json`));
-      for (const [file, nonce] of [[a, "41"], [b, "42"]]) {
+      for (const [file, nonce] of [
+        [a, "41"],
+        [b, "42"],
+      ]) {
         expect((await dpl("grant", datasetId, GRANTEE, "--rights", "use", "--purpose", `request ${nonce}`, "--sign", file, "--nonce", nonce)).code).to.equal(0);
       }
       const cancelled = await dpl("cancel-request", a);
@@ -422,6 +442,7 @@ describe("dpl CLI", function () {
       await synced();
       const trace = await dpl("trace", datasetId, "--limit", "500");
       expect(trace.stdout).to.include("audit\\x1b[8m hidden\\u202ereversed\\ttab");
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the escape character is what must not get through.
       expect(trace.stdout).to.not.match(/[\u001b\u202e]/);
       // Granted without --until: the ledger's open-ended window, said in words rather than as the year 36812.
       const row = trace.stdout.split("\n").find((l) => l.startsWith(g.grantId.slice(0, 10)))!;
@@ -447,9 +468,17 @@ describe("dpl CLI", function () {
       provider.destroy();
       const nobody = "0x" + "77".repeat(20);
       const someId = "0x" + "12".repeat(32);
-      for (const [command, args] of [["retire", [someId]], ["revoke", [someId]], ["renounce", [someId]], ["accept", [someId]]] as const) {
+      for (const [command, args] of [
+        ["retire", [someId]],
+        ["revoke", [someId]],
+        ["renounce", [someId]],
+        ["accept", [someId]],
+      ] as const) {
         const empty = await dpl("--ledger", nobody, command, ...args);
-        expect([empty.code, empty.stderr.split("\n").find((l) => l.startsWith("dpl: "))], command).to.deep.equal([3, `dpl: no contract lives at ${nobody} (from --ledger) on this node: transaction ${/0x[0-9a-f]{64}/.exec(empty.stderr)?.[0]} did nothing. Check --ledger or LEDGER_ADDRESS, and the network`]);
+        expect([empty.code, empty.stderr.split("\n").find((l) => l.startsWith("dpl: "))], command).to.deep.equal([
+          3,
+          `dpl: no contract lives at ${nobody} (from --ledger) on this node: transaction ${/0x[0-9a-f]{64}/.exec(empty.stderr)?.[0]} did nothing. Check --ledger or LEDGER_ADDRESS, and the network`,
+        ]);
         const other = await dpl("--ledger", silentAddress, command, ...args);
         expect(other.code, command).to.equal(4);
         expect(other.stderr).to.match(new RegExp(`dpl: ${silentAddress} \\(from --ledger\\) is not a dpl ledger: transaction 0x[0-9a-f]{64} was mined but emitted no \\w+`));
@@ -471,7 +500,9 @@ describe("dpl CLI", function () {
       await synced();
       const activity = await dpl("trace", GRANTEE);
       expect(activity.code).to.equal(0);
-      expect(activity.stdout).to.match(/grant-received/).and.match(/used/);
+      expect(activity.stdout)
+        .to.match(/grant-received/)
+        .and.match(/used/);
       const prov = JSON.parse((await dpl("trace", datasetId, "--prov")).stdout);
       expect(prov.prefix).to.have.property("dpl");
       expect(Object.keys(prov.used).length).to.be.greaterThan(0);

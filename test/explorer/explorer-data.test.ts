@@ -13,7 +13,14 @@ const A = (n: number) => "0x" + n.toString(16).padStart(40, "0");
 
 describe("explorer data", function () {
   it("parses every page's fragment and writes it back", function () {
-    for (const route of [{ page: "home" }, { page: "dataset", id: H(1) }, { page: "grant", id: H(2) }, { page: "file", contentHash: H(3) }, { page: "account", address: A(4) }, { page: "search", query: "a b/c" }] as const) {
+    for (const route of [
+      { page: "home" },
+      { page: "dataset", id: H(1) },
+      { page: "grant", id: H(2) },
+      { page: "file", contentHash: H(3) },
+      { page: "account", address: A(4) },
+      { page: "search", query: "a b/c" },
+    ] as const) {
       expect(parseRoute(href(route))).to.deep.equal(route);
     }
     expect(parseRoute("#/dataset/" + H(1).toUpperCase().replace("0X", "0x"))).to.deep.equal({ page: "dataset", id: H(1) });
@@ -56,16 +63,41 @@ describe("explorer data", function () {
   it("cumulates units per grantee in chain order, the heaviest user first", function () {
     const use = (grantee: string, units: string, blockNumber: number, logIndex: number, timestamp: number) => ({ grantee, units, evidence: { blockNumber, logIndex, timestamp } as never });
     const series = cumulativeByGrantee([use(A(1), "5", 3, 0, 300), use(A(2), "100", 2, 0, 200), use(A(1), "7", 1, 1, 100), use(A(1), "1", 1, 0, 100)]);
-    expect(series.map((s) => [s.grantee, s.total])).to.deep.equal([[A(2), 100n], [A(1), 13n]]);
-    expect(series[1].points).to.deep.equal([{ t: 100, total: 1 }, { t: 100, total: 8 }, { t: 300, total: 13 }]);
+    expect(series.map((s) => [s.grantee, s.total])).to.deep.equal([
+      [A(2), 100n],
+      [A(1), 13n],
+    ]);
+    expect(series[1].points).to.deep.equal([
+      { t: 100, total: 1 },
+      { t: 100, total: 8 },
+      { t: 300, total: 13 },
+    ]);
     expect(timelineBounds(series)).to.deep.equal({ min: 40, max: 360 });
     expect(timelineBounds([{ grantee: A(1), total: 1n, points: [{ t: 1000, total: 1 }] }])).to.deep.equal({ min: 940, max: 1060 });
   });
 
   it("merges ancestors and descendants into one graph without duplicates", function () {
     const node = (n: number) => ({ id: H(n) }) as never;
-    const up: Lineage = { readAt: { number: 1, hash: H(0) }, root: H(2), direction: "ancestors", depth: 8, truncated: false, nodes: [node(2), node(1)], edges: [{ parent: H(1), child: H(2), grantId: null }], next: null };
-    const down: Lineage = { readAt: { number: 1, hash: H(0) }, root: H(2), direction: "descendants", depth: 8, truncated: true, nodes: [node(2), node(3)], edges: [{ parent: H(2), child: H(3), grantId: H(9) }], next: "more" };
+    const up: Lineage = {
+      readAt: { number: 1, hash: H(0) },
+      root: H(2),
+      direction: "ancestors",
+      depth: 8,
+      truncated: false,
+      nodes: [node(2), node(1)],
+      edges: [{ parent: H(1), child: H(2), grantId: null }],
+      next: null,
+    };
+    const down: Lineage = {
+      readAt: { number: 1, hash: H(0) },
+      root: H(2),
+      direction: "descendants",
+      depth: 8,
+      truncated: true,
+      nodes: [node(2), node(3)],
+      edges: [{ parent: H(2), child: H(3), grantId: H(9) }],
+      next: "more",
+    };
     const graph = mergeLineage(up, down);
     expect(graph.nodes.map((n) => n.id)).to.deep.equal([H(2), H(1), H(3)]);
     expect(graph.edges).to.have.length(2);

@@ -116,9 +116,11 @@ describe("explorer (headless Chromium)", function () {
     const demo = system.demo!;
     await open(`#/dataset/${demo.traffic}`, "#grants table");
     const grants = (await api(`/v1/datasets/${demo.traffic}/grants`)).items;
-    const rows = await page.locator("#grants tbody tr").evaluateAll((trs) =>
-      trs.map((tr) => ({ id: tr.querySelector("td a")!.getAttribute("title"), status: tr.querySelector(".badge")!.textContent, quota: tr.querySelector(".quota span")!.textContent })),
-    );
+    const rows = await page
+      .locator("#grants tbody tr")
+      .evaluateAll((trs) =>
+        trs.map((tr) => ({ id: tr.querySelector("td a")!.getAttribute("title"), status: tr.querySelector(".badge")!.textContent, quota: tr.querySelector(".quota span")!.textContent })),
+      );
     expect(rows).to.deep.equal(grants.map((g: any) => ({ id: g.id, status: g.status, quota: `${g.used} of ${g.quota} units used` })));
     expect(rows.map((r) => r.status).sort()).to.deep.equal(["active", "revoked"]);
 
@@ -126,7 +128,9 @@ describe("explorer (headless Chromium)", function () {
     const uses = (await api(`/v1/datasets/${demo.traffic}/usage?limit=500`)).items;
     const expected = new Map<string, number>();
     for (const u of uses) expected.set(u.grantee, (expected.get(u.grantee) ?? 0) + Number(u.units));
-    const shown = await page.locator("#timeline-table tbody tr").evaluateAll((trs) => trs.map((tr) => [tr.getAttribute("data-grantee"), Number(tr.querySelector(".units")!.textContent!.replace(/,/g, ""))]));
+    const shown = await page
+      .locator("#timeline-table tbody tr")
+      .evaluateAll((trs) => trs.map((tr) => [tr.getAttribute("data-grantee"), Number(tr.querySelector(".units")!.textContent!.replace(/,/g, ""))]));
     expect(new Map(shown as [string, number][])).to.deep.equal(expected);
     expect(await page.locator("#timeline canvas").count()).to.equal(1);
 
@@ -157,7 +161,7 @@ describe("explorer (headless Chromium)", function () {
     expect(ancestors.sort()).to.deep.equal(["ancestor: City traffic flow, 72 hours", "ancestor: City weather stations, 72 hours"]);
     const prov = await page.locator("a[download]").getAttribute("href");
     expect(prov).to.equal(`/v1/datasets/${target}/prov`);
-    expect((await api(prov!))["prefix"]).to.be.an("object");
+    expect((await api(prov!)).prefix).to.be.an("object");
     await screenshot(page, SHOTS, "dataset-forecast");
   });
 
@@ -211,7 +215,11 @@ describe("explorer (headless Chromium)", function () {
     });
     // The override is shown by its code point and not applied; the bytes that are not UTF-8 are marked.
     expect(title.text).to.equal("Report U+202Eevil\uFFFD\uFFFD end");
-    expect(title.marks).to.deep.equal([["bidi-control", "U+202E"], ["invalid-utf8", "\uFFFD"], ["invalid-utf8", "\uFFFD"]]);
+    expect(title.marks).to.deep.equal([
+      ["bidi-control", "U+202E"],
+      ["invalid-utf8", "\uFFFD"],
+      ["invalid-utf8", "\uFFFD"],
+    ]);
     expect(await page.locator("h1 .badge").innerText()).to.equal("active");
     expect(await page.locator("#grants tbody tr td:nth-child(4) bdi.chain-text").innerText()).to.equal("audit U+202Eetadpu");
     expect(await page.locator("#grants tbody tr td:nth-child(4)").evaluate((td: any) => td.textContent.includes("\u202e"))).to.equal(false);

@@ -25,5 +25,14 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     error = e;
   }
   const described = error === undefined ? undefined : describeError(error);
-  console.log(JSON.stringify({ failed: error !== undefined, message: String((error as Error)?.message), exhaustion: isResourceExhaustion(error), storageFault: isStorageFault(error), status: described?.status, code: described?.code }));
+  console.log(
+    JSON.stringify({
+      failed: error !== undefined,
+      message: String((error as Error)?.message),
+      exhaustion: isResourceExhaustion(error),
+      storageFault: isStorageFault(error),
+      status: described?.status,
+      code: described?.code,
+    }),
+  );
 }

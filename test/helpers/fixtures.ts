@@ -40,12 +40,7 @@ export const ZERO_HASH = "0x" + "00".repeat(32);
 export const NO_PARENTS: { datasetId: string; grantId: string }[] = [];
 
 /** The id returned by a transaction: read from the event the ledger emitted. */
-export async function eventArg(
-  ledger: ProvenanceLedger,
-  tx: Promise<ContractTransactionResponse> | ContractTransactionResponse,
-  eventName: string,
-  arg: string,
-): Promise<string> {
+export async function eventArg(ledger: ProvenanceLedger, tx: Promise<ContractTransactionResponse> | ContractTransactionResponse, eventName: string, arg: string): Promise<string> {
   const receipt = await (await tx).wait();
   for (const log of receipt!.logs) {
     const parsed = ledger.interface.parseLog(log);
@@ -58,12 +53,7 @@ export async function eventArg(
 export const FOREVER = 2n ** 40n - 1n;
 
 /** Anchors a dataset named `label` for `signer` and returns its id and hashes. */
-export async function registerDataset(
-  ledger: ProvenanceLedger,
-  signer: HardhatEthersSigner,
-  label: string,
-  parents = NO_PARENTS,
-): Promise<{ id: string; contentHash: string; merkleRoot: string }> {
+export async function registerDataset(ledger: ProvenanceLedger, signer: HardhatEthersSigner, label: string, parents = NO_PARENTS): Promise<{ id: string; contentHash: string; merkleRoot: string }> {
   const contentHash = sha256(`content of ${label}`);
   const merkleRoot = sha256(`root of ${label}`);
   const tx = await ledger.connect(signer).register(contentHash, merkleRoot, 10n, METADATA_URI, parents);
@@ -80,23 +70,9 @@ export interface GrantOptions {
 }
 
 /** Issues a grant from `holder` on `datasetId` to `grantee` and returns its id. */
-export async function issueGrant(
-  ledger: ProvenanceLedger,
-  holder: HardhatEthersSigner,
-  datasetId: string,
-  grantee: string,
-  options: GrantOptions = {},
-): Promise<string> {
+export async function issueGrant(ledger: ProvenanceLedger, holder: HardhatEthersSigner, datasetId: string, grantee: string, options: GrantOptions = {}): Promise<string> {
   const tx = ledger
     .connect(holder)
-    .grant(
-      datasetId,
-      grantee,
-      options.rights ?? 7,
-      options.purpose ?? "traffic forecasting",
-      options.validFrom ?? 0n,
-      options.validUntil ?? FOREVER,
-      options.quota ?? 100n,
-    );
+    .grant(datasetId, grantee, options.rights ?? 7, options.purpose ?? "traffic forecasting", options.validFrom ?? 0n, options.validUntil ?? FOREVER, options.quota ?? 100n);
   return eventArg(ledger, tx, "GrantIssued", "grantId");
 }

@@ -19,7 +19,8 @@ export interface FuzzedRequest {
 const VERIFY_LIMIT = 1024 * 1024;
 
 const hexChars = fc.constantFrom(..."0123456789abcdefABCDEFgxz ".split(""));
-const hexish = (lengths: number[]) => fc.tuple(fc.constantFrom(...lengths), fc.boolean()).chain(([n, prefix]) => fc.string({ unit: hexChars, minLength: n, maxLength: n }).map((s) => (prefix ? "0x" : "") + s));
+const hexish = (lengths: number[]) =>
+  fc.tuple(fc.constantFrom(...lengths), fc.boolean()).chain(([n, prefix]) => fc.string({ unit: hexChars, minLength: n, maxLength: n }).map((s) => (prefix ? "0x" : "") + s));
 
 /** A value that looks like an id, an address or nothing of the kind. */
 function junk(known: { dataset: string; grant: string; holder: string }): fc.Arbitrary<string> {
@@ -33,7 +34,30 @@ function junk(known: { dataset: string; grant: string; holder: string }): fc.Arb
     badChecksum,
     fc.constantFrom(known.dataset, known.grant, known.holder, known.dataset.toUpperCase().replace("0X", "0x")),
     fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }).map(String),
-    fc.constantFrom("-1", "0", "1e309", "NaN", "Infinity", "0x", "null", "[]", "{}", "true", "' OR 1=1 --", "<script>alert(1)</script>", "..%2f..%2fetc%2fpasswd", "%00", "%C0%AF", "%E2%80%AE", "%ff%fe", "%", "%zz", "%25", "😀", "a".repeat(5000)),
+    fc.constantFrom(
+      "-1",
+      "0",
+      "1e309",
+      "NaN",
+      "Infinity",
+      "0x",
+      "null",
+      "[]",
+      "{}",
+      "true",
+      "' OR 1=1 --",
+      "<script>alert(1)</script>",
+      "..%2f..%2fetc%2fpasswd",
+      "%00",
+      "%C0%AF",
+      "%E2%80%AE",
+      "%ff%fe",
+      "%",
+      "%zz",
+      "%25",
+      "😀",
+      "a".repeat(5000),
+    ),
     fc.string({ unit: "binary", maxLength: 40 }).map(encodeURIComponent),
     fc.uint8Array({ maxLength: 24 }).map((b) => [...b].map((x) => "%" + x.toString(16).padStart(2, "0")).join("")),
   );
@@ -61,9 +85,20 @@ export function fuzzedRequest(known: { dataset: string; grant: string; holder: s
   // Uploads to POST /v1/verify: the right type, the wrong ones, no type; small, huge, over the limit.
   const upload = fc
     .record({
-      type: fc.constantFrom("application/octet-stream", "application/octet-stream; charset=binary", "application/json", "text/plain", "multipart/form-data; boundary=x", "application/x-www-form-urlencoded", undefined),
+      type: fc.constantFrom(
+        "application/octet-stream",
+        "application/octet-stream; charset=binary",
+        "application/json",
+        "text/plain",
+        "multipart/form-data; boundary=x",
+        "application/x-www-form-urlencoded",
+        undefined,
+      ),
       size: fc.oneof(fc.integer({ min: 0, max: 4096 }), fc.constantFrom(VERIFY_LIMIT, VERIFY_LIMIT + 1, 3 * VERIFY_LIMIT)),
-      query: fc.oneof(fc.constant(""), j.map((x) => `?${x}=1`)),
+      query: fc.oneof(
+        fc.constant(""),
+        j.map((x) => `?${x}=1`),
+      ),
     })
     .map(({ type, size, query }): FuzzedRequest => {
       const octets = type?.startsWith("application/octet-stream") ?? false;

@@ -51,7 +51,14 @@ export async function openMirror(label: string, ledger: string): Promise<Mirror>
         const body = decodeLedgerLog(toRawLog(log));
         if (!body) continue;
         writes.atBlock(log.blockNumber);
-        const evidence = { txHash: log.transactionHash, blockNumber: log.blockNumber, blockHash: log.blockHash, txIndex: log.transactionIndex, logIndex: log.index, timestamp: timestampOf(log.blockNumber) };
+        const evidence = {
+          txHash: log.transactionHash,
+          blockNumber: log.blockNumber,
+          blockHash: log.blockHash,
+          txIndex: log.transactionIndex,
+          logIndex: log.index,
+          timestamp: timestampOf(log.blockNumber),
+        };
         await applyEvent(writes, body, evidence);
         events++;
       }

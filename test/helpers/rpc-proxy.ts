@@ -7,19 +7,7 @@
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
-export type Fault =
-  | "http429"
-  | "http500"
-  | "http503"
-  | "timeout"
-  | "truncated"
-  | "range32602"
-  | "range32005"
-  | "rangeRetryWith"
-  | "http413"
-  | "duplicateLogs"
-  | "shuffleLogs"
-  | "emptyLogs";
+export type Fault = "http429" | "http500" | "http503" | "timeout" | "truncated" | "range32602" | "range32005" | "rangeRetryWith" | "http413" | "duplicateLogs" | "shuffleLogs" | "emptyLogs";
 
 /** Faults that only make sense for eth_getLogs. */
 const LOG_FAULTS: Fault[] = ["range32602", "range32005", "rangeRetryWith", "http413", "duplicateLogs", "shuffleLogs", "emptyLogs"];

@@ -130,7 +130,11 @@ export class ScenarioBuilder {
     return licences;
   }
 
-  private addDataset(holder: string, e: { contentHash: string; merkleRoot: string; recordCount: bigint; metadataURI: string; parents: { datasetId: string; grantId: string }[] }, previous: string | null): string {
+  private addDataset(
+    holder: string,
+    e: { contentHash: string; merkleRoot: string; recordCount: bigint; metadataURI: string; parents: { datasetId: string; grantId: string }[] },
+    previous: string | null,
+  ): string {
     const id = lower(computeDatasetId(holder, e.contentHash));
     const licences = this.licenceOf(e.parents, previous);
     this.count("DatasetLicensed", licences.length);
@@ -338,7 +342,12 @@ export async function runScenario(args: { ethers: HardhatEthers; ledger: Provena
   const grants: { id: string; grantee: HardhatEthersSigner }[] = [];
   for (let i = 0; i < 30; i++) {
     const grantee = [company, rival, bank][i % 3];
-    const id = await s.grant(bureau, bureauSets[10 + i], grantee.address, { rights: i % 2 ? Rights.USE | Rights.PROCESS | Rights.OPERATE_PRODUCT : Rights.USE | Rights.PROCESS, validFrom: 0, validUntil: far, quota: i % 5 === 0 ? 0n : 1_000n });
+    const id = await s.grant(bureau, bureauSets[10 + i], grantee.address, {
+      rights: i % 2 ? Rights.USE | Rights.PROCESS | Rights.OPERATE_PRODUCT : Rights.USE | Rights.PROCESS,
+      validFrom: 0,
+      validUntil: far,
+      quota: i % 5 === 0 ? 0n : 1_000n,
+    });
     grants.push({ id, grantee });
   }
   for (let i = 0; i < 5; i++) grants.push({ id: await s.grantBySig(archive, relayer, archiveSets[i], bank.address, far), grantee: bank });
@@ -351,7 +360,11 @@ export async function runScenario(args: { ethers: HardhatEthers; ledger: Provena
   for (const grantee of [company, rival, bank]) {
     const mine = grants.filter((g) => g.grantee === grantee);
     const entries = mine.flatMap((g, i) =>
-      Array.from({ length: usesPerGrant }, (_, k) => ({ grantId: g.id, action: (i + k) % 2 ? UsageAction.Use : s.truth.grants.get(g.id)!.rights & Rights.PROCESS ? UsageAction.Process : UsageAction.Use, units: BigInt(1 + (k % 3)) })),
+      Array.from({ length: usesPerGrant }, (_, k) => ({
+        grantId: g.id,
+        action: (i + k) % 2 ? UsageAction.Use : s.truth.grants.get(g.id)!.rights & Rights.PROCESS ? UsageAction.Process : UsageAction.Use,
+        units: BigInt(1 + (k % 3)),
+      })),
     );
     await s.useBatch(grantee, entries);
   }
@@ -365,7 +378,12 @@ export async function runScenario(args: { ethers: HardhatEthers; ledger: Provena
   const products: string[] = [];
   for (let i = 0; i + 1 < companyGrants.length && products.length < 4; i += 2) {
     const [a, b] = [s.truth.grants.get(companyGrants[i])!, s.truth.grants.get(companyGrants[i + 1])!];
-    products.push(await s.derive(company, [{ datasetId: a.datasetId, grantId: a.id }, { datasetId: b.datasetId, grantId: b.id }]));
+    products.push(
+      await s.derive(company, [
+        { datasetId: a.datasetId, grantId: a.id },
+        { datasetId: b.datasetId, grantId: b.id },
+      ]),
+    );
   }
   const own = await s.derive(bureau, [{ datasetId: bureauSets[50], grantId: ZeroHash }]);
   const productGrant = await s.grant(company, products[0], bank.address, { rights: Rights.USE, validFrom: 0, validUntil: far, quota: 100n });

@@ -130,7 +130,12 @@ export async function fillUsage(ledger: LedgerOnChain, args: { grants: number; b
     grants.push(await issueGrant(contract, holder, d.id, grantee.address, { rights: Rights.USE, quota: 0n, purpose: `${args.label} ${i}` }));
   }
   for (let block = 0; block < args.blocks; block++) {
-    const entries = Array.from({ length: args.perBlock }, (_, i) => ({ grantId: grants[i % args.grants], action: UsageAction.Use, units: BigInt(1 + (i % 4)), outputRef: sha256(`${args.label} ${block}/${i}`) }));
+    const entries = Array.from({ length: args.perBlock }, (_, i) => ({
+      grantId: grants[i % args.grants],
+      action: UsageAction.Use,
+      units: BigInt(1 + (i % 4)),
+      outputRef: sha256(`${args.label} ${block}/${i}`),
+    }));
     await (await contract.connect(grantee).recordUsageBatch(entries)).wait();
   }
 }
@@ -145,7 +150,14 @@ export async function referenceIndex(url: string, ledger: LedgerOnChain, label =
 /** A fresh index of `ledger` and its indexer, reading the node through `url` (a proxy, say); not started. */
 export async function indexerThrough(url: string, ledger: LedgerOnChain, args: { label: string; timeoutMs: number; options: Partial<IndexerOptions> }) {
   const store = await Store.open(await tempDir(args.label), { chainId: ledger.chainId, ledger: ledger.address, deployBlock: ledger.deployBlock });
-  const indexer = createIndexer({ common: { logger: quietLogger() }, rpc: createRpcClient({ url, timeoutMs: args.timeoutMs }), store, ledger: ledger.address, deployBlock: ledger.deployBlock, options: args.options });
+  const indexer = createIndexer({
+    common: { logger: quietLogger() },
+    rpc: createRpcClient({ url, timeoutMs: args.timeoutMs }),
+    store,
+    ledger: ledger.address,
+    deployBlock: ledger.deployBlock,
+    options: args.options,
+  });
   return { store, indexer };
 }
 
@@ -186,7 +198,10 @@ export interface StartedProcess {
 /** The embedded chain the dpl running on `dataDir` recorded in its lock, if any. */
 export async function lockedChain(dataDir: string): Promise<{ pid: number; url: string } | undefined> {
   const { readFile } = await import("node:fs/promises");
-  return readFile(path.join(dataDir, "dpl.lock"), "utf8").then((text) => JSON.parse(text).chain, () => undefined);
+  return readFile(path.join(dataDir, "dpl.lock"), "utf8").then(
+    (text) => JSON.parse(text).chain,
+    () => undefined,
+  );
 }
 
 export const isAlive = (pid: number) => {

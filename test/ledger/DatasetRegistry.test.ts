@@ -4,14 +4,7 @@ import { ZeroAddress, ZeroHash } from "ethers";
 import { network } from "hardhat";
 
 import { datasetId as computeId, recordLeaf, Rights, UsageAction } from "../../core/ids.js";
-import {
-  deployLedger,
-  issueGrant,
-  METADATA_URI,
-  NO_PARENTS,
-  registerDataset,
-  sha256,
-} from "../helpers/fixtures.js";
+import { deployLedger, issueGrant, METADATA_URI, NO_PARENTS, registerDataset, sha256 } from "../helpers/fixtures.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -34,9 +27,15 @@ describe("DatasetRegistry", function () {
       expect(await ledger.holderOf(expectedId)).to.equal(holder.address);
       expect(await ledger.merkleRootOf(expectedId)).to.equal(merkleRoot);
       const info = await ledger.datasetOf(expectedId);
-      expect([info.holder, info.pendingHolder, info.transfers, info.merkleRoot, info.retired, info.licensed, info.superseded]).to.deep.equal(
-        [holder.address, ZeroAddress, 0n, merkleRoot, false, false, false],
-      );
+      expect([info.holder, info.pendingHolder, info.transfers, info.merkleRoot, info.retired, info.licensed, info.superseded]).to.deep.equal([
+        holder.address,
+        ZeroAddress,
+        0n,
+        merkleRoot,
+        false,
+        false,
+        false,
+      ]);
     });
 
     it("returns the dataset id to a caller that simulates the call", async function () {
@@ -73,9 +72,7 @@ describe("DatasetRegistry", function () {
 
     it("reverts with DatasetContentHashZero for a zero content hash", async function () {
       const { ledger, holder } = await networkHelpers.loadFixture(ledgerFixture);
-      await expect(
-        ledger.connect(holder).register(ZeroHash, ZeroHash, 0n, "", NO_PARENTS),
-      ).to.be.revertedWithCustomError(ledger, "DatasetContentHashZero");
+      await expect(ledger.connect(holder).register(ZeroHash, ZeroHash, 0n, "", NO_PARENTS)).to.be.revertedWithCustomError(ledger, "DatasetContentHashZero");
     });
 
     it("anchors a dataset while the ledger is paused", async function () {
@@ -107,9 +104,7 @@ describe("DatasetRegistry", function () {
       const childId = computeId(grantee.address, contentHash);
       const tx = ledger.connect(grantee).register(contentHash, ZeroHash, 1n, "", [{ datasetId: parent.id, grantId }]);
       await expect(tx).to.emit(ledger, "DatasetDerived").withArgs(childId, parent.id, grantId);
-      await expect(tx)
-        .to.emit(ledger, "UsageRecorded")
-        .withArgs(grantId, parent.id, grantee.address, UsageAction.Derive, 1n, childId);
+      await expect(tx).to.emit(ledger, "UsageRecorded").withArgs(grantId, parent.id, grantee.address, UsageAction.Derive, 1n, childId);
       await expect(tx).to.emit(ledger, "DatasetLicensed").withArgs(childId, grantId, true);
       expect((await ledger.grantOf(grantId)).used).to.equal(1n);
       expect((await ledger.datasetOf(childId)).licensed).to.equal(true);
@@ -215,9 +210,7 @@ describe("DatasetRegistry", function () {
       const { ledger, admin, holder } = await networkHelpers.loadFixture(ledgerFixture);
       const parent = await registerDataset(ledger, holder, "parent");
       await ledger.connect(admin).pause();
-      await expect(
-        ledger.connect(holder).register(sha256("c"), ZeroHash, 1n, "", [{ datasetId: parent.id, grantId: ZeroHash }]),
-      ).to.be.revertedWithCustomError(ledger, "EnforcedPause");
+      await expect(ledger.connect(holder).register(sha256("c"), ZeroHash, 1n, "", [{ datasetId: parent.id, grantId: ZeroHash }])).to.be.revertedWithCustomError(ledger, "EnforcedPause");
     });
   });
 
@@ -229,9 +222,7 @@ describe("DatasetRegistry", function () {
       const v2 = computeId(holder.address, contentHash);
       const tx = ledger.connect(holder).registerVersion(v1.id, contentHash, sha256("root v2"), 3n, METADATA_URI, NO_PARENTS);
       await expect(tx).to.emit(ledger, "DatasetVersioned").withArgs(v2, v1.id, holder.address);
-      await expect(tx)
-        .to.emit(ledger, "DatasetRegistered")
-        .withArgs(v2, holder.address, contentHash, sha256("root v2"), 3n, METADATA_URI);
+      await expect(tx).to.emit(ledger, "DatasetRegistered").withArgs(v2, holder.address, contentHash, sha256("root v2"), 3n, METADATA_URI);
       expect((await ledger.datasetOf(v1.id)).superseded).to.equal(true);
       expect((await ledger.datasetOf(v2)).superseded).to.equal(false);
       expect(await ledger.merkleRootOf(v2)).to.equal(sha256("root v2"));
@@ -292,9 +283,7 @@ describe("DatasetRegistry", function () {
 
     it("reverts with LedgerBatchLength for an empty batch and for 257 entries", async function () {
       const { ledger, holder } = await networkHelpers.loadFixture(ledgerFixture);
-      await expect(ledger.connect(holder).registerBatch([]))
-        .to.be.revertedWithCustomError(ledger, "LedgerBatchLength")
-        .withArgs(0, 256);
+      await expect(ledger.connect(holder).registerBatch([])).to.be.revertedWithCustomError(ledger, "LedgerBatchLength").withArgs(0, 256);
       const entries = Array.from({ length: 257 }, (_, i) => ({
         contentHash: sha256(`b${i}`),
         merkleRoot: ZeroHash,
@@ -302,9 +291,7 @@ describe("DatasetRegistry", function () {
         metadataURI: "",
         parents: NO_PARENTS,
       }));
-      await expect(ledger.connect(holder).registerBatch(entries))
-        .to.be.revertedWithCustomError(ledger, "LedgerBatchLength")
-        .withArgs(257, 256);
+      await expect(ledger.connect(holder).registerBatch(entries)).to.be.revertedWithCustomError(ledger, "LedgerBatchLength").withArgs(257, 256);
     });
 
     it("reverts as a whole when one entry fails", async function () {
@@ -322,19 +309,13 @@ describe("DatasetRegistry", function () {
       const { ledger, holder, grantee, other } = await networkHelpers.loadFixture(ledgerFixture);
       const { id } = await registerDataset(ledger, holder, "held");
       const grantId = await issueGrant(ledger, holder, id, grantee.address);
-      await expect(ledger.connect(holder).transferHolding(id, other.address))
-        .to.emit(ledger, "HoldingTransferOffered")
-        .withArgs(id, holder.address, other.address);
+      await expect(ledger.connect(holder).transferHolding(id, other.address)).to.emit(ledger, "HoldingTransferOffered").withArgs(id, holder.address, other.address);
       expect((await ledger.datasetOf(id)).pendingHolder).to.equal(other.address);
       expect(await ledger.holderOf(id)).to.equal(holder.address);
-      await expect(ledger.connect(other).acceptHolding(id))
-        .to.emit(ledger, "HoldingTransferred")
-        .withArgs(id, holder.address, other.address);
+      await expect(ledger.connect(other).acceptHolding(id)).to.emit(ledger, "HoldingTransferred").withArgs(id, holder.address, other.address);
       expect(await ledger.holderOf(id)).to.equal(other.address);
       expect((await ledger.datasetOf(id)).pendingHolder).to.equal(ZeroAddress);
-      await expect(ledger.connect(holder).revoke(grantId))
-        .to.be.revertedWithCustomError(ledger, "DatasetUnauthorizedAccount")
-        .withArgs(id, holder.address);
+      await expect(ledger.connect(holder).revoke(grantId)).to.be.revertedWithCustomError(ledger, "DatasetUnauthorizedAccount").withArgs(id, holder.address);
       await expect(ledger.connect(other).revoke(grantId)).to.emit(ledger, "GrantRevoked").withArgs(grantId, id, other.address);
     });
 
@@ -342,27 +323,17 @@ describe("DatasetRegistry", function () {
       const { ledger, holder, other } = await networkHelpers.loadFixture(ledgerFixture);
       const { id } = await registerDataset(ledger, holder, "held");
       await ledger.connect(holder).transferHolding(id, other.address);
-      await expect(ledger.connect(holder).transferHolding(id, ZeroAddress))
-        .to.emit(ledger, "HoldingTransferOffered")
-        .withArgs(id, holder.address, ZeroAddress);
-      await expect(ledger.connect(other).acceptHolding(id))
-        .to.be.revertedWithCustomError(ledger, "HoldingInvalidReceiver")
-        .withArgs(id, other.address);
+      await expect(ledger.connect(holder).transferHolding(id, ZeroAddress)).to.emit(ledger, "HoldingTransferOffered").withArgs(id, holder.address, ZeroAddress);
+      await expect(ledger.connect(other).acceptHolding(id)).to.be.revertedWithCustomError(ledger, "HoldingInvalidReceiver").withArgs(id, other.address);
     });
 
     it("reverts for a non-holder, an offer to oneself, and an accept by anyone but the receiver", async function () {
       const { ledger, holder, other, stranger } = await networkHelpers.loadFixture(ledgerFixture);
       const { id } = await registerDataset(ledger, holder, "held");
-      await expect(ledger.connect(stranger).transferHolding(id, stranger.address))
-        .to.be.revertedWithCustomError(ledger, "DatasetUnauthorizedAccount")
-        .withArgs(id, stranger.address);
-      await expect(ledger.connect(holder).transferHolding(id, holder.address))
-        .to.be.revertedWithCustomError(ledger, "HoldingInvalidReceiver")
-        .withArgs(id, holder.address);
+      await expect(ledger.connect(stranger).transferHolding(id, stranger.address)).to.be.revertedWithCustomError(ledger, "DatasetUnauthorizedAccount").withArgs(id, stranger.address);
+      await expect(ledger.connect(holder).transferHolding(id, holder.address)).to.be.revertedWithCustomError(ledger, "HoldingInvalidReceiver").withArgs(id, holder.address);
       await ledger.connect(holder).transferHolding(id, other.address);
-      await expect(ledger.connect(stranger).acceptHolding(id))
-        .to.be.revertedWithCustomError(ledger, "HoldingInvalidReceiver")
-        .withArgs(id, stranger.address);
+      await expect(ledger.connect(stranger).acceptHolding(id)).to.be.revertedWithCustomError(ledger, "HoldingInvalidReceiver").withArgs(id, stranger.address);
     });
   });
 
@@ -384,9 +355,7 @@ describe("DatasetRegistry", function () {
     it("reverts for a non-holder and for a second retirement", async function () {
       const { ledger, holder, stranger } = await networkHelpers.loadFixture(ledgerFixture);
       const { id } = await registerDataset(ledger, holder, "old");
-      await expect(ledger.connect(stranger).retire(id))
-        .to.be.revertedWithCustomError(ledger, "DatasetUnauthorizedAccount")
-        .withArgs(id, stranger.address);
+      await expect(ledger.connect(stranger).retire(id)).to.be.revertedWithCustomError(ledger, "DatasetUnauthorizedAccount").withArgs(id, stranger.address);
       await ledger.connect(holder).retire(id);
       await expect(ledger.connect(holder).retire(id)).to.be.revertedWithCustomError(ledger, "DatasetRetiredAlready").withArgs(id);
     });
@@ -411,7 +380,9 @@ describe("DatasetRegistry", function () {
       const id = computeId(holder.address, contentHash);
       for (const [i, [index, recordHash]] of tree.entries()) {
         const leaf = await ledger.recordLeaf(index, recordHash);
-        expect(leaf).to.equal(tree.leafHash([index, recordHash])).and.to.equal(recordLeaf(index, recordHash));
+        expect(leaf)
+          .to.equal(tree.leafHash([index, recordHash]))
+          .and.to.equal(recordLeaf(index, recordHash));
         expect(await ledger.verifyRecord(id, index, recordHash, tree.getProof(i))).to.equal(true);
       }
       expect(await ledger.verifyRecord(id, 3n, sha256("tampered row"), tree.getProof(3))).to.equal(false);

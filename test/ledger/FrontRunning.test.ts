@@ -78,7 +78,20 @@ describe("front-running (automining off)", function () {
     await ethers.provider.send("evm_setAutomine", [true]);
     const d = await registerDataset(ledger, holder, "signed");
     await ethers.provider.send("evm_setAutomine", [false]);
-    const request: GrantRequest = { holder: holder.address, datasetId: d.id, transfers: 0n, grantee: grantee.address, rights: Rights.USE, purpose: "signed", validFrom: 0n, validUntil: FOREVER, quota: 10n, counter: 0n, nonce: 0n, deadline: FOREVER };
+    const request: GrantRequest = {
+      holder: holder.address,
+      datasetId: d.id,
+      transfers: 0n,
+      grantee: grantee.address,
+      rights: Rights.USE,
+      purpose: "signed",
+      validFrom: 0n,
+      validUntil: FOREVER,
+      quota: 10n,
+      counter: 0n,
+      nonce: 0n,
+      deadline: FOREVER,
+    };
     const signature = await holder.signTypedData(grantRequestDomain((await ethers.provider.getNetwork()).chainId, address), GRANT_REQUEST_TYPES, request);
     const relay = await ledger.connect(relayer).grantBySig(request, signature, victimFee);
     const copy = await ledger.connect(attacker).grantBySig(request, signature, attackerFee);

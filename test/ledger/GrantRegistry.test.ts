@@ -29,9 +29,7 @@ describe("GrantRegistry", function () {
         quota: 500n,
       };
       const expected = computeGrantId(terms);
-      await expect(
-        ledger.connect(holder).grant(dataset.id, grantee.address, terms.rights, terms.purpose, terms.validFrom, terms.validUntil, terms.quota),
-      )
+      await expect(ledger.connect(holder).grant(dataset.id, grantee.address, terms.rights, terms.purpose, terms.validFrom, terms.validUntil, terms.quota))
         .to.emit(ledger, "GrantIssued")
         .withArgs(expected, dataset.id, grantee.address, holder.address, terms.rights, purposeHash(terms.purpose), terms.purpose, terms.validFrom, terms.validUntil, 500n, 0n);
       const g = await ledger.grantOf(expected);
@@ -54,9 +52,7 @@ describe("GrantRegistry", function () {
       const first = await issueGrant(ledger, holder, dataset.id, grantee.address, terms);
       const tx = ledger.connect(holder).grant(dataset.id, grantee.address, 7, "same", 0n, FOREVER, 100n);
       const second = computeGrantId(terms, 1n);
-      await expect(tx)
-        .to.emit(ledger, "GrantIssued")
-        .withArgs(second, dataset.id, grantee.address, holder.address, 7, purposeHash("same"), "same", 0n, FOREVER, 100n, 1n);
+      await expect(tx).to.emit(ledger, "GrantIssued").withArgs(second, dataset.id, grantee.address, holder.address, 7, purposeHash("same"), "same", 0n, FOREVER, 100n, 1n);
       expect(first).to.equal(computeGrantId(terms, 0n));
       expect((await ledger.grantOf(second)).state).to.equal(GrantState.Active);
     });
@@ -74,19 +70,13 @@ describe("GrantRegistry", function () {
 
     it("reverts with GrantGranteeZero, GrantRightsInvalid and GrantPurposeEmpty for bad terms", async function () {
       const { ledger, holder, grantee, dataset } = await networkHelpers.loadFixture(grantFixture);
-      await expect(ledger.connect(holder).grant(dataset.id, ZeroAddress, 1, "p", 0n, FOREVER, 0n)).to.be.revertedWithCustomError(
-        ledger,
-        "GrantGranteeZero",
-      );
+      await expect(ledger.connect(holder).grant(dataset.id, ZeroAddress, 1, "p", 0n, FOREVER, 0n)).to.be.revertedWithCustomError(ledger, "GrantGranteeZero");
       for (const rights of [0, 8, 15, 255]) {
         await expect(ledger.connect(holder).grant(dataset.id, grantee.address, rights, "p", 0n, FOREVER, 0n))
           .to.be.revertedWithCustomError(ledger, "GrantRightsInvalid")
           .withArgs(rights);
       }
-      await expect(ledger.connect(holder).grant(dataset.id, grantee.address, 1, "", 0n, FOREVER, 0n)).to.be.revertedWithCustomError(
-        ledger,
-        "GrantPurposeEmpty",
-      );
+      await expect(ledger.connect(holder).grant(dataset.id, grantee.address, 1, "", 0n, FOREVER, 0n)).to.be.revertedWithCustomError(ledger, "GrantPurposeEmpty");
     });
 
     it("reverts with GrantWindowInvalid for a reversed window and for one already over", async function () {
@@ -103,10 +93,7 @@ describe("GrantRegistry", function () {
     it("reverts with EnforcedPause while paused", async function () {
       const { ledger, admin, holder, grantee, dataset } = await networkHelpers.loadFixture(grantFixture);
       await ledger.connect(admin).pause();
-      await expect(ledger.connect(holder).grant(dataset.id, grantee.address, 1, "p", 0n, FOREVER, 0n)).to.be.revertedWithCustomError(
-        ledger,
-        "EnforcedPause",
-      );
+      await expect(ledger.connect(holder).grant(dataset.id, grantee.address, 1, "p", 0n, FOREVER, 0n)).to.be.revertedWithCustomError(ledger, "EnforcedPause");
     });
   });
 
@@ -126,13 +113,9 @@ describe("GrantRegistry", function () {
       const unknown = sha256("none");
       await expect(ledger.connect(holder).revoke(unknown)).to.be.revertedWithCustomError(ledger, "GrantNotFound").withArgs(unknown);
       const grantId = await issueGrant(ledger, holder, dataset.id, grantee.address);
-      await expect(ledger.connect(grantee).revoke(grantId))
-        .to.be.revertedWithCustomError(ledger, "DatasetUnauthorizedAccount")
-        .withArgs(dataset.id, grantee.address);
+      await expect(ledger.connect(grantee).revoke(grantId)).to.be.revertedWithCustomError(ledger, "DatasetUnauthorizedAccount").withArgs(dataset.id, grantee.address);
       await ledger.connect(holder).revoke(grantId);
-      await expect(ledger.connect(holder).revoke(grantId))
-        .to.be.revertedWithCustomError(ledger, "GrantNotActive")
-        .withArgs(grantId, GrantState.Revoked);
+      await expect(ledger.connect(holder).revoke(grantId)).to.be.revertedWithCustomError(ledger, "GrantNotActive").withArgs(grantId, GrantState.Revoked);
     });
   });
 
@@ -140,21 +123,15 @@ describe("GrantRegistry", function () {
     it("lets the grantee give up its grant", async function () {
       const { ledger, holder, grantee, dataset } = await networkHelpers.loadFixture(grantFixture);
       const grantId = await issueGrant(ledger, holder, dataset.id, grantee.address);
-      await expect(ledger.connect(grantee).renounce(grantId))
-        .to.emit(ledger, "GrantRenounced")
-        .withArgs(grantId, dataset.id, grantee.address);
+      await expect(ledger.connect(grantee).renounce(grantId)).to.emit(ledger, "GrantRenounced").withArgs(grantId, dataset.id, grantee.address);
       expect(await ledger.grantStatus(grantId)).to.equal(GrantStatus.Renounced);
-      await expect(ledger.connect(grantee).renounce(grantId))
-        .to.be.revertedWithCustomError(ledger, "GrantNotActive")
-        .withArgs(grantId, GrantState.Renounced);
+      await expect(ledger.connect(grantee).renounce(grantId)).to.be.revertedWithCustomError(ledger, "GrantNotActive").withArgs(grantId, GrantState.Renounced);
     });
 
     it("reverts with GrantUnauthorizedAccount for anyone but the grantee, the holder included", async function () {
       const { ledger, holder, grantee, dataset } = await networkHelpers.loadFixture(grantFixture);
       const grantId = await issueGrant(ledger, holder, dataset.id, grantee.address);
-      await expect(ledger.connect(holder).renounce(grantId))
-        .to.be.revertedWithCustomError(ledger, "GrantUnauthorizedAccount")
-        .withArgs(grantId, holder.address);
+      await expect(ledger.connect(holder).renounce(grantId)).to.be.revertedWithCustomError(ledger, "GrantUnauthorizedAccount").withArgs(grantId, holder.address);
     });
   });
 

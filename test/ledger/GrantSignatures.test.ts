@@ -58,22 +58,16 @@ describe("GrantSignatures", function () {
     it("rejects a replay with GrantRequestNonceUsed", async function () {
       const { ledger, holder, stranger, request, signature } = await networkHelpers.loadFixture(signatureFixture);
       await ledger.connect(stranger).grantBySig(request, signature);
-      await expect(ledger.connect(stranger).grantBySig(request, signature))
-        .to.be.revertedWithCustomError(ledger, "GrantRequestNonceUsed")
-        .withArgs(holder.address, 0n);
+      await expect(ledger.connect(stranger).grantBySig(request, signature)).to.be.revertedWithCustomError(ledger, "GrantRequestNonceUsed").withArgs(holder.address, 0n);
     });
 
     it("rejects a signature made for another chain id or another ledger", async function () {
       const { ledger, holder, stranger, domain, request } = await networkHelpers.loadFixture(signatureFixture);
       const otherChain = await holder.signTypedData({ ...domain, chainId: 1n }, GRANT_REQUEST_TYPES, request);
-      await expect(ledger.connect(stranger).grantBySig(request, otherChain))
-        .to.be.revertedWithCustomError(ledger, "GrantSignatureInvalid")
-        .withArgs(holder.address);
+      await expect(ledger.connect(stranger).grantBySig(request, otherChain)).to.be.revertedWithCustomError(ledger, "GrantSignatureInvalid").withArgs(holder.address);
       const twin = await deployLedger(ethers);
       const otherLedger = await holder.signTypedData({ ...domain, verifyingContract: twin.address }, GRANT_REQUEST_TYPES, request);
-      await expect(ledger.connect(stranger).grantBySig(request, otherLedger))
-        .to.be.revertedWithCustomError(ledger, "GrantSignatureInvalid")
-        .withArgs(holder.address);
+      await expect(ledger.connect(stranger).grantBySig(request, otherLedger)).to.be.revertedWithCustomError(ledger, "GrantSignatureInvalid").withArgs(holder.address);
     });
 
     it("accepts a relay at the deadline and rejects one a second later with GrantSignatureExpired", async function () {
@@ -94,17 +88,13 @@ describe("GrantSignatures", function () {
       const { ledger, stranger, domain, request } = await networkHelpers.loadFixture(signatureFixture);
       const forged = { ...request, holder: stranger.address };
       const signature = await stranger.signTypedData(domain, GRANT_REQUEST_TYPES, forged);
-      await expect(ledger.connect(stranger).grantBySig(forged, signature))
-        .to.be.revertedWithCustomError(ledger, "DatasetUnauthorizedAccount")
-        .withArgs(request.datasetId, stranger.address);
+      await expect(ledger.connect(stranger).grantBySig(forged, signature)).to.be.revertedWithCustomError(ledger, "DatasetUnauthorizedAccount").withArgs(request.datasetId, stranger.address);
     });
 
     it("rejects a request signed by someone else in the holder's name, or altered by the relayer", async function () {
       const { ledger, holder, stranger, domain, request, signature } = await networkHelpers.loadFixture(signatureFixture);
       const impostor = await stranger.signTypedData(domain, GRANT_REQUEST_TYPES, request);
-      await expect(ledger.connect(stranger).grantBySig(request, impostor))
-        .to.be.revertedWithCustomError(ledger, "GrantSignatureInvalid")
-        .withArgs(holder.address);
+      await expect(ledger.connect(stranger).grantBySig(request, impostor)).to.be.revertedWithCustomError(ledger, "GrantSignatureInvalid").withArgs(holder.address);
       for (const altered of [{ quota: 251n }, { grantee: stranger.address }, { purpose: "anything" }, { rights: 7 }, { validUntil: FOREVER - 1n }, { nonce: 1n }]) {
         await expect(ledger.connect(stranger).grantBySig({ ...request, ...altered }, signature))
           .to.be.revertedWithCustomError(ledger, "GrantSignatureInvalid")
@@ -117,9 +107,7 @@ describe("GrantSignatures", function () {
       const sig = Signature.from(signature);
       const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
       const twin = ethers.concat([sig.r, ethers.toBeHex(n - BigInt(sig.s), 32), ethers.toBeHex(sig.v === 27 ? 28 : 27, 1)]);
-      await expect(ledger.connect(stranger).grantBySig(request, twin))
-        .to.be.revertedWithCustomError(ledger, "GrantSignatureInvalid")
-        .withArgs(holder.address);
+      await expect(ledger.connect(stranger).grantBySig(request, twin)).to.be.revertedWithCustomError(ledger, "GrantSignatureInvalid").withArgs(holder.address);
     });
   });
 
@@ -149,13 +137,9 @@ describe("GrantSignatures", function () {
       const { ledger, holder, stranger, signed } = await networkHelpers.loadFixture(signatureFixture);
       const [a, b] = [await signed({ nonce: 10n }), await signed({ nonce: 11n })];
       await expect(ledger.connect(holder).cancelGrantRequest(10n)).to.emit(ledger, "GrantRequestCancelled").withArgs(holder.address, 10n);
-      await expect(ledger.connect(stranger).grantBySig(a.request, a.signature))
-        .to.be.revertedWithCustomError(ledger, "GrantRequestNonceUsed")
-        .withArgs(holder.address, 10n);
+      await expect(ledger.connect(stranger).grantBySig(a.request, a.signature)).to.be.revertedWithCustomError(ledger, "GrantRequestNonceUsed").withArgs(holder.address, 10n);
       await expect(ledger.connect(stranger).grantBySig(b.request, b.signature)).to.emit(ledger, "GrantIssued");
-      await expect(ledger.connect(holder).cancelGrantRequest(11n))
-        .to.be.revertedWithCustomError(ledger, "GrantRequestNonceUsed")
-        .withArgs(holder.address, 11n);
+      await expect(ledger.connect(holder).cancelGrantRequest(11n)).to.be.revertedWithCustomError(ledger, "GrantRequestNonceUsed").withArgs(holder.address, 11n);
     });
 
     it("cancelAllGrantRequests kills every outstanding request, including one signed for any later counter", async function () {
@@ -168,9 +152,7 @@ describe("GrantSignatures", function () {
       await expect(tx).to.emit(ledger, "GrantRequestsCancelled").withArgs(holder.address, counter);
       expect(counter).to.not.equal(0n).and.to.not.equal(1n);
       for (const { request, signature } of [...outstanding, ...(await Promise.all(presigned))]) {
-        await expect(ledger.connect(stranger).grantBySig(request, signature))
-          .to.be.revertedWithCustomError(ledger, "GrantRequestCounterStale")
-          .withArgs(holder.address, request.counter, counter);
+        await expect(ledger.connect(stranger).grantBySig(request, signature)).to.be.revertedWithCustomError(ledger, "GrantRequestCounterStale").withArgs(holder.address, request.counter, counter);
       }
       const fresh = await signed({ nonce: 1n, counter });
       await expect(ledger.connect(stranger).grantBySig(fresh.request, fresh.signature)).to.emit(ledger, "GrantIssued");
@@ -184,9 +166,7 @@ describe("GrantSignatures", function () {
       await ledger.connect(holder).acceptHolding(dataset.id);
       expect(await ledger.holderOf(dataset.id)).to.equal(holder.address);
       expect((await ledger.datasetOf(dataset.id)).transfers).to.equal(2n);
-      await expect(ledger.connect(stranger).grantBySig(request, signature))
-        .to.be.revertedWithCustomError(ledger, "GrantRequestHoldingMoved")
-        .withArgs(dataset.id, 0n, 2n);
+      await expect(ledger.connect(stranger).grantBySig(request, signature)).to.be.revertedWithCustomError(ledger, "GrantRequestHoldingMoved").withArgs(dataset.id, 0n, 2n);
     });
 
     it("cancelling works while the ledger is paused", async function () {
@@ -221,9 +201,7 @@ describe("GrantSignatures", function () {
         deadline: FOREVER,
       };
       const byStranger = await stranger.signTypedData(domain, GRANT_REQUEST_TYPES, request);
-      await expect(ledger.connect(stranger).grantBySig(request, byStranger))
-        .to.be.revertedWithCustomError(ledger, "GrantSignatureInvalid")
-        .withArgs(walletAddress);
+      await expect(ledger.connect(stranger).grantBySig(request, byStranger)).to.be.revertedWithCustomError(ledger, "GrantSignatureInvalid").withArgs(walletAddress);
       const byOwner = await holder.signTypedData(domain, GRANT_REQUEST_TYPES, request);
       await expect(ledger.connect(stranger).grantBySig(request, byOwner))
         .to.emit(ledger, "GrantIssued")
@@ -233,9 +211,7 @@ describe("GrantSignatures", function () {
     it("lets only its owner act through the wallet, and passes the ledger's errors through", async function () {
       const { ledger, address, holder, stranger } = await networkHelpers.loadFixture(signatureFixture);
       const wallet = await ethers.deployContract("ERC1271Wallet", [holder.address]);
-      await expect(wallet.connect(stranger).execute(address, "0x"))
-        .to.be.revertedWithCustomError(wallet, "ERC1271WalletUnauthorized")
-        .withArgs(stranger.address);
+      await expect(wallet.connect(stranger).execute(address, "0x")).to.be.revertedWithCustomError(wallet, "ERC1271WalletUnauthorized").withArgs(stranger.address);
       const zeroHash = ledger.interface.encodeFunctionData("register", [ethers.ZeroHash, ethers.ZeroHash, 0n, "", []]);
       await expect(wallet.connect(holder).execute(address, zeroHash)).to.be.revertedWithCustomError(ledger, "DatasetContentHashZero");
     });

@@ -277,7 +277,15 @@ const opArb = fc.oneof(
   },
   {
     weight: 1,
-    arbitrary: fc.record({ kind: fc.constant("version" as const), actor, content: fc.integer({ min: 0, max: 9 }), asHolder: mostly, deep: mostly, dataset: pick, parents: fc.array(parentArb, { maxLength: 1 }) }),
+    arbitrary: fc.record({
+      kind: fc.constant("version" as const),
+      actor,
+      content: fc.integer({ min: 0, max: 9 }),
+      asHolder: mostly,
+      deep: mostly,
+      dataset: pick,
+      parents: fc.array(parentArb, { maxLength: 1 }),
+    }),
   },
   {
     weight: 4,
@@ -372,6 +380,7 @@ function deepestUsable(model: Model): MGrant | undefined {
 /** With `deep`, a window cut to end with the licence of `d`, so that grants on products mostly pass. */
 function fitWindow(model: Model, d: MDataset, validUntil: bigint, deep: boolean): bigint {
   if (!deep) return validUntil;
+  // biome-ignore lint/complexity/useMathMinMax: these are bigints, which Math.min does not take.
   return d.licences.reduce((end, l) => (findGrant(model, l.grantId)!.validUntil < end ? findGrant(model, l.grantId)!.validUntil : end), validUntil);
 }
 
@@ -471,7 +480,13 @@ function plan(env: Env, op: Op): Plan | undefined {
         if (entry.signer.address !== holder) return fail("GrantSignatureInvalid", holder);
         const granted = predictGrant(model, d, holder, request.grantee, request.rights, request.validFrom, request.validUntil, request.quota);
         if ("error" in granted) return granted;
-        return { events: granted.events, apply: (e) => (granted.apply(e), model.spent.set(holder, spentOf(model, holder).add(request.nonce))) };
+        return {
+          events: granted.events,
+          apply: (e) => {
+            granted.apply(e);
+            model.spent.set(holder, spentOf(model, holder).add(request.nonce));
+          },
+        };
       })();
       return { signer, send, outcome };
     }
@@ -635,7 +650,7 @@ async function step(env: Env, op: Op): Promise<void> {
   if (!planned) return;
   await networkHelpers.time.setNextBlockTimestamp(env.model.time);
   const { outcome } = planned;
-  let receipt;
+  let receipt: Awaited<ReturnType<Awaited<ReturnType<typeof planned.send>>["wait"]>>;
   try {
     receipt = await (await planned.send()).wait();
   } catch (error) {
@@ -652,7 +667,10 @@ async function step(env: Env, op: Op): Promise<void> {
   env.blockTimes.set(receipt!.blockNumber, Number(env.model.time));
   await env.mirror.apply(receipt!.logs, (n) => env.blockTimes.get(n)!);
   const events = decodeEvents(env.ledger, receipt!.logs);
-  expect(events.map((e) => e.name), `${op.kind}: events`).to.deep.equal(outcome.events.map((e) => e.name));
+  expect(
+    events.map((e) => e.name),
+    `${op.kind}: events`,
+  ).to.deep.equal(outcome.events.map((e) => e.name));
   events.forEach((event, i) => {
     const want = outcome.events[i].args;
     // An undefined expectation (the purpose hash, a drawn counter) is checked elsewhere; skip it here.
@@ -696,7 +714,16 @@ async function checkAll(env: Env): Promise<void> {
   expect(rebuilt.datasets.size, "datasets in the events").to.equal(env.model.datasets.length);
   for (const [id, g] of rebuilt.grants) {
     const v = await env.ledger.grantOf(id);
-    expect([v.datasetId, v.grantee, v.rights, v.validFrom, v.validUntil, v.quota, v.used, v.state], `grant ${id} from events`).to.deep.equal([g.datasetId, g.grantee, g.rights, g.validFrom, g.validUntil, g.quota, g.used, BigInt(g.state)]);
+    expect([v.datasetId, v.grantee, v.rights, v.validFrom, v.validUntil, v.quota, v.used, v.state], `grant ${id} from events`).to.deep.equal([
+      g.datasetId,
+      g.grantee,
+      g.rights,
+      g.validFrom,
+      g.validUntil,
+      g.quota,
+      g.used,
+      BigInt(g.state),
+    ]);
   }
   for (const [id, d] of rebuilt.datasets) {
     const v = await env.ledger.datasetOf(id);
@@ -716,8 +743,18 @@ async function checkAll(env: Env): Promise<void> {
   }
   for (const d of env.model.datasets) {
     const info = await env.ledger.datasetOf(d.id);
-    expect([info.holder, info.pendingHolder, info.retired, info.superseded, info.transfers, info.licensed], `dataset ${d.id}`).to.deep.equal([d.holder, d.pending, d.retired, d.superseded, d.transfers, d.licences.length > 0]);
-    expect((await env.ledger.licencesOf(d.id)).map((l) => ({ grantId: l.grantId, direct: l.direct })), `licence of ${d.id}`).to.deep.equal(d.licences);
+    expect([info.holder, info.pendingHolder, info.retired, info.superseded, info.transfers, info.licensed], `dataset ${d.id}`).to.deep.equal([
+      d.holder,
+      d.pending,
+      d.retired,
+      d.superseded,
+      d.transfers,
+      d.licences.length > 0,
+    ]);
+    expect(
+      (await env.ledger.licencesOf(d.id)).map((l) => ({ grantId: l.grantId, direct: l.direct })),
+      `licence of ${d.id}`,
+    ).to.deep.equal(d.licences);
   }
 }
 

@@ -82,10 +82,7 @@ describe("Licences: the product-operation right", function () {
       const firstId = computeId(company.address, first);
       const entry = (contentHash: string, parents: { datasetId: string; grantId: string }[]) => ({ contentHash, merkleRoot: ZeroHash, recordCount: 0n, metadataURI: "", parents });
       const second = sha256("batch laundered");
-      const tx = ledger.connect(company).registerBatch([
-        entry(first, [{ datasetId: source.id, grantId: processOnly }]),
-        entry(second, [{ datasetId: firstId, grantId: ZeroHash }]),
-      ]);
+      const tx = ledger.connect(company).registerBatch([entry(first, [{ datasetId: source.id, grantId: processOnly }]), entry(second, [{ datasetId: firstId, grantId: ZeroHash }])]);
       const secondId = computeId(company.address, second);
       await expect(tx).to.emit(ledger, "DatasetLicensed").withArgs(secondId, processOnly, true);
       await expect(ledger.connect(company).grant(secondId, bank.address, Rights.USE, "resale", 0n, FOREVER, 0n))
@@ -97,7 +94,10 @@ describe("Licences: the product-operation right", function () {
   describe("2. a lapse reaches every descendant at once", function () {
     it("revoking the first grant stops carol's use, the bank's grants on E and every derivation from E", async function () {
       const { ledger, bureau, bank, carol, dave, g1, g2, g3, E } = await networkHelpers.loadFixture(lineageFixture);
-      expect(await licencesOf(ledger, E.id)).to.deep.equal([[g2, true], [g1, false]]);
+      expect(await licencesOf(ledger, E.id)).to.deep.equal([
+        [g2, true],
+        [g1, false],
+      ]);
       await expect(ledger.connect(carol).recordUsage(g3, UsageAction.Use, 1n, ZeroHash)).to.emit(ledger, "UsageRecorded");
 
       await ledger.connect(bureau).revoke(g1);
@@ -215,7 +215,11 @@ describe("Licences: the product-operation right", function () {
       expect(refusal).to.equal(ledger.interface.encodeErrorResult("ProductLicenceLapsed", [E.id, g1, LicenceLapse.Revoked]));
       expect(await revertData(ledger.connect(carol).recordUsage(g3, UsageAction.Use, 1n, ZeroHash))).to.equal(refusal);
       // Other refusals come out of the same function: the wrong account, the wrong right, zero units.
-      for (const [who, action, units] of [[f.dave, UsageAction.Use, 1n], [carol, UsageAction.Operate, 1n], [carol, UsageAction.Use, 0n]] as [HardhatEthersSigner, UsageAction, bigint][]) {
+      for (const [who, action, units] of [
+        [f.dave, UsageAction.Use, 1n],
+        [carol, UsageAction.Operate, 1n],
+        [carol, UsageAction.Use, 0n],
+      ] as [HardhatEthersSigner, UsageAction, bigint][]) {
         const [, why] = await ledger.canUse(g3, who.address, action, units);
         expect(await revertData(ledger.connect(who).recordUsage(g3, action, units, ZeroHash))).to.equal(why);
       }
@@ -249,7 +253,14 @@ describe("Licences: the product-operation right", function () {
         const b = await registerDataset(ledger, bureau, `b${i}`);
         const ga = await issueGrant(ledger, bureau, a.id, company.address, { rights: PO, purpose: `a${i}` });
         const gb = await issueGrant(ledger, bureau, b.id, company.address, { rights: PO, purpose: `b${i}` });
-        products.push((await registerDataset(ledger, company, `p${i}`, [{ datasetId: a.id, grantId: ga }, { datasetId: b.id, grantId: gb }])).id);
+        products.push(
+          (
+            await registerDataset(ledger, company, `p${i}`, [
+              { datasetId: a.id, grantId: ga },
+              { datasetId: b.id, grantId: gb },
+            ])
+          ).id,
+        );
       }
       const held = products.map((datasetId) => ({ datasetId, grantId: ZeroHash }));
       const content = sha256("thirty-two");
@@ -270,8 +281,15 @@ describe("Licences: the product-operation right", function () {
       // The company takes a grant on the bank's E and derives from E under it and from its own D:
       // g1 reaches the child through E (indirect) and through D (direct), g2 through E only.
       const gE = await issueGrant(ledger, bank, E.id, company.address, { rights: PO, validUntil: now + 40_000n, purpose: "back to the company" });
-      const child = await registerDataset(ledger, company, "diamond", [{ datasetId: E.id, grantId: gE }, { datasetId: D.id, grantId: ZeroHash }]);
-      expect(await licencesOf(ledger, child.id)).to.deep.equal([[gE, true], [g2, false], [g1, true]]);
+      const child = await registerDataset(ledger, company, "diamond", [
+        { datasetId: E.id, grantId: gE },
+        { datasetId: D.id, grantId: ZeroHash },
+      ]);
+      expect(await licencesOf(ledger, child.id)).to.deep.equal([
+        [gE, true],
+        [g2, false],
+        [g1, true],
+      ]);
     });
   });
 
@@ -296,7 +314,10 @@ describe("Licences: the product-operation right", function () {
       expect(await ledger.verifyRecord(id, index, recordHash, tree.getProof(0))).to.equal(true);
       // An inner node (the parent of two leaves) with its sibling, as a forged "record".
       const proof = tree.getProof(0);
-      const inner = [tree.leafHash(values[0]), proof[0]].sort().map((h) => h.slice(2)).join("");
+      const inner = [tree.leafHash(values[0]), proof[0]]
+        .sort()
+        .map((h) => h.slice(2))
+        .join("");
       const innerNode = ethers.keccak256("0x" + inner);
       for (const i of [0n, 1n, 2n]) expect(await ledger.verifyRecord(id, i, innerNode, [proof[1]])).to.equal(false);
       expect(await ledger.verifyRecord(id, 0n, tree.root, [])).to.equal(false);
@@ -318,9 +339,7 @@ describe("Licences: the product-operation right", function () {
       await expect(ledger.connect(admin).grantRole(ADMIN, dave.address)).to.be.revertedWithCustomError(ledger, "AccessControlEnforcedDefaultAdminRules");
       await expect(ledger.connect(admin).beginDefaultAdminTransfer(dave.address)).to.emit(ledger, "DefaultAdminTransferScheduled");
       const [, schedule] = await ledger.pendingDefaultAdmin();
-      await expect(ledger.connect(dave).acceptDefaultAdminTransfer())
-        .to.be.revertedWithCustomError(ledger, "AccessControlEnforcedDefaultAdminDelay")
-        .withArgs(schedule);
+      await expect(ledger.connect(dave).acceptDefaultAdminTransfer()).to.be.revertedWithCustomError(ledger, "AccessControlEnforcedDefaultAdminDelay").withArgs(schedule);
       await networkHelpers.time.increaseTo(schedule + 1n);
       await expect(ledger.connect(dave).acceptDefaultAdminTransfer()).to.emit(ledger, "RoleGranted").withArgs(ADMIN, dave.address, dave.address);
       expect(await ledger.defaultAdmin()).to.equal(dave.address);

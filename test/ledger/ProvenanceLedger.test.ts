@@ -42,20 +42,29 @@ describe("ProvenanceLedger", function () {
     it("refuses pause and unpause to an account without PAUSER_ROLE", async function () {
       const { ledger, admin, stranger } = await deployLedger(ethers);
       const role = await ledger.PAUSER_ROLE();
-      await expect(ledger.connect(stranger).pause())
-        .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
-        .withArgs(stranger.address, role);
+      await expect(ledger.connect(stranger).pause()).to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount").withArgs(stranger.address, role);
       await ledger.connect(admin).pause();
-      await expect(ledger.connect(stranger).unpause())
-        .to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount")
-        .withArgs(stranger.address, role);
+      await expect(ledger.connect(stranger).unpause()).to.be.revertedWithCustomError(ledger, "AccessControlUnauthorizedAccount").withArgs(stranger.address, role);
     });
   });
 
   describe("pause", function () {
     it("stops every write that gives or carries rights", async function () {
       const { ledger, holder, grantee, other, dataset, grantId, address } = await networkHelpers.loadFixture(pausedFixture);
-      const request: GrantRequest = { holder: holder.address, datasetId: dataset.id, transfers: 0n, grantee: grantee.address, rights: Rights.USE, purpose: "p", validFrom: 0n, validUntil: FOREVER, quota: 0n, counter: 0n, nonce: 0n, deadline: FOREVER };
+      const request: GrantRequest = {
+        holder: holder.address,
+        datasetId: dataset.id,
+        transfers: 0n,
+        grantee: grantee.address,
+        rights: Rights.USE,
+        purpose: "p",
+        validFrom: 0n,
+        validUntil: FOREVER,
+        quota: 0n,
+        counter: 0n,
+        nonce: 0n,
+        deadline: FOREVER,
+      };
       const signature = await holder.signTypedData(grantRequestDomain((await ethers.provider.getNetwork()).chainId, address), GRANT_REQUEST_TYPES, request);
       const attempts = [
         ledger.connect(other).grantBySig(request, signature),
@@ -72,9 +81,7 @@ describe("ProvenanceLedger", function () {
     it("never stops plain anchoring, cancelling one's own requests, or what only takes rights away", async function () {
       const { ledger, holder, grantee, dataset, grantId } = await networkHelpers.loadFixture(pausedFixture);
       await expect(ledger.connect(holder).registerVersion(dataset.id, sha256("v2"), ZeroHash, 0n, "", [])).to.emit(ledger, "DatasetVersioned");
-      await expect(
-        ledger.connect(holder).registerBatch([{ contentHash: sha256("b"), merkleRoot: sha256("r"), recordCount: 1n, metadataURI: "", parents: [] }]),
-      ).to.emit(ledger, "DatasetRegistered");
+      await expect(ledger.connect(holder).registerBatch([{ contentHash: sha256("b"), merkleRoot: sha256("r"), recordCount: 1n, metadataURI: "", parents: [] }])).to.emit(ledger, "DatasetRegistered");
       await expect(ledger.connect(holder).cancelGrantRequest(1n)).to.emit(ledger, "GrantRequestCancelled");
       await expect(ledger.connect(holder).cancelAllGrantRequests()).to.emit(ledger, "GrantRequestsCancelled");
       await expect(ledger.connect(grantee).renounce(grantId)).to.emit(ledger, "GrantRenounced");

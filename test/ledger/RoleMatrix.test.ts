@@ -64,7 +64,11 @@ const fresh = (label: string) => [sha256(`fresh ${label}`), sha256(`fresh root $
 
 const MATRIX: { fn: string; call: (f: Fixture, actor: Actor) => Promise<unknown>; expected: Record<Actor, Outcome>; setup?: (f: Fixture) => Promise<unknown> }[] = [
   { fn: "register (own data)", call: (f, a) => f.ledger.register(...fresh(a), NO_PARENTS), expected: everyone("DatasetRegistered") },
-  { fn: "registerBatch (own data)", call: (f, a) => f.ledger.registerBatch([{ contentHash: fresh(a)[0], merkleRoot: fresh(a)[1], recordCount: 3n, metadataURI: METADATA_URI, parents: NO_PARENTS }]), expected: everyone("DatasetRegistered") },
+  {
+    fn: "registerBatch (own data)",
+    call: (f, a) => f.ledger.registerBatch([{ contentHash: fresh(a)[0], merkleRoot: fresh(a)[1], recordCount: 3n, metadataURI: METADATA_URI, parents: NO_PARENTS }]),
+    expected: everyone("DatasetRegistered"),
+  },
   {
     fn: "register deriving from D under G",
     call: (f, a) => f.ledger.register(...fresh(a), [{ datasetId: f.d, grantId: f.g }]),
@@ -149,7 +153,10 @@ describe("role matrix", function () {
     const f = await networkHelpers.loadFixture(matrixFixture);
     for (const actor of ACTORS) {
       const ledger = f.ledger.connect(f.signers[actor]);
-      await expect(ledger.renounceRole(PAUSER_ROLE, f.admin.address === f.signers[actor].address ? f.holder.address : f.admin.address)).to.be.revertedWithCustomError(ledger, "AccessControlBadConfirmation");
+      await expect(ledger.renounceRole(PAUSER_ROLE, f.admin.address === f.signers[actor].address ? f.holder.address : f.admin.address)).to.be.revertedWithCustomError(
+        ledger,
+        "AccessControlBadConfirmation",
+      );
       await expect(ledger.renounceRole(PAUSER_ROLE, f.signers[actor].address)).not.to.revert(ethers);
     }
     expect(await f.ledger.hasRole(PAUSER_ROLE, f.admin.address)).to.equal(false);

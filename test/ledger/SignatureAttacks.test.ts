@@ -76,7 +76,10 @@ describe("signature attacks", function () {
     const twin = await deployLedger(ethers);
     const now = BigInt(await networkHelpers.time.latest());
     const terms = fc.record({
-      grantee: fc.uint8Array({ minLength: 20, maxLength: 20 }).map((b) => ethers.getAddress(hex(b))).filter((a) => a !== ethers.ZeroAddress),
+      grantee: fc
+        .uint8Array({ minLength: 20, maxLength: 20 })
+        .map((b) => ethers.getAddress(hex(b)))
+        .filter((a) => a !== ethers.ZeroAddress),
       rights: fc.integer({ min: 1, max: 7 }),
       purpose: fc.string({ unit: "grapheme", minLength: 1, maxLength: 40 }),
       validUntil: fc.bigInt({ min: now + 10_000n, max: FOREVER }),
@@ -108,9 +111,7 @@ describe("signature attacks", function () {
         expect(await ledger.isGrantNonceUsed(holder.address, request.nonce)).to.equal(true);
         const id = computeGrantId({ ...request, grantor: holder.address });
         expect((await ledger.grantOf(id)).grantee).to.equal(request.grantee);
-        await expect(ledger.connect(stranger).grantBySig(request, signature))
-          .to.be.revertedWithCustomError(ledger, "GrantRequestNonceUsed")
-          .withArgs(holder.address, request.nonce);
+        await expect(ledger.connect(stranger).grantBySig(request, signature)).to.be.revertedWithCustomError(ledger, "GrantRequestNonceUsed").withArgs(holder.address, request.nonce);
       }),
       { numRuns: 200, seed: Number(process.env.DPL_PROPERTY_SEED ?? 1271) },
     );
@@ -162,7 +163,9 @@ describe("signature attacks", function () {
       const signature = await Wallet.createRandom().signingKey.sign(ethers.ZeroHash).serialized;
       for (const hostile of [reverts, shortReturn, burnsGas]) {
         const request = requestFor(hostile.address, hostile.datasetId, stranger.address, deadline);
-        await expect(ledger.connect(stranger).grantBySig(request, signature, { gasLimit: 2_000_000 })).to.be.revertedWithCustomError(ledger, "GrantSignatureInvalid").withArgs(hostile.address);
+        await expect(ledger.connect(stranger).grantBySig(request, signature, { gasLimit: 2_000_000 }))
+          .to.be.revertedWithCustomError(ledger, "GrantSignatureInvalid")
+          .withArgs(hostile.address);
         expect(await ledger.isGrantNonceUsed(hostile.address, 0n)).to.equal(false);
         const id = computeGrantId({ ...request, grantor: hostile.address });
         await expect(ledger.grantOf(id)).to.be.revertedWithCustomError(ledger, "GrantNotFound");

@@ -103,10 +103,7 @@ describe("UsageMeter", function () {
       await expect(ledger.connect(grantee).recordUsage(grantId, UsageAction.Derive, 1n, ZeroHash))
         .to.be.revertedWithCustomError(ledger, "UsageActionReserved")
         .withArgs(UsageAction.Derive);
-      await expect(ledger.connect(grantee).recordUsage(grantId, UsageAction.Use, 0n, ZeroHash)).to.be.revertedWithCustomError(
-        ledger,
-        "UsageUnitsZero",
-      );
+      await expect(ledger.connect(grantee).recordUsage(grantId, UsageAction.Use, 0n, ZeroHash)).to.be.revertedWithCustomError(ledger, "UsageUnitsZero");
       const unknown = sha256("none");
       await expect(ledger.connect(grantee).recordUsage(unknown, UsageAction.Use, 1n, ZeroHash))
         .to.be.revertedWithCustomError(ledger, "GrantNotFound")
@@ -129,10 +126,7 @@ describe("UsageMeter", function () {
     it("reverts with EnforcedPause while paused", async function () {
       const { ledger, admin, grantee, grantId } = await networkHelpers.loadFixture(openUsageFixture);
       await ledger.connect(admin).pause();
-      await expect(ledger.connect(grantee).recordUsage(grantId, UsageAction.Use, 1n, ZeroHash)).to.be.revertedWithCustomError(
-        ledger,
-        "EnforcedPause",
-      );
+      await expect(ledger.connect(grantee).recordUsage(grantId, UsageAction.Use, 1n, ZeroHash)).to.be.revertedWithCustomError(ledger, "EnforcedPause");
     });
   });
 
@@ -167,13 +161,9 @@ describe("UsageMeter", function () {
 
     it("reverts with LedgerBatchLength for an empty batch and for 257 entries", async function () {
       const { ledger, grantee, grantId } = await networkHelpers.loadFixture(openUsageFixture);
-      await expect(ledger.connect(grantee).recordUsageBatch([]))
-        .to.be.revertedWithCustomError(ledger, "LedgerBatchLength")
-        .withArgs(0, 256);
+      await expect(ledger.connect(grantee).recordUsageBatch([])).to.be.revertedWithCustomError(ledger, "LedgerBatchLength").withArgs(0, 256);
       const entries = Array.from({ length: 257 }, () => ({ grantId, action: UsageAction.Use, units: 1n, outputRef: ZeroHash }));
-      await expect(ledger.connect(grantee).recordUsageBatch(entries))
-        .to.be.revertedWithCustomError(ledger, "LedgerBatchLength")
-        .withArgs(257, 256);
+      await expect(ledger.connect(grantee).recordUsageBatch(entries)).to.be.revertedWithCustomError(ledger, "LedgerBatchLength").withArgs(257, 256);
     });
   });
 });

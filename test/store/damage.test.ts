@@ -183,11 +183,14 @@ describe("a damaged index", function () {
       expect(refused.stderr.trim()).to.match(/^dpl: the index at .* is damaged \(.+\); stop dpl and rebuild it from the chain with `npm run reindex`/);
       expect(refused.stderr).to.not.match(/\n\s+at /);
       // `npm run verify-index` reads it back in the foreground and says the same; no node needed.
-      const verifyIndex = () => run(process.execPath, ["--import", "tsx", "scripts/verify-index.ts"], { env: { ...env, RPC_URL: "http://127.0.0.1:1" } }).then((r) => ({ code: 0, ...r }), (e) => e);
+      const verifyIndex = () =>
+        run(process.execPath, ["--import", "tsx", "scripts/verify-index.ts"], { env: { ...env, RPC_URL: "http://127.0.0.1:1" } }).then(
+          (r) => ({ code: 0, ...r }),
+          (e) => e,
+        );
       const found = await verifyIndex();
       expect(found.code, found.stdout + found.stderr).to.equal(1);
       expect(found.stdout).to.match(/index: the index at .* is damaged \(.+\); stop dpl and rebuild it from the chain with `npm run reindex`/);
-
 
       // `npm run reindex` is `tsx scripts/index.ts --rebuild --once`.
       const rebuilt = await indexer("--rebuild");

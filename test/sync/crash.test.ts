@@ -79,7 +79,13 @@ describe("crash safety", function () {
     }
     const last = await runIndexer(env, undefined);
     expect(last.code, last.output.slice(-500)).to.equal(0);
-    const summary = JSON.parse(last.output.trim().split("\n").filter((l) => l.startsWith('{"indexed"')).at(-1)!);
+    const summary = JSON.parse(
+      last.output
+        .trim()
+        .split("\n")
+        .filter((l) => l.startsWith('{"indexed"'))
+        .at(-1)!,
+    );
     expect(summary.digest).to.equal(expected.digest);
     expect(summary.events).to.equal(expected.events);
 

@@ -45,7 +45,9 @@ describe("a faulty node", function () {
       const kinds = [...proxy.faults.keys()].sort();
       expect(kinds).to.deep.equal(["duplicateLogs", "emptyLogs", "http413", "http429", "http500", "http503", "range32005", "range32602", "rangeRetryWith", "shuffleLogs", "timeout", "truncated"]);
       expect(proxy.emptied, "emptied answers that had logs").to.be.greaterThan(0);
-      console.log(`      ${[...proxy.faults.values()].reduce((a, b) => a + b, 0)} faults in ${proxy.forwarded + [...proxy.faults.values()].reduce((a, b) => a + b, 0)} requests (${[...proxy.faults].map(([k, n]) => `${k} ${n}`).join(", ")}; ${proxy.emptied} emptied answers had logs); ${expected.events} events, digest equal`);
+      console.log(
+        `      ${[...proxy.faults.values()].reduce((a, b) => a + b, 0)} faults in ${proxy.forwarded + [...proxy.faults.values()].reduce((a, b) => a + b, 0)} requests (${[...proxy.faults].map(([k, n]) => `${k} ${n}`).join(", ")}; ${proxy.emptied} emptied answers had logs); ${expected.events} events, digest equal`,
+      );
 
       // The control: without the bloom check, the same emptied answers lose events for good.
       const blind = await startRpcProxy(chain.url, { every: 3, timeoutMs: 700, kinds: ["emptyLogs"] });

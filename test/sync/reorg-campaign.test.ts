@@ -47,7 +47,14 @@ describe("reorganisation campaign", function () {
       const base = await registerDataset(contract, holder, "campaign base");
       const baseGrant = await issueGrant(contract, holder, base.id, grantee.address, { rights: Rights.USE | Rights.PROCESS, quota: 0n });
       const store = await Store.open(await tempDir("campaign"), { chainId: ledger.chainId, ledger: ledger.address, deployBlock: ledger.deployBlock });
-      const indexer = createIndexer({ common: { logger: quietLogger() }, rpc: createRpcClient({ url: chain.url }), store, ledger: ledger.address, deployBlock: ledger.deployBlock, options: { reorgWindow: 32 } });
+      const indexer = createIndexer({
+        common: { logger: quietLogger() },
+        rpc: createRpcClient({ url: chain.url }),
+        store,
+        ledger: ledger.address,
+        deployBlock: ledger.deployBlock,
+        options: { reorgWindow: 32 },
+      });
       await indexer.syncOnce();
 
       let dropped = 0;
@@ -101,10 +108,25 @@ describe("reorganisation campaign", function () {
           const pick = rand(3);
           const tx =
             pick === 0
-              ? { from: grantee.address, to: ledger.address, gas: "0x100000", data: contract.interface.encodeFunctionData("recordUsage", [baseGrant, UsageAction.Process, BigInt(1 + rand(50)), sha256(`replacement ${round}/${i}`)]) }
+              ? {
+                  from: grantee.address,
+                  to: ledger.address,
+                  gas: "0x100000",
+                  data: contract.interface.encodeFunctionData("recordUsage", [baseGrant, UsageAction.Process, BigInt(1 + rand(50)), sha256(`replacement ${round}/${i}`)]),
+                }
               : pick === 1 || !grant
-                ? { from: holder.address, to: ledger.address, gas: "0x100000", data: contract.interface.encodeFunctionData("register", [sha256(`replacement ${round}/${i}`), sha256(`root ${round}/${i}`), 1n, "", []]) }
-                : { from: grantee.address, to: ledger.address, gas: "0x100000", data: contract.interface.encodeFunctionData("recordUsage", [grant, UsageAction.Use, 1n, sha256(`late ${round}/${i}`)]) };
+                ? {
+                    from: holder.address,
+                    to: ledger.address,
+                    gas: "0x100000",
+                    data: contract.interface.encodeFunctionData("register", [sha256(`replacement ${round}/${i}`), sha256(`root ${round}/${i}`), 1n, "", []]),
+                  }
+                : {
+                    from: grantee.address,
+                    to: ledger.address,
+                    gas: "0x100000",
+                    data: contract.interface.encodeFunctionData("recordUsage", [grant, UsageAction.Use, 1n, sha256(`late ${round}/${i}`)]),
+                  };
           replacements.push([tx, rand(depth)]);
         }
         await ethers.provider.send("anvil_reorg", [depth, replacements]);
@@ -122,7 +144,9 @@ describe("reorganisation campaign", function () {
       }
       reading = false;
       await reader;
-      console.log(`      ${ROUNDS} reorganisations, ${dropped} blocks dropped, ${droppedGrantsWithUses} of them taking a grant whose uses were indexed; ${snapshots} consistent snapshots read meanwhile; seed ${seed}`);
+      console.log(
+        `      ${ROUNDS} reorganisations, ${dropped} blocks dropped, ${droppedGrantsWithUses} of them taking a grant whose uses were indexed; ${snapshots} consistent snapshots read meanwhile; seed ${seed}`,
+      );
       expect(snapshots).to.be.greaterThan(ROUNDS);
       expect(droppedGrantsWithUses).to.be.greaterThan(0);
       await store.close();

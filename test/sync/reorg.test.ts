@@ -33,9 +33,10 @@ describe("reorganisations", function () {
         // `depth` blocks with ledger events (uses of the indexed grant, new datasets), all indexed.
         const orphaned: string[] = [];
         for (let i = 0; i < depth; i++) {
-          const tx = i % 2 === 0
-            ? await contract.connect(grantee).recordUsage(grantId, UsageAction.Use, BigInt(10 + i), sha256(`orphan use ${i}`))
-            : await contract.connect(holder).register(sha256(`orphan ${i}`), sha256(`orphan root ${i}`), 1n, "", []);
+          const tx =
+            i % 2 === 0
+              ? await contract.connect(grantee).recordUsage(grantId, UsageAction.Use, BigInt(10 + i), sha256(`orphan use ${i}`))
+              : await contract.connect(holder).register(sha256(`orphan ${i}`), sha256(`orphan root ${i}`), 1n, "", []);
           orphaned.push((await tx.wait())!.hash.toLowerCase());
         }
         const indexedBefore = await indexer.syncOnce();
@@ -45,7 +46,15 @@ describe("reorganisations", function () {
         // Replace them: other uses of the same grant and another dataset, in other blocks.
         const replacements: [unknown, number][] = [
           [{ from: grantee.address, to: ledger.address, gas: "0x200000", data: contract.interface.encodeFunctionData("recordUsage", [grantId, UsageAction.Use, 999n, sha256("canonical use")]) }, 0],
-          [{ from: holder.address, to: ledger.address, gas: "0x200000", data: contract.interface.encodeFunctionData("register", [sha256("canonical"), sha256("canonical root"), 2n, "ipfs://canonical", []]) }, depth - 1],
+          [
+            {
+              from: holder.address,
+              to: ledger.address,
+              gas: "0x200000",
+              data: contract.interface.encodeFunctionData("register", [sha256("canonical"), sha256("canonical root"), 2n, "ipfs://canonical", []]),
+            },
+            depth - 1,
+          ],
         ];
         await ethers.provider.send("anvil_reorg", [depth, replacements]);
 
@@ -87,7 +96,10 @@ describe("reorganisations", function () {
       for (let i = 0; i < 12; i++) await registerDataset(contract, holder, `deep ${i}`);
       const before = await indexer.syncOnce();
       const dumpBefore = await dumpOf(store);
-      await ethers.provider.send("anvil_reorg", [12, [[{ from: holder.address, to: ledger.address, gas: "0x200000", data: contract.interface.encodeFunctionData("register", [sha256("other"), sha256("r"), 1n, "", []]) }, 0]]]);
+      await ethers.provider.send("anvil_reorg", [
+        12,
+        [[{ from: holder.address, to: ledger.address, gas: "0x200000", data: contract.interface.encodeFunctionData("register", [sha256("other"), sha256("r"), 1n, "", []]) }, 0]],
+      ]);
       let thrown: unknown;
       try {
         await indexer.syncOnce();

@@ -67,38 +67,38 @@ for (const [name, start] of [
     it("indexes at least 500 events of every kind, up to the head", async function () {
       const total = [...truth.events.values()].reduce((a, b) => a + b, 0);
       expect(total).to.be.at.least(500);
-      expect([...truth.events.keys()].sort()).to.deep.equal(
-        [
-          "DatasetDerived",
-          "DatasetLicensed",
-          "DatasetRegistered",
-          "DatasetRetired",
-          "DatasetVersioned",
-          "DefaultAdminDelayChangeCanceled",
-          "DefaultAdminDelayChangeScheduled",
-          "DefaultAdminTransferCanceled",
-          "DefaultAdminTransferScheduled",
-          "GrantIssued",
-          "GrantRenounced",
-          "GrantRequestCancelled",
-          "GrantRequestsCancelled",
-          "GrantRevoked",
-          "HoldingTransferOffered",
-          "HoldingTransferred",
-          "LedgerDeployed",
-          "Paused",
-          "RoleGranted",
-          "RoleRevoked",
-          "Unpaused",
-          "UsageRecorded",
-        ],
-      );
+      expect([...truth.events.keys()].sort()).to.deep.equal([
+        "DatasetDerived",
+        "DatasetLicensed",
+        "DatasetRegistered",
+        "DatasetRetired",
+        "DatasetVersioned",
+        "DefaultAdminDelayChangeCanceled",
+        "DefaultAdminDelayChangeScheduled",
+        "DefaultAdminTransferCanceled",
+        "DefaultAdminTransferScheduled",
+        "GrantIssued",
+        "GrantRenounced",
+        "GrantRequestCancelled",
+        "GrantRequestsCancelled",
+        "GrantRevoked",
+        "HoldingTransferOffered",
+        "HoldingTransferred",
+        "LedgerDeployed",
+        "Paused",
+        "RoleGranted",
+        "RoleRevoked",
+        "Unpaused",
+        "UsageRecorded",
+      ]);
       const { status, body } = await api.get("/v1/status");
       expect(status).to.equal(200);
       expect(body.events).to.equal(total);
       expect(body.indexed.number).to.equal(body.head);
       expect(body.lag).to.equal(0);
-      expect(body.digest).to.match(/^0x[0-9a-f]{64}$/).and.not.equal(ZERO);
+      expect(body.digest)
+        .to.match(/^0x[0-9a-f]{64}$/)
+        .and.not.equal(ZERO);
       expect(body.chainId).to.equal(ledger.chainId);
       expect(body.ledger).to.equal(ledger.address.toLowerCase());
       // The scenario handed the admin role to the relayer, which then scheduled a one-day delay.
@@ -186,7 +186,17 @@ for (const [name, start] of [
         statuses.add(expectedStatus);
         // The contract's own view, at the block the index was read at, says the same.
         expect(STATUS_NAMES[Number(await ledger.ledger.grantStatus(g.id))], `contract status of ${g.id}`).to.equal(expectedStatus);
-        expect({ datasetId: got.datasetId, grantor: got.grantor, grantee: got.grantee, purpose: got.purpose, quota: got.quota, used: got.used, uses: got.uses, status: got.status, remaining: got.remaining }).to.deep.equal({
+        expect({
+          datasetId: got.datasetId,
+          grantor: got.grantor,
+          grantee: got.grantee,
+          purpose: got.purpose,
+          quota: got.quota,
+          used: got.used,
+          uses: got.uses,
+          status: got.status,
+          remaining: got.remaining,
+        }).to.deep.equal({
           datasetId: g.datasetId,
           grantor: g.grantor,
           grantee: g.grantee,
@@ -201,21 +211,38 @@ for (const [name, start] of [
       expect([...statuses].sort()).to.deep.equal(["active", "exhausted", "expired", "lapsed", "pending", "renounced", "retired", "revoked"]);
       for (const datasetId of new Set([...truth.grants.values()].map((g) => g.datasetId))) {
         const listed = await allPages(api, `/v1/datasets/${datasetId}/grants`, 2);
-        expect(listed.map((g) => g.id).sort()).to.deep.equal([...truth.grants.values()].filter((g) => g.datasetId === datasetId).map((g) => g.id).sort());
+        expect(listed.map((g) => g.id).sort()).to.deep.equal(
+          [...truth.grants.values()]
+            .filter((g) => g.datasetId === datasetId)
+            .map((g) => g.id)
+            .sort(),
+        );
       }
     });
 
     it("lists the uses of every dataset and grant, newest first, also by grantee", async function () {
       const view = (u: any) => ({ grantId: u.grantId, grantee: u.grantee, action: u.action, units: u.units, outputRef: u.outputRef });
-      const truthView = (u: (typeof truth.uses)[number]) => ({ grantId: u.grantId, grantee: u.grantee, action: ACTIONS[u.action], units: u.units.toString(), outputRef: u.outputRef === ZERO ? null : u.outputRef });
+      const truthView = (u: (typeof truth.uses)[number]) => ({
+        grantId: u.grantId,
+        grantee: u.grantee,
+        action: ACTIONS[u.action],
+        units: u.units.toString(),
+        outputRef: u.outputRef === ZERO ? null : u.outputRef,
+      });
       for (const datasetId of new Set(truth.uses.map((u) => u.datasetId))) {
-        const expected = truth.uses.filter((u) => u.datasetId === datasetId).reverse().map(truthView);
+        const expected = truth.uses
+          .filter((u) => u.datasetId === datasetId)
+          .reverse()
+          .map(truthView);
         expect((await allPages(api, `/v1/datasets/${datasetId}/usage`, 5)).map(view)).to.deep.equal(expected);
         const grantee = expected[0].grantee;
         expect((await allPages(api, `/v1/datasets/${datasetId}/usage?grantee=${grantee}`, 3)).map(view)).to.deep.equal(expected.filter((u) => u.grantee === grantee));
       }
       for (const g of truth.grants.values()) {
-        const expected = truth.uses.filter((u) => u.grantId === g.id).reverse().map(truthView);
+        const expected = truth.uses
+          .filter((u) => u.grantId === g.id)
+          .reverse()
+          .map(truthView);
         expect((await allPages(api, `/v1/grants/${g.id}/usage`, 11)).map(view)).to.deep.equal(expected);
       }
     });

@@ -8,9 +8,27 @@ import type { View } from "./view.js";
 export async function accountView(address: string): Promise<View> {
   const [held, received, given, activity] = await Promise.all([
     pagedTable({ caption: "Datasets this account holds", headers: DATASET_HEADERS, path: `/v1/datasets?holder=${address}`, row: datasetRow, empty: "This account holds no dataset." }),
-    pagedTable<Grant>({ caption: "Grants this account received", headers: ["Grant", "Dataset", ...GRANT_HEADERS.slice(2)], path: `/v1/accounts/${address}/grants?role=grantee`, row: (g) => grantRow(g, "dataset"), empty: "This account received no grant." }),
-    pagedTable<Grant>({ caption: "Grants this account gave", headers: GRANT_HEADERS, path: `/v1/accounts/${address}/grants?role=grantor`, row: (g) => grantRow(g, "grantee"), empty: "This account gave no grant." }),
-    pagedTable({ caption: "Everything this account did or received", headers: ACTIVITY_HEADERS, path: `/v1/accounts/${address}/activity`, row: activityRow, empty: "This account has no activity on this ledger." }),
+    pagedTable<Grant>({
+      caption: "Grants this account received",
+      headers: ["Grant", "Dataset", ...GRANT_HEADERS.slice(2)],
+      path: `/v1/accounts/${address}/grants?role=grantee`,
+      row: (g) => grantRow(g, "dataset"),
+      empty: "This account received no grant.",
+    }),
+    pagedTable<Grant>({
+      caption: "Grants this account gave",
+      headers: GRANT_HEADERS,
+      path: `/v1/accounts/${address}/grants?role=grantor`,
+      row: (g) => grantRow(g, "grantee"),
+      empty: "This account gave no grant.",
+    }),
+    pagedTable({
+      caption: "Everything this account did or received",
+      headers: ACTIVITY_HEADERS,
+      path: `/v1/accounts/${address}/activity`,
+      row: activityRow,
+      empty: "This account has no activity on this ledger.",
+    }),
   ]);
   return {
     title: "Account",

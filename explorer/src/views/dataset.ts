@@ -41,7 +41,13 @@ export async function datasetView(id: string): Promise<View> {
     get<Lineage>(`/v1/datasets/${id}/lineage?direction=ancestors&limit=${LINEAGE_PAGE}`),
     get<Lineage>(`/v1/datasets/${id}/lineage?direction=descendants&limit=${LINEAGE_PAGE}`),
   ]);
-  const grants = await pagedTable<Grant>({ caption: "Grants on this dataset", headers: GRANT_HEADERS, path: `/v1/datasets/${id}/grants`, row: (g) => grantRow(g), empty: "No grant was ever issued on this dataset." });
+  const grants = await pagedTable<Grant>({
+    caption: "Grants on this dataset",
+    headers: GRANT_HEADERS,
+    path: `/v1/datasets/${id}/grants`,
+    row: (g) => grantRow(g),
+    empty: "No grant was ever issued on this dataset.",
+  });
   const uses = await pagedTable({ caption: "Uses of this dataset", headers: USAGE_HEADERS, path: `/v1/datasets/${id}/usage`, row: usageRow, empty: "Nobody has recorded a use of this dataset." });
   const title = datasetTitle(d);
   const titles = new Map(ancestors.nodes.map((n) => [n.id, datasetTitle(n)]));
@@ -61,9 +67,29 @@ export async function datasetView(id: string): Promise<View> {
     fact("Records", d.recordCount === "0" ? "not disclosed" : formatUnits(d.recordCount)),
     fact("Metadata", metadata(d.metadataURI)),
     d.versions.previous || d.versions.next
-      ? fact("Versions", h("span", {}, d.versions.previous ? ["previous ", datasetLink(d.versions.previous)] : null, d.versions.previous && d.versions.next ? " · " : null, d.versions.next ? ["next ", datasetLink(d.versions.next)] : null))
+      ? fact(
+          "Versions",
+          h(
+            "span",
+            {},
+            d.versions.previous ? ["previous ", datasetLink(d.versions.previous)] : null,
+            d.versions.previous && d.versions.next ? " · " : null,
+            d.versions.next ? ["next ", datasetLink(d.versions.next)] : null,
+          ),
+        )
       : [],
-    ...d.parents.map((p) => fact("Derived from", h("span", {}, datasetLink(p.datasetId, titles.get(p.datasetId)), p.grantId ? [" under grant ", h("a", { href: href({ page: "grant", id: p.grantId }), class: "hex" }, shortHex(p.grantId))] : " (held by its registrant)"), p.evidence)),
+    ...d.parents.map((p) =>
+      fact(
+        "Derived from",
+        h(
+          "span",
+          {},
+          datasetLink(p.datasetId, titles.get(p.datasetId)),
+          p.grantId ? [" under grant ", h("a", { href: href({ page: "grant", id: p.grantId }), class: "hex" }, shortHex(p.grantId))] : " (held by its registrant)",
+        ),
+        p.evidence,
+      ),
+    ),
     ...d.licences.map((l) =>
       fact("Rests on licence", h("span", {}, grantLink(l.grantId), l.direct ? " (whoever operates this dataset must be its grantee)" : " (reached through another grant)"), l.evidence),
     ),
@@ -88,7 +114,13 @@ export async function datasetView(id: string): Promise<View> {
             { id: "timeline-table" },
             h("caption", { class: "visually-hidden" }, "Units used by grantee"),
             h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Grantee"), h("th", { scope: "col" }, "Uses"), h("th", { scope: "col" }, "Units"))),
-            h("tbody", {}, ...series.map((s) => h("tr", { "data-grantee": s.grantee }, h("td", {}, accountLink(s.grantee)), h("td", {}, String(s.points.length)), h("td", { class: "units" }, formatUnits(s.total.toString()))))),
+            h(
+              "tbody",
+              {},
+              ...series.map((s) =>
+                h("tr", { "data-grantee": s.grantee }, h("td", {}, accountLink(s.grantee)), h("td", {}, String(s.points.length)), h("td", { class: "units" }, formatUnits(s.total.toString()))),
+              ),
+            ),
           ),
         ),
       )
@@ -100,20 +132,14 @@ export async function datasetView(id: string): Promise<View> {
   const lineageList = h(
     "ul",
     { class: "lineage-list", id: "lineage-list" },
-    ...lineage.nodes
-      .filter((n) => n.id !== d.id)
-      .map((n) => h("li", { "data-id": n.id }, ancestorIds.has(n.id) ? "ancestor: " : "descendant: ", datasetLink(n.id, datasetTitle(n)))),
+    ...lineage.nodes.filter((n) => n.id !== d.id).map((n) => h("li", { "data-id": n.id }, ancestorIds.has(n.id) ? "ancestor: " : "descendant: ", datasetLink(n.id, datasetTitle(n)))),
   );
 
   const node = h(
     "article",
     { class: "dataset" },
     h("header", { class: "page-head" }, h("p", { class: "kind" }, "Dataset"), h("h1", {}, chainText(title), " ", statusBadge(d.status))),
-    h(
-      "p",
-      { class: "actions" },
-      h("a", { class: "button", href: `/v1/datasets/${d.id}/prov`, download: `dpl-${d.id.slice(0, 10)}.prov.json` }, "Download W3C PROV-JSON"),
-    ),
+    h("p", { class: "actions" }, h("a", { class: "button", href: `/v1/datasets/${d.id}/prov`, download: `dpl-${d.id.slice(0, 10)}.prov.json` }, "Download W3C PROV-JSON")),
     section("Facts and their chain evidence", "facts", facts),
     section("Grants", "grants", grants.element),
     section("Usage over time", "timeline", timeline),
@@ -121,7 +147,13 @@ export async function datasetView(id: string): Promise<View> {
       "Lineage",
       "lineage",
       lineage.nodes.length > 1
-        ? [h("p", { class: "hint" }, "Parents above children; this dataset in red. Select a dataset to open it."), graphBox, lineageList, lineage.truncated ? message("info", "The graph is cut at 8 generations each way.") : null, lineage.more ? message("info", `The graph shows the nearest ${LINEAGE_PAGE} datasets each way; the lineage holds more (the API pages through them: /v1/datasets/${d.id}/lineage).`) : null]
+        ? [
+            h("p", { class: "hint" }, "Parents above children; this dataset in red. Select a dataset to open it."),
+            graphBox,
+            lineageList,
+            lineage.truncated ? message("info", "The graph is cut at 8 generations each way.") : null,
+            lineage.more ? message("info", `The graph shows the nearest ${LINEAGE_PAGE} datasets each way; the lineage holds more (the API pages through them: /v1/datasets/${d.id}/lineage).`) : null,
+          ]
         : message("info", "This dataset has no parent and nothing was derived from it."),
     ),
     section("Uses", "uses", uses.element),
@@ -147,4 +179,3 @@ export async function datasetView(id: string): Promise<View> {
     },
   };
 }
-

@@ -35,7 +35,14 @@ export async function grantView(id: string): Promise<View> {
   );
   return {
     title: "Grant",
-    node: h("article", {}, h("header", { class: "page-head" }, h("p", { class: "kind" }, "Grant"), h("h1", {}, `${rightsLabel(g.rights)} for “`, chainText(g.purpose), "” ", statusBadge(g.status))), section("Terms and their chain evidence", "terms", facts), section("Uses", "uses", uses.element), section("Products resting on this grant", "products", products.element)),
+    node: h(
+      "article",
+      {},
+      h("header", { class: "page-head" }, h("p", { class: "kind" }, "Grant"), h("h1", {}, `${rightsLabel(g.rights)} for “`, chainText(g.purpose), "” ", statusBadge(g.status))),
+      section("Terms and their chain evidence", "terms", facts),
+      section("Uses", "uses", uses.element),
+      section("Products resting on this grant", "products", products.element),
+    ),
     paged: () => uses.paged() || products.paged(),
   };
 }

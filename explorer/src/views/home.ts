@@ -19,7 +19,9 @@ function governance(r: Roles, paused: boolean): HTMLElement {
     { class: "facts", id: "roles" },
     fact("Admin", r.admin ? accountLink(r.admin) : "unknown"),
     fact("Admin handover delay", r.adminDelay === null ? "unknown" : days(r.adminDelay)),
-    r.pendingAdmin ? fact("Admin handover under way", h("span", {}, "to ", accountLink(r.pendingAdmin.account), `, which may accept after ${formatTime(r.pendingAdmin.acceptAfter)}`), r.pendingAdmin.evidence) : [],
+    r.pendingAdmin
+      ? fact("Admin handover under way", h("span", {}, "to ", accountLink(r.pendingAdmin.account), `, which may accept after ${formatTime(r.pendingAdmin.acceptAfter)}`), r.pendingAdmin.evidence)
+      : [],
     r.pendingDelay ? fact("Delay change under way", `to ${days(r.pendingDelay.delay)}, from ${formatTime(r.pendingDelay.effectiveAfter)}`, r.pendingDelay.evidence) : [],
     fact("May pause", r.pausers.length ? h("span", {}, ...r.pausers.flatMap((p, i) => (i ? [", ", accountLink(p)] : [accountLink(p)]))) : "nobody"),
     fact("Paused now", paused ? "yes: grants, uses, derivations and transfers are stopped" : "no"),
@@ -74,7 +76,12 @@ export async function homeView(onHashed: (file: HashedFile) => void): Promise<Vi
       h("h1", { class: "visually-hidden" }, "dpl explorer"),
       section("Verify a file", "verify", h("div", { class: "verify" }, input, zone, progress, progressText)),
       section("Latest datasets", "latest", latest.element),
-      section("Who administers this ledger", "governance", h("p", { class: "hint" }, "The only administrative power is pausing what gives or carries rights; the admin role moves only by a two-step handover after the delay."), governance(status.roles, status.paused)),
+      section(
+        "Who administers this ledger",
+        "governance",
+        h("p", { class: "hint" }, "The only administrative power is pausing what gives or carries rights; the admin role moves only by a two-step handover after the delay."),
+        governance(status.roles, status.paused),
+      ),
     ),
     paged: latest.paged,
   };

@@ -42,7 +42,10 @@ export function provRoutes(route: Route): void {
       if (lineage.next) cut.ancestors = `the ${PROV_MAX.ancestors} nearest ancestors; the rest: ${base}/lineage?direction=ancestors&depth=32&cursor=${lineage.next}`;
       if (lineage.truncated) cut.generations = `32 generations of ancestors; the rest: the PROV of the oldest ones shown`;
       if (Object.keys(cut).length > 0) req.res!.set("X-Dpl-Truncated", Object.keys(cut).join(", "));
-      const versions = { previous: dataset.previousVersion ? await reader.dataset(dataset.previousVersion) : undefined, next: dataset.nextVersion ? await reader.dataset(dataset.nextVersion) : undefined };
+      const versions = {
+        previous: dataset.previousVersion ? await reader.dataset(dataset.previousVersion) : undefined,
+        next: dataset.nextVersion ? await reader.dataset(dataset.nextVersion) : undefined,
+      };
       return buildProv({ chainId: reader.identity.chainId, ledger: reader.identity.ledger, dataset, lineage, grants, licences, versions, usage: usage.items, cut });
     },
   });
