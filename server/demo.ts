@@ -2,22 +2,15 @@
  * The living demo `npm start` loads on a fresh embedded chain (never on another network; DEMO=0
  * skips it): a city data bureau shares traffic and weather data with a data service company, which
  * builds a congestion forecast and licenses it to a bank; the ledger refuses what the rules forbid.
- * Every step is a real transaction from a development account; the CSV files are written to
- * DATA_DIR/demo and anchored exactly as `dpl anchor` anchors them.
+ * Every step is a real transaction from a development account, made through the client library
+ * (sdk/); the CSV files are written to DATA_DIR/demo and anchored exactly as `dpl anchor` anchors them.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 
-import { Contract, Interface, JsonRpcProvider, ZeroHash, type Signer } from "ethers";
+import { JsonRpcProvider, type Signer } from "ethers";
 
-import { fingerprint } from "../core/manifest.js";
-import { decodeRevert } from "../core/revert.js";
-import { buildRecordTree } from "../core/merkle.js";
-import ledgerAbi from "../core/ledger-abi.json" with { type: "json" };
-import { devAccount, Rights, UsageAction } from "../core/ids.js";
-import type { ProvenanceLedger } from "../types/ethers-contracts/index.js";
-
-const iface = new Interface(ledgerAbi);
+import { buildRecordTree, devAccount, fingerprint, type GrantArgs, LedgerClient, LedgerRefusedError, type Parent, type RightName } from "../sdk/index.js";
 
 export interface DemoActors {
   bureau: string;
@@ -86,17 +79,15 @@ function forecastCsv(): string {
   return rows.join("\n") + "\n";
 }
 
-async function anchorFile(ledger: ProvenanceLedger, file: string, meta: object, parents: { datasetId: string; grantId: string }[] = []): Promise<string> {
+async function anchorFile(ledger: LedgerClient, file: string, meta: object, parents: Parent[] = []): Promise<string> {
   const fp = await fingerprint(file, undefined);
   const tree = await buildRecordTree(fp.recordHashes);
-  const uri = `data:application/json;base64,${Buffer.from(JSON.stringify(meta)).toString("base64")}`;
-  const receipt = await (await ledger.register(fp.sha256, tree.root, BigInt(fp.recordHashes.length), uri, parents)).wait();
-  return iface.parseLog(receipt!.logs.find((l) => iface.parseLog(l)?.name === "DatasetRegistered")!)!.args.datasetId;
+  const metadataURI = `data:application/json;base64,${Buffer.from(JSON.stringify(meta)).toString("base64")}`;
+  return (await ledger.anchor({ contentHash: fp.sha256, merkleRoot: tree.root, recordCount: fp.recordHashes.length, metadataURI, parents })).datasetId;
 }
 
-async function grantOf(ledger: ProvenanceLedger, ...args: Parameters<ProvenanceLedger["grant"]>): Promise<string> {
-  const receipt = await (await ledger.grant(...args)).wait();
-  return iface.parseLog(receipt!.logs.find((l) => iface.parseLog(l)?.name === "GrantIssued")!)!.args.grantId;
+async function grantOf(ledger: LedgerClient, args: GrantArgs): Promise<string> {
+  return (await ledger.grant(args)).grantId;
 }
 
 export async function runDemo(args: { rpcUrl: string; ledger: string; dataDir: string; say: (line: string) => void }): Promise<DemoResult> {
@@ -104,7 +95,7 @@ export async function runDemo(args: { rpcUrl: string; ledger: string; dataDir: s
   const provider = new JsonRpcProvider(args.rpcUrl, undefined, { batchMaxCount: 1, cacheTimeout: -1 });
   try {
     const [bureau, company, bank, rival, archive] = [1, 2, 3, 4, 5].map((i) => demoSigner(provider, i));
-    const as = (signer: Signer) => new Contract(args.ledger, ledgerAbi, signer) as unknown as ProvenanceLedger;
+    const as = (signer: Signer) => new LedgerClient(args.ledger, signer);
     const actors: DemoActors = {
       bureau: await bureau.getAddress(),
       company: await company.getAddress(),
@@ -132,8 +123,8 @@ export async function runDemo(args: { rpcUrl: string; ledger: string; dataDir: s
         await attempt();
         throw new Error(`the demo expected the ledger to refuse: ${what}`);
       } catch (error) {
-        const reason = decodeRevert(iface, error);
-        if (!reason) throw error;
+        if (!(error instanceof LedgerRefusedError)) throw error;
+        const reason = error;
         refusals.push(reason.message);
         args.say(`  refused as it should be (${what}): ${reason.message}`);
       }
@@ -144,11 +135,19 @@ export async function runDemo(args: { rpcUrl: string; ledger: string; dataDir: s
     const weather = await anchorFile(as(bureau), files.weather, { title: "City weather stations, 72 hours", publisher: "City Data Bureau", license: "restricted" });
 
     args.say("demo: the bureau grants the data service company processing and product-operation rights, for forecasting, 500 units each");
-    const rights = Rights.USE | Rights.PROCESS | Rights.OPERATE_PRODUCT;
-    const trafficGrant = await grantOf(as(bureau), traffic, actors.company, rights, "congestion forecasting", now, year, 500n);
-    const weatherGrant = await grantOf(as(bureau), weather, actors.company, rights, "congestion forecasting", now, year, 500n);
-    const rivalGrant = await grantOf(as(bureau), traffic, actors.rival, Rights.USE | Rights.PROCESS, "route planning research", now, year, 100n);
-    const shortGrant = await grantOf(as(bureau), weather, actors.archive, Rights.USE, "one-minute preview", now, now + 60, 10n);
+    const rights: RightName[] = ["use", "process", "operate-product"];
+    const trafficGrant = await grantOf(as(bureau), { datasetId: traffic, grantee: actors.company, rights, purpose: "congestion forecasting", validFrom: now, validUntil: year, quota: 500n });
+    const weatherGrant = await grantOf(as(bureau), { datasetId: weather, grantee: actors.company, rights, purpose: "congestion forecasting", validFrom: now, validUntil: year, quota: 500n });
+    const rivalGrant = await grantOf(as(bureau), {
+      datasetId: traffic,
+      grantee: actors.rival,
+      rights: ["use", "process"],
+      purpose: "route planning research",
+      validFrom: now,
+      validUntil: year,
+      quota: 100n,
+    });
+    const shortGrant = await grantOf(as(bureau), { datasetId: weather, grantee: actors.archive, rights: ["use"], purpose: "one-minute preview", validFrom: now, validUntil: now + 60, quota: 10n });
 
     args.say("demo: the company records its uses, then registers a congestion-forecast product derived from both");
     for (const [grant, units] of [
@@ -156,7 +155,7 @@ export async function runDemo(args: { rpcUrl: string; ledger: string; dataDir: s
       [weatherGrant, 80n],
       [trafficGrant, 60n],
     ] as const) {
-      await (await as(company).recordUsage(grant, UsageAction.Process, units, ZeroHash)).wait();
+      await as(company).use({ grantId: grant, action: "process", units });
     }
     const forecast = await anchorFile(as(company), files.forecast, { title: "Congestion forecast, next 24 hours", publisher: "Data Service Co." }, [
       { datasetId: traffic, grantId: trafficGrant },
@@ -164,24 +163,33 @@ export async function runDemo(args: { rpcUrl: string; ledger: string; dataDir: s
     ]);
 
     args.say("demo: the company licenses the forecast to the bank (its upstream grants carry the product-operation right)");
-    const bankGrant = await grantOf(as(company), forecast, actors.bank, Rights.USE, "credit risk of logistics clients", now, year, 50n);
-    await (await as(bank).recordUsage(bankGrant, UsageAction.Use, 12n, ZeroHash)).wait();
+    const bankGrant = await grantOf(as(company), {
+      datasetId: forecast,
+      grantee: actors.bank,
+      rights: ["use"],
+      purpose: "credit risk of logistics clients",
+      validFrom: now,
+      validUntil: year,
+      quota: 50n,
+    });
+    await as(bank).use({ grantId: bankGrant, action: "use", units: 12n });
 
     args.say("demo: a second company without the product-operation right derives a product and tries the same");
     const rivalProduct = await anchorFile(as(rival), files.forecast, { title: "Route study" }, [{ datasetId: traffic, grantId: rivalGrant }]);
-    await refused("licensing a product without the product-operation right", () => as(rival).grant(rivalProduct, actors.bank, Rights.USE, "resale", now, year, 10n));
+    const resale = { grantee: actors.bank, rights: ["use"] as RightName[], purpose: "resale", validFrom: now, validUntil: year, quota: 10n };
+    await refused("licensing a product without the product-operation right", () => as(rival).grant({ datasetId: rivalProduct, ...resale }));
     args.say("demo: it repackages the product as a dataset of its own (naming the product as a parent it holds) and tries again");
-    const repackaged = await anchorFile(as(rival), files.repackaged, { title: "Route delays" }, [{ datasetId: rivalProduct, grantId: ZeroHash }]);
-    await refused("laundering the product through a dataset of its own", () => as(rival).grant(repackaged, actors.bank, Rights.USE, "resale", now, year, 10n));
-    await refused("a use over the quota", () => as(bank).recordUsage(bankGrant, UsageAction.Use, 100n, ZeroHash));
+    const repackaged = await anchorFile(as(rival), files.repackaged, { title: "Route delays" }, [{ datasetId: rivalProduct }]);
+    await refused("laundering the product through a dataset of its own", () => as(rival).grant({ datasetId: repackaged, ...resale }));
+    await refused("a use over the quota", () => as(bank).use({ grantId: bankGrant, action: "use", units: 100n }));
 
     args.say("demo: the bureau revokes the research grant (the route study and its repackaged copy lapse with it); the preview grant expires by itself in a minute");
-    await (await as(bureau).revoke(rivalGrant)).wait();
-    await (await as(archive).recordUsage(shortGrant, UsageAction.Use, 1n, ZeroHash)).wait();
+    await as(bureau).revoke(rivalGrant);
+    await as(archive).use({ grantId: shortGrant, action: "use", units: 1n });
 
     args.say("demo: the bureau transfers the holding of the weather dataset to the city archive");
-    await (await as(bureau).transferHolding(weather, actors.archive)).wait();
-    await (await as(archive).acceptHolding(weather)).wait();
+    await (await as(bureau).contract.transferHolding(weather, actors.archive)).wait();
+    await (await as(archive).contract.acceptHolding(weather)).wait();
 
     args.say(`demo: done. Traffic ${traffic}, forecast ${forecast}; files in ${dir}`);
     return {

@@ -1,7 +1,8 @@
 /**
  * The layers of dpl, enforced: each folder may import only what sits below it, so that a change in
  * one room cannot reach into another unseen. core/ is shared by everything and imports nothing of
- * dpl's own; server/ and cli/ build on core/ and never on each other; the explorer runs in a browser
+ * dpl's own; sdk/ (the client library) builds on core/; server/ and cli/ build on both and never on
+ * each other; the explorer runs in a browser
  * and may take only types from the server (and pure code from core/). A failure names the import.
  */
 import { readdir, readFile } from "node:fs/promises";
@@ -19,12 +20,13 @@ const ROOT = path.resolve(import.meta.dirname, "..");
  */
 const MAY_IMPORT: Record<string, string[]> = {
   core: [],
-  server: ["core", "types", "ignition"],
-  cli: ["core", "types"],
+  sdk: ["core", "types"],
+  server: ["core", "sdk", "types", "ignition"],
+  cli: ["core", "sdk", "types"],
   "explorer/src": ["core"],
-  scripts: ["core", "server", "cli", "types", "test/helpers"],
-  bench: ["core", "server", "cli", "types", "ignition", "test/helpers"],
-  "test/helpers": ["core", "server", "cli", "types", "ignition"],
+  scripts: ["core", "sdk", "server", "cli", "types", "test/helpers"],
+  bench: ["core", "sdk", "server", "cli", "types", "ignition", "test/helpers"],
+  "test/helpers": ["core", "sdk", "server", "cli", "types", "ignition"],
   ignition: [],
   types: [],
 };
@@ -106,7 +108,7 @@ describe("layers", function () {
 
   it("names the offending import: a server module that imports the CLI is refused", function () {
     const [imp] = importsOf("server/demo.ts", 'import { CliError } from "../cli/lib/errors.js";\n');
-    expect(violation(imp)).to.equal("server/demo.ts:1 imports ../cli/lib/errors.js (cli); server/ may import core, types, ignition");
+    expect(violation(imp)).to.equal("server/demo.ts:1 imports ../cli/lib/errors.js (cli); server/ may import core, sdk, types, ignition");
   });
 
   it("the explorer may take types from the server but not its code", function () {

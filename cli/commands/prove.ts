@@ -8,7 +8,7 @@ import type { Command } from "commander";
 
 import type { Context } from "../lib/context.js";
 import { CliError, EXIT } from "../lib/errors.js";
-import { type AnchorBundle, createBundle, rootFromBundle } from "../lib/bundle.js";
+import { type AnchorBundle, createBundle, rootFromBundle } from "../../sdk/bundle.js";
 import { buildRecordTree, recordLeafHex, rootFromProof } from "../../core/merkle.js";
 import { defaultManifestFile, fingerprint, type Manifest } from "../../core/manifest.js";
 
@@ -21,7 +21,7 @@ export interface RecordProof {
   record: { index: number; hash: string };
   leaf: string;
   proof: string[];
-  /** With --bundle: what ties the root to a block (see cli/lib/bundle.ts). */
+  /** With --bundle: what ties the root to a block (see sdk/bundle.ts). */
   bundle?: AnchorBundle;
 }
 
@@ -56,7 +56,7 @@ export function registerProve(program: Command, context: () => Promise<Context>)
         record: { index, hash: fp.recordHashes[index] },
         leaf: tree.leaf(index),
         proof: tree.proof(index),
-        ...(opts.bundle ? { bundle: await createBundle(ctx, manifest.datasetId) } : {}),
+        ...(opts.bundle ? { bundle: await createBundle(ctx.provider, ctx.ledgerAddress, manifest.datasetId) } : {}),
       };
       const text = JSON.stringify(proof, null, 2) + "\n";
       if (opts.out) {

@@ -11,11 +11,11 @@ import { stat } from "node:fs/promises";
 
 import type { Command } from "commander";
 
-import { grantRequestDomain, GRANT_REQUEST_TYPES, type GrantRequest } from "../../core/grant-request.js";
 import { hasEnd, NO_END } from "../../core/window.js";
-import { Rights, UsageAction } from "../../core/ids.js";
-import { type Context, LEDGER_INTERFACE, parseAddress, parseId } from "../lib/context.js";
-import { decodeRevert, rightsText } from "../../core/revert.js";
+import { rightNames, Rights, USAGE_ACTION_NAMES, UsageAction } from "../../core/ids.js";
+import { type Context, parseAddress, parseId } from "../lib/context.js";
+import { rightsText } from "../../core/revert.js";
+import { LedgerClient } from "../../sdk/index.js";
 import { CliError, EXIT } from "../lib/errors.js";
 import { sha256File } from "../../core/fingerprint.js";
 import { printable } from "../lib/text.js";
@@ -81,22 +81,11 @@ export function registerRights(program: Command, context: () => Promise<Context>
       const validUntil = opts.until ? parseTime(opts.until, "--until", chainNow) : await licenceEnd(ctx, datasetId);
       if (opts.sign) {
         const holder = await signer.getAddress();
-        const request: GrantRequest = {
-          holder,
-          datasetId,
-          transfers: (await ledger.datasetOf(datasetId)).transfers,
-          grantee,
-          rights,
-          purpose: opts.purpose,
-          validFrom: BigInt(validFrom),
-          validUntil: BigInt(validUntil),
-          quota,
-          counter: await ledger.grantRequestCounter(holder),
-          nonce,
-          deadline: BigInt(opts.deadline ? parseTime(opts.deadline, "--deadline", chainNow) : chainNow + 7 * 86_400),
-        };
+        const client = new LedgerClient(ctx.ledgerAddress, signer);
+        const deadline = opts.deadline ? parseTime(opts.deadline, "--deadline", chainNow) : chainNow + 7 * 86_400;
+        const request = await client.prepareGrantRequest(holder, { datasetId, grantee, rights: rightNames(rights), purpose: opts.purpose, validFrom, validUntil, quota, nonce, deadline });
         if (await ledger.isGrantNonceUsed(holder, nonce)) throw new CliError(`nonce ${nonce} is already spent; pick another (or leave --nonce out)`);
-        const signature = await signer.signTypedData(grantRequestDomain(await ctx.chainId(), ctx.ledgerAddress), GRANT_REQUEST_TYPES, request);
+        const { signature } = await client.signGrantRequest(signer, request);
         const signed = {
           chainId: (await ctx.chainId()).toString(),
           ledger: ctx.ledgerAddress,
@@ -172,8 +161,10 @@ export function registerRights(program: Command, context: () => Promise<Context>
       if (action === undefined) throw new CliError(`--action must be use, process, derive or operate, not "${opts.action}"`);
       const units = parseCount(opts.units, "--units", 2n ** 64n - 1n, 1n);
       const user = opts.as ? parseAddress(opts.as, "--as") : await (await ctx.signer()).getAddress();
-      const [allowed, refusal] = await ctx.ledger().canUse(grantId, user, action, units);
-      const reason = allowed ? null : (decodeRevert(LEDGER_INTERFACE, { data: refusal })?.message.replace(/^the ledger refused: /, "") ?? refusal);
+      const verdict = await new LedgerClient(ctx.ledgerAddress, ctx.provider).canUse(grantId, user, USAGE_ACTION_NAMES[action], units);
+      const allowed = verdict.allowed;
+      const refusal = verdict.allowed ? null : verdict.data;
+      const reason = verdict.allowed ? null : (verdict.refusal?.message.replace(/^the ledger refused: /, "") ?? verdict.data);
       if (ctx.json({ grant: grantId, user, action: opts.action, units, allowed, reason, refusal: allowed ? null : refusal })) return;
       ctx.say(allowed ? `yes: ${user} may record ${opts.action} of ${units} unit(s) under grant ${grantId} now` : `no: ${reason}`);
       if (!allowed) process.exitCode = EXIT.negative;

@@ -11,16 +11,16 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { createInterface } from "node:readline/promises";
 
-import { Contract, Interface, JsonRpcProvider, Wallet, type Signer } from "ethers";
+import { JsonRpcProvider, type Signer, Wallet } from "ethers";
 
 import { readDeployment } from "../../core/deployment-record.js";
 import { devAccount } from "../../core/ids.js";
-import ledgerAbi from "../../core/ledger-abi.json" with { type: "json" };
 import { redactIn, redactUrl } from "../../core/redact.js";
+import { LedgerClient } from "../../sdk/index.js";
 import type { ProvenanceLedger } from "../../types/ethers-contracts/index.js";
 import { CliError, EXIT } from "./errors.js";
 
-export const LEDGER_INTERFACE = new Interface(ledgerAbi);
+export { LEDGER_INTERFACE } from "../../sdk/index.js";
 
 const DEV_CHAIN_ID = 31337n;
 
@@ -89,7 +89,7 @@ export async function createContext(options: GlobalOptions, env: NodeJS.ProcessE
       return chainId;
     },
     ledger(signer) {
-      return new Contract(ctx.ledgerAddress, ledgerAbi, signer ?? provider) as unknown as ProvenanceLedger;
+      return new LedgerClient(ctx.ledgerAddress, signer ?? provider).contract;
     },
     async signer() {
       const key = env.DPL_PRIVATE_KEY;

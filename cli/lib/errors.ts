@@ -35,12 +35,16 @@ export class CliError extends DplError {
   }
 }
 
+/** Codes that answer a verification in the negative (exit 1) rather than report a failure. */
+const NEGATIVE_CODES = new Set(["not_registered", "bundle_invalid"]);
+
 /** Any error, as the sentence and exit code the user gets. */
 export function describe(iface: Interface, error: unknown): CliError {
   if (error instanceof CliError) return error;
   const revert = error instanceof LedgerRefusedError ? error : decodeRevert(iface, error);
   if (revert) return new CliError(revert.message, EXIT.refused);
   if (error instanceof InvalidInputError) return new CliError(error.message, EXIT.usage);
+  if (error instanceof DplError && NEGATIVE_CODES.has(error.code)) return new CliError(error.message, EXIT.negative);
   if (error instanceof RetryableError) return new CliError(error.message, EXIT.network);
   if (error instanceof DplError) return new CliError(error.message, EXIT.failure);
   const e = error as { code?: string; message?: string; shortMessage?: string };

@@ -16,9 +16,20 @@ import { createMerkleProof, createMPT, verifyMerkleProof } from "@ethereumjs/mpt
 import { RLP } from "@ethereumjs/rlp";
 import { keccak256 } from "ethers";
 
-import { EVENT_TOPICS } from "../../core/ledger-events.js";
-import type { Context } from "./context.js";
-import { CliError, EXIT } from "./errors.js";
+import { DplError } from "../core/errors.js";
+import { EVENT_TOPICS } from "../core/ledger-events.js";
+
+/**
+ * A bundle that cannot be made or does not hold: `not_registered` (the node has no registration of the
+ * dataset), `bundle_unsupported` (the node's blocks or receipts do not rebuild), `bundle_invalid` (a
+ * link from the trusted block hash to the root fails; the message says which).
+ */
+export class BundleError extends DplError {}
+
+/** What createBundle asks of a node: raw JSON-RPC (an ethers JsonRpcProvider has it). */
+export interface RawRpc {
+  send(method: string, params: unknown[]): Promise<any>;
+}
 
 function bytes(hex: string): Buffer {
   const digits = hex.replace(/^0x/, "");
@@ -89,18 +100,21 @@ export interface AnchorBundle {
 }
 
 /** Builds the bundle for the registration of `datasetId` (found in the node's logs). */
-export async function createBundle(ctx: Context, datasetId: string): Promise<AnchorBundle> {
-  const logs: any[] = await ctx.provider.send("eth_getLogs", [{ address: ctx.ledgerAddress, topics: [EVENT_TOPICS.DatasetRegistered, datasetId], fromBlock: "0x0", toBlock: "latest" }]);
-  if (logs.length === 0) throw new CliError(`the node has no registration of dataset ${datasetId}`, EXIT.negative);
+export async function createBundle(rpc: RawRpc, ledger: string, datasetId: string): Promise<AnchorBundle> {
+  const logs: any[] = await rpc.send("eth_getLogs", [{ address: ledger, topics: [EVENT_TOPICS.DatasetRegistered, datasetId], fromBlock: "0x0", toBlock: "latest" }]);
+  if (logs.length === 0) throw new BundleError("not_registered", `the node has no registration of dataset ${datasetId}`);
   const log = logs[0];
-  const block = await ctx.provider.send("eth_getBlockByHash", [log.blockHash, false]);
+  const block = await rpc.send("eth_getBlockByHash", [log.blockHash, false]);
   const fields = headerFields(block);
   if (headerHash(fields) !== block.hash)
-    throw new CliError(`cannot rebuild block ${Number(block.number)}'s header from what the node returns (its hash does not match); this node's chain is not supported for bundles`, EXIT.failure);
-  const receipts: any[] = await Promise.all(block.transactions.map((tx: string) => ctx.provider.send("eth_getTransactionReceipt", [tx])));
+    throw new BundleError(
+      "bundle_unsupported",
+      `cannot rebuild block ${Number(block.number)}'s header from what the node returns (its hash does not match); this node's chain is not supported for bundles`,
+    );
+  const receipts: any[] = await Promise.all(block.transactions.map((tx: string) => rpc.send("eth_getTransactionReceipt", [tx])));
   const trie = await createMPT();
   for (const r of receipts) await trie.put(RLP.encode(quantity(r.transactionIndex)), encodeReceipt(r));
-  if (toHex(trie.root()) !== block.receiptsRoot) throw new CliError("the receipts the node returns do not rebuild the block's receipts root", EXIT.failure);
+  if (toHex(trie.root()) !== block.receiptsRoot) throw new BundleError("bundle_unsupported", "the receipts the node returns do not rebuild the block's receipts root");
   const txIndex = Number(log.transactionIndex);
   const receipt = receipts[txIndex];
   const proof = await createMerkleProof(trie, RLP.encode(quantity(receipt.transactionIndex)));
@@ -111,23 +125,23 @@ export async function createBundle(ctx: Context, datasetId: string): Promise<Anc
 /**
  * Checks a bundle against a trusted block hash and returns the Merkle root that `ledger`, the
  * ledger the verifier trusts (never the one a proof names), registered for `datasetId`, or throws
- * a CliError saying which link failed.
+ * a BundleError saying which link failed.
  */
 export async function rootFromBundle(bundle: AnchorBundle, trustedBlockHash: string, ledger: string, datasetId: string): Promise<string> {
   const header = bundle.header.map(bytes);
-  if (headerHash(header) !== trustedBlockHash.toLowerCase()) throw new CliError("the bundle's block header does not hash to the trusted block hash", EXIT.negative);
+  if (headerHash(header) !== trustedBlockHash.toLowerCase()) throw new BundleError("bundle_invalid", "the bundle's block header does not hash to the trusted block hash");
   const receiptsRoot = toHex(header[5]);
   const proof = bundle.receiptProof.map(bytes);
-  if (keccak256(proof[0]) !== receiptsRoot) throw new CliError("the receipt proof does not start at the header's receipts root", EXIT.negative);
+  if (keccak256(proof[0]) !== receiptsRoot) throw new BundleError("bundle_invalid", "the receipt proof does not start at the header's receipts root");
   const value = await verifyMerkleProof(RLP.encode(quantity("0x" + bundle.txIndex.toString(16))), proof).catch(() => null);
-  if (!value || toHex(value) !== bundle.receipt.toLowerCase()) throw new CliError("the receipt is not in the block's receipts trie", EXIT.negative);
+  if (!value || toHex(value) !== bundle.receipt.toLowerCase()) throw new BundleError("bundle_invalid", "the receipt is not in the block's receipts trie");
   const raw = bytes(bundle.receipt);
   const decoded = RLP.decode(raw[0] < 0x80 ? raw.subarray(1) : raw) as unknown as [Uint8Array, Uint8Array, Uint8Array, [Uint8Array, Uint8Array[], Uint8Array][]];
   const log = decoded[3][bundle.logIndexInReceipt];
-  if (!log) throw new CliError("the receipt has no such log", EXIT.negative);
+  if (!log) throw new BundleError("bundle_invalid", "the receipt has no such log");
   const [address, topics, data] = log;
   if (toHex(address) !== ledger.toLowerCase() || toHex(topics[0]) !== EVENT_TOPICS.DatasetRegistered || toHex(topics[1]) !== datasetId.toLowerCase()) {
-    throw new CliError(`the receipt's log is not ledger ${ledger}'s registration of dataset ${datasetId} (it was emitted by ${toHex(address)})`, EXIT.negative);
+    throw new BundleError("bundle_invalid", `the receipt's log is not ledger ${ledger}'s registration of dataset ${datasetId} (it was emitted by ${toHex(address)})`);
   }
   return toHex(data.subarray(0, 32));
 }
