@@ -47,12 +47,26 @@ export async function example(settings: ExampleSettings, file: string) {
   // The API, once it has indexed the block, tells the same story.
   const api = new ApiClient(settings.apiUrl);
   const mined = await provider.getBlockNumber();
-  const indexed = () => api.status().then((s) => s.indexed.number, (e) => (e instanceof ApiError && e.code === "index_not_ready" ? -1 : Promise.reject(e)));
+  const indexed = () =>
+    api.status().then(
+      (s) => s.indexed.number,
+      (e) => (e instanceof ApiError && e.code === "index_not_ready" ? -1 : Promise.reject(e)),
+    );
   while ((await indexed()) < mined) await new Promise((resolve) => setTimeout(resolve, 200));
   const grant = await api.grant(grantId);
   const uses = await api.usageOfGrant(grantId);
   provider.destroy();
-  return { datasetId, grantId, records: fp.recordHashes.length, used: grant.used, status: grant.status, uses: uses.items.length, refusal: refusal?.errorName, refusalSentence: refusal?.message, recordProved };
+  return {
+    datasetId,
+    grantId,
+    records: fp.recordHashes.length,
+    used: grant.used,
+    status: grant.status,
+    uses: uses.items.length,
+    refusal: refusal?.errorName,
+    refusalSentence: refusal?.message,
+    recordProved,
+  };
 }
 
 if (process.argv[1]?.endsWith("example.ts")) {
