@@ -148,7 +148,7 @@ export async function referenceIndex(url: string, ledger: LedgerOnChain, label =
 }
 
 /** A fresh index of `ledger` and its indexer, reading the node through `url` (a proxy, say); not started. */
-export async function indexerThrough(url: string, ledger: LedgerOnChain, args: { label: string; timeoutMs: number; options: Partial<IndexerOptions> }) {
+export async function indexerThrough(url: string, ledger: LedgerOnChain, args: { label: string; timeoutMs?: number; options: Partial<IndexerOptions> }) {
   const store = await Store.open(await tempDir(args.label), { chainId: ledger.chainId, ledger: ledger.address, deployBlock: ledger.deployBlock });
   const indexer = createIndexer({
     common: { logger: quietLogger() },

@@ -10,14 +10,11 @@
  */
 import { expect } from "chai";
 
-import { createRpcClient } from "../../server/chain/rpc.js";
 import { Rights, UsageAction } from "../../core/ids.js";
 import { openReader } from "../../server/store/reads.js";
-import { Store } from "../../server/store/store.js";
-import { createIndexer } from "../../server/sync/indexer.js";
 import { startAnvil } from "../helpers/chain.js";
 import { FOREVER, issueGrant, registerDataset, sha256 } from "../helpers/fixtures.js";
-import { dumpOf, ledgerOn, quietLogger, referenceIndex, tempDir } from "../helpers/system.js";
+import { dumpOf, indexerThrough, ledgerOn, referenceIndex } from "../helpers/system.js";
 
 const ROUNDS = Number(process.env.DPL_REORGS ?? 100);
 
@@ -46,15 +43,7 @@ describe("reorganisation campaign", function () {
       // Survives every reorganisation: the grant replacement blocks use.
       const base = await registerDataset(contract, holder, "campaign base");
       const baseGrant = await issueGrant(contract, holder, base.id, grantee.address, { rights: Rights.USE | Rights.PROCESS, quota: 0n });
-      const store = await Store.open(await tempDir("campaign"), { chainId: ledger.chainId, ledger: ledger.address, deployBlock: ledger.deployBlock });
-      const indexer = createIndexer({
-        common: { logger: quietLogger() },
-        rpc: createRpcClient({ url: chain.url }),
-        store,
-        ledger: ledger.address,
-        deployBlock: ledger.deployBlock,
-        options: { reorgWindow: 32 },
-      });
+      const { store, indexer } = await indexerThrough(chain.url, ledger, { label: "campaign", options: { reorgWindow: 32 } });
       await indexer.syncOnce();
 
       let dropped = 0;

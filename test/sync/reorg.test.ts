@@ -13,7 +13,7 @@ import { createIndexer } from "../../server/sync/indexer.js";
 import { startAnvil } from "../helpers/chain.js";
 import { startRpcProxy } from "../helpers/rpc-proxy.js";
 import { issueGrant, registerDataset, sha256 } from "../helpers/fixtures.js";
-import { dumpOf, ledgerOn, quietLogger, referenceIndex, tempDir } from "../helpers/system.js";
+import { dumpOf, indexerThrough, ledgerOn, quietLogger, referenceIndex, tempDir } from "../helpers/system.js";
 
 describe("reorganisations", function () {
   for (const depth of [1, 5, 30]) {
@@ -84,15 +84,7 @@ describe("reorganisations", function () {
     const ledger = await ledgerOn(chain);
     try {
       const { ledger: contract, holder, ethers } = ledger;
-      const store = await Store.open(await tempDir("deep"), { chainId: ledger.chainId, ledger: ledger.address, deployBlock: ledger.deployBlock });
-      const indexer = createIndexer({
-        common: { logger: quietLogger() },
-        rpc: createRpcClient({ url: chain.url }),
-        store,
-        ledger: ledger.address,
-        deployBlock: ledger.deployBlock,
-        options: { reorgWindow: 4 },
-      });
+      const { store, indexer } = await indexerThrough(chain.url, ledger, { label: "deep", options: { reorgWindow: 4 } });
       for (let i = 0; i < 12; i++) await registerDataset(contract, holder, `deep ${i}`);
       const before = await indexer.syncOnce();
       const dumpBefore = await dumpOf(store);
