@@ -7,34 +7,13 @@ import { mkdir } from "node:fs/promises";
 
 import { Level } from "level";
 
-import { causeChain, RetryableError, StoreError } from "../../core/errors.js";
-import { blockKey, upperBound } from "./keys.js";
+import { StoreError } from "../../core/errors.js";
+import { corruptStore, exhaustedResources, isLocked, isResourceExhaustion, isStorageFault } from "./faults.js";
+import { blockKey } from "./keys.js";
+import { SCHEMA_VERSION, SUBLEVELS, type SublevelName } from "./layout.js";
 import type { BlockMark, StoreIdentity, SyncState } from "./records.js";
 
-/** Bumped whenever the layout of keys or records changes: an older index is then rebuilt. */
-export const SCHEMA_VERSION = 3;
-
-export const SUBLEVELS = [
-  "meta",
-  "blocks",
-  "undo",
-  "journal",
-  "datasets",
-  "byPosition",
-  "byHolder",
-  "byContent",
-  "grants",
-  "grantsByDataset",
-  "grantsByGrantee",
-  "grantsByGrantor",
-  "usageByDataset",
-  "usageByGrant",
-  "lineageUp",
-  "lineageDown",
-  "productsByLicence",
-  "activity",
-] as const;
-export type SublevelName = (typeof SUBLEVELS)[number];
+export { SCHEMA_VERSION, SUBLEVELS, type SublevelName } from "./layout.js";
 
 /**
  * Commits whose journal entry is kept. LevelDB's recovery skips a damaged block of its write-ahead
@@ -49,142 +28,10 @@ const VERIFY_BATCH = 10_000;
 
 /** Table files LevelDB may keep open (its default is 1,000). */
 export const TABLE_FILES_OPEN = 500;
+import { type BatchOp, type Db, type Json, jsonSublevel, type Sublevel, type UndoEntry, WriteSet } from "./write-set.js";
 
-const STORAGE_FAULTS = new Set(["LEVEL_CORRUPTION", "LEVEL_IO_ERROR", "LEVEL_DECODE_ERROR"]);
-
-/**
- * The process ran out of file descriptors (EMFILE, ENFILE): LevelDB then reports an IO error ("Too
- * many open files") that says nothing about the index itself. It passes when connections close.
- */
-export function isResourceExhaustion(error: unknown): boolean {
-  for (const e of causeChain(error)) {
-    if (e.code === "EMFILE" || e.code === "ENFILE" || /Too many open files|\bE[MN]FILE\b/.test(String(e.message ?? ""))) return true;
-  }
-  return false;
-}
-
-/** Another process holds the index's LevelDB lock (not any message with "lock" in it: "bad block" has). */
-function isLocked(error: unknown): boolean {
-  for (const e of causeChain(error)) if (e.code === "LEVEL_LOCKED") return true;
-  return false;
-}
-
-/** LevelDB's errors for damaged or unreadable files, and a stored value that no longer parses; never a lack of file descriptors. */
-export function isStorageFault(error: unknown): boolean {
-  if (isResourceExhaustion(error)) return false;
-  for (const e of causeChain(error)) if (STORAGE_FAULTS.has(e.code as string)) return true;
-  return false;
-}
-
-/** The one sentence for a process out of file descriptors: retry later; nothing is damaged. */
-export function exhaustedResources(cause?: unknown): RetryableError {
-  return new RetryableError(
-    "resource_exhausted",
-    "the server has run out of open files (too many connections at once); nothing is damaged: try again in a moment",
-    cause === undefined ? undefined : { cause },
-  );
-}
-
-/** The one sentence for a damaged index, with the command that rebuilds it. */
-export function corruptStore(dir: string, detail: string, cause?: unknown): StoreError {
-  return new StoreError(
-    "store_corrupt",
-    `the index at ${dir} is damaged (${detail}); stop dpl and rebuild it from the chain with \`npm run reindex\` (same RPC_URL, LEDGER_ADDRESS and DATA_DIR)`,
-    cause === undefined ? undefined : { cause },
-  );
-}
-
-type Json = any;
-type Db = Level<string, Json>;
-const jsonSublevel = (db: Db, name: string) => db.sublevel<string, Json>(name, { valueEncoding: "json" });
-type Sublevel = ReturnType<typeof jsonSublevel>;
-
-export type BatchOp = { type: "put"; sublevel: Sublevel; key: string; value: Json } | { type: "del"; sublevel: Sublevel; key: string };
-
-interface UndoEntry {
-  s: SublevelName;
-  k: string;
-  v: Json | null;
-}
-
-/** Sublevels whose records the reducer reads again within a range; the others are only ever written. */
-const READ_BACK = new Set<SublevelName>(["meta", "datasets", "grants", "byHolder"]);
-
-/**
- * Collects the writes of one applied range: reads see the writes made so far, a key written twice
- * is written once (its last value), and every write inside the undo window records how to reverse it.
- */
-export class WriteSet {
-  private readonly pending = new Map<string, BatchOp>();
-  /** Writes of keys that cannot exist yet nor be written again in this set: no map entry needed. */
-  private readonly fresh: BatchOp[] = [];
-  private readonly reads = new Map<string, Json | undefined>();
-  private undoBlock = -1;
-  /** The current block's undo entries, written as one record when the block ends. */
-  private undo: UndoEntry[] = [];
-
-  constructor(
-    private readonly store: Store,
-    private readonly undoFrom: number,
-    /** The previous range's writes, possibly still being committed: reads look there first. */
-    private readonly previous?: WriteSet,
-  ) {}
-
-  /** The value this set wrote for `id`, if it wrote one (undefined: deleted, or not written). */
-  private written(id: string): { value: Json | undefined } | undefined {
-    const op = this.pending.get(id);
-    return op ? { value: op.type === "put" ? op.value : undefined } : undefined;
-  }
-
-  /** The batch operations, one per key. */
-  get ops(): BatchOp[] {
-    this.flushUndo();
-    return [...this.fresh, ...this.pending.values()];
-  }
-
-  /** Subsequent writes belong to `blockNumber` (for undo). */
-  atBlock(blockNumber: number): void {
-    if (blockNumber !== this.undoBlock) {
-      this.flushUndo();
-      this.undoBlock = blockNumber;
-    }
-  }
-
-  /** One undo record per block: its entries in write order, undone in reverse. */
-  private flushUndo(): void {
-    if (this.undo.length === 0) return;
-    this.fresh.push({ type: "put", sublevel: this.store.sub("undo"), key: blockKey(this.undoBlock), value: this.undo });
-    this.undo = [];
-  }
-
-  async get<T = Json>(name: SublevelName, key: string): Promise<T | undefined> {
-    const id = `${name}\x00${key}`;
-    const written = this.written(id) ?? this.previous?.written(id);
-    if (written) return written.value;
-    if (this.reads.has(id)) return this.reads.get(id);
-    const value = this.store.sub(name).getSync(key);
-    this.reads.set(id, value);
-    return value;
-  }
-
-  /** Writes `value`; `fresh` promises that the key cannot exist yet (a unique event position is in it). */
-  async put(name: SublevelName, key: string, value: Json, fresh = false): Promise<void> {
-    if (this.undoBlock >= this.undoFrom) await this.recordUndo(name, key, fresh);
-    const op: BatchOp = { type: "put", sublevel: this.store.sub(name), key, value };
-    if (fresh && !READ_BACK.has(name)) this.fresh.push(op);
-    else this.pending.set(`${name}\x00${key}`, op);
-  }
-
-  async del(name: SublevelName, key: string): Promise<void> {
-    if (this.undoBlock >= this.undoFrom) await this.recordUndo(name, key, false);
-    this.pending.set(`${name}\x00${key}`, { type: "del", sublevel: this.store.sub(name), key });
-  }
-
-  private async recordUndo(name: SublevelName, key: string, fresh: boolean): Promise<void> {
-    const previous = fresh ? undefined : await this.get(name, key);
-    this.undo.push({ s: name, k: key, v: previous ?? null });
-  }
-}
+export { corruptStore, exhaustedResources, isResourceExhaustion, isStorageFault } from "./faults.js";
+export { type BatchOp, WriteSet } from "./write-set.js";
 
 export class Store {
   private readonly subs = new Map<SublevelName, Sublevel>();
@@ -438,5 +285,3 @@ export class Store {
     await this.db.close();
   }
 }
-
-export { upperBound };

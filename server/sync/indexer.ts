@@ -15,76 +15,20 @@
 import { EventEmitter } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
 
-import type { Logger } from "../common/logger.js";
 import { ReorgTooDeepError, RetryableError } from "../../core/errors.js";
 import { bloomBits, bloomHas } from "../chain/bloom.js";
-import { RangeTooLargeError, type RpcClient } from "../chain/rpc.js";
+import { RangeTooLargeError } from "../chain/rpc.js";
 import { decodeLedgerLog, orderLogs, positionOf, type RawLog } from "../../core/ledger-events.js";
 import type { BlockMark, Evidence, SyncState } from "../store/records.js";
 import { applyEvent } from "../store/reduce.js";
-import { exhaustedResources, isResourceExhaustion, isStorageFault, type Store, type WriteSet } from "../store/store.js";
+import { exhaustedResources, isResourceExhaustion, isStorageFault, type WriteSet } from "../store/store.js";
 import { createDigester, GENESIS_DIGEST, type Digester } from "./digest.js";
-
-export interface BlockHeader {
-  number: number;
-  hash: string;
-  parentHash: string;
-  timestamp: number;
-  logsBloom: string;
-}
-
-export interface IndexerOptions {
-  /** Blocks held back from the head before indexing (CONFIRMATIONS). */
-  confirmations: number;
-  /** How many recent blocks can be undone on a reorganisation (REORG_WINDOW). */
-  reorgWindow: number;
-  /** Milliseconds between polls in live mode (POLL_MS). */
-  pollMs: number;
-  /** First and largest block range of one eth_getLogs. */
-  initialRange: number;
-  maxRange: number;
-  /** Check every block's logs bloom against the logs the node returned (BLOOM_CHECK). */
-  bloomCheck: boolean;
-}
-
-export const DEFAULT_INDEXER_OPTIONS: IndexerOptions = { confirmations: 0, reorgWindow: 64, pollMs: 250, initialRange: 2_000, maxRange: 50_000, bloomCheck: true };
+import { type AppliedRange, type BlockHeader, DEFAULT_INDEXER_OPTIONS, type Indexer, type IndexerArgs } from "./indexer-types.js";
 
 /** Headers asked for in one JSON-RPC batch. */
 const HEADER_BATCH = 500;
 
-export interface AppliedRange {
-  from: number;
-  to: number;
-  events: number;
-  state: SyncState;
-}
-
-export interface IndexerStatus {
-  /** The node's head at the last poll: number and timestamp. */
-  head: { number: number; timestamp: number } | undefined;
-  state: SyncState | undefined;
-  range: number;
-  lastError: string | undefined;
-}
-
-export interface Indexer {
-  /** Indexes up to the node's head minus confirmations, once. */
-  syncOnce(): Promise<SyncState>;
-  /** Follows the chain until `signal` aborts; retries transient failures with backoff. */
-  run(signal: AbortSignal): Promise<void>;
-  status(): IndexerStatus;
-  /** Emits "applied" (AppliedRange) after each committed range and "reorg" ({ from, ancestor }). */
-  readonly events: EventEmitter;
-}
-
-export interface IndexerArgs {
-  common: { logger: Logger };
-  rpc: RpcClient;
-  store: Store;
-  ledger: string;
-  deployBlock: number;
-  options?: Partial<IndexerOptions>;
-}
+export { type AppliedRange, type BlockHeader, DEFAULT_INDEXER_OPTIONS, type Indexer, type IndexerArgs, type IndexerOptions, type IndexerStatus } from "./indexer-types.js";
 
 const toHex = (n: number) => "0x" + n.toString(16);
 
