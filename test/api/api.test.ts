@@ -19,6 +19,7 @@ import { startHardhatChain, type TestChain } from "../helpers/chain.js";
 import { fuzzedRequest } from "../helpers/fuzz.js";
 import { runScenario, type Truth } from "../helpers/scenario.js";
 import { allPages, indexAndServe, ledgerOn, tempDir, type IndexedApi, type LedgerOnChain } from "../helpers/system.js";
+import { testSeed } from "../helpers/seed.js";
 
 const provSchema = JSON.parse(readFileSync(path.join(import.meta.dirname, "../schemas/prov-json.schema.json"), "utf8"));
 
@@ -469,7 +470,7 @@ describe("API", function () {
       // A campaign's length is set by its size (`npm run test:faults` runs the large ones), not by mocha's default.
       this.timeout(0);
       const known = { dataset: anyDataset().id, grant: anyGrant().id, holder: ledger.holder.address };
-      const requests = fc.sample(fuzzedRequest(known), { numRuns: REQUESTS, seed: Number(process.env.DPL_PROPERTY_SEED ?? 404) });
+      const requests = fc.sample(fuzzedRequest(known), { numRuns: REQUESTS, seed: testSeed(404) });
       const statuses = new Map<number, number>();
       for (const r of requests) {
         const response = await fetch(api.url + r.path, { method: r.method, headers: r.headers, body: r.body });

@@ -26,12 +26,13 @@ import { datasetId as computeDatasetId, grantId as computeGrantId, GrantState, L
 import type { ProvenanceLedger } from "../../types/ethers-contracts/index.js";
 import { deployLedger, sha256 } from "../helpers/fixtures.js";
 import { type Mirror, openMirror } from "../helpers/mirror.js";
+import { testSeed } from "../helpers/seed.js";
 
 const { ethers, networkHelpers } = await network.create();
 
 const RUNS = Number(process.env.DPL_PROPERTY_RUNS ?? 200);
 /** The campaign's seed: fixed unless DPL_PROPERTY_SEED says otherwise ("random", or a seed to replay). */
-const SEED = process.env.DPL_PROPERTY_SEED === "random" ? undefined : Number(process.env.DPL_PROPERTY_SEED ?? 1);
+const SEED = testSeed(1);
 const CALLS = process.env.DPL_INVARIANT_CALLS ? Number(process.env.DPL_INVARIANT_CALLS) : undefined;
 const PURPOSE = "model purpose";
 const URI = "data:,m";

@@ -12,6 +12,7 @@ import { network } from "hardhat";
 import { type GrantRequest, grantRequestDomain, GRANT_REQUEST_TYPES } from "../../core/grant-request.js";
 import { grantId as computeGrantId, Rights } from "../../core/ids.js";
 import { deployLedger, FOREVER, METADATA_URI, NO_PARENTS, registerDataset, sha256 } from "../helpers/fixtures.js";
+import { testSeed } from "../helpers/seed.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -66,7 +67,7 @@ describe("signature attacks", function () {
         expect(await ledger.hashGrantRequest(r)).to.equal(TypedDataEncoder.hash(domain, GRANT_REQUEST_TYPES, r));
         checked++;
       }),
-      { numRuns: 1000, seed: Number(process.env.DPL_PROPERTY_SEED ?? 1271) },
+      { numRuns: 1000, seed: testSeed(1271) },
     );
     expect(checked).to.equal(1000);
   });
@@ -113,7 +114,7 @@ describe("signature attacks", function () {
         expect((await ledger.grantOf(id)).grantee).to.equal(request.grantee);
         await expect(ledger.connect(stranger).grantBySig(request, signature)).to.be.revertedWithCustomError(ledger, "GrantRequestNonceUsed").withArgs(holder.address, request.nonce);
       }),
-      { numRuns: 200, seed: Number(process.env.DPL_PROPERTY_SEED ?? 1271) },
+      { numRuns: 200, seed: testSeed(1271) },
     );
     expect(rejected).to.equal(200 * 12);
   });

@@ -15,6 +15,7 @@ import { openReader } from "../../server/store/reads.js";
 import { startAnvil } from "../helpers/chain.js";
 import { FOREVER, issueGrant, registerDataset, sha256 } from "../helpers/fixtures.js";
 import { dumpOf, indexerThrough, ledgerOn, referenceIndex } from "../helpers/system.js";
+import { testSeed } from "../helpers/seed.js";
 
 const ROUNDS = Number(process.env.DPL_REORGS ?? 100);
 
@@ -33,7 +34,7 @@ describe("reorganisation campaign", function () {
   it(`equals a fresh index of the canonical chain after each of ${ROUNDS} random reorganisations of depth 1 to 10`, async function () {
     // A campaign's length is set by its size (`npm run test:faults` runs the large ones), not by mocha's default.
     this.timeout(0);
-    const seed = Number(process.env.DPL_PROPERTY_SEED ?? 20261127);
+    const seed = testSeed(20261127);
     const rand = random(seed);
     const chain = await startAnvil();
     const ledger = await ledgerOn(chain);
