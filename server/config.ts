@@ -1,6 +1,7 @@
 /**
- * Every setting dpl reads, read once from the environment, each with its default. Nothing else in
- * the code reads process.env.
+ * Every setting the server, the indexer and the scripts read, read once from the environment, each
+ * with its default: nothing else in server/ reads process.env. The CLI reads its own settings
+ * (cli/lib/context.ts), and test and benchmark harnesses theirs.
  */
 import path from "node:path";
 

@@ -98,7 +98,7 @@ export function createIndexer(args: IndexerArgs): Indexer {
     return rolledBack;
   }
 
-  /** Fetches the logs of [from, to]; shrinks `range` and throws RangeTooLargeError when the node refuses. */
+  /** Fetches the logs of [from, to]; a node that refuses so wide a range makes it throw RangeTooLargeError, and the caller narrows the range. */
   async function logsOf(from: number, to: number): Promise<RawLog[]> {
     return rpc.request<RawLog[]>("eth_getLogs", [{ address: ledger, fromBlock: toHex(from), toBlock: toHex(to) }]);
   }
