@@ -193,24 +193,23 @@ export function registerAudit(program: Command, context: () => Promise<Context>)
         });
       };
       ctx.say(label(up.nodes, id));
-      const ancestors = draw(
+      // Ancestors are found walking from child to parent, descendants the other way.
+      const tree = (graph: Graph, side: string, next: (e: Edge) => string, key: (e: Edge) => string) => {
+        const lines = draw(graph, id, next, key, "", new Set([id]));
+        ctx.say(lines.length ? `${side}:\n${lines.join("\n")}` : `${side}: none`);
+      };
+      tree(
         up,
-        id,
+        "ancestors",
         (e) => e.parent,
         (e) => e.child,
-        "",
-        new Set([id]),
       );
-      ctx.say(ancestors.length ? `ancestors:\n${ancestors.join("\n")}` : "ancestors: none");
-      const descendants = draw(
+      tree(
         down,
-        id,
+        "descendants",
         (e) => e.child,
         (e) => e.parent,
-        "",
-        new Set([id]),
       );
-      ctx.say(descendants.length ? `descendants:\n${descendants.join("\n")}` : "descendants: none");
       for (const [graph, side] of [
         [up, "ancestors"],
         [down, "descendants"],

@@ -81,6 +81,12 @@ export function buildProv(args: {
     actedOnBehalfOf: {},
   };
   let n = 0;
+  /** An activity of one transaction (a transfer, a retirement): it starts and ends in its block; returns that time. */
+  const instantActivity = (activity: string, type: string, evidence: { txHash: string; blockNumber: number; timestamp: number }) => {
+    const time = dateTime(evidence.timestamp);
+    doc.activity[activity] = { "prov:type": typed(type, "prov:QUALIFIED_NAME"), "prov:startTime": time, "prov:endTime": time, "dpl:txHash": evidence.txHash, "dpl:blockNumber": evidence.blockNumber };
+    return time;
+  };
   const relation = (kind: keyof ProvDocument, attrs: Attributes) => {
     (doc[kind] as Record<string, Attributes>)[`_:${kind}${++n}`] = attrs;
   };
@@ -108,28 +114,14 @@ export function buildProv(args: {
     relation("wasAttributedTo", { "prov:entity": id, "prov:agent": agent(d.holder) });
     for (const t of d.transfers) {
       const activity = `dpl:transfer-${t.evidence.txHash}-${t.evidence.logIndex}`;
-      const time = dateTime(t.evidence.timestamp);
-      doc.activity[activity] = {
-        "prov:type": typed("dpl:HoldingTransfer", "prov:QUALIFIED_NAME"),
-        "prov:startTime": time,
-        "prov:endTime": time,
-        "dpl:txHash": t.evidence.txHash,
-        "dpl:blockNumber": t.evidence.blockNumber,
-      };
+      const time = instantActivity(activity, "dpl:HoldingTransfer", t.evidence);
       relation("used", { "prov:activity": activity, "prov:entity": id, "prov:time": time });
       relation("wasAssociatedWith", { "prov:activity": activity, "prov:agent": agent(t.from), "prov:role": typed("dpl:from", "prov:QUALIFIED_NAME") });
       relation("wasAssociatedWith", { "prov:activity": activity, "prov:agent": agent(t.to), "prov:role": typed("dpl:to", "prov:QUALIFIED_NAME") });
     }
     if (d.retired) {
       const activity = `dpl:retire-${d.id}`;
-      const time = dateTime(d.retired.timestamp);
-      doc.activity[activity] = {
-        "prov:type": typed("dpl:Retirement", "prov:QUALIFIED_NAME"),
-        "prov:startTime": time,
-        "prov:endTime": time,
-        "dpl:txHash": d.retired.txHash,
-        "dpl:blockNumber": d.retired.blockNumber,
-      };
+      const time = instantActivity(activity, "dpl:Retirement", d.retired);
       relation("wasInvalidatedBy", { "prov:entity": id, "prov:activity": activity, "prov:time": time });
       relation("wasAssociatedWith", { "prov:activity": activity, "prov:agent": agent(d.holder) });
     }
