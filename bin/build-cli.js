@@ -1,4 +1,4 @@
-// Bundles the dpl CLI (cli/ and core/, TypeScript) into one JavaScript module with esbuild, its
+// Bundles the dpl CLI (cli/, core/ and sdk/, TypeScript) into one JavaScript module with esbuild, its
 // packages included (one file to parse rather than hundreds to find): `npm install` runs it (prepare), and bin/dpl.js runs it again
 // whenever a source is newer than the bundle. Run directly: `node bin/build-cli.js`.
 import { mkdir, readdir, rename, stat, writeFile } from "node:fs/promises";
@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const BUNDLE = path.join(ROOT, "dist", "cli", "dpl.mjs");
 /** What the bundle is built from: a change under these makes it stale. */
-export const SOURCES = ["cli", "core"];
+export const SOURCES = ["cli", "core", "sdk"];
 
 /** The newest modification time (ms) among the bundle's sources. */
 export async function newestSource() {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The dpl command. It runs the CLI as one JavaScript bundle (dist/cli/dpl.mjs), so that a start costs
-// a Node start and no TypeScript compilation. `npm install` builds the bundle; a source under cli/
-// or core/ newer than it has it rebuilt here first (about a second), so there is no step to remember.
+// a Node start and no TypeScript compilation. `npm install` builds the bundle; a source under cli/,
+// core/ or sdk/ newer than it has it rebuilt here first (about a second), so there is no step to remember.
 import module from "node:module";
 import { stat } from "node:fs/promises";
 import { pathToFileURL } from "node:url";
