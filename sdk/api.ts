@@ -30,18 +30,21 @@ const query = (args: Record<string, string | number | undefined>) => {
 
 /** The API at `url` (for example http://127.0.0.1:8080). */
 export class ApiClient {
-  constructor(readonly url: string) {}
+  /** `url` may carry a path (a proxy's prefix): routes are appended to it. */
+  constructor(readonly url: string) {
+    this.url = url.replace(/\/+$/, "");
+  }
 
   /** GET `path`: the answer, or an ApiError with the API's code (a RetryableError when the API cannot be reached). */
   async get<T>(path: string): Promise<T> {
     let response: Response;
     try {
-      response = await fetch(new URL(path, this.url));
+      response = await fetch(this.url + path);
     } catch (error) {
       throw new RetryableError("api_unreachable", `cannot reach the API at ${this.url}`, { cause: error });
     }
     const body = (await response.json().catch(() => undefined)) as { error?: { code: string; message: string } } | undefined;
-    if (!response.ok) throw new ApiError(response.status, body?.error?.code ?? "http_error", body?.error?.message ?? `the API answered ${response.status}`);
+    if (!response.ok) throw new ApiError(response.status, body?.error?.code ?? "http_error", body?.error?.message ?? "no reason given");
     return body as T;
   }
 

@@ -16,7 +16,7 @@ import { JsonRpcProvider, type Signer, Wallet } from "ethers";
 import { readDeployment } from "../../core/deployment-record.js";
 import { devAccount } from "../../core/ids.js";
 import { redactIn, redactUrl } from "../../core/redact.js";
-import { LedgerClient } from "../../sdk/index.js";
+import { ApiClient, ApiError, LedgerClient } from "../../sdk/index.js";
 import type { ProvenanceLedger } from "../../types/ethers-contracts/index.js";
 import { CliError, EXIT } from "./errors.js";
 
@@ -64,6 +64,7 @@ export async function createContext(options: GlobalOptions, env: NodeJS.ProcessE
   const ledgerSource = options.ledger ? "--ledger" : env.LEDGER_ADDRESS ? "LEDGER_ADDRESS" : `the deployment record ${path.join(dataDir, "deployment.json")}`;
   // The API where the recorded dpl listens, whatever its API_PORT, unless told otherwise.
   const apiUrl = (options.apiUrl || env.API_URL || recorded?.apiUrl || "http://127.0.0.1:8080").replace(/\/$/, "");
+  const apiClient = new ApiClient(apiUrl);
   const provider = new JsonRpcProvider(rpcUrl, undefined, { batchMaxCount: 1 });
   let chainId: bigint | undefined;
 
@@ -120,17 +121,14 @@ export async function createContext(options: GlobalOptions, env: NodeJS.ProcessE
       if (!options.json) console.error(`warning: signing with public development account #${index}; never use it on a real network`);
       return devAccount(index).connect(provider);
     },
-    async api(pathAndQuery) {
-      let response: Response;
+    async api<T>(pathAndQuery: string): Promise<T | undefined> {
       try {
-        response = await fetch(apiUrl + pathAndQuery);
-      } catch {
+        return await apiClient.get<T>(pathAndQuery);
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 404) return undefined;
+        if (error instanceof ApiError) throw new CliError(`the API answered ${error.status}: ${error.message}`, error.status >= 500 ? EXIT.network : EXIT.usage);
         throw new CliError(`cannot reach the dpl API at ${apiUrl} (start it with \`npm start\`, set API_URL, or pass --chain to ask the node)`, EXIT.network);
       }
-      if (response.status === 404) return undefined;
-      const body: any = await response.json().catch(() => undefined);
-      if (!response.ok) throw new CliError(`the API answered ${response.status}: ${body?.error?.message ?? "no reason given"}`, response.status >= 500 ? EXIT.network : EXIT.usage);
-      return body as any;
     },
     say(line) {
       if (!options.json) console.log(line);
