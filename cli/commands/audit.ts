@@ -38,6 +38,12 @@ export function lapseText(lapse: { grantId: string; reason: string; evidence: { 
 }
 
 /** What a table cut at `limit` rows says under it: that there is more, and how to see it. */
+/** A page as a table under `header` (or `empty`), saying so when the list goes on past it. */
+function printPage<T>(ctx: Context, page: Page<T>, limit: number, what: string, empty: string, header: string[], row: (item: T) => string[]): void {
+  ctx.say(page.items.length === 0 ? empty : table([header, ...page.items.map(row)]));
+  if (page.next) ctx.say(cutNote(limit, what));
+}
+
 const cutNote = (limit: number, what: string) => `… showing the newest ${limit} ${what}; there are more (--limit shows up to 500; the API's lists page through all of them)`;
 
 /** The most datasets `dpl lineage` draws each way. */
@@ -93,14 +99,15 @@ export function registerAudit(program: Command, context: () => Promise<Context>)
         if (opts.prov) throw new CliError("--prov needs a dataset, not an account");
         const activity = (await ctx.api<Page<Activity>>(`/v1/accounts/${target.toLowerCase()}/activity?limit=${limit}`))!;
         if (ctx.json(activity)) return;
-        if (activity.items.length === 0) return ctx.say(`no activity of ${target} on this ledger`);
-        ctx.say(
-          table([
-            ["time", "what", "dataset", "grant", "units", "counterparty", "block"],
-            ...activity.items.map((a) => [day(a.evidence.time), a.kind, short(a.datasetId), short(a.grantId), a.units ?? "", a.counterparty ?? "", String(a.evidence.blockNumber)]),
-          ]),
-        );
-        if (activity.next) ctx.say(cutNote(limit, "entries"));
+        printPage(ctx, activity, limit, "entries", `no activity of ${target} on this ledger`, ["time", "what", "dataset", "grant", "units", "counterparty", "block"], (a) => [
+          day(a.evidence.time),
+          a.kind,
+          short(a.datasetId),
+          short(a.grantId),
+          a.units ?? "",
+          a.counterparty ?? "",
+          String(a.evidence.blockNumber),
+        ]);
         return;
       }
       let datasetId: string;
@@ -132,33 +139,25 @@ export function registerAudit(program: Command, context: () => Promise<Context>)
         if (d.lapse) ctx.say(`LAPSED: ${lapseText(d.lapse)}; nothing may be granted, used or derived on it`);
       }
       ctx.say("");
-      ctx.say(
-        grants.items.length === 0
-          ? "no grants"
-          : table([
-              ["grant", "grantee", "rights", "purpose", "used/quota", "status", "until"],
-              ...grants.items.map((g) => [
-                short(g.id),
-                g.grantee,
-                g.rights.join(","),
-                g.purpose.slice(0, 40),
-                `${g.used}/${g.quota === "0" ? "∞" : g.quota}`,
-                g.lapse ? `lapsed: ${lapseText(g.lapse)}` : g.status,
-                hasEnd(g.validUntil) ? day(new Date(g.validUntil * 1000).toISOString()) : "no end",
-              ]),
-            ]),
-      );
-      if (grants.next) ctx.say(cutNote(limit, "grants"));
+      printPage(ctx, grants, limit, "grants", "no grants", ["grant", "grantee", "rights", "purpose", "used/quota", "status", "until"], (g) => [
+        short(g.id),
+        g.grantee,
+        g.rights.join(","),
+        g.purpose.slice(0, 40),
+        `${g.used}/${g.quota === "0" ? "∞" : g.quota}`,
+        g.lapse ? `lapsed: ${lapseText(g.lapse)}` : g.status,
+        hasEnd(g.validUntil) ? day(new Date(g.validUntil * 1000).toISOString()) : "no end",
+      ]);
       ctx.say("");
-      ctx.say(
-        usage.items.length === 0
-          ? "no uses"
-          : table([
-              ["time", "grantee", "action", "units", "grant", "output", "block"],
-              ...usage.items.map((u) => [day(u.evidence.time), u.grantee, u.action, u.units, short(u.grantId), short(u.outputRef), String(u.evidence.blockNumber)]),
-            ]),
-      );
-      if (usage.next) ctx.say(cutNote(limit, "uses"));
+      printPage(ctx, usage, limit, "uses", "no uses", ["time", "grantee", "action", "units", "grant", "output", "block"], (u) => [
+        day(u.evidence.time),
+        u.grantee,
+        u.action,
+        u.units,
+        short(u.grantId),
+        short(u.outputRef),
+        String(u.evidence.blockNumber),
+      ]);
     });
 
   program
