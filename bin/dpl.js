@@ -14,5 +14,18 @@ const built = await stat(BUNDLE).then(
   (s) => s.mtimeMs,
   () => 0,
 );
-if (built < (await newestSource())) await buildCli();
+if (built < (await newestSource())) {
+  try {
+    await buildCli();
+  } catch (error) {
+    // A tree that cannot be written to (an install owned by another user) or that does not compile:
+    // run the bundle there is, saying so, or say in one sentence why there is none.
+    const why = error?.errors?.[0]?.text ?? error?.message ?? String(error);
+    if (!built) {
+      console.error(`dpl cannot build its command line into ${BUNDLE}: ${why}`);
+      process.exit(5);
+    }
+    console.error(`warning: dpl runs its last build; rebuilding it from the sources failed: ${why}`);
+  }
+}
 await import(pathToFileURL(BUNDLE).href);

@@ -28,7 +28,7 @@ const query = (args: Record<string, string | number | undefined>) => {
   return entries.length ? `?${new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)])).toString()}` : "";
 };
 
-/** The API at `url` (for example http://127.0.0.1:8080). */
+/** The API at `url` (for example http://127.0.0.1:8080). Ids go into paths encoded: an id is never a path. */
 export class ApiClient {
   /** `url` may carry a path (a proxy's prefix): routes are appended to it. */
   constructor(readonly url: string) {
@@ -59,46 +59,46 @@ export class ApiClient {
   }
 
   async dataset(id: string): Promise<Dataset> {
-    return (await this.get<{ readAt: ReadAt; dataset: Dataset }>(`/v1/datasets/${id}`)).dataset;
+    return (await this.get<{ readAt: ReadAt; dataset: Dataset }>(`/v1/datasets/${encodeURIComponent(id)}`)).dataset;
   }
 
   /** Every anchor of a content hash (SHA-256 of the file, or a private anchor's commitment). */
   anchors(contentHash: string): Promise<Anchors> {
-    return this.get(`/v1/verify/${contentHash}`);
+    return this.get(`/v1/verify/${encodeURIComponent(contentHash)}`);
   }
 
   grantsOfDataset(datasetId: string, args: PageArgs = {}): Promise<Page<Grant>> {
-    return this.get(`/v1/datasets/${datasetId}/grants${query({ ...args })}`);
+    return this.get(`/v1/datasets/${encodeURIComponent(datasetId)}/grants${query({ ...args })}`);
   }
 
   async grant(id: string): Promise<Grant> {
-    return (await this.get<{ readAt: ReadAt; grant: Grant }>(`/v1/grants/${id}`)).grant;
+    return (await this.get<{ readAt: ReadAt; grant: Grant }>(`/v1/grants/${encodeURIComponent(id)}`)).grant;
   }
 
   usageOfGrant(grantId: string, args: PageArgs = {}): Promise<Page<Usage>> {
-    return this.get(`/v1/grants/${grantId}/usage${query({ ...args })}`);
+    return this.get(`/v1/grants/${encodeURIComponent(grantId)}/usage${query({ ...args })}`);
   }
 
   /** Uses of a dataset newest first, optionally by one grantee and between two block times (Unix seconds). */
   usageOfDataset(datasetId: string, args: PageArgs & { grantee?: string; from?: number; to?: number } = {}): Promise<Page<Usage>> {
-    return this.get(`/v1/datasets/${datasetId}/usage${query({ ...args })}`);
+    return this.get(`/v1/datasets/${encodeURIComponent(datasetId)}/usage${query({ ...args })}`);
   }
 
   lineage(datasetId: string, args: { direction?: "ancestors" | "descendants"; depth?: number; limit?: number; cursor?: string } = {}): Promise<Lineage> {
-    return this.get(`/v1/datasets/${datasetId}/lineage${query({ ...args })}`);
+    return this.get(`/v1/datasets/${encodeURIComponent(datasetId)}/lineage${query({ ...args })}`);
   }
 
   activity(account: string, args: PageArgs = {}): Promise<Page<Activity>> {
-    return this.get(`/v1/accounts/${account.toLowerCase()}/activity${query({ ...args })}`);
+    return this.get(`/v1/accounts/${encodeURIComponent(account.toLowerCase())}/activity${query({ ...args })}`);
   }
 
   grantsOfAccount(account: string, args: PageArgs & { role?: "grantee" | "grantor" } = {}): Promise<Page<Grant>> {
-    return this.get(`/v1/accounts/${account.toLowerCase()}/grants${query({ ...args })}`);
+    return this.get(`/v1/accounts/${encodeURIComponent(account.toLowerCase())}/grants${query({ ...args })}`);
   }
 
   /** The dataset's lineage and usage as a W3C PROV-JSON document. */
   prov(datasetId: string): Promise<Record<string, unknown>> {
-    return this.get(`/v1/datasets/${datasetId}/prov`);
+    return this.get(`/v1/datasets/${encodeURIComponent(datasetId)}/prov`);
   }
 
   /** Every item of a list, page after page: `pages(cursor => api.usageOfGrant(id, { cursor, limit: 500 }))`. */

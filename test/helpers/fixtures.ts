@@ -3,9 +3,12 @@
  * Each test file creates its own in-process chain with `network.create()`.
  */
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import type { ContractTransactionResponse } from "ethers";
+import { type ContractTransactionResponse, ZeroHash } from "ethers";
 import { createHash } from "node:crypto";
 
+import type { GrantRequest } from "../../core/grant-request.js";
+import { Rights } from "../../core/ids.js";
+import { NO_END } from "../../core/window.js";
 import type { ProvenanceLedger } from "../../types/ethers-contracts/index.js";
 
 export interface LedgerFixture {
@@ -36,7 +39,7 @@ export function sha256(text: string | Uint8Array): string {
 }
 
 export const METADATA_URI = "ipfs://bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi";
-export const ZERO_HASH = "0x" + "00".repeat(32);
+export const ZERO_HASH = ZeroHash;
 export const NO_PARENTS: { datasetId: string; grantId: string }[] = [];
 
 /** The id returned by a transaction: read from the event the ledger emitted. */
@@ -50,7 +53,12 @@ export async function eventArg(ledger: ProvenanceLedger, tx: Promise<ContractTra
 }
 
 /** A far-future bound for grant windows that a test does not care about. */
-export const FOREVER = 2n ** 40n - 1n;
+export const FOREVER = BigInt(NO_END);
+
+/** A grant request for the use right, open forever, counter and nonce 0: tests change what they test. */
+export function useRequest(holder: string, datasetId: string, grantee: string, purpose: string): GrantRequest {
+  return { holder, datasetId, transfers: 0n, grantee, rights: Rights.USE, purpose, validFrom: 0n, validUntil: FOREVER, quota: 0n, counter: 0n, nonce: 0n, deadline: FOREVER };
+}
 
 /** Anchors a dataset named `label` for `signer` and returns its id and hashes. */
 export async function registerDataset(ledger: ProvenanceLedger, signer: HardhatEthersSigner, label: string, parents = NO_PARENTS): Promise<{ id: string; contentHash: string; merkleRoot: string }> {

@@ -4,7 +4,7 @@ import { network } from "hardhat";
 
 import { type GrantRequest, grantRequestDomain, GRANT_REQUEST_TYPES } from "../../core/grant-request.js";
 import { grantId as computeGrantId, purposeHash, Rights } from "../../core/ids.js";
-import { deployLedger, FOREVER, registerDataset } from "../helpers/fixtures.js";
+import { deployLedger, FOREVER, registerDataset, useRequest } from "../helpers/fixtures.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -186,20 +186,7 @@ describe("GrantSignatures", function () {
       await wallet.connect(holder).execute(address, ledger.interface.encodeFunctionData("register", [contentHash, ethers.ZeroHash, 0n, "", []]));
       const datasetId = await ledger.computeDatasetId(walletAddress, contentHash);
       expect(await ledger.holderOf(datasetId)).to.equal(walletAddress);
-      const request: GrantRequest = {
-        holder: walletAddress,
-        datasetId,
-        transfers: 0n,
-        grantee: grantee.address,
-        rights: Rights.USE,
-        purpose: "audit",
-        validFrom: 0n,
-        validUntil: FOREVER,
-        quota: 0n,
-        counter: 0n,
-        nonce: 0n,
-        deadline: FOREVER,
-      };
+      const request = useRequest(walletAddress, datasetId, grantee.address, "audit");
       const byStranger = await stranger.signTypedData(domain, GRANT_REQUEST_TYPES, request);
       await expect(ledger.connect(stranger).grantBySig(request, byStranger)).to.be.revertedWithCustomError(ledger, "GrantSignatureInvalid").withArgs(walletAddress);
       const byOwner = await holder.signTypedData(domain, GRANT_REQUEST_TYPES, request);

@@ -2,9 +2,9 @@ import { expect } from "chai";
 import { ZeroHash } from "ethers";
 import { network } from "hardhat";
 
-import { grantRequestDomain, GRANT_REQUEST_TYPES, type GrantRequest } from "../../core/grant-request.js";
+import { grantRequestDomain, GRANT_REQUEST_TYPES } from "../../core/grant-request.js";
 import { Rights, UsageAction } from "../../core/ids.js";
-import { ADMIN_DELAY, deployLedger, FOREVER, issueGrant, registerDataset, sha256 } from "../helpers/fixtures.js";
+import { ADMIN_DELAY, deployLedger, FOREVER, issueGrant, registerDataset, sha256, useRequest } from "../helpers/fixtures.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -51,20 +51,7 @@ describe("ProvenanceLedger", function () {
   describe("pause", function () {
     it("stops every write that gives or carries rights", async function () {
       const { ledger, holder, grantee, other, dataset, grantId, address } = await networkHelpers.loadFixture(pausedFixture);
-      const request: GrantRequest = {
-        holder: holder.address,
-        datasetId: dataset.id,
-        transfers: 0n,
-        grantee: grantee.address,
-        rights: Rights.USE,
-        purpose: "p",
-        validFrom: 0n,
-        validUntil: FOREVER,
-        quota: 0n,
-        counter: 0n,
-        nonce: 0n,
-        deadline: FOREVER,
-      };
+      const request = useRequest(holder.address, dataset.id, grantee.address, "p");
       const signature = await holder.signTypedData(grantRequestDomain((await ethers.provider.getNetwork()).chainId, address), GRANT_REQUEST_TYPES, request);
       const attempts = [
         ledger.connect(other).grantBySig(request, signature),

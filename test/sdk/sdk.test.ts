@@ -86,6 +86,9 @@ describe("client library (sdk/)", function () {
     expect(all.length).to.be.greaterThan(0);
     const missing = "0x" + "ab".repeat(32);
     const error = await client.dataset(missing).catch((e: unknown) => e);
+    // An id is a path segment, never a path: one that tries to climb reaches no other route.
+    const climbing = await client.dataset("../status").catch((e: unknown) => e);
+    expect(climbing).to.include({ status: 400, code: "invalid_input" });
     expect(error).to.be.instanceOf(ApiError);
     expect(error).to.include({ status: 404, code: "dataset_not_found", message: `no dataset ${missing} is anchored on this ledger` });
     const unreachable = await new ApiClient("http://127.0.0.1:9").status().catch((e: unknown) => e);
@@ -140,6 +143,12 @@ describe("client library (sdk/)", function () {
     const forged = await rootFromBundle(bundle, "0x" + "00".repeat(32), ledger.address, datasetId).catch((e: unknown) => e);
     expect(forged).to.be.instanceOf(BundleError);
     expect(forged).to.include({ code: "bundle_invalid", message: "the bundle's block header does not hash to the trusted block hash" });
+    // The ledger is the verifier's to name: the same bundle checked for another ledger proves nothing.
+    const elsewhere = "0x" + "12".repeat(20);
+    const otherLedger = await rootFromBundle(bundle, receipt.blockHash, elsewhere, datasetId).catch((e: unknown) => e);
+    expect(otherLedger).to.be.instanceOf(BundleError);
+    expect(otherLedger).to.include({ code: "bundle_invalid" });
+    expect((otherLedger as Error).message).to.match(new RegExp(`^the receipt's log is not ledger ${elsewhere}'s registration of dataset ${datasetId}`));
     const unknown = await createBundle(provider, ledger.address, "0x" + "cd".repeat(32)).catch((e: unknown) => e);
     expect(unknown).to.include({ code: "not_registered" });
   });
