@@ -198,7 +198,7 @@ async function build(dir: string): Promise<{ built: Built; store: Store }> {
     await writeFile(path.join(dir, "..", "built.json"), JSON.stringify(built, null, 2));
     return { built, store };
   } finally {
-    await ledger.closeConnection();
+    await ledger.close();
     await chain.close();
   }
 }

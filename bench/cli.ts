@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     const { stderr } = await run("/usr/bin/time", ["-f", "maxrss_kb=%M", process.execPath, "bin/dpl.js", "--json", "anchor", file], { env, maxBuffer: 1 << 26 });
     anchorPeakRssMB = Number(/maxrss_kb=(\d+)/.exec(stderr)![1]) / 1024;
   } finally {
-    await ledger.closeConnection();
+    await ledger.close();
     await chain.close();
   }
   await rm(dir, { recursive: true, force: true });

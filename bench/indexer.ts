@@ -162,7 +162,7 @@ async function main(): Promise<void> {
     await replaceSection(path.join(here, "README.md"), "indexer", table);
     console.log(table);
   } finally {
-    await ledger.closeConnection();
+    await ledger.close();
     await chain.close();
   }
 }

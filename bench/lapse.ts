@@ -124,7 +124,7 @@ async function main(): Promise<void> {
       await api.close();
     }
   } finally {
-    await ledger.closeConnection();
+    await ledger.close();
     await chain.close();
   }
 }

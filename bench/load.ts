@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   try {
     await measure(chain, ledger);
   } finally {
-    await ledger.closeConnection();
+    await ledger.close();
     await chain.close();
   }
 }

@@ -19,23 +19,23 @@ export interface GrantRequest extends Omit<GrantTerms, "grantor"> {
   deadline: bigint;
 }
 
-/** The EIP-712 types; the order of fields is the contract's typehash order. */
-export const GRANT_REQUEST_TYPES: Record<string, TypedDataField[]> = {
-  GrantRequest: [
-    { name: "holder", type: "address" },
-    { name: "datasetId", type: "bytes32" },
-    { name: "transfers", type: "uint64" },
-    { name: "grantee", type: "address" },
-    { name: "rights", type: "uint8" },
-    { name: "purpose", type: "string" },
-    { name: "validFrom", type: "uint40" },
-    { name: "validUntil", type: "uint40" },
-    { name: "quota", type: "uint80" },
-    { name: "counter", type: "uint64" },
-    { name: "nonce", type: "uint256" },
-    { name: "deadline", type: "uint256" },
-  ],
-};
+/** The EIP-712 type as the contract's typehash spells it (GrantSignatures.sol): the one spelling. */
+export const GRANT_REQUEST_TYPE =
+  "GrantRequest(address holder,bytes32 datasetId,uint64 transfers,address grantee,uint8 rights,string purpose,uint40 validFrom,uint40 validUntil,uint80 quota,uint64 counter,uint256 nonce,uint256 deadline)";
+
+/** The EIP-712 types for signing, read from GRANT_REQUEST_TYPE. */
+export const GRANT_REQUEST_TYPES: Record<string, TypedDataField[]> = typesOf(GRANT_REQUEST_TYPE);
+
+/** `Name(type field,...)` as ethers' typed-data fields. */
+function typesOf(encoded: string): Record<string, TypedDataField[]> {
+  const [, name, fields] = /^(\w+)\((.*)\)$/.exec(encoded)!;
+  return {
+    [name]: fields.split(",").map((field) => {
+      const [type, fieldName] = field.split(" ");
+      return { name: fieldName, type };
+    }),
+  };
+}
 
 /** The ledger's EIP-712 domain on `chainId` at `ledger`. */
 export function grantRequestDomain(chainId: bigint, ledger: string): TypedDataDomain {

@@ -59,7 +59,7 @@ const SENTENCES: Record<string, (a: any[]) => string> = {
     `dataset ${short(product)} rests on grant ${short(licence)}, which ${LAPSE_WORDS[LAPSE_REASONS[Number(reason)]] ?? "no longer holds"}: nothing may be granted, used or derived on it any more`,
   ProductLicenseeMismatch: ([product, licence, licensee, account]) => `${account} may not operate dataset ${short(product)}: its licence, grant ${short(licence)}, was given to ${licensee}`,
   ProductLicenceNotOperable: ([product, licence, rights]) =>
-    `dataset ${short(product)} may not be licensed to anyone: the grant ${short(licence)} it rests on carries ${rightsText(Number(rights))}, not operate`,
+    `dataset ${short(product)} may not be licensed to anyone: the grant ${short(licence)} it rests on carries ${rightsText(Number(rights))}, not operate-product`,
   UsageUnitsZero: () => "a use of zero units measures nothing",
   UsageActionReserved: () => "derive is recorded by anchoring a derived dataset (dpl anchor --parent), not by dpl use",
   UsageActionNotAllowed: ([id, action, rights]) => `grant ${short(id)} does not allow ${USAGE_ACTION_NAMES[Number(action)]} (its rights: ${rightsText(Number(rights))})`,
@@ -72,13 +72,9 @@ const SENTENCES: Record<string, (a: any[]) => string> = {
   AccessControlInvalidDefaultAdmin: ([account]) => `${account} is not the pending admin`,
 };
 
-/** A bit set of rights as the CLI writes it: "use, process, operate" (the CLI's option spells the third so). */
+/** A bit set of rights in words: "use, process, operate-product", or "none". */
 export function rightsText(rights: number): string {
-  return (
-    rightNames(rights)
-      .map((name) => (name === "operate-product" ? "operate" : name))
-      .join(", ") || "none"
-  );
+  return rightNames(rights).join(", ") || "none";
 }
 
 /** Revert data where ethers and the nodes put it: on the error, in its `data`, or in its `error`. */

@@ -7,7 +7,7 @@ import { expect } from "chai";
 
 import { startAnvil, type AnvilChain } from "./helpers/chain.js";
 import { registerDataset } from "./helpers/fixtures.js";
-import { fillUsage, ledgerOn, referenceIndex, startProcess, tempDir, type LedgerOnChain, type StartedProcess } from "./helpers/system.js";
+import { freshLedger, closeAll, fillUsage, referenceIndex, startProcess, tempDir, type LedgerOnChain, type StartedProcess } from "./helpers/system.js";
 
 interface Replica {
   name: string;
@@ -63,16 +63,14 @@ describe("two indexer replicas", function () {
   const replicas: Replica[] = [];
 
   before(async function () {
-    chain = await startAnvil();
-    ledger = await ledgerOn(chain);
+    ({ chain, ledger } = await freshLedger(startAnvil));
     await fillUsage(ledger, { grants: 3, blocks: 20, perBlock: 30, label: "replicas" });
     for (const name of ["A", "B"]) replicas.push({ name, dataDir: await tempDir(`replica-${name}`) });
   });
 
   after(async function () {
     for (const r of replicas) await kill(r);
-    await ledger?.closeConnection();
-    await chain?.close();
+    await closeAll(ledger, chain);
   });
 
   it("converge on one digest, and each keeps serving while the other is killed and restarted", async function () {

@@ -14,7 +14,7 @@ import { readConfig, ConfigError } from "../server/config.js";
 import { startSystem } from "../server/system.js";
 import { startAnvil } from "./helpers/chain.js";
 import { registerDataset } from "./helpers/fixtures.js";
-import { eventually, ledgerOn, quietLogger, tempDir } from "./helpers/system.js";
+import { withFreshLedger, eventually, quietLogger, tempDir } from "./helpers/system.js";
 
 describe("startSystem", function () {
   it("brings up the embedded default with its demo: chain, deployment, indexer, API and a populated ledger", async function () {
@@ -107,9 +107,7 @@ describe("startSystem", function () {
   });
 
   it("indexes an existing network's ledger with RPC_URL and LEDGER_ADDRESS", async function () {
-    const chain = await startAnvil();
-    const ledger = await ledgerOn(chain);
-    try {
+    await withFreshLedger(startAnvil, async (ledger, chain) => {
       const d = await registerDataset(ledger.ledger, ledger.holder, "existing");
       // CHAIN_ID guards against pointing RPC_URL at the wrong network.
       const wrong = readConfig({ RPC_URL: chain.url, LEDGER_ADDRESS: ledger.address, CHAIN_ID: "1", API_PORT: "0", DATA_DIR: await tempDir("existing") });
@@ -129,10 +127,7 @@ describe("startSystem", function () {
       } finally {
         await system.stop();
       }
-    } finally {
-      await ledger.closeConnection();
-      await chain.close();
-    }
+    });
   });
 });
 

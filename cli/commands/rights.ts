@@ -12,7 +12,7 @@ import { stat } from "node:fs/promises";
 import type { Command } from "commander";
 
 import { hasEnd, NO_END } from "../../core/window.js";
-import { rightNames, Rights, USAGE_ACTION_NAMES, UsageAction } from "../../core/ids.js";
+import { rightNames, Rights, USAGE_ACTION_NAMES, type UsageAction, type UsageActionName } from "../../core/ids.js";
 import { type Context, parseAddress, parseId } from "../lib/context.js";
 import { rightsText } from "../../core/revert.js";
 import { LedgerClient } from "../../sdk/index.js";
@@ -27,7 +27,7 @@ export function parseRights(text: string): number {
     if (part === "use") rights |= Rights.USE;
     else if (part === "process") rights |= Rights.PROCESS;
     else if (part === "operate" || part === "operate-product") rights |= Rights.OPERATE_PRODUCT;
-    else throw new CliError(`--rights takes use, process and operate, comma-separated; "${part}" is none of them`);
+    else throw new CliError(`--rights takes use, process and operate-product (or operate), comma-separated; "${part}" is none of them`);
   }
   return rights;
 }
@@ -49,7 +49,16 @@ function parseCount(text: string, what: string, max: bigint, min = 0n): bigint {
   return BigInt(text);
 }
 
-const ACTIONS: Record<string, UsageAction> = { use: UsageAction.Use, process: UsageAction.Process, operate: UsageAction.Operate };
+/** The actions `dpl use` records (a derivation is recorded by anchoring its product). */
+const RECORDED_ACTIONS: readonly UsageActionName[] = ["use", "process", "operate"];
+
+/** The grant, action (one of `actions`) and units a use names, each checked, with `note` after a wrong action. */
+function parseUse(grant: string, opts: { action: string; units: string }, actions: readonly UsageActionName[], note = "") {
+  const grantId = parseId(grant, "the grant");
+  const name = actions.find((a) => a === opts.action);
+  if (name === undefined) throw new CliError(`--action must be ${actions.slice(0, -1).join(", ")} or ${actions.at(-1)}, not "${opts.action}"${note}`);
+  return { grantId, action: USAGE_ACTION_NAMES.indexOf(name) as UsageAction, units: parseCount(opts.units, "--units", 2n ** 64n - 1n, 1n) };
+}
 
 export function registerRights(program: Command, context: () => Promise<Context>): void {
   program
@@ -57,7 +66,7 @@ export function registerRights(program: Command, context: () => Promise<Context>
     .description("grant rights on a dataset you hold (or, with --sign, write a signed request anyone can relay)")
     .argument("<dataset>", "dataset id")
     .argument("<grantee>", "the grantee's address")
-    .requiredOption("--rights <list>", "use, process, operate (comma-separated)")
+    .requiredOption("--rights <list>", "use, process, operate-product (comma-separated; operate is short for operate-product)")
     .requiredOption("--purpose <text>", "what the data may be used for")
     .option("--from <date>", "start of the validity window (inclusive)", "now")
     .option("--until <date>", "end of the validity window (inclusive; default: no end, or the end of the licence of a derived dataset)")
@@ -147,19 +156,15 @@ export function registerRights(program: Command, context: () => Promise<Context>
       if (!ctx.json({ cancelled: nonce, tx: m.receipt.hash })) ctx.say(`cancelled the grant request with nonce ${nonce}; tx ${m.receipt.hash}`);
     });
 
-  program
-    .command("can-use")
-    .description("ask the ledger whether a use under a grant would pass now, and if not, why (nothing is sent)")
-    .argument("<grant>", "grant id")
-    .option("--action <action>", "use | process | derive | operate", "use")
-    .option("--units <n>", "metered units", "1")
+  /** A command about one use under a grant: `<grant>`, --action (one of `actions`) and --units. */
+  const useCommand = (name: string, description: string, actions: readonly UsageActionName[]) =>
+    program.command(name).description(description).argument("<grant>", "grant id").option("--action <action>", actions.join(" | "), "use").option("--units <n>", "metered units", "1");
+
+  useCommand("can-use", "ask the ledger whether a use under a grant would pass now, and if not, why (nothing is sent)", USAGE_ACTION_NAMES)
     .option("--as <address>", "the account that would use it (default: yours)")
     .action(async (grant: string, opts: { action: string; units: string; as?: string }) => {
       const ctx = await context();
-      const grantId = parseId(grant, "the grant");
-      const action = { ...ACTIONS, derive: UsageAction.Derive }[opts.action];
-      if (action === undefined) throw new CliError(`--action must be use, process, derive or operate, not "${opts.action}"`);
-      const units = parseCount(opts.units, "--units", 2n ** 64n - 1n, 1n);
+      const { grantId, action, units } = parseUse(grant, opts, USAGE_ACTION_NAMES);
       const user = opts.as ? parseAddress(opts.as, "--as") : await (await ctx.signer()).getAddress();
       const verdict = await new LedgerClient(ctx.ledgerAddress, ctx.provider).canUse(grantId, user, USAGE_ACTION_NAMES[action], units);
       const allowed = verdict.allowed;
@@ -214,19 +219,11 @@ export function registerRights(program: Command, context: () => Promise<Context>
       if (!ctx.json({ dataset, offeredTo: to, tx: m.receipt.hash })) ctx.say(`offered the holding of dataset ${dataset} to ${to}; it takes it with dpl accept ${dataset}`);
     });
 
-  program
-    .command("use")
-    .description("record a use of a dataset under your grant")
-    .argument("<grant>", "grant id")
-    .option("--action <action>", "use | process | operate", "use")
-    .option("--units <n>", "metered units", "1")
+  useCommand("use", "record a use of a dataset under your grant", RECORDED_ACTIONS)
     .option("--output <file|hash>", "what the use produced: a file (hashed) or a 0x-prefixed hash")
     .action(async (grant: string, opts: { action: string; units: string; output?: string }) => {
       const ctx = await context();
-      const grantId = parseId(grant, "the grant");
-      const action = ACTIONS[opts.action];
-      if (action === undefined) throw new CliError(`--action must be use, process or operate, not "${opts.action}" (derive is recorded by dpl anchor --parent)`);
-      const units = parseCount(opts.units, "--units", 2n ** 64n - 1n, 1n);
+      const { grantId, action, units } = parseUse(grant, opts, RECORDED_ACTIONS, " (derive is recorded by dpl anchor --parent)");
       let outputRef = ZeroHash;
       if (opts.output) {
         if (/^0x[0-9a-fA-F]{64}$/.test(opts.output)) outputRef = opts.output;

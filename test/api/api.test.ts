@@ -18,7 +18,7 @@ import fc from "fast-check";
 import { startHardhatChain, type TestChain } from "../helpers/chain.js";
 import { fuzzedRequest } from "../helpers/fuzz.js";
 import { runScenario, type Truth } from "../helpers/scenario.js";
-import { allPages, indexAndServe, ledgerOn, tempDir, type IndexedApi, type LedgerOnChain } from "../helpers/system.js";
+import { freshLedger, closeAll, allPages, indexAndServe, tempDir, type IndexedApi, type LedgerOnChain } from "../helpers/system.js";
 import { testSeed } from "../helpers/seed.js";
 
 const provSchema = JSON.parse(readFileSync(path.join(import.meta.dirname, "../schemas/prov-json.schema.json"), "utf8"));
@@ -31,8 +31,7 @@ describe("API", function () {
   let file: { path: string; bytes: Buffer; hash: string; datasetId: string };
 
   before(async function () {
-    chain = await startHardhatChain();
-    ledger = await ledgerOn(chain);
+    ({ chain, ledger } = await freshLedger(startHardhatChain));
     truth = await runScenario({ ethers: ledger.ethers, ledger: ledger.ledger, usesPerGrant: 3 });
     const bytes = Buffer.from(Array.from({ length: 5000 }, (_, i) => `row ${i},${(i * 7) % 13},city\n`).join(""));
     const filePath = path.join(await tempDir("file"), "traffic.csv");
@@ -44,11 +43,7 @@ describe("API", function () {
     await api.indexer.syncOnce();
   });
 
-  after(async function () {
-    await api?.close();
-    await ledger?.closeConnection();
-    await chain?.close();
-  });
+  after(() => closeAll(api, ledger, chain));
 
   const anyDataset = () => [...truth.datasets.values()].find((d) => d.parents.length > 0)!;
   const anyGrant = () => [...truth.grants.values()].find((g) => g.uses > 0)!;

@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { Rights, UsageAction } from "../../core/ids.js";
 import { startHardhatChain, type TestChain } from "../helpers/chain.js";
 import { issueGrant, registerDataset, sha256 } from "../helpers/fixtures.js";
-import { indexAndServe, ledgerOn, type IndexedApi, type LedgerOnChain } from "../helpers/system.js";
+import { freshLedger, closeAll, indexAndServe, type IndexedApi, type LedgerOnChain } from "../helpers/system.js";
 
 const DESCENDANTS = 1_200;
 const USES = 5_100;
@@ -21,8 +21,7 @@ describe("bounded answers", function () {
   let used: string;
 
   before(async function () {
-    chain = await startHardhatChain();
-    ledger = await ledgerOn(chain);
+    ({ chain, ledger } = await freshLedger(startHardhatChain));
     const { ledger: contract, holder, grantee } = ledger;
     root = (await registerDataset(contract, holder, "root of many")).id;
     // Descendants in batches: each entry names the root, which its registrant holds.
@@ -46,11 +45,7 @@ describe("bounded answers", function () {
     await api.indexer.syncOnce();
   });
 
-  after(async function () {
-    await api?.close();
-    await ledger?.closeConnection();
-    await chain?.close();
-  });
+  after(() => closeAll(api, ledger, chain));
 
   it("pages a lineage of 1,200 descendants: 200 datasets by default, each dataset and each edge once, every edge after both its ends", async function () {
     const first = await api.get(`/v1/datasets/${root}/lineage?direction=descendants`);

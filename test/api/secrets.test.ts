@@ -13,7 +13,7 @@ import { config as hardhatConfig } from "hardhat";
 import { redactIn, redactUrl } from "../../core/redact.js";
 import { startAnvil } from "../helpers/chain.js";
 import { startRpcProxy } from "../helpers/rpc-proxy.js";
-import { ledgerOn, startProcess, tempDir } from "../helpers/system.js";
+import { freshLedger, startProcess, tempDir } from "../helpers/system.js";
 
 describe("redactUrl", function () {
   const cases: [string, string][] = [
@@ -41,8 +41,7 @@ describe("redactUrl", function () {
 
 describe("secrets in a running system", function () {
   it("never shows the node URL's key: banner, /v1/status, /ready and the logs, while the node is up and while it is down", async function () {
-    const chain = await startAnvil();
-    const ledger = await ledgerOn(chain);
+    const { chain, ledger } = await freshLedger(startAnvil);
     const proxy = await startRpcProxy(chain.url);
     const port = new URL(proxy.url).port;
     const rpcUrl = `http://dpl:SECRETPASS@127.0.0.1:${port}/v2/SECRETKEY?apikey=SECRETQUERY`;
@@ -85,7 +84,7 @@ describe("secrets in a running system", function () {
     } finally {
       await server.kill();
       await proxy.close();
-      await ledger.closeConnection();
+      await ledger.close();
       await chain.close();
     }
   });

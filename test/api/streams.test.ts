@@ -11,7 +11,7 @@ import { expect } from "chai";
 
 import { startAnvil, type AnvilChain } from "../helpers/chain.js";
 import { registerDataset } from "../helpers/fixtures.js";
-import { eventually, ledgerOn, startProcess, tempDir, type LedgerOnChain, type StartedProcess } from "../helpers/system.js";
+import { freshLedger, closeAll, eventually, startProcess, tempDir, type LedgerOnChain, type StartedProcess } from "../helpers/system.js";
 
 type Server = StartedProcess;
 
@@ -59,8 +59,7 @@ describe("what one client cannot take down", function () {
   let server: Server | undefined;
 
   before(async function () {
-    chain = await startAnvil();
-    ledger = await ledgerOn(chain);
+    ({ chain, ledger } = await freshLedger(startAnvil));
     await registerDataset(ledger.ledger, ledger.holder, "streams");
   });
 
@@ -69,10 +68,7 @@ describe("what one client cannot take down", function () {
     server = undefined;
   });
 
-  after(async function () {
-    await ledger?.closeConnection();
-    await chain?.close();
-  });
+  after(() => closeAll(ledger, chain));
 
   it("LevelDB's real 'Too many open files' is resource exhaustion (503, retry), never a damaged index", async function () {
     const dir = await tempDir("exhausted");

@@ -23,6 +23,19 @@ const evidence = fc
 const finality = (block: number) =>
   fc.record({ head: fc.integer({ min: Math.max(0, block - 5), max: block + 200 }), headTime: fc.integer({ min: 0, max: 2 ** 34 }), finalityDepth: fc.integer({ min: 1, max: 100 }) });
 
+/** For any record `records` makes and any head, the stored text with finality spliced in is JSON.stringify of `view`. */
+function expectSplicedIsView<T extends { evidence: { blockNumber: number } }>(records: fc.Arbitrary<T>, view: (record: T, f: Finality) => unknown): void {
+  fc.assert(
+    fc.property(
+      records.chain((r) => fc.tuple(fc.constant(r), finality(r.evidence.blockNumber))),
+      ([r, f]) => {
+        expect(withFinality(JSON.stringify(r), r.evidence.blockNumber, f)).to.equal(JSON.stringify(view(r, f)));
+      },
+    ),
+    { numRuns: 500 },
+  );
+}
+
 describe("views written from stored text", function () {
   it("a use: the spliced text equals JSON.stringify of its view", function () {
     const usage: fc.Arbitrary<UsageRecord> = fc.record({
@@ -34,15 +47,7 @@ describe("views written from stored text", function () {
       outputRef: fc.option(hex(32), { nil: null }),
       evidence,
     });
-    fc.assert(
-      fc.property(
-        usage.chain((u) => fc.tuple(fc.constant(u), finality(u.evidence.blockNumber))),
-        ([u, f]: [UsageRecord, Finality]) => {
-          expect(withFinality(JSON.stringify(u), u.evidence.blockNumber, f)).to.equal(JSON.stringify(usageView(u, f)));
-        },
-      ),
-      { numRuns: 500 },
-    );
+    expectSplicedIsView(usage, usageView);
   });
 
   it("an activity entry: the spliced text equals JSON.stringify of its view", function () {
@@ -65,14 +70,6 @@ describe("views written from stored text", function () {
         const { evidence: e, ...rest } = a;
         return { ...rest, evidence: e } as ActivityRecord;
       });
-    fc.assert(
-      fc.property(
-        activity.chain((a) => fc.tuple(fc.constant(a), finality(a.evidence.blockNumber))),
-        ([a, f]: [ActivityRecord, Finality]) => {
-          expect(withFinality(JSON.stringify(a), a.evidence.blockNumber, f)).to.equal(JSON.stringify(activityView(a, f)));
-        },
-      ),
-      { numRuns: 500 },
-    );
+    expectSplicedIsView(activity, activityView);
   });
 });

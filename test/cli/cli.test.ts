@@ -317,7 +317,7 @@ describe("dpl CLI", function () {
     it("grants, records uses, and refuses a use over the quota with the facts in one sentence", async function () {
       const granted = await json("grant", datasetId, GRANTEE, "--rights", "use,process,operate", "--purpose", "congestion forecasting", "--until", "2099-12-31", "--quota", "10");
       grantId = granted.grantId;
-      expect(granted).to.include({ datasetId, grantee: GRANTEE, rights: "use, process, operate", purpose: "congestion forecasting" });
+      expect(granted).to.include({ datasetId, grantee: GRANTEE, rights: "use, process, operate-product", purpose: "congestion forecasting" });
       const used = await json("--account", "1", "use", grantId, "--units", "9", "--output", path.join(dir, "other.txt"));
       expect(used.used).to.equal("9");
       const over = await dpl("--account", "1", "use", grantId, "--units", "2");

@@ -78,26 +78,15 @@ describe("explorer data", function () {
 
   it("merges ancestors and descendants into one graph without duplicates", function () {
     const node = (n: number) => ({ id: H(n) }) as never;
-    const up: Lineage = {
+    const around = (direction: Lineage["direction"], part: Pick<Lineage, "truncated" | "nodes" | "edges" | "next">): Lineage => ({
       readAt: { number: 1, hash: H(0) },
       root: H(2),
-      direction: "ancestors",
+      direction,
       depth: 8,
-      truncated: false,
-      nodes: [node(2), node(1)],
-      edges: [{ parent: H(1), child: H(2), grantId: null }],
-      next: null,
-    };
-    const down: Lineage = {
-      readAt: { number: 1, hash: H(0) },
-      root: H(2),
-      direction: "descendants",
-      depth: 8,
-      truncated: true,
-      nodes: [node(2), node(3)],
-      edges: [{ parent: H(2), child: H(3), grantId: H(9) }],
-      next: "more",
-    };
+      ...part,
+    });
+    const up = around("ancestors", { truncated: false, nodes: [node(2), node(1)], edges: [{ parent: H(1), child: H(2), grantId: null }], next: null });
+    const down = around("descendants", { truncated: true, nodes: [node(2), node(3)], edges: [{ parent: H(2), child: H(3), grantId: H(9) }], next: "more" });
     const graph = mergeLineage(up, down);
     expect(graph.nodes.map((n) => n.id)).to.deep.equal([H(2), H(1), H(3)]);
     expect(graph.edges).to.have.length(2);

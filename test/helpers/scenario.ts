@@ -239,21 +239,22 @@ export class ScenarioBuilder {
   }
 
   async revoke(holder: HardhatEthersSigner, grantId: string): Promise<void> {
-    await (await this.ledger.connect(holder).revoke(grantId)).wait();
-    const g = this.truth.grants.get(grantId)!;
-    g.state = "revoked";
-    this.count("GrantRevoked");
-    this.act(holder.address);
-    this.act(g.grantee);
+    await this.endGrant(holder, grantId, "revoked");
   }
 
   async renounce(grantee: HardhatEthersSigner, grantId: string): Promise<void> {
-    await (await this.ledger.connect(grantee).renounce(grantId)).wait();
+    await this.endGrant(grantee, grantId, "renounced");
+  }
+
+  /** The holder revokes, or the grantee renounces; the other party sees it in its activity too. */
+  private async endGrant(signer: HardhatEthersSigner, grantId: string, state: "revoked" | "renounced"): Promise<void> {
+    const ledger = this.ledger.connect(signer);
+    await (await (state === "revoked" ? ledger.revoke(grantId) : ledger.renounce(grantId))).wait();
     const g = this.truth.grants.get(grantId)!;
-    g.state = "renounced";
-    this.count("GrantRenounced");
-    this.act(grantee.address);
-    this.act(this.truth.datasets.get(g.datasetId)!.holder);
+    g.state = state;
+    this.count(state === "revoked" ? "GrantRevoked" : "GrantRenounced");
+    this.act(signer.address);
+    this.act(state === "revoked" ? g.grantee : this.truth.datasets.get(g.datasetId)!.holder);
   }
 
   async transfer(holder: HardhatEthersSigner, datasetId: string, to: HardhatEthersSigner | null, accept: boolean): Promise<void> {

@@ -32,7 +32,8 @@ export interface LedgerOnChain extends LedgerFixture {
   ethers: HardhatEthers;
   deployBlock: number;
   chainId: number;
-  closeConnection(): Promise<void>;
+  /** Closes the Hardhat connection (the chain stays up). */
+  close(): Promise<void>;
 }
 
 /** Deploys a ledger on `chain` through a Hardhat connection over HTTP. */
@@ -41,7 +42,33 @@ export async function ledgerOn(chain: TestChain): Promise<LedgerOnChain> {
   const fixture = await deployLedger(connection.ethers);
   const receipt = await fixture.ledger.deploymentTransaction()!.wait();
   const { chainId } = await connection.ethers.provider.getNetwork();
-  return { ...fixture, ethers: connection.ethers, deployBlock: receipt!.blockNumber, chainId: Number(chainId), closeConnection: () => connection.close() };
+  return { ...fixture, ethers: connection.ethers, deployBlock: receipt!.blockNumber, chainId: Number(chainId), close: () => connection.close() };
+}
+
+/** Closes each of `parts` that was opened, in the order given: for a suite's `after`. */
+export async function closeAll(...parts: ({ close(): Promise<void> } | undefined)[]): Promise<void> {
+  for (const part of parts) await part?.close();
+}
+
+/** Starts a chain with `start` and deploys a ledger on it (the chain is closed again if that fails). */
+export async function freshLedger<C extends TestChain>(start: () => Promise<C>): Promise<{ chain: C; ledger: LedgerOnChain }> {
+  const chain = await start();
+  try {
+    return { chain, ledger: await ledgerOn(chain) };
+  } catch (error) {
+    await chain.close();
+    throw error;
+  }
+}
+
+/** Runs `body` on a fresh chain and ledger; closes both however `body` ends. */
+export async function withFreshLedger<C extends TestChain, T>(start: () => Promise<C>, body: (ledger: LedgerOnChain, chain: C) => Promise<T>): Promise<T> {
+  const { chain, ledger } = await freshLedger(start);
+  try {
+    return await body(ledger, chain);
+  } finally {
+    await closeAll(ledger, chain);
+  }
 }
 
 export interface IndexedApi {

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { Signature, TypedDataEncoder } from "ethers";
 import { network } from "hardhat";
 
-import { type GrantRequest, grantRequestDomain, GRANT_REQUEST_TYPES } from "../../core/grant-request.js";
+import { type GrantRequest, grantRequestDomain, GRANT_REQUEST_TYPE, GRANT_REQUEST_TYPES } from "../../core/grant-request.js";
 import { grantId as computeGrantId, purposeHash, Rights } from "../../core/ids.js";
 import { deployLedger, FOREVER, registerDataset, useRequest } from "../helpers/fixtures.js";
 
@@ -53,6 +53,8 @@ describe("GrantSignatures", function () {
     it("hashes the request exactly as ethers' TypedDataEncoder does", async function () {
       const { ledger, domain, request } = await networkHelpers.loadFixture(signatureFixture);
       expect(await ledger.hashGrantRequest(request)).to.equal(TypedDataEncoder.hash(domain, GRANT_REQUEST_TYPES, request));
+      // The fields read from the one spelling encode back to it.
+      expect(TypedDataEncoder.from(GRANT_REQUEST_TYPES).encodeType("GrantRequest")).to.equal(GRANT_REQUEST_TYPE);
     });
 
     it("rejects a replay with GrantRequestNonceUsed", async function () {

@@ -14,7 +14,7 @@ import { AbiCoder, type JsonRpcProvider, keccak256, Wallet } from "ethers";
 
 import { ApiClient, ApiError, BundleError, buildRecordTree, createBundle, devAccount, jsonRpcProvider, LedgerClient, LedgerRefusedError, NotALedgerError, rootFromBundle } from "../../sdk/index.js";
 import { type AnvilChain, startAnvil } from "../helpers/chain.js";
-import { type IndexedApi, indexAndServe, type LedgerOnChain, ledgerOn, tempDir, waitForCursor } from "../helpers/system.js";
+import { freshLedger, closeAll, type IndexedApi, indexAndServe, type LedgerOnChain, tempDir, waitForCursor } from "../helpers/system.js";
 
 const run = promisify(execFile);
 const sha256 = (bytes: Buffer | string) => "0x" + createHash("sha256").update(bytes).digest("hex");
@@ -32,8 +32,7 @@ describe("client library (sdk/)", function () {
   const granteeKey = devAccount(7).privateKey;
 
   before(async function () {
-    chain = await startAnvil();
-    ledger = await ledgerOn(chain);
+    ({ chain, ledger } = await freshLedger(startAnvil));
     api = await indexAndServe({ chain, ledger, options: { pollMs: 50 } });
     // The indexer follows the chain, as npm start runs it: the example waits for the API to catch up.
     following = api.indexer.run(stop.signal);
@@ -44,9 +43,7 @@ describe("client library (sdk/)", function () {
     stop.abort();
     await following;
     provider?.destroy();
-    await api?.close();
-    await ledger?.closeConnection();
-    await chain?.close();
+    await closeAll(api, ledger, chain);
   });
 
   it("README's example runs as written: anchor, grant, use, a refusal in words, a proof on chain, the API's account", async function () {

@@ -20,7 +20,7 @@ import { Store } from "../../server/store/store.js";
 import { startSystem } from "../../server/system.js";
 import { startAnvil, startHardhatChain, type AnvilChain } from "../helpers/chain.js";
 import { registerDataset } from "../helpers/fixtures.js";
-import { dumpOf, eventually, fillUsage, indexAndServe, ledgerOn, quietLogger, referenceIndex, tempDir, type LedgerOnChain } from "../helpers/system.js";
+import { freshLedger, closeAll, dumpOf, eventually, fillUsage, indexAndServe, withFreshLedger, quietLogger, referenceIndex, tempDir, type LedgerOnChain } from "../helpers/system.js";
 
 const run = promisify(execFile);
 const LEDGER = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
@@ -129,9 +129,7 @@ describe("a damaged index", function () {
   });
 
   it("damage found by a read while serving: that answer and every later one is 503 store_corrupt, and /ready fails", async function () {
-    const chain = await startHardhatChain();
-    const ledger = await ledgerOn(chain);
-    try {
+    await withFreshLedger(startHardhatChain, async (ledger, chain) => {
       const d = await registerDataset(ledger.ledger, ledger.holder, "served");
       const api = await indexAndServe({ chain, ledger });
       await api.indexer.syncOnce();
@@ -149,24 +147,17 @@ describe("a damaged index", function () {
       expect(ready.status).to.equal(503);
       expect(((await ready.json()) as any).error.code).to.equal("store_corrupt");
       await api.close();
-    } finally {
-      await ledger.closeConnection();
-      await chain.close();
-    }
+    });
   });
 
   describe("npm run reindex", function () {
     let chain: AnvilChain;
     let ledger: LedgerOnChain;
     before(async function () {
-      chain = await startAnvil();
-      ledger = await ledgerOn(chain);
+      ({ chain, ledger } = await freshLedger(startAnvil));
       await fillUsage(ledger, { grants: 4, blocks: 30, perBlock: 40, label: "damage" });
     });
-    after(async function () {
-      await ledger?.closeConnection();
-      await chain?.close();
-    });
+    after(() => closeAll(ledger, chain));
 
     it("the indexer refuses a damaged index in one sentence, and `npm run reindex` rebuilds it equal to a fresh index", async function () {
       const dataDir = await tempDir("reindex");

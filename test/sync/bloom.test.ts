@@ -6,13 +6,11 @@ import { bloomBits, bloomHas } from "../../server/chain/bloom.js";
 import { createRpcClient } from "../../server/chain/rpc.js";
 import { startHardhatChain } from "../helpers/chain.js";
 import { runScenario } from "../helpers/scenario.js";
-import { ledgerOn } from "../helpers/system.js";
+import { withFreshLedger } from "../helpers/system.js";
 
 describe("logs bloom", function () {
   it("admits the ledger in every block that has its logs, and not in blocks with none", async function () {
-    const chain = await startHardhatChain();
-    const ledger = await ledgerOn(chain);
-    try {
+    await withFreshLedger(startHardhatChain, async (ledger, chain) => {
       await runScenario({ ethers: ledger.ethers, ledger: ledger.ledger, usesPerGrant: 2 });
       const rpc = createRpcClient({ url: chain.url });
       const head = Number(await rpc.request<string>("eth_blockNumber", []));
@@ -32,10 +30,7 @@ describe("logs bloom", function () {
       }
       expect(withLogs).to.be.greaterThan(10);
       expect(without).to.be.greaterThan(0);
-    } finally {
-      await ledger.closeConnection();
-      await chain.close();
-    }
+    });
   });
 
   it("reads a bloom with exactly an address's three bits as that address's, and no other's", function () {

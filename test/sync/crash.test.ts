@@ -11,7 +11,7 @@ import { expect } from "chai";
 import { indexDir } from "../../server/indexing.js";
 import { Store } from "../../server/store/store.js";
 import { startAnvil, type AnvilChain } from "../helpers/chain.js";
-import { dumpOf, fillUsage, ledgerOn, referenceIndex, tempDir, type LedgerOnChain } from "../helpers/system.js";
+import { freshLedger, closeAll, dumpOf, fillUsage, referenceIndex, tempDir, type LedgerOnChain } from "../helpers/system.js";
 
 const KILLS = Number(process.env.DPL_CRASH_KILLS ?? 10);
 const EVENTS = Number(process.env.DPL_CRASH_EVENTS ?? 5_100);
@@ -42,15 +42,11 @@ describe("crash safety", function () {
   let ledger: LedgerOnChain;
 
   before(async function () {
-    chain = await startAnvil();
-    ledger = await ledgerOn(chain);
+    ({ chain, ledger } = await freshLedger(startAnvil));
     await fillUsage(ledger, { grants: 10, blocks: Math.ceil(EVENTS / PER_BLOCK), perBlock: PER_BLOCK, label: "crash" });
   });
 
-  after(async function () {
-    await ledger?.closeConnection();
-    await chain?.close();
-  });
+  after(() => closeAll(ledger, chain));
 
   it(`survives ${KILLS} SIGKILLs during a backfill of ${EVENTS} events with nothing lost or applied twice`, async function () {
     // A campaign's length is set by its size (`npm run test:faults` runs the large ones), not by mocha's default.

@@ -9,13 +9,11 @@ import { createRpcClient } from "../../server/chain/rpc.js";
 import { decodeLedgerLog, EVENT_SIGNATURES, type RawLog } from "../../core/ledger-events.js";
 import { startHardhatChain } from "../helpers/chain.js";
 import { runScenario } from "../helpers/scenario.js";
-import { ledgerOn } from "../helpers/system.js";
+import { withFreshLedger } from "../helpers/system.js";
 
 describe("decodeLedgerLog", function () {
   it("decodes every ledger event exactly as ethers' Interface does", async function () {
-    const chain = await startHardhatChain();
-    const ledger = await ledgerOn(chain);
-    try {
+    await withFreshLedger(startHardhatChain, async (ledger, chain) => {
       await runScenario({ ethers: ledger.ethers, ledger: ledger.ledger, usesPerGrant: 2 });
       const logs = await createRpcClient({ url: chain.url }).request<RawLog[]>("eth_getLogs", [{ address: ledger.address, fromBlock: "0x0", toBlock: "latest" }]);
       const iface = new Interface(ledger.ledger.interface.fragments);
@@ -34,9 +32,6 @@ describe("decodeLedgerLog", function () {
         }
       }
       expect([...kinds].sort(), "the scenario emits every kind the indexer knows").to.deep.equal(Object.keys(EVENT_SIGNATURES).sort());
-    } finally {
-      await ledger.closeConnection();
-      await chain.close();
-    }
+    });
   });
 });

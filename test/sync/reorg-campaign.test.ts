@@ -14,7 +14,7 @@ import { Rights, UsageAction } from "../../core/ids.js";
 import { openReader } from "../../server/store/reads.js";
 import { startAnvil } from "../helpers/chain.js";
 import { FOREVER, issueGrant, registerDataset, sha256 } from "../helpers/fixtures.js";
-import { dumpOf, indexerThrough, ledgerOn, referenceIndex } from "../helpers/system.js";
+import { freshLedger, dumpOf, indexerThrough, referenceIndex } from "../helpers/system.js";
 import { testSeed } from "../helpers/seed.js";
 
 const ROUNDS = Number(process.env.DPL_REORGS ?? 100);
@@ -36,8 +36,7 @@ describe("reorganisation campaign", function () {
     this.timeout(0);
     const seed = testSeed(20261127);
     const rand = random(seed);
-    const chain = await startAnvil();
-    const ledger = await ledgerOn(chain);
+    const { chain, ledger } = await freshLedger(startAnvil);
     let reading = true;
     try {
       const { ledger: contract, holder, grantee, stranger, ethers } = ledger;
@@ -142,7 +141,7 @@ describe("reorganisation campaign", function () {
       await store.close();
     } finally {
       reading = false;
-      await ledger.closeConnection();
+      await ledger.close();
       await chain.close();
     }
   });

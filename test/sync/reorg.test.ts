@@ -13,14 +13,12 @@ import { createIndexer } from "../../server/sync/indexer.js";
 import { startAnvil } from "../helpers/chain.js";
 import { startRpcProxy } from "../helpers/rpc-proxy.js";
 import { issueGrant, registerDataset, sha256 } from "../helpers/fixtures.js";
-import { dumpOf, indexerThrough, ledgerOn, quietLogger, referenceIndex, tempDir } from "../helpers/system.js";
+import { freshLedger, dumpOf, indexerThrough, withFreshLedger, quietLogger, referenceIndex, tempDir } from "../helpers/system.js";
 
 describe("reorganisations", function () {
   for (const depth of [1, 5, 30]) {
     it(`rolls back a ${depth}-block reorganisation that replaced ledger events, and equals a fresh index`, async function () {
-      const chain = await startAnvil();
-      const ledger = await ledgerOn(chain);
-      try {
+      await withFreshLedger(startAnvil, async (ledger, chain) => {
         const { ledger: contract, holder, grantee, ethers } = ledger;
         const data = await registerDataset(contract, holder, "base");
         const grantId = await issueGrant(contract, holder, data.id, grantee.address, { rights: Rights.USE, quota: 0n });
@@ -72,17 +70,12 @@ describe("reorganisations", function () {
         expect(text).to.include(sha256("canonical").slice(2));
         await fresh.close();
         await store.close();
-      } finally {
-        await ledger.closeConnection();
-        await chain.close();
-      }
+      });
     });
   }
 
   it("stops with ReorgTooDeepError when the reorganisation is deeper than the window, touching nothing", async function () {
-    const chain = await startAnvil();
-    const ledger = await ledgerOn(chain);
-    try {
+    await withFreshLedger(startAnvil, async (ledger, chain) => {
       const { ledger: contract, holder, ethers } = ledger;
       const { store, indexer } = await indexerThrough(chain.url, ledger, { label: "deep", options: { reorgWindow: 4 } });
       for (let i = 0; i < 12; i++) await registerDataset(contract, holder, `deep ${i}`);
@@ -107,15 +100,11 @@ describe("reorganisations", function () {
       expect(await store.state()).to.deep.equal(before);
       expect(await dumpOf(store)).to.deep.equal(dumpBefore);
       await store.close();
-    } finally {
-      await ledger.closeConnection();
-      await chain.close();
-    }
+    });
   });
 
   it("waits, deleting nothing, while the node's head is behind the index (a node still syncing)", async function () {
-    const chain = await startAnvil();
-    const ledger = await ledgerOn(chain);
+    const { chain, ledger } = await freshLedger(startAnvil);
     const proxy = await startRpcProxy(chain.url);
     try {
       const { ledger: contract, holder } = ledger;
@@ -144,7 +133,7 @@ describe("reorganisations", function () {
       await store.close();
     } finally {
       await proxy.close();
-      await ledger.closeConnection();
+      await ledger.close();
       await chain.close();
     }
   });

@@ -9,7 +9,7 @@ import { getAddress as ethersAddress } from "ethers";
 import { startAnvil, startHardhatChain, type TestChain } from "../helpers/chain.js";
 import { runScenario, type Truth, type TruthDataset, type TruthGrant } from "../helpers/scenario.js";
 import { ADMIN_DELAY } from "../helpers/fixtures.js";
-import { allPages, indexAndServe, ledgerOn, type IndexedApi, type LedgerOnChain } from "../helpers/system.js";
+import { freshLedger, closeAll, allPages, indexAndServe, type IndexedApi, type LedgerOnChain } from "../helpers/system.js";
 
 const ACTIONS = ["use", "process", "derive", "operate"];
 const ZERO = "0x" + "00".repeat(32);
@@ -50,19 +50,14 @@ for (const [name, start] of [
     let headTime: number;
 
     before(async function () {
-      chain = await start();
-      ledger = await ledgerOn(chain);
+      ({ chain, ledger } = await freshLedger(start));
       truth = await runScenario({ ethers: ledger.ethers, ledger: ledger.ledger });
       api = await indexAndServe({ chain, ledger, options: { initialRange: 7, maxRange: 40 } });
       await api.indexer.syncOnce();
       headTime = api.indexer.status().head!.timestamp;
     });
 
-    after(async function () {
-      await api?.close();
-      await ledger?.closeConnection();
-      await chain?.close();
-    });
+    after(() => closeAll(api, ledger, chain));
 
     it("indexes at least 500 events of every kind, up to the head", async function () {
       const total = [...truth.events.values()].reduce((a, b) => a + b, 0);
