@@ -4,11 +4,11 @@ pragma solidity ^0.8.28;
 import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 
 import {IProvenanceLedger} from "./interfaces/IProvenanceLedger.sol";
-import {UsageMeter} from "./ledger/UsageMeter.sol";
+import {MeterSettlement} from "./ledger/MeterSettlement.sol";
 
 /**
  * @title ProvenanceLedger
- * @notice dpl's ledger: datasets, grants and usage at one address, with one event stream from which
+ * @notice dpl's ledger: datasets, grants, usage and its settlement at one address, with one event stream from which
  * an indexer rebuilds all history without a single eth_call.
  *
  * Not upgradeable on purpose: a ledger whose operator can rewrite it proves nothing. The only
@@ -16,7 +16,7 @@ import {UsageMeter} from "./ledger/UsageMeter.sol";
  * OpenZeppelin's AccessControlDefaultAdminRules: one admin, never zero, handed over in two steps
  * after a delay that the admin can change only by waiting it out.
  */
-contract ProvenanceLedger is UsageMeter, AccessControlDefaultAdminRules, IProvenanceLedger {
+contract ProvenanceLedger is MeterSettlement, AccessControlDefaultAdminRules, IProvenanceLedger {
     /// @notice The role that may pause and unpause writes.
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
 

@@ -86,10 +86,26 @@ export const Usage = z
     grantee: z.string(),
     action: z.enum(USAGE_ACTION_NAMES),
     units: z.string(),
-    outputRef: z.string().nullable(),
+    outputRef: z.string().nullable().meta({ description: "What the use produced; for a delivery settled by a gateway, its epoch's receipts root" }),
+    settlement: z.object({ holder: z.string(), epoch: z.string() }).optional().meta({ description: "Present when the holder's gateway metered the use: the epoch it was settled in" }),
     evidence: Evidence,
   })
   .meta({ id: "Usage" });
+
+export const Epoch = z
+  .object({
+    holder: z.string(),
+    epoch: z.string().meta({ description: "The epoch's number (uint64, decimal)" }),
+    meter: z.string().meta({ description: "The account that settled it: the holder or a meter it appointed" }),
+    receiptsRoot: z.string().meta({ description: "Merkle root of the epoch's signed delivery receipts" }),
+    receiptCount: z.number().int(),
+    entryCount: z.number().int().meta({ description: "Grant and action totals settled (each a use in the epoch's usage list)" }),
+    units: z.string().meta({ description: "The sum of the entries' units" }),
+    evidence: Evidence,
+  })
+  .meta({ id: "Epoch", description: "An epoch of a holder's gateway deliveries, settled on chain" });
+
+export const Meter = z.object({ holder: z.string(), meter: z.string(), appointed: Evidence }).meta({ id: "Meter", description: "An account a holder appointed to settle its gateway's usage" });
 
 export const Activity = z
   .object({
@@ -100,6 +116,7 @@ export const Activity = z
     counterparty: z.string().optional(),
     units: z.string().optional(),
     role: z.string().optional(),
+    epoch: z.string().optional(),
     evidence: Evidence,
   })
   .meta({ id: "Activity" });
@@ -164,6 +181,8 @@ export type Dataset = z.output<typeof Dataset>;
 export type GrantStatus = z.output<typeof GrantStatus>;
 export type Grant = z.output<typeof Grant>;
 export type Usage = z.output<typeof Usage>;
+export type Epoch = z.output<typeof Epoch>;
+export type Meter = z.output<typeof Meter>;
 export type Activity = z.output<typeof Activity>;
 export type Roles = z.output<typeof Roles>;
 export type ReadAt = z.output<typeof ReadAt>;

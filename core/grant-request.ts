@@ -4,6 +4,7 @@
 import type { TypedDataDomain, TypedDataField } from "ethers";
 
 import type { GrantTerms } from "./ids.js";
+import { typesOf } from "./typed-data.js";
 
 /**
  * The grant's terms, signed by the holder, with what binds it: the dataset's holding transfer count
@@ -25,17 +26,6 @@ export const GRANT_REQUEST_TYPE =
 
 /** The EIP-712 types for signing, read from GRANT_REQUEST_TYPE. */
 export const GRANT_REQUEST_TYPES: Record<string, TypedDataField[]> = typesOf(GRANT_REQUEST_TYPE);
-
-/** `Name(type field,...)` as ethers' typed-data fields. */
-function typesOf(encoded: string): Record<string, TypedDataField[]> {
-  const [, name, fields] = /^(\w+)\((.*)\)$/.exec(encoded)!;
-  return {
-    [name]: fields.split(",").map((field) => {
-      const [type, fieldName] = field.split(" ");
-      return { name: fieldName, type };
-    }),
-  };
-}
 
 /** The ledger's EIP-712 domain on `chainId` at `ledger`. */
 export function grantRequestDomain(chainId: bigint, ledger: string): TypedDataDomain {

@@ -52,6 +52,9 @@ export type LedgerEventBody =
   | { kind: "GrantRevoked"; grantId: string; datasetId: string; holder: string }
   | { kind: "GrantRenounced"; grantId: string; datasetId: string; grantee: string }
   | { kind: "UsageRecorded"; grantId: string; datasetId: string; grantee: string; action: number; units: bigint; outputRef: string }
+  | { kind: "MeterAppointed"; holder: string; meter: string }
+  | { kind: "MeterDismissed"; holder: string; meter: string }
+  | { kind: "EpochSettled"; holder: string; epoch: bigint; meter: string; receiptsRoot: string; receiptCount: number; entryCount: number; units: bigint }
   | { kind: "GrantRequestCancelled"; holder: string; nonce: bigint }
   | { kind: "GrantRequestsCancelled"; holder: string; counter: bigint }
   | { kind: "Paused"; account: string }
@@ -78,6 +81,9 @@ export const EVENT_SIGNATURES: Record<LedgerEventKind, string> = {
   GrantRevoked: "GrantRevoked(bytes32,bytes32,address)",
   GrantRenounced: "GrantRenounced(bytes32,bytes32,address)",
   UsageRecorded: "UsageRecorded(bytes32,bytes32,address,uint8,uint64,bytes32)",
+  MeterAppointed: "MeterAppointed(address,address)",
+  MeterDismissed: "MeterDismissed(address,address)",
+  EpochSettled: "EpochSettled(address,uint64,address,bytes32,uint32,uint32,uint256)",
   GrantRequestCancelled: "GrantRequestCancelled(address,uint256)",
   GrantRequestsCancelled: "GrantRequestsCancelled(address,uint64)",
   Paused: "Paused(address)",
@@ -152,6 +158,20 @@ export function decodeLedgerLog(log: RawLog): LedgerEventBody | undefined {
       return { kind, grantId: t[1], datasetId: t[2], grantee: topicAddress(t[3]) };
     case "UsageRecorded":
       return { kind, grantId: t[1], datasetId: t[2], grantee: topicAddress(t[3]), action: small(d, 0), units: uint(d, 1), outputRef: bytes32(d, 2) };
+    case "MeterAppointed":
+    case "MeterDismissed":
+      return { kind, holder: topicAddress(t[1]), meter: topicAddress(t[2]) };
+    case "EpochSettled":
+      return {
+        kind,
+        holder: topicAddress(t[1]),
+        epoch: BigInt(t[2]),
+        meter: topicAddress(t[3]),
+        receiptsRoot: bytes32(d, 0),
+        receiptCount: small(d, 1),
+        entryCount: small(d, 2),
+        units: uint(d, 3),
+      };
     case "GrantRequestCancelled":
       return { kind, holder: topicAddress(t[1]), nonce: uint(d, 0) };
     case "GrantRequestsCancelled":

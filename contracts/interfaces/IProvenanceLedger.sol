@@ -3,12 +3,14 @@ pragma solidity ^0.8.28;
 
 import {IDatasetRegistry} from "./IDatasetRegistry.sol";
 import {IGrantRegistry} from "./IGrantRegistry.sol";
+import {IMeterSettlement} from "./IMeterSettlement.sol";
 import {IUsageMeter} from "./IUsageMeter.sol";
 
 /**
  * @title IProvenanceLedger
  * @notice The whole ledger at one address with one event stream: datasets (holding right), grants
- * (processing/use and product-operation rights) and metered usage.
+ * (processing/use and product-operation rights), metered usage and the settlement of what a
+ * holder's gateway metered.
  *
  * An account with PAUSER_ROLE may pause, in an emergency, every write that gives or carries rights:
  * deriving, licensed versions, grants, uses and holding transfers. What only takes rights away
@@ -16,7 +18,7 @@ import {IUsageMeter} from "./IUsageMeter.sol";
  * Nothing can alter history, grants or holdings: there is no upgrade path and no administrative
  * write. The admin role (which grants PAUSER_ROLE) is handed over in two steps after a delay.
  */
-interface IProvenanceLedger is IDatasetRegistry, IGrantRegistry, IUsageMeter {
+interface IProvenanceLedger is IDatasetRegistry, IGrantRegistry, IUsageMeter, IMeterSettlement {
     // One event in a ledger's life; nobody filters by the delay.
     /* solhint-disable gas-indexed-events */
     /**

@@ -19,6 +19,7 @@ import { serveExplorer } from "./explorer.js";
 import type { ApiMetrics } from "./metrics.js";
 import { limitRates } from "./rate-limit.js";
 import { accountRoutes } from "./routes/accounts.js";
+import { settlementRoutes } from "./routes/settlement.js";
 import { datasetRoutes } from "./routes/datasets.js";
 import { eventRoutes } from "./routes/events.js";
 import { grantRoutes } from "./routes/grants.js";
@@ -95,6 +96,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
   usageRoutes(route);
   lineageRoutes(route);
   accountRoutes(route);
+  settlementRoutes(route);
   provRoutes(route);
 
   const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({

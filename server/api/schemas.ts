@@ -33,6 +33,14 @@ export const Address = z
   .transform((s) => s.toLowerCase())
   .meta({ description: "20-byte hex address", example: "0x70997970c51812dc3a010c7d01b50e0d17dc79c8" });
 
+/** A uint64 in decimal, as a bigint. */
+export const Uint64 = z
+  .string()
+  .regex(/^(0|[1-9]\d{0,19})$/, "must be a whole number from 0 to 18446744073709551615")
+  .transform((s) => BigInt(s))
+  .refine((n) => n < 2n ** 64n, "must be a whole number from 0 to 18446744073709551615")
+  .meta({ description: "uint64, decimal", example: "7" });
+
 export const MAX_LIMIT = 500;
 
 const Limit = z.coerce

@@ -7,7 +7,7 @@ import { ZeroHash } from "ethers";
 
 import type * as Answer from "../../core/api-answers.js";
 import { rightNames } from "../../core/ids.js";
-import type { ActivityRecord, DatasetRecord, Evidence, GrantRecord, UsageRecord } from "../store/records.js";
+import type { ActivityRecord, DatasetRecord, EpochRecord, Evidence, GrantRecord, MeterRecord, UsageRecord } from "../store/records.js";
 import { grantStanding, type GrantStanding, type Lapse, type LicenceFacts, licenceLapse } from "./standing.js";
 
 export interface Finality {
@@ -76,6 +76,14 @@ export function usageView(u: UsageRecord, f: Finality): Answer.Usage {
   return { ...u, evidence: evidenceView(u.evidence, f) };
 }
 
+export function epochView(e: EpochRecord, f: Finality): Answer.Epoch {
+  return { ...e, evidence: evidenceView(e.evidence, f) };
+}
+
+export function meterView(m: MeterRecord, f: Finality): Answer.Meter {
+  return { ...m, appointed: evidenceView(m.appointed, f) };
+}
+
 export function activityView(a: ActivityRecord, f: Finality): Answer.Activity {
   return { ...a, evidence: evidenceView(a.evidence, f) };
 }
@@ -116,6 +124,8 @@ export function viewsOf(reader: LicenceSource, f: Finality) {
     grant: (g: GrantRecord) => grantView(g, f, standingOf(g, reader.datasetOf(g))),
     usage: (u: UsageRecord) => usageView(u, f),
     activity: (a: ActivityRecord) => activityView(a, f),
+    epoch: (e: EpochRecord) => epochView(e, f),
+    meter: (m: MeterRecord) => meterView(m, f),
     evidence: (e: Evidence) => evidenceView(e, f),
   };
 }

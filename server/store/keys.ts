@@ -10,6 +10,9 @@ export const positionKey = (e: Pick<Evidence, "blockNumber" | "txIndex" | "logIn
 
 export const blockKey = (n: number) => pad(n, 12);
 
+/** A holder's epoch: uint64, 20 digits, so that a holder's epochs sort by number. */
+export const epochKey = (holder: string, epoch: bigint) => `${holder}:${epoch.toString().padStart(20, "0")}`;
+
 /** The last part of an activity key: whether the account acted ("a") or was acted on ("s"). */
 export const ROLE_ACTOR = "a";
 export const ROLE_SUBJECT = "s";

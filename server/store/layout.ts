@@ -3,7 +3,7 @@
  * records in records.ts), and the schema version that names this layout.
  */
 /** Bumped whenever the layout of keys or records changes: an older index is then rebuilt. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const SUBLEVELS = [
   "meta",
@@ -24,5 +24,8 @@ export const SUBLEVELS = [
   "lineageDown",
   "productsByLicence",
   "activity",
+  "meters",
+  "epochs",
+  "usageByEpoch",
 ] as const;
 export type SublevelName = (typeof SUBLEVELS)[number];

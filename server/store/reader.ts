@@ -5,7 +5,7 @@
  */
 import { InvalidInputError } from "../../core/errors.js";
 import { decodeCursor, ROLE_ACTOR, ROLE_SUBJECT } from "./keys.js";
-import type { ActivityRecord, DatasetRecord, GrantRecord, RolesRecord, StoreIdentity, SyncState, UsageRecord } from "./records.js";
+import type { ActivityRecord, DatasetRecord, EpochRecord, GrantRecord, MeterRecord, RolesRecord, StoreIdentity, SyncState, UsageRecord } from "./records.js";
 
 export interface Page<T> {
   items: T[];
@@ -85,15 +85,24 @@ export interface Reader {
   /** Everything an account did or received, newest first. */
   activity(account: string, args: PageArgs): Promise<Page<ActivityRecord>>;
   storedActivity(account: string, args: PageArgs): Promise<Page<StoredItem>>;
+  /** The meters `holder` has appointed and not dismissed, in address order. */
+  meters(holder: string): Promise<MeterRecord[]>;
+  /** `holder`'s settled epoch `epoch`, if settled. */
+  epoch(holder: string, epoch: bigint): Promise<EpochRecord | undefined>;
+  /** `holder`'s settled epochs, highest number first. */
+  epochsOf(holder: string, args: PageArgs): Promise<Page<EpochRecord>>;
+  /** The uses an epoch settled, in the order settled, as stored. */
+  storedUsageOfEpoch(holder: string, epoch: bigint, args: PageArgs): Promise<Page<StoredItem>>;
   close(): Promise<void>;
 }
 
 /**
  * What follows a list's prefix in each of its keys: the event's position (block, transaction, log:
- * 24 digits), then the dataset or grant id, or the activity's role. A cursor is checked against it,
- * so a forged one is refused rather than read as a place in the list.
+ * 24 digits), then the dataset or grant id, or the activity's role; or an epoch's number (20
+ * digits). A cursor is checked against it, so a forged one is refused rather than read as a place in
+ * the list.
  */
-const LIST_KEY_TAIL = new RegExp(`^\\d{24}(:0x[0-9a-f]{64}|:[${ROLE_ACTOR}${ROLE_SUBJECT}])?$`);
+const LIST_KEY_TAIL = new RegExp(`^(\\d{24}(:0x[0-9a-f]{64}|:[${ROLE_ACTOR}${ROLE_SUBJECT}])?|\\d{20})$`);
 
 /** The key a list's cursor stands for: the last key of the page that gave it out. */
 export function keyAfter(cursor: string | undefined, prefix: string): string | undefined {

@@ -3,9 +3,9 @@
  * and after a write (a reorganisation's rollback included). Lists are range scans over the index
  * sublevels, paginated by an opaque cursor (the last key returned).
  */
-import { encodeCursor, ROLE_ACTOR, upperBound } from "./keys.js";
+import { encodeCursor, epochKey, ROLE_ACTOR, upperBound } from "./keys.js";
 import { keyAfter, type LineageArgs, type LineageGraph, lineageOffset, type Page, type PageArgs, type Reader, type StoredItem } from "./reader.js";
-import type { ActivityRecord, DatasetRecord, GrantRecord, RolesRecord, StoreIdentity, SyncState, UsageActivityRef, UsageRecord } from "./records.js";
+import type { ActivityRecord, DatasetRecord, EpochRecord, GrantRecord, MeterRecord, RolesRecord, StoreIdentity, SyncState, UsageActivityRef, UsageRecord } from "./records.js";
 import type { Store, SublevelName } from "./store.js";
 
 export { InvalidCursorError, type LineageArgs, type LineageGraph, type Page, type PageArgs, type Reader, type StoredItem } from "./reader.js";
@@ -276,6 +276,26 @@ class SnapshotReader implements Reader {
       },
       true,
     );
+  }
+
+  async meters(holder: string) {
+    return (await this.store
+      .sub("meters")
+      .values({ ...this.opts, gte: `${holder}:`, lt: upperBound(`${holder}:`) })
+      .all()) as MeterRecord[];
+  }
+
+  async epoch(holder: string, epoch: bigint) {
+    return this.get<EpochRecord>("epochs", epochKey(holder, epoch));
+  }
+
+  epochsOf(holder: string, args: PageArgs) {
+    return this.pageOf<EpochRecord>("epochs", `${holder}:`, args, true, (_, record) => record);
+  }
+
+  storedUsageOfEpoch(holder: string, epoch: bigint, args: PageArgs) {
+    const prefix = `${epochKey(holder, epoch)}:`;
+    return this.pageOf("usageByEpoch", prefix, args, false, (key, usageKey: string) => storedItem(this.text("usageByDataset", usageKey), key, prefix));
   }
 
   close() {

@@ -95,9 +95,36 @@ export interface UsageRecord {
   grantee: string;
   action: UsageActionName;
   units: string;
-  /** Null when the use named no output. */
+  /** Null when the use named no output (for a settled delivery: the epoch's receipts root). */
   outputRef: string | null;
+  /** Present when a holder's gateway metered the use: the epoch it was settled in. */
+  settlement?: SettlementRef;
   evidence: TimedEvidence;
+}
+
+/** The epoch a gateway-metered use was settled in. */
+export interface SettlementRef {
+  holder: string;
+  epoch: string;
+}
+
+/** An epoch of a holder's gateway deliveries, as settled on chain (key holder:epoch). */
+export interface EpochRecord {
+  holder: string;
+  epoch: string;
+  meter: string;
+  receiptsRoot: string;
+  receiptCount: number;
+  entryCount: number;
+  units: string;
+  evidence: Evidence;
+}
+
+/** An account a holder appointed to settle its gateway's usage (key holder:meter). */
+export interface MeterRecord {
+  holder: string;
+  meter: string;
+  appointed: Evidence;
 }
 
 export type ActivityKind =
@@ -123,7 +150,12 @@ export type ActivityKind =
   | "unpaused"
   | "role-granted"
   | "role-revoked"
-  | "admin-transfer-scheduled";
+  | "admin-transfer-scheduled"
+  | "meter-appointed"
+  | "appointed-meter"
+  | "meter-dismissed"
+  | "dismissed-meter"
+  | "epoch-settled";
 
 /**
  * How a use appears in the activity of its grantee (key role "a": "used") and of the dataset's holder
@@ -142,6 +174,8 @@ export interface ActivityRecord {
   units?: string;
   /** For role changes: the role's name ("admin", "pauser") or its hash when unknown. */
   role?: string;
+  /** For a settled epoch: its number. */
+  epoch?: string;
   /** Last, as in a use: served as stored, finality added when read. */
   evidence: TimedEvidence;
 }

@@ -7,8 +7,15 @@ import { ZeroHash } from "ethers";
 
 import { roleName, USAGE_ACTION_NAMES } from "../../core/ids.js";
 import type { LedgerEventBody } from "../../core/ledger-events.js";
-import { positionKey, ROLE_ACTOR, ROLE_SUBJECT } from "./keys.js";
-import type { ActivityKind, ActivityRecord, DatasetRecord, Evidence, GrantRecord, RolesRecord, TimedEvidence, UsageActivityRef, UsageRecord } from "./records.js";
+import { epochKey, positionKey, ROLE_ACTOR, ROLE_SUBJECT } from "./keys.js";
+import type { ActivityKind, ActivityRecord, DatasetRecord, EpochRecord, Evidence, GrantRecord, MeterRecord, RolesRecord, TimedEvidence, UsageActivityRef, UsageRecord } from "./records.js";
+
+/** The settlement whose entries a transaction's next uses are (meta key "settling"). */
+interface SettlingMark {
+  txHash: string;
+  holder: string;
+  epoch: string;
+}
 import type { WriteSet } from "./store.js";
 
 async function activity(
@@ -154,9 +161,38 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       await activity(w, subject, ROLE_SUBJECT, revoked ? "grant-revoked" : "grant-renounced", evidence, { datasetId: g.datasetId, grantId: g.id, counterparty: actor });
       return;
     }
+    case "MeterAppointed":
+    case "MeterDismissed": {
+      const appointed = event.kind === "MeterAppointed";
+      if (appointed) await w.put("meters", `${event.holder}:${event.meter}`, { holder: event.holder, meter: event.meter, appointed: evidence } satisfies MeterRecord);
+      else await w.del("meters", `${event.holder}:${event.meter}`);
+      await activity(w, event.holder, ROLE_ACTOR, appointed ? "meter-appointed" : "meter-dismissed", evidence, { counterparty: event.meter });
+      if (event.meter !== event.holder) await activity(w, event.meter, ROLE_SUBJECT, appointed ? "appointed-meter" : "dismissed-meter", evidence, { counterparty: event.holder });
+      return;
+    }
+    case "EpochSettled": {
+      const epoch = event.epoch.toString();
+      const record: EpochRecord = {
+        holder: event.holder,
+        epoch,
+        meter: event.meter,
+        receiptsRoot: event.receiptsRoot,
+        receiptCount: event.receiptCount,
+        entryCount: event.entryCount,
+        units: event.units.toString(),
+        evidence,
+      };
+      await w.put("epochs", epochKey(event.holder, event.epoch), record, true);
+      // The uses that follow in this transaction are the epoch's entries.
+      await w.put("meta", "settling", { txHash: evidence.txHash, holder: event.holder, epoch } satisfies SettlingMark);
+      await activity(w, event.holder, ROLE_SUBJECT, "epoch-settled", evidence, { counterparty: event.meter, units: record.units, epoch });
+      if (event.meter !== event.holder) await activity(w, event.meter, ROLE_ACTOR, "epoch-settled", evidence, { counterparty: event.holder, units: record.units, epoch });
+      return;
+    }
     case "UsageRecorded": {
       const g = await must(grant(w, event.grantId), event);
       await w.put("grants", g.id, { ...g, used: (BigInt(g.used) + event.units).toString(), uses: g.uses + 1 });
+      const settling = await w.get<SettlingMark>("meta", "settling");
       const usage: UsageRecord = {
         grantId: event.grantId,
         datasetId: event.datasetId,
@@ -164,12 +200,15 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
         action: USAGE_ACTION_NAMES[event.action] ?? "use",
         units: event.units.toString(),
         outputRef: event.outputRef === ZeroHash ? null : event.outputRef,
+        ...(settling?.txHash === evidence.txHash && { settlement: { holder: settling.holder, epoch: settling.epoch } }),
+        // Last: pages are served as stored, finality spliced in at the end.
         evidence: timed(evidence),
       };
       // The record lives in the by-dataset index itself, so that a page of a dataset's uses is one
       // range read; the by-grant index and the activity entries point at it.
       const usageKey = `${event.datasetId}:${pos}`;
       await w.put("usageByDataset", usageKey, usage, true);
+      if (usage.settlement) await w.put("usageByEpoch", `${epochKey(usage.settlement.holder, BigInt(usage.settlement.epoch))}:${pos}`, usageKey, true);
       await w.put("usageByGrant", `${event.grantId}:${pos}`, usageKey, true);
       await w.put("activity", `${event.grantee}:${pos}:${ROLE_ACTOR}`, usageKey satisfies UsageActivityRef, true);
       const holder = (await dataset(w, event.datasetId))?.holder;

@@ -192,6 +192,23 @@ export class ScenarioBuilder {
     if (holder !== lower(grantee)) this.act(holder);
   }
 
+  async appointMeter(holder: HardhatEthersSigner, meter: string, appoint = true): Promise<void> {
+    await (await (appoint ? this.ledger.connect(holder).appointMeter(meter) : this.ledger.connect(holder).dismissMeter(meter))).wait();
+    this.count(appoint ? "MeterAppointed" : "MeterDismissed");
+    this.act(holder.address);
+    if (lower(meter) !== lower(holder.address)) this.act(meter);
+  }
+
+  /** `meter` settles `holder`'s epoch: each entry becomes a use whose output is the receipts root. */
+  async settle(meter: HardhatEthersSigner, holder: string, epoch: bigint, entries: { grantId: string; action: number; units: bigint }[]): Promise<void> {
+    const root = this.fresh("receipts");
+    await (await this.ledger.connect(meter).settleUsage(holder, epoch, root, entries.length * 3, entries)).wait();
+    this.count("EpochSettled");
+    this.act(holder);
+    if (lower(meter.address) !== lower(holder)) this.act(meter.address);
+    for (const e of entries) this.use(e.grantId, this.truth.grants.get(lower(e.grantId))!.grantee, e.action, e.units, root);
+  }
+
   async grant(holder: HardhatEthersSigner, datasetId: string, grantee: string, terms: { rights: number; validFrom: number; validUntil: number; quota: bigint; purpose?: string }): Promise<string> {
     const purpose = terms.purpose ?? `purpose ${this.n++}`;
     await (await this.ledger.connect(holder).grant(datasetId, grantee, terms.rights, purpose, terms.validFrom, terms.validUntil, terms.quota)).wait();
@@ -397,6 +414,19 @@ export async function runScenario(args: { ethers: HardhatEthers; ledger: Provena
   const bankProduct = await s.derive(bank, [{ datasetId: products[0], grantId: onProduct }]);
   const rivalGrant = await s.grant(bank, bankProduct, rival.address, { rights: Rights.USE, validFrom: 0, validUntil: far, quota: 10n });
   await s.useBatch(rival, [{ grantId: rivalGrant, action: UsageAction.Use, units: 1n }]);
+
+  // The bureau's gateway: the relayer is its meter (the rival was, briefly); two epochs settle.
+  await s.appointMeter(bureau, relayer.address);
+  await s.appointMeter(bureau, rival.address);
+  await s.appointMeter(bureau, rival.address, false);
+  const served = grants.filter((g) => s.truth.grants.get(g.id)!.quota === 0n).slice(0, 2);
+  await s.settle(
+    relayer,
+    bureau.address,
+    1n,
+    served.map((g) => ({ grantId: g.id, action: UsageAction.Use, units: 5n })),
+  );
+  await s.settle(bureau, bureau.address, 2n, [{ grantId: served[0].id, action: UsageAction.Use, units: 2n }]);
 
   for (let i = 0; i < 4; i++) await s.transfer(bureau, bureauSets[52 + i], archive, true);
   await s.transfer(bureau, bureauSets[56], rival, false);

@@ -80,6 +80,10 @@ interface Model {
   spent: Map<string, Set<bigint>>;
   /** Signed requests not yet relayed (or relayed: a relay may be tried again), with who signed. */
   requests: { request: GrantRequest; signer: HardhatEthersSigner }[];
+  /** Each holder's appointed meters. */
+  meters: Map<string, Set<string>>;
+  /** Each holder's settled epochs. */
+  settled: Map<string, Set<bigint>>;
 }
 
 type Events = { name: string; args: unknown[] }[];
@@ -131,6 +135,39 @@ function predictUse(model: Model, grantId: string, user: string, action: UsageAc
   if (lapsed) return lapsed;
   if (g.quota !== 0n && g.used + units > g.quota) return fail("UsageQuotaExceeded", grantId, g.used, g.quota, units);
   return { events: [{ name: "UsageRecorded", args: [grantId, g.datasetId, user, action, units, outputRef] }], apply: () => void (g.used += units) };
+}
+
+/**
+ * Predicts a settlement of `holder`'s `epoch` sent by `caller`, written from IMeterSettlement's rules:
+ * the caller, the entries' count, the root, the epoch; then each entry in turn, quotas on the running
+ * totals; all or nothing.
+ */
+function predictSettle(model: Model, caller: string, holder: string, epoch: bigint, root: string, receipts: number, entries: { grantId: string; action: UsageAction; units: bigint }[]): Outcome {
+  if (caller !== holder && !model.meters.get(holder)?.has(caller)) return fail("SettlementUnauthorized", holder, caller);
+  if (receipts === 0) return fail("SettlementReceiptsEmpty");
+  if (model.settled.get(holder)?.has(epoch)) return fail("SettlementEpochSettled", holder, epoch);
+  const total = entries.reduce((sum, e) => sum + e.units, 0n);
+  const events: Events = [{ name: "EpochSettled", args: [holder, epoch, caller, root, receipts, entries.length, total] }];
+  const used = new Map<string, bigint>();
+  for (const { grantId, action, units } of entries) {
+    if (action === UsageAction.Derive) return fail("UsageActionReserved", action);
+    if (units === 0n) return fail("UsageUnitsZero");
+    const g = findGrant(model, grantId);
+    if (!g) return fail("GrantNotFound", grantId);
+    if (findDataset(model, g.datasetId)!.holder !== holder) return fail("SettlementNotHolder", grantId, g.datasetId, holder);
+    if ((g.rights & RIGHT_FOR[action]) === 0) return fail("UsageActionNotAllowed", grantId, action, g.rights);
+    const before = used.get(grantId) ?? g.used;
+    if (g.quota !== 0n && before + units > g.quota) return fail("UsageQuotaExceeded", grantId, before, g.quota, units);
+    used.set(grantId, before + units);
+    events.push({ name: "UsageRecorded", args: [grantId, g.datasetId, g.grantee, action, units, root] });
+  }
+  return {
+    events,
+    apply: () => {
+      for (const [grantId, total] of used) findGrant(model, grantId)!.used = total;
+      model.settled.set(holder, new Set([...(model.settled.get(holder) ?? []), epoch]));
+    },
+  };
 }
 
 /** A grant's status, by the same checks: what grantStatus, the API and this model must all say. */
@@ -312,6 +349,26 @@ const opArb = fc.oneof(
       units: fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 8, arbitrary: fc.integer({ min: 1, max: 4 }) }),
     }),
   },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("settle" as const),
+      /** Mostly by the holder of the first entry's dataset or a meter it appointed. */
+      asMeter: mostly,
+      actor,
+      epoch: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 3 }) }, { weight: 1, arbitrary: fc.integer({ min: 250, max: 260 }) }),
+      receipts: fc.oneof({ weight: 20, arbitrary: fc.integer({ min: 1, max: 50 }) }, { weight: 1, arbitrary: fc.constant(0) }),
+      entries: fc.array(
+        fc.record({
+          grant: fc.oneof({ weight: 30, arbitrary: pick }, { weight: 1, arbitrary: fc.constant(-1) }),
+          action: fc.oneof({ weight: 8, arbitrary: fc.constantFrom(0, 1, 3) }, { weight: 1, arbitrary: fc.constant(2) }),
+          units: fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 12, arbitrary: fc.integer({ min: 1, max: 4 }) }),
+        }),
+        { minLength: 1, maxLength: 2 },
+      ),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("meter" as const), appoint: mostly, actor, meter: actor }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("revoke" as const), asHolder: mostly, actor, grant: pick }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("renounce" as const), asGrantee: mostly, actor, grant: pick }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("transfer" as const), asHolder: mostly, actor, dataset: pick, to: fc.option(actor, { nil: undefined }) }) },
@@ -519,6 +576,32 @@ function plan(env: Env, op: Op): Plan | undefined {
       const send = () => ledger.connect(user).recordUsage(g.id, action, units, outputRef);
       const outcome = action === UsageAction.Derive ? fail("UsageActionReserved", action) : predictUse(model, g.id, user.address, action, units, outputRef);
       return { signer: user, send, outcome };
+    }
+    case "meter": {
+      const meter = actors[op.meter].address;
+      const name = op.appoint ? "MeterAppointed" : "MeterDismissed";
+      const apply = () => {
+        const meters = new Set(model.meters.get(signer.address) ?? []);
+        if (op.appoint) meters.add(meter);
+        else meters.delete(meter);
+        model.meters.set(signer.address, meters);
+      };
+      const send = () => (op.appoint ? ledger.connect(signer).appointMeter(meter) : ledger.connect(signer).dismissMeter(meter));
+      return { signer, send, outcome: { events: [{ name, args: [signer.address, meter] }], apply } };
+    }
+    case "settle": {
+      const entries = op.entries.map((e) => ({ grantId: e.grant < 0 ? sha256(`no grant ${model.time}`) : at(model.grants, e.grant)?.id, action: e.action as UsageAction, units: BigInt(e.units) }));
+      if (entries.some((e) => e.grantId === undefined)) return undefined;
+      const first = findGrant(model, entries[0].grantId!);
+      const holder = first ? findDataset(model, first.datasetId)!.holder : signer.address;
+      // The holder itself, one of its meters, or whoever the actor is.
+      const meters = [holder, ...(model.meters.get(holder) ?? [])];
+      const caller = op.asMeter ? byAddress(env, at(meters, op.actor)!) : signer;
+      const epoch = BigInt(op.epoch);
+      const root = sha256(`receipts ${epoch}`);
+      const settlement = entries as { grantId: string; action: UsageAction; units: bigint }[];
+      const send = () => ledger.connect(caller).settleUsage(holder, epoch, root, op.receipts, settlement);
+      return { signer: caller, send, outcome: predictSettle(model, caller.address, holder, epoch, root, op.receipts, settlement) };
     }
     case "revoke":
     case "renounce": {
@@ -777,7 +860,16 @@ describe("ProvenanceLedger against its model", function () {
         fc.asyncProperty(fc.array(opArb, { minLength: CALLS ?? 20, maxLength: CALLS ?? 80 }), async (ops) => {
           await snapshot.restore();
           await mirror.reset();
-          const model: Model = { time: BigInt(await networkHelpers.time.latest()) + 1n, datasets: [], grants: [], counters: new Map(), spent: new Map(), requests: [] };
+          const model: Model = {
+            time: BigInt(await networkHelpers.time.latest()) + 1n,
+            datasets: [],
+            grants: [],
+            counters: new Map(),
+            spent: new Map(),
+            requests: [],
+            meters: new Map(),
+            settled: new Map(),
+          };
           const env: Env = { ledger, actors, domain, mirror, blockTimes: new Map(), logs: [], model };
           for (const op of ops) {
             const before = env.model.time;

@@ -6,7 +6,8 @@
  * grantee holds grant G on D (all rights); the admin deployed the ledger (default admin, behind a
  * three-day handover delay, and pauser); the
  * relayer and the stranger hold nothing. The relayer is the account that carries the holder's
- * signed grant request; for anything else it is one more stranger.
+ * signed grant request, and the holder's meter where a row appoints it; for anything else it is one
+ * more stranger.
  */
 import { expect } from "chai";
 import { Interface } from "ethers";
@@ -89,6 +90,14 @@ const MATRIX: { fn: string; call: (f: Fixture, actor: Actor) => Promise<unknown>
     fn: "recordUsageBatch under G",
     call: (f) => f.ledger.recordUsageBatch([{ grantId: f.g, action: UsageAction.Process, units: 2n, outputRef: ZERO_HASH }]),
     expected: only(["grantee"], "UsageRecorded", "GrantUnauthorizedAccount"),
+  },
+  { fn: "appointMeter (own meter)", call: (f) => f.ledger.appointMeter(f.signers.relayer.address), expected: everyone("MeterAppointed") },
+  { fn: "dismissMeter (own meter)", call: (f) => f.ledger.dismissMeter(f.signers.relayer.address), expected: everyone("MeterDismissed") },
+  {
+    fn: "settleUsage of the holder's epoch (the relayer is its meter)",
+    setup: (f) => f.ledger.connect(f.holder).appointMeter(f.signers.relayer.address),
+    call: (f) => f.ledger.settleUsage(f.holder.address, 1n, sha256("receipts"), 1, [{ grantId: f.g, action: UsageAction.Use, units: 1n }]),
+    expected: only(["holder", "relayer"], "EpochSettled", "SettlementUnauthorized"),
   },
   { fn: "pause", call: (f) => f.ledger.pause(), expected: only(["admin"], "Paused", "AccessControlUnauthorizedAccount") },
   { fn: "unpause", setup: (f) => f.ledger.connect(f.admin).pause(), call: (f) => f.ledger.unpause(), expected: only(["admin"], "Unpaused", "AccessControlUnauthorizedAccount") },
