@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 
 import { registerAnchor } from "./commands/anchor.js";
 import { registerAudit } from "./commands/audit.js";
+import { registerGateway } from "./commands/gateway.js";
 import { registerProve } from "./commands/prove.js";
 import { registerRights } from "./commands/rights.js";
 import { registerVerify } from "./commands/verify.js";
@@ -19,6 +20,7 @@ const program = new Command("dpl")
   .option("--rpc-url <url>", "JSON-RPC endpoint of the node (RPC_URL; default: the one npm start recorded)")
   .option("--ledger <address>", "the ledger's address (LEDGER_ADDRESS; default: the one npm start recorded)")
   .option("--api-url <url>", "the dpl API (API_URL; default http://127.0.0.1:8080)")
+  .option("--gateway-url <url>", "the holder's data gateway, for dpl fetch (GATEWAY_URL; default: the one npm start recorded)")
   .option("--data-dir <dir>", "where npm start recorded its deployment (DATA_DIR; default ./data)")
   .option("--account <n>", "development account to sign with on a local chain (default 0)")
   .option("--keystore <file>", "encrypted JSON keystore to sign with (DPL_KEYSTORE; password: DPL_KEYSTORE_PASSWORD or a prompt)")
@@ -34,6 +36,7 @@ registerVerify(program, getContext);
 registerProve(program, getContext);
 registerRights(program, getContext);
 registerAudit(program, getContext);
+registerGateway(program, getContext);
 
 try {
   await program.parseAsync(process.argv);

@@ -13,6 +13,8 @@ export interface Deployment {
   deployBlock: number;
   /** Where the API of the dpl that recorded it listens: the CLI's default. */
   apiUrl?: string;
+  /** Where its data gateway listens, when it runs: `dpl fetch`'s default. */
+  gatewayUrl?: string;
 }
 
 /** The deployment a previous start recorded in `dataDir`, if any. */

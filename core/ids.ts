@@ -26,6 +26,14 @@ export enum UsageAction {
   Operate = 3,
 }
 
+/** The right each usage action needs, as the ledger's Rights.requiredFor: USE; PROCESS (process, derive); OPERATE_PRODUCT. */
+export const RIGHT_FOR_ACTION: Record<UsageAction, number> = {
+  [UsageAction.Use]: Rights.USE,
+  [UsageAction.Process]: Rights.PROCESS,
+  [UsageAction.Derive]: Rights.PROCESS,
+  [UsageAction.Operate]: Rights.OPERATE_PRODUCT,
+};
+
 /** Each usage action's name, indexed by its UsageAction value. */
 export const USAGE_ACTION_NAMES = ["use", "process", "derive", "operate"] as const;
 export type UsageActionName = (typeof USAGE_ACTION_NAMES)[number];

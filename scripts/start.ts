@@ -21,6 +21,11 @@ async function main(): Promise<void> {
   console.log(`Ledger   ${system.ledger} (from block ${system.deployBlock})`);
   console.log(`Explorer ${system.apiUrl}/`);
   console.log(`API      ${system.apiUrl}/v1/status   docs ${system.apiUrl}/docs`);
+  console.log(
+    system.gateway
+      ? `Gateway  ${system.gateway.url}/   serving ${system.gateway.holder}'s data, signing as ${system.gateway.signer}`
+      : "Gateway  off (set GATEWAY_KEY to a key of the holder's or of its meter)",
+  );
   console.log("Ready. Press Ctrl-C to stop.");
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);

@@ -1,7 +1,8 @@
 /**
  * dpl's client library: read the API with its own types (ApiClient), write to the ledger with one
  * function per action and its refusals decoded (LedgerClient), and build and check the proofs that
- * a record is in an anchored dataset (Merkle trees, fingerprints, offline bundles). The CLI and the
+ * a record is in an anchored dataset (Merkle trees, fingerprints, offline bundles), fetch data through
+ * a holder's gateway and check each record and receipt (GatewayClient). The CLI and the
  * demo are written on it; README's "Client library" shows it at work.
  */
 export type { Activity, Anchors, Dataset, Evidence, Grant, Lapse, Lineage, Page, ReadAt, Roles, Status, Usage } from "../core/api-answers.js";
@@ -14,4 +15,18 @@ export { decodeRevert, LedgerRefusedError } from "../core/revert.js";
 export { hasEnd, NO_END } from "../core/window.js";
 export { ApiClient, ApiError, type PageArgs } from "./api.js";
 export { type AnchorBundle, BundleError, createBundle, rootFromBundle } from "./bundle.js";
-export { eventArgs, type GrantArgs, jsonRpcProvider, LEDGER_INTERFACE, LedgerClient, type LedgerClientOptions, type Mined, NotALedgerError, type Parent, type SignedGrantRequest } from "./ledger.js";
+export { DeliveryProofError, type GatewayAbout, GatewayClient, GatewayError, type RecordsAnswer, type RecordsQuery, receiptOf, verifyReceipt, verifyRecords } from "./gateway.js";
+export { epochTree, gatewayDomain, type Receipt, type ReceiptProof, receiptHash, receiptSigner, type SignedReceipt, type SignIn } from "../core/receipts.js";
+export {
+  eventArgs,
+  type GrantArgs,
+  jsonRpcProvider,
+  LEDGER_INTERFACE,
+  LedgerClient,
+  type LedgerClientOptions,
+  type Mined,
+  NotALedgerError,
+  type Parent,
+  type SettlementArgs,
+  type SignedGrantRequest,
+} from "./ledger.js";

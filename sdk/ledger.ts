@@ -63,6 +63,15 @@ export interface GrantArgs {
   quota?: bigint;
 }
 
+/** An epoch of gateway receipts to settle: its root and count, and each grant's total of each action. */
+export interface SettlementArgs {
+  holder: string;
+  epoch: bigint | string;
+  receiptsRoot: string;
+  receiptCount: number;
+  entries: { grantId: string; action: number; units: bigint | string }[];
+}
+
 /** A signed grant request: anyone may relay it with `grantBySig` until its deadline. */
 export interface SignedGrantRequest {
   request: GrantRequest;
@@ -170,6 +179,40 @@ export class LedgerClient {
   /** Revokes a grant on a dataset the signer holds: every use, grant and product downstream stops. */
   revoke(grantId: string): Promise<Mined> {
     return this.confirm(this.contract.revoke(grantId), "GrantRevoked");
+  }
+
+  /** Lets `meter` settle the usage of the datasets the signer holds (its gateway's signing account). */
+  appointMeter(meter: string): Promise<Mined> {
+    return this.confirm(this.contract.appointMeter(meter), "MeterAppointed");
+  }
+
+  /** Stops `meter` settling for the signer. */
+  dismissMeter(meter: string): Promise<Mined> {
+    return this.confirm(this.contract.dismissMeter(meter), "MeterDismissed");
+  }
+
+  /**
+   * Settles `holder`'s epoch of gateway receipts (the signer is the holder or its meter). With
+   * `dryRun`, only asks the ledger whether it would accept it: its refusal, in words, is thrown.
+   */
+  async settleUsage(args: SettlementArgs, dryRun = false): Promise<Mined | undefined> {
+    const entries = args.entries.map((e) => ({ grantId: e.grantId, action: e.action, units: BigInt(e.units) }));
+    const call = [args.holder, BigInt(args.epoch), args.receiptsRoot, args.receiptCount, entries] as const;
+    if (dryRun) {
+      await refusals(this.contract.settleUsage.staticCall(...call));
+      return undefined;
+    }
+    return this.confirm(this.contract.settleUsage(...call), "EpochSettled");
+  }
+
+  /** Whether `holder`'s epoch is settled on chain. */
+  isEpochSettled(holder: string, epoch: bigint | string): Promise<boolean> {
+    return this.contract.isEpochSettled(holder, BigInt(epoch));
+  }
+
+  /** Whether `account` may settle `holder`'s usage (it is the holder or a meter the holder appointed). */
+  isMeter(holder: string, account: string): Promise<boolean> {
+    return this.contract.isMeter(holder, account);
   }
 
   /** Whether `user` could record this use now, and if not, the ledger's refusal (nothing is sent). */

@@ -68,6 +68,31 @@ export interface Config {
   logLevel: string;
   /** DEMO: load the demo scenario on a fresh embedded chain (never on another network). Default on; 0 skips it. */
   demo: boolean;
+  gateway: GatewayConfig;
+}
+
+/** The data gateway (README, "The data gateway"). */
+export interface GatewayConfig {
+  /** GATEWAY: run the gateway. Default on where it has a key (always on the embedded chain); 0 turns it off. */
+  enabled: boolean;
+  /** GATEWAY_PORT: its port. Default 8090 (on API_HOST). */
+  port: number;
+  host: string;
+  /**
+   * GATEWAY_KEY: the private key it signs receipts and settles with: the holder's, or a meter's the
+   * holder appointed. Default on the embedded chain: development account 1 (the demo's data bureau).
+   */
+  key: string | undefined;
+  /** GATEWAY_HOLDER: whose datasets it serves. Default: the key's own address. */
+  holder: string | undefined;
+  /** GATEWAY_DIR: the files it serves (each matched to its holder's anchor). Default DATA_DIR/served. */
+  dir: string;
+  /** EPOCH_SECONDS: an epoch of receipts closes after this many seconds. Default 60. */
+  epochSeconds: number;
+  /** EPOCH_RECEIPTS: or after this many receipts. Default 10,000. */
+  epochReceipts: number;
+  /** GATEWAY_MAX_BACKLOG: epochs that may wait for settlement before deliveries stop. Default 10. */
+  maxBacklog: number;
 }
 
 /** A setting has a value dpl cannot use. */
@@ -176,5 +201,22 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: trustProxy(env.TRUST_PROXY),
     logLevel,
     demo: flag(env.DEMO, true),
+    gateway: readGatewayConfig(env),
+  };
+}
+
+function readGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
+  const key = privateKey(env, "GATEWAY_KEY");
+  return {
+    // On a network the gateway needs a key of the holder's; on the embedded chain it has one.
+    enabled: flag(env.GATEWAY, key !== undefined || !env.RPC_URL),
+    port: integer(env, "GATEWAY_PORT", 8090, 0, 65_535),
+    host: env.API_HOST || "127.0.0.1",
+    key,
+    holder: address(env, "GATEWAY_HOLDER"),
+    dir: path.resolve(env.GATEWAY_DIR || path.join(env.DATA_DIR || "data", "served")),
+    epochSeconds: integer(env, "EPOCH_SECONDS", 60, 1, 86_400),
+    epochReceipts: integer(env, "EPOCH_RECEIPTS", 10_000, 1, 1_000_000),
+    maxBacklog: integer(env, "GATEWAY_MAX_BACKLOG", 10, 1, 100_000),
   };
 }

@@ -5,7 +5,7 @@
  * Every step is a real transaction from a development account, made through the client library
  * (sdk/); the CSV files are written to DATA_DIR/demo and anchored exactly as `dpl anchor` anchors them.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { JsonRpcProvider, type Signer } from "ethers";
@@ -90,7 +90,7 @@ async function grantOf(ledger: LedgerClient, args: GrantArgs): Promise<string> {
   return (await ledger.grant(args)).grantId;
 }
 
-export async function runDemo(args: { rpcUrl: string; ledger: string; dataDir: string; say: (line: string) => void }): Promise<DemoResult> {
+export async function runDemo(args: { rpcUrl: string; ledger: string; dataDir: string; servedDir?: string; say: (line: string) => void }): Promise<DemoResult> {
   // No response cache: back-to-back transactions from one account must each see the latest nonce.
   const provider = new JsonRpcProvider(args.rpcUrl, undefined, { batchMaxCount: 1, cacheTimeout: -1 });
   try {
@@ -115,6 +115,11 @@ export async function runDemo(args: { rpcUrl: string; ledger: string; dataDir: s
     await writeFile(files.weather, weatherCsv());
     await writeFile(files.forecast, forecastCsv());
     await writeFile(files.repackaged, repackagedCsv());
+    // The bureau serves its two datasets through its gateway.
+    if (args.servedDir) {
+      await mkdir(args.servedDir, { recursive: true });
+      for (const file of [files.traffic, files.weather]) await copyFile(file, path.join(args.servedDir, path.basename(file)));
+    }
     const now = (await provider.getBlock("latest"))!.timestamp;
     const year = now + 365 * 86_400;
     const refusals: string[] = [];

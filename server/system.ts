@@ -23,6 +23,8 @@ import { listen } from "./api/listen.js";
 import { createMetrics } from "./api/metrics.js";
 import { chainIdOf, chainViewOf, indexDir, indexerFigures, indexerOptions, verifyInBackground } from "./indexing.js";
 import { runDemo, type DemoResult } from "./demo.js";
+import { type Gateway, startGateway } from "./gateway/gateway.js";
+import { devAccount } from "../core/ids.js";
 import { Store, TABLE_FILES_OPEN } from "./store/store.js";
 import { createIndexer, type Indexer } from "./sync/indexer.js";
 
@@ -32,6 +34,8 @@ const SLOW_SNAPSHOT_MS = 5_000;
 export interface System {
   rpcUrl: string;
   apiUrl: string;
+  /** The data gateway, when it runs (README, "The data gateway"). */
+  gateway: Gateway | undefined;
   /** The embedded chain's state file; undefined on a network. */
   stateFile: string | undefined;
   /** Whether the embedded chain and its ledger came back from an earlier run; undefined on a network. */
@@ -65,6 +69,7 @@ export async function startSystem(args: { config: Config; logger: Logger; say?: 
   try {
     if (!config.rpcUrl) await requirePortFree(config.chainHost, config.chainPort, "CHAIN_PORT");
     await requirePortFree(config.apiHost, config.apiPort, "API_PORT");
+    if (config.gateway.enabled) await requirePortFree(config.gateway.host, config.gateway.port, "GATEWAY_PORT");
     if (!config.rpcUrl) {
       chain = await startEmbeddedChain({
         host: config.chainHost,
@@ -167,15 +172,22 @@ async function startOn(args: { config: Config; logger: Logger; say?: (line: stri
     });
   }
   const apiUrl = `http://${address.address}:${address.port}`;
-  // The CLI finds the API where this dpl listens, whatever API_PORT was.
-  if (!config.ledgerAddress) await recordDeployment(config.dataDir, { ...(await readDeployment(config.dataDir))!, rpcUrl, apiUrl });
   // The demo runs once, on the embedded chain, when its ledger is new.
-  const demo = chain && deployed && config.demo ? await runDemo({ rpcUrl, ledger, dataDir: config.dataDir, say: args.say ?? (() => {}) }) : undefined;
+  const demo = chain && deployed && config.demo ? await runDemo({ rpcUrl, ledger, dataDir: config.dataDir, servedDir: config.gateway.dir, say: args.say ?? (() => {}) }) : undefined;
   if (demo) await chain!.save();
+  // The embedded chain's gateway signs as the demo's data bureau (development account 1).
+  const gatewayKey = config.gateway.key ?? (chain ? devAccount(1).privateKey : undefined);
+  const gateway =
+    config.gateway.enabled && gatewayKey
+      ? await startGateway({ config: { ...config.gateway, key: gatewayKey }, dataDir: config.dataDir, index: store, rpcUrl, chainId, ledger, headTime: () => indexer.status().head?.timestamp, logger })
+      : undefined;
+  // The CLI finds the API and the gateway where this dpl listens, whatever their ports were.
+  if (!config.ledgerAddress) await recordDeployment(config.dataDir, { ...(await readDeployment(config.dataDir))!, rpcUrl, apiUrl, gatewayUrl: gateway?.url });
 
   return {
     rpcUrl,
     apiUrl,
+    gateway,
     stateFile: chain?.stateFile,
     restored: chain ? !deployed : undefined,
     chainId,
@@ -186,6 +198,7 @@ async function startOn(args: { config: Config; logger: Logger; say?: (line: stri
     indexer,
     store,
     async stop() {
+      await gateway?.stop();
       abort.abort();
       await running;
       await verified;

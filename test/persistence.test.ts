@@ -20,7 +20,7 @@ import { DplError } from "../core/errors.js";
 import { readConfig } from "../server/config.js";
 import { startSystem, type System } from "../server/system.js";
 import { sha256 } from "./helpers/fixtures.js";
-import { isAlive, lockedChain, quietLogger, referenceIndex, runStartToExit, startProcess, type StartedProcess, tempDir, type LedgerOnChain } from "./helpers/system.js";
+import { capturingLogger, isAlive, lockedChain, quietLogger, referenceIndex, runStartToExit, startProcess, type StartedProcess, tempDir, type LedgerOnChain } from "./helpers/system.js";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
 
@@ -88,23 +88,12 @@ async function referenceDigest(chainUrl: string, system: { chainId: number; ledg
   }
 }
 
-/** A logger whose warnings are kept as their messages. */
-function capturingLogger() {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split("\n").filter(Boolean)) lines.push(JSON.parse(line).msg);
-      done();
-    },
-  });
-  return { logger: pino({ level: "warn", base: undefined }, sink), lines };
-}
-
 const baseEnv = (dataDir: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   ...process.env,
   DATA_DIR: dataDir,
   CHAIN_PORT: "0",
   API_PORT: "0",
+  GATEWAY_PORT: "0",
   POLL_MS: "50",
   LOG_LEVEL: "warn",
   DEMO: "0",
@@ -274,7 +263,7 @@ describe("persistence of the embedded default", function () {
     }
   });
 
-  for (const setting of ["CHAIN_PORT", "API_PORT"]) {
+  for (const setting of ["CHAIN_PORT", "API_PORT", "GATEWAY_PORT"]) {
     it(`a busy ${setting} is one sentence naming it and exit 2, before anything is written`, async function () {
       const holder = net.createServer();
       await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));

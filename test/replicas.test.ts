@@ -26,6 +26,7 @@ async function startReplica(replica: Replica, chain: AnvilChain, ledger: LedgerO
     CHAIN_ID: String(ledger.chainId),
     DATA_DIR: replica.dataDir,
     API_PORT: "0",
+    GATEWAY_PORT: "0",
     POLL_MS: "50",
     LOG_LEVEL: "warn",
   };

@@ -18,7 +18,7 @@ import { withFreshLedger, eventually, quietLogger, tempDir } from "./helpers/sys
 
 describe("startSystem", function () {
   it("brings up the embedded default with its demo: chain, deployment, indexer, API and a populated ledger", async function () {
-    const config = readConfig({ CHAIN_PORT: "0", API_PORT: "0", DATA_DIR: await tempDir("system"), POLL_MS: "50" });
+    const config = readConfig({ CHAIN_PORT: "0", API_PORT: "0", GATEWAY_PORT: "0", DATA_DIR: await tempDir("system"), POLL_MS: "50" });
     const lines: string[] = [];
     const system = await startSystem({ config, logger: quietLogger(), say: (line) => lines.push(line) });
     try {
@@ -73,7 +73,10 @@ describe("startSystem", function () {
   });
 
   it("streams each newly indexed range as a server-sent event", async function () {
-    const system = await startSystem({ config: readConfig({ CHAIN_PORT: "0", API_PORT: "0", DATA_DIR: await tempDir("system-sse"), DEMO: "0", POLL_MS: "50" }), logger: quietLogger() });
+    const system = await startSystem({
+      config: readConfig({ CHAIN_PORT: "0", API_PORT: "0", GATEWAY_PORT: "0", DATA_DIR: await tempDir("system-sse"), DEMO: "0", POLL_MS: "50" }),
+      logger: quietLogger(),
+    });
     const abort = new AbortController();
     try {
       const response = await fetch(`${system.apiUrl}/v1/events`, { signal: abort.signal });
@@ -98,7 +101,7 @@ describe("startSystem", function () {
   });
 
   it("skips the demo with DEMO=0", async function () {
-    const system = await startSystem({ config: readConfig({ CHAIN_PORT: "0", API_PORT: "0", DATA_DIR: await tempDir("system-plain"), DEMO: "0" }), logger: quietLogger() });
+    const system = await startSystem({ config: readConfig({ CHAIN_PORT: "0", API_PORT: "0", GATEWAY_PORT: "0", DATA_DIR: await tempDir("system-plain"), DEMO: "0" }), logger: quietLogger() });
     try {
       expect(system.demo).to.equal(undefined);
     } finally {
@@ -110,11 +113,11 @@ describe("startSystem", function () {
     await withFreshLedger(startAnvil, async (ledger, chain) => {
       const d = await registerDataset(ledger.ledger, ledger.holder, "existing");
       // CHAIN_ID guards against pointing RPC_URL at the wrong network.
-      const wrong = readConfig({ RPC_URL: chain.url, LEDGER_ADDRESS: ledger.address, CHAIN_ID: "1", API_PORT: "0", DATA_DIR: await tempDir("existing") });
+      const wrong = readConfig({ RPC_URL: chain.url, LEDGER_ADDRESS: ledger.address, CHAIN_ID: "1", API_PORT: "0", GATEWAY_PORT: "0", DATA_DIR: await tempDir("existing") });
       const refused = await startSystem({ config: wrong, logger: quietLogger() }).catch((e) => e);
       expect(refused).to.be.instanceOf(ConfigError);
       expect(refused.message).to.equal("CHAIN_ID is 1 but the node at RPC_URL is on chain 31337; point RPC_URL at the right network");
-      const config = readConfig({ RPC_URL: chain.url, LEDGER_ADDRESS: ledger.address, CHAIN_ID: "31337", API_PORT: "0", DATA_DIR: await tempDir("existing"), POLL_MS: "50" });
+      const config = readConfig({ RPC_URL: chain.url, LEDGER_ADDRESS: ledger.address, CHAIN_ID: "31337", API_PORT: "0", GATEWAY_PORT: "0", DATA_DIR: await tempDir("existing"), POLL_MS: "50" });
       const system = await startSystem({ config, logger: quietLogger() });
       try {
         expect(system.embedded).to.equal(false);
@@ -147,6 +150,7 @@ describe("deploying to a network", function () {
         LEDGER_ADMIN: admin,
         LEDGER_ADMIN_DELAY: "86400",
         API_PORT: "0",
+        GATEWAY_PORT: "0",
         DATA_DIR: await tempDir("deploy-key"),
       });
       const system = await startSystem({ config, logger: quietLogger() });

@@ -28,6 +28,7 @@ export interface GlobalOptions {
   rpcUrl?: string;
   ledger?: string;
   apiUrl?: string;
+  gatewayUrl?: string;
   dataDir?: string;
   account?: string;
   keystore?: string;
@@ -38,6 +39,8 @@ export interface Context {
   options: GlobalOptions;
   rpcUrl: string;
   apiUrl: string;
+  /** The data gateway: --gateway-url, GATEWAY_URL, or where the recorded dpl's gateway listens. */
+  gatewayUrl: string;
   ledgerAddress: string;
   /** Where the ledger address came from, to say so: "--ledger", "LEDGER_ADDRESS" or the deployment record's path. */
   ledgerSource: string;
@@ -65,6 +68,7 @@ export async function createContext(options: GlobalOptions, env: NodeJS.ProcessE
   // The API where the recorded dpl listens, whatever its API_PORT, unless told otherwise.
   const apiUrl = (options.apiUrl || env.API_URL || recorded?.apiUrl || "http://127.0.0.1:8080").replace(/\/$/, "");
   const apiClient = new ApiClient(apiUrl);
+  const gatewayUrl = (options.gatewayUrl || env.GATEWAY_URL || recorded?.gatewayUrl || "http://127.0.0.1:8090").replace(/\/$/, "");
   const provider = new JsonRpcProvider(rpcUrl, undefined, { batchMaxCount: 1 });
   let chainId: bigint | undefined;
 
@@ -72,6 +76,7 @@ export async function createContext(options: GlobalOptions, env: NodeJS.ProcessE
     options,
     rpcUrl,
     apiUrl,
+    gatewayUrl,
     get ledgerAddress() {
       if (!ledgerAddress) throw new CliError(`no ledger address: pass --ledger or set LEDGER_ADDRESS, or run \`npm start\` so that ${path.join(dataDir, "deployment.json")} exists`);
       if (!isAddress(ledgerAddress)) throw new CliError(`the ledger address "${ledgerAddress}" is not a 0x-prefixed 20-byte hex address`);

@@ -11,16 +11,19 @@ export class PayloadTooLargeError extends DplError {
   }
 }
 
-/** A live event stream over the cap: 429 for one client's own cap, 503 when the server is full. */
-export class TooManyStreamsError extends DplError {
+/** An error that names its own HTTP status (the gateway's 401, 403, 409 and 503 refusals, a stream cap's 429). */
+export class StatusError extends DplError {
   constructor(
-    readonly status: 429 | 503,
+    readonly status: number,
     code: string,
     message: string,
   ) {
     super(code, message);
   }
 }
+
+/** A live event stream over the cap: 429 for one client's own cap, 503 when the server is full. */
+export class TooManyStreamsError extends StatusError {}
 
 export class UnsupportedMediaTypeError extends DplError {
   constructor(type: string | undefined) {
@@ -46,7 +49,7 @@ export function describeError(error: unknown): { status: number; code: string; m
   if (error instanceof NotFoundError) return { status: 404, code: error.code, message: error.message };
   if (error instanceof PayloadTooLargeError) return { status: 413, code: error.code, message: error.message };
   if (error instanceof UnsupportedMediaTypeError) return { status: 415, code: error.code, message: error.message };
-  if (error instanceof TooManyStreamsError) return { status: error.status, code: error.code, message: error.message };
+  if (error instanceof StatusError) return { status: error.status, code: error.code, message: error.message };
   if (error instanceof MethodNotAllowedError) return { status: 405, code: error.code, message: error.message };
   if (error instanceof RetryableError || error instanceof StoreError) return { status: 503, code: error.code, message: error.message };
   if (error instanceof URIError) return { status: 400, code: "malformed_url", message: "the URL is not validly percent-encoded" };

@@ -51,6 +51,7 @@ describe("secrets in a running system", function () {
       LEDGER_ADDRESS: ledger.address,
       START_BLOCK: String(ledger.deployBlock),
       API_PORT: "0",
+      GATEWAY_PORT: "0",
       POLL_MS: "50",
       LOG_LEVEL: "info",
       DATA_DIR: await tempDir("secrets"),
@@ -100,7 +101,7 @@ describe("secrets in a running system", function () {
     const chain = await startAnvil(["--chain-id", String(chainId)]);
     const key = "0x" + "42".repeat(32);
     try {
-      const env = { ...process.env, RPC_URL: chain.url, CHAIN_ID: String(chainId), DEPLOYER_KEY: key, API_PORT: "0", DEMO: "0", DATA_DIR: await tempDir("unfunded") };
+      const env = { ...process.env, RPC_URL: chain.url, CHAIN_ID: String(chainId), DEPLOYER_KEY: key, API_PORT: "0", GATEWAY_PORT: "0", DEMO: "0", DATA_DIR: await tempDir("unfunded") };
       const result = await new Promise<{ code: number | null; text: string }>((resolve) => {
         const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { env });
         let text = "";

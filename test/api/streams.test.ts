@@ -25,6 +25,7 @@ async function startServer(chain: AnvilChain, ledger: LedgerOnChain, fds: number
       LEDGER_ADDRESS: ledger.address,
       START_BLOCK: String(ledger.deployBlock),
       API_PORT: "0",
+      GATEWAY_PORT: "0",
       POLL_MS: "50",
       LOG_LEVEL: "warn",
       TRUST_PROXY: "loopback",

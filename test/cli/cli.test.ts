@@ -52,7 +52,7 @@ describe("dpl CLI", function () {
   };
 
   before(async function () {
-    system = await startSystem({ config: readConfig({ CHAIN_PORT: "0", API_PORT: "0", DATA_DIR: await tempDir("cli-system"), POLL_MS: "30", DEMO: "0" }), logger: quietLogger() });
+    system = await startSystem({ config: readConfig({ CHAIN_PORT: "0", API_PORT: "0", GATEWAY_PORT: "0", DATA_DIR: await tempDir("cli-system"), POLL_MS: "30", DEMO: "0" }), logger: quietLogger() });
     dir = await tempDir("cli");
     env = { ...process.env, RPC_URL: system.rpcUrl, LEDGER_ADDRESS: system.ledger, API_URL: system.apiUrl, DATA_DIR: path.join(dir, "no-deployment") };
     const rows = ["sensor,hour,vehicles", ...Array.from({ length: 300 }, (_, i) => `S${i % 7},${i % 24},${(i * 37) % 500}`), 'S9,1,"a ""quoted"" row\nspanning two lines"'];

@@ -38,7 +38,7 @@ describe("explorer (headless Chromium)", function () {
       console.log(`    explorer browser tests skipped: no Chromium at ${CHROMIUM_PATH} (apt install chromium, or set CHROMIUM_PATH)`);
       this.skip();
     }
-    system = await startSystem({ config: readConfig({ CHAIN_PORT: "0", API_PORT: "0", DATA_DIR: await tempDir("explorer"), POLL_MS: "50" }), logger: quietLogger() });
+    system = await startSystem({ config: readConfig({ CHAIN_PORT: "0", API_PORT: "0", GATEWAY_PORT: "0", DATA_DIR: await tempDir("explorer"), POLL_MS: "50" }), logger: quietLogger() });
     const head = await new JsonRpcProvider(system.rpcUrl).getBlockNumber();
     for (let i = 0; (await api("/v1/status")).indexed?.number < head; i++) {
       if (i > 200) throw new Error("the demo was not indexed in 10 s");

@@ -3,12 +3,14 @@
  * that compare what the API answers with what the test sent.
  */
 import type { Server } from "node:http";
+import { Writable } from "node:stream";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
 import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 import { network } from "hardhat";
+import { pino } from "pino";
 
 import { createApp, type ApiDeps } from "../../server/api/app.js";
 import { listen } from "../../server/api/listen.js";
@@ -21,6 +23,18 @@ import { createIndexer, type Indexer, type IndexerOptions } from "../../server/s
 import { Rights, UsageAction } from "../../core/ids.js";
 import { deployLedger, issueGrant, registerDataset, sha256, type LedgerFixture } from "./fixtures.js";
 import type { TestChain } from "./chain.js";
+
+/** A logger whose warnings and errors are kept as their messages. */
+export function capturingLogger() {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split("\n").filter(Boolean)) lines.push(JSON.parse(line).msg);
+      done();
+    },
+  });
+  return { logger: pino({ level: "warn", base: undefined }, sink), lines };
+}
 
 export const quietLogger = () => createLogger({ level: process.env.DPL_TEST_LOG ?? "silent", pretty: false });
 

@@ -207,7 +207,7 @@ describe("a damaged index", function () {
       const [key] = await raw.keys({ gte: "!usageByDataset!", lt: "!usageByDataset!\xff", limit: 1 }).all();
       await raw.put(key, '{"grantId":');
       await raw.close();
-      const system = await startSystem({ config: readConfig({ ...env, API_PORT: "0", POLL_MS: "50" } as Record<string, string>), logger: quietLogger() });
+      const system = await startSystem({ config: readConfig({ ...env, API_PORT: "0", GATEWAY_PORT: "0", POLL_MS: "50" } as Record<string, string>), logger: quietLogger() });
       try {
         const ready = await eventually(async () => {
           const r = await fetch(`${system.apiUrl}/ready`);

@@ -1,0 +1,234 @@
+/**
+ * The data gateway from the command line. A holder appoints the meter its gateway settles with
+ * (dpl meter); a grantee fetches records or a file through the gateway, every record checked against
+ * the root the ledger anchored (dpl fetch), lists its receipts (dpl receipts), and anyone with a
+ * receipt checks it was settled on chain (dpl verify-receipt).
+ */
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { readFile, rename, writeFile } from "node:fs/promises";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+
+import { SingleBar } from "cli-progress";
+import type { Command } from "commander";
+
+import type { Dataset } from "../../core/api-answers.js";
+import { datasetId as computeDatasetId, USAGE_ACTION_NAMES } from "../../core/ids.js";
+import type { ReceiptProof, SignedReceipt } from "../../core/receipts.js";
+import { DeliveryProofError, GatewayClient, GatewayError, verifyReceipt, verifyRecords } from "../../sdk/gateway.js";
+import { decodeRevert } from "../../core/revert.js";
+import { type Context, LEDGER_INTERFACE, parseAddress, parseId } from "../lib/context.js";
+import { CliError, EXIT } from "../lib/errors.js";
+import { mined } from "../lib/tx.js";
+
+/** Records asked for per request while fetching. */
+const PAGE = 1000;
+/** A fetch of more records than this shows a progress bar (on a terminal). */
+const PROGRESS_FROM = 5000;
+
+/** `--records A-B` (1-based, inclusive, as lines are counted) as 0-based from and to. */
+export function parseRange(text: string): { from: number; to: number } {
+  const match = /^(\d{1,12})(?:-(\d{1,12}))?$/.exec(text.trim());
+  if (!match) throw new CliError(`--records takes a record number or a range such as 1-100, not "${text}"`);
+  const from = Number(match[1]);
+  const to = match[2] === undefined ? from : Number(match[2]);
+  if (from < 1 || to < from) throw new CliError(`--records counts from 1 and a range must not run backwards, not "${text}"`);
+  return { from: from - 1, to: to - 1 };
+}
+
+/** `--where field=value`. */
+function parseWhere(text: string): { field: string; equals: string } {
+  const at = text.indexOf("=");
+  if (at < 1) throw new CliError(`--where takes field=value, not "${text}"`);
+  return { field: text.slice(0, at), equals: text.slice(at + 1) };
+}
+
+/** The gateway's refusal as the CLI's: a 4xx the user can act on (2), a 403 refusal (4), else unreachable (3). */
+function gatewayFailure(error: unknown): never {
+  if (error instanceof GatewayError) throw new CliError(`the gateway refused: ${error.message}`, error.status === 403 ? EXIT.refused : error.status >= 500 ? EXIT.network : EXIT.usage);
+  if (error instanceof DeliveryProofError) throw new CliError(`the gateway's answer is not proven: ${error.message}`, EXIT.negative);
+  throw error;
+}
+
+async function signedIn(ctx: Context): Promise<GatewayClient> {
+  const client = new GatewayClient(ctx.gatewayUrl);
+  await client.signIn(await ctx.signer()).catch(gatewayFailure);
+  return client;
+}
+
+/** A progress bar on stderr for a long fetch (a terminal only). */
+function fetchBar(total: number, show: boolean) {
+  if (!show || total < PROGRESS_FROM || !process.stderr.isTTY) return { update: (_n: number) => {}, stop: () => {} };
+  const bar = new SingleBar({ format: "fetching [{bar}] {percentage}% {value}/{total} records", stream: process.stderr, hideCursor: true });
+  bar.start(total, 0);
+  return { update: (n: number) => bar.update(n), stop: () => bar.stop() };
+}
+
+export function registerGateway(program: Command, context: () => Promise<Context>): void {
+  const meter = program.command("meter").description("appoint or dismiss the account your data gateway settles usage with");
+  for (const [name, verb] of [
+    ["appoint", "appointMeter"],
+    ["dismiss", "dismissMeter"],
+  ] as const) {
+    meter
+      .command(name)
+      .description(name === "appoint" ? "let an account settle the usage your gateway metered (its GATEWAY_KEY)" : "stop an account settling for you")
+      .argument("<address>", "the meter's address")
+      .action(async (address: string) => {
+        const ctx = await context();
+        const who = parseAddress(address, "the meter");
+        const m = await mined(ctx, ctx.ledger(await ctx.signer())[verb](who), name === "appoint" ? "MeterAppointed" : "MeterDismissed");
+        if (!ctx.json({ meter: who, appointed: name === "appoint", tx: m.receipt.hash })) ctx.say(`${name === "appoint" ? "appointed" : "dismissed"} ${who} as your meter; tx ${m.receipt.hash}`);
+      });
+  }
+
+  program
+    .command("fetch")
+    .description("fetch a dataset's records (or whole file) through the holder's gateway under your grant, checking every record against the anchored root")
+    .argument("<dataset>", "dataset id")
+    .requiredOption("--grant <id>", "your grant on the dataset")
+    .option("--records <range>", "record numbers, from 1: 7 or 1-100 (default: all)")
+    .option("--where <field=value>", "only records whose CSV column or JSON field equals the value")
+    .option("--action <action>", "use | process | operate", "use")
+    .option("--file", "the whole file as anchored, checked against its SHA-256 (--out required)")
+    .option("--out <file>", "where to write the records (default: standard output); receipts go to <file>.receipts.json")
+    .action(async (dataset: string, opts: { grant: string; records?: string; where?: string; action: string; file?: boolean; out?: string }) => {
+      const ctx = await context();
+      const id = parseId(dataset, "the dataset");
+      const grant = parseId(opts.grant, "--grant");
+      if (!["use", "process", "operate"].includes(opts.action)) throw new CliError(`--action must be use, process or operate, not "${opts.action}"`);
+      const action = opts.action as "use" | "process" | "operate";
+      const range = opts.records ? parseRange(opts.records) : undefined;
+      const where = opts.where ? parseWhere(opts.where) : undefined;
+      if (opts.file && (range || where)) throw new CliError("--file fetches the whole file: it takes neither --records nor --where");
+      if (opts.file && !opts.out) throw new CliError("--file needs --out <file>");
+      // What the ledger anchored, read from the node: the gateway's word is checked against it, never trusted.
+      const onChain = await ctx
+        .ledger()
+        .datasetOf(id)
+        .catch((error) => {
+          if (decodeRevert(LEDGER_INTERFACE, error)?.errorName === "DatasetNotFound") throw new CliError(`no dataset ${id} is anchored on this ledger`);
+          throw error;
+        });
+      const client = await signedIn(ctx);
+      const receipts: SignedReceipt[] = [];
+      let count = 0;
+      const lines: string[] = [];
+      if (opts.file) {
+        const anchored = await ctx.api<{ dataset: Dataset }>(`/v1/datasets/${id}`);
+        const registrant = anchored?.dataset.registrant;
+        const { response, receipt } = await client.file(id, { grant, action }).catch(gatewayFailure);
+        if (receipt) receipts.push(receipt);
+        const hash = createHash("sha256");
+        const partial = `${opts.out}.partial`;
+        const hasher = new Transform({
+          transform(chunk: Buffer, _e, done) {
+            hash.update(chunk);
+            done(null, chunk);
+          },
+        });
+        await pipeline(Readable.fromWeb(response.body as never), hasher, createWriteStream(partial)).catch(() => {
+          throw new CliError("the gateway's answer was cut short: nothing was kept, and a delivery not completed is not settled", EXIT.network);
+        });
+        const sha256 = "0x" + hash.digest("hex");
+        // The dataset id commits to its registrant and content hash: the bytes are the anchored ones only if they give the id back.
+        if (!registrant || computeDatasetId(registrant, sha256) !== id) throw new CliError(`the file received (SHA-256 ${sha256}) is not the content dataset ${id} anchors`, EXIT.negative);
+        await rename(partial, opts.out!);
+        count = Number(anchored?.dataset.recordCount ?? 0);
+      } else {
+        let header: string | null = null;
+        let from = range?.from ?? 0;
+        let bar: ReturnType<typeof fetchBar> | undefined;
+        for (;;) {
+          const { body, receipt } = await client.records(id, { grant, action, from, to: range?.to, limit: PAGE, ...where }).catch(gatewayFailure);
+          const answer = await verifyRecords(body, receipt, onChain.merkleRoot).catch(gatewayFailure);
+          if (receipt) receipts.push(receipt);
+          header ??= answer.header;
+          for (const r of answer.records) lines.push(r.data);
+          count += answer.records.length;
+          bar ??= fetchBar((range ? range.to + 1 : answer.total) - (range?.from ?? 0), !ctx.options.json && Boolean(opts.out));
+          bar.update(count);
+          if (answer.next === null) break;
+          from = answer.next;
+        }
+        bar?.stop();
+        const text = (header !== null ? [header, ...lines] : lines).join("\n") + "\n";
+        if (opts.out) await writeFile(opts.out, text);
+        else if (!ctx.options.json) process.stdout.write(text);
+      }
+      const units = receipts.reduce((n, r) => n + BigInt(r.receipt.units), 0n);
+      if (opts.out) await writeFile(`${opts.out}.receipts.json`, JSON.stringify(receipts, null, 2) + "\n");
+      const summary = { dataset: id, grant, records: count, units: units.toString(), receipts: receipts.map((r) => r.receipt.sequence), out: opts.out ?? null, ...(opts.out ? {} : { data: lines }) };
+      if (ctx.json(summary)) return;
+      const what = opts.file ? "the whole file, its SHA-256 the anchored one" : `${count} record(s), each proven against the anchored root`;
+      const where2 = opts.out ? ` into ${opts.out} (receipts in ${opts.out}.receipts.json)` : "";
+      console.error(`fetched ${what}${where2}; ${units} unit(s) metered under grant ${grant} in ${receipts.length} receipt(s): ${summary.receipts.join(", ") || "none"}`);
+    });
+
+  program
+    .command("receipts")
+    .description("your receipts at the gateway, newest first: what each delivery metered, and whether its epoch is settled")
+    .option("--limit <n>", "how many", "25")
+    .action(async (opts: { limit: string }) => {
+      const ctx = await context();
+      const limit = Number(opts.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new CliError(`--limit must be a whole number from 1 to 500, not "${opts.limit}"`);
+      const client = await signedIn(ctx);
+      const { items } = await client.receipts({ limit }).catch(gatewayFailure);
+      if (ctx.json(items)) return;
+      if (items.length === 0) return ctx.say("no receipts: nothing was delivered to you through this gateway");
+      for (const r of items) {
+        const x = r.receipt;
+        ctx.say(`#${x.sequence}  ${new Date(x.time * 1000).toISOString()}  grant ${x.grantId}  ${USAGE_ACTION_NAMES[x.action]} ${x.units} unit(s)  epoch ${x.epoch}  ${r.state}`);
+      }
+    });
+
+  program
+    .command("verify-receipt")
+    .description("check that a delivery receipt is signed by the holder's gateway and settled on chain in its epoch's root")
+    .argument("<receipt>", "a receipt's sequence number (asked of the gateway, as its grantee), or a file holding a receipt and its proof")
+    .action(async (target: string) => {
+      const ctx = await context();
+      let proof: Partial<ReceiptProof> & SignedReceipt;
+      if (/^\d{1,20}$/.test(target)) {
+        const client = await signedIn(ctx);
+        proof = await client.receipt(target).catch(gatewayFailure);
+      } else {
+        proof = await readFile(target, "utf8").then(JSON.parse, () => {
+          throw new CliError(`${target} is neither a receipt number nor a readable file`);
+        });
+      }
+      const r = proof.receipt;
+      if (!r?.holder || r.epoch === undefined) throw new CliError("that is not a receipt the gateway signed");
+      if (proof.proof === undefined || proof.position === undefined) {
+        throw new CliError(`receipt ${r.sequence} is not in a sealed epoch yet (epoch ${r.epoch}): it has no proof until its epoch closes`, EXIT.negative);
+      }
+      const ledger = ctx.ledger();
+      // The root the ledger recorded for the epoch, read from the node's own log of the settlement.
+      const [settled] = await ledger.queryFilter(ledger.filters.EpochSettled(r.holder, r.epoch));
+      if (!settled) throw new CliError(`receipt ${r.sequence}'s epoch ${r.epoch} is not settled on this ledger (yet)`, EXIT.negative);
+      const signer = await verifyReceipt(proof as ReceiptProof, {
+        chainId: await ctx.chainId(),
+        ledger: ctx.ledgerAddress,
+        signers: [settled.args.holder, settled.args.meter],
+        root: settled.args.receiptsRoot,
+      }).catch(gatewayFailure);
+      const answer = {
+        receipt: r.sequence,
+        epoch: r.epoch,
+        holder: r.holder,
+        signer,
+        root: settled.args.receiptsRoot,
+        tx: settled.transactionHash,
+        block: settled.blockNumber,
+        units: r.units,
+        grant: r.grantId,
+      };
+      if (!ctx.json({ settled: true, ...answer })) {
+        ctx.say(
+          `receipt ${r.sequence} is settled: ${r.units} unit(s) of grant ${r.grantId}, signed by ${signer}, in epoch ${r.epoch} of ${r.holder} (root ${answer.root}, tx ${answer.tx}, block ${answer.block})`,
+        );
+      }
+    });
+}

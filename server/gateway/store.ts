@@ -1,0 +1,168 @@
+/**
+ * The gateway's own LevelDB (DATA_DIR/gateway/store): every receipt it signed, by sequence, with its
+ * state; each epoch's state from open to settled; the sign-in nonces it has seen. A receipt is
+ * written, reserved, before any byte of its delivery leaves, and marked delivered before the last
+ * byte does: after a crash, a reserved receipt is one whose answer never completed, and is voided.
+ */
+import { Level } from "level";
+
+import type { SignedReceipt } from "../../core/receipts.js";
+
+/** reserved: decided, answer under way; delivered: answered in full; void: never completed. */
+export type ReceiptState = "reserved" | "delivered" | "void";
+
+export interface StoredReceipt {
+  signed: SignedReceipt;
+  state: ReceiptState;
+  /** Its leaf index in the epoch's tree, once the epoch is sealed. */
+  position?: number;
+}
+
+/** One grant's total of one action in an epoch: an entry of its settlement. */
+export interface SettlementEntry {
+  grantId: string;
+  action: number;
+  units: string;
+}
+
+/**
+ * open: taking receipts; sealed: root built, to be settled; submitted: its transaction sent;
+ * settled: on chain; indexed: the index shows it, its units counted in the grants' use there;
+ * empty: no receipt completed, nothing to settle; refused: the ledger refused it.
+ */
+export type EpochStatus = "open" | "sealed" | "submitted" | "settled" | "indexed" | "empty" | "refused";
+
+export interface EpochState {
+  epoch: string;
+  status: EpochStatus;
+  openedAt: number;
+  sealedAt?: number;
+  root?: string;
+  receiptCount?: number;
+  units?: string;
+  entries?: SettlementEntry[];
+  tx?: string;
+  submittedAt?: number;
+  settledAt?: number;
+  refusal?: string;
+}
+
+const pad = (n: bigint | string, width = 20) => n.toString().padStart(width, "0");
+
+export class GatewayStore {
+  private constructor(
+    private readonly db: Level<string, any>,
+    private sequence: bigint,
+  ) {}
+
+  static async open(dir: string): Promise<GatewayStore> {
+    const db = new Level<string, any>(dir, { valueEncoding: "json" });
+    await db.open();
+    const next = (await db.sublevel("meta", { valueEncoding: "json" }).get("sequence")) as string | undefined;
+    return new GatewayStore(db, next === undefined ? 0n : BigInt(next));
+  }
+
+  private sub(name: "meta" | "receipts" | "byEpoch" | "byGrantee" | "epochs" | "nonces") {
+    return this.db.sublevel<string, any>(name, { valueEncoding: "json" });
+  }
+
+  /** The next receipt's sequence number (taken: no two receipts share one, even across restarts). */
+  takeSequence(): bigint {
+    return this.sequence++;
+  }
+
+  /** Writes a new receipt, reserved, with the sequence counter, in one batch. */
+  async reserve(signed: SignedReceipt): Promise<void> {
+    const r = signed.receipt;
+    const seq = pad(r.sequence);
+    await this.db.batch([
+      { type: "put", sublevel: this.sub("receipts"), key: seq, value: { signed, state: "reserved" } satisfies StoredReceipt },
+      { type: "put", sublevel: this.sub("byEpoch"), key: `${pad(r.epoch)}:${seq}`, value: "" },
+      { type: "put", sublevel: this.sub("byGrantee"), key: `${r.grantee}:${seq}`, value: "" },
+      { type: "put", sublevel: this.sub("meta"), key: "sequence", value: (BigInt(r.sequence) + 1n).toString() },
+    ]);
+  }
+
+  async receipt(sequence: bigint | string): Promise<StoredReceipt | undefined> {
+    return this.sub("receipts").get(pad(sequence));
+  }
+
+  async setReceiptState(sequence: bigint | string, state: ReceiptState): Promise<void> {
+    const stored = await this.receipt(sequence);
+    if (stored) await this.sub("receipts").put(pad(sequence), { ...stored, state });
+  }
+
+  /** An epoch's receipts, by sequence. */
+  async receiptsOfEpoch(epoch: string): Promise<StoredReceipt[]> {
+    const keys = await this.sub("byEpoch")
+      .keys({ gte: `${pad(epoch)}:`, lt: `${pad(epoch)};` })
+      .all();
+    const values = await this.sub("receipts").getMany(keys.map((k) => k.slice(21)));
+    return values.filter((v): v is StoredReceipt => v !== undefined);
+  }
+
+  /** A grantee's receipts, newest first, after sequence `before` when given. */
+  async receiptsOf(grantee: string, limit: number, before?: string): Promise<StoredReceipt[]> {
+    const keys = await this.sub("byGrantee")
+      .keys({ gte: `${grantee}:`, ...(before ? { lt: `${grantee}:${pad(before)}` } : { lt: `${grantee};` }), reverse: true, limit })
+      .all();
+    const values = await this.sub("receipts").getMany(keys.map((k) => k.slice(grantee.length + 1)));
+    return values.filter((v): v is StoredReceipt => v !== undefined);
+  }
+
+  /** Seals an epoch: its state, and each completed receipt's position, in one batch. */
+  async seal(state: EpochState, positions: Map<string, number>, receipts: StoredReceipt[]): Promise<void> {
+    const ops: any[] = [{ type: "put", sublevel: this.sub("epochs"), key: pad(state.epoch), value: state }];
+    for (const r of receipts) {
+      const position = positions.get(r.signed.receipt.sequence);
+      const value: StoredReceipt = position === undefined ? { ...r, state: r.state === "reserved" ? "void" : r.state } : { ...r, position };
+      ops.push({ type: "put", sublevel: this.sub("receipts"), key: pad(r.signed.receipt.sequence), value });
+    }
+    await this.db.batch(ops);
+  }
+
+  async epoch(epoch: string): Promise<EpochState | undefined> {
+    return this.sub("epochs").get(pad(epoch));
+  }
+
+  async putEpoch(state: EpochState): Promise<void> {
+    await this.sub("epochs").put(pad(state.epoch), state);
+  }
+
+  /** Epochs, newest first. */
+  async epochs(limit = 1000): Promise<EpochState[]> {
+    return this.sub("epochs").values({ reverse: true, limit }).all();
+  }
+
+  /** Epochs in `statuses`, oldest first. */
+  async epochsIn(statuses: EpochStatus[]): Promise<EpochState[]> {
+    const all: EpochState[] = await this.sub("epochs").values().all();
+    return all.filter((e) => statuses.includes(e.status));
+  }
+
+  /** Records a sign-in nonce until it expires; false when it was seen before (a replay). */
+  async spendNonce(nonce: string, expiresAt: number): Promise<boolean> {
+    if ((await this.sub("nonces").get(nonce)) !== undefined) return false;
+    await this.sub("nonces").put(nonce, expiresAt);
+    return true;
+  }
+
+  /** Forgets nonces whose sign-in has expired: they can no longer be replayed anyway. */
+  async purgeNonces(now: number): Promise<void> {
+    const stale: string[] = [];
+    for await (const [nonce, expiresAt] of this.sub("nonces").iterator()) if ((expiresAt as number) < now) stale.push(nonce);
+    if (stale.length) await this.sub("nonces").batch(stale.map((key) => ({ type: "del" as const, key })));
+  }
+
+  async meta<T>(key: string): Promise<T | undefined> {
+    return this.sub("meta").get(key);
+  }
+
+  async putMeta(key: string, value: unknown): Promise<void> {
+    await this.sub("meta").put(key, value);
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}
