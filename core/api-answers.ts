@@ -133,6 +133,17 @@ export const Roles = z
 
 export const ReadAt = z.object({ number: z.number().int(), hash: z.string() }).meta({ id: "ReadAt", description: "The indexed block this answer was read at" });
 
+export const ReceiptCheck = z
+  .object({
+    readAt: ReadAt,
+    valid: z.boolean().meta({ description: "Signed by the holder or the meter that settled, and its proof leads to the root the ledger recorded for its epoch" }),
+    signer: z.string().nullable().meta({ description: "Who signed the receipt (null when the signature cannot be read)" }),
+    root: z.string().nullable().meta({ description: "The root its proof leads to" }),
+    epoch: Epoch.nullable().meta({ description: "Its epoch as settled on chain; null when not settled (or not indexed yet)" }),
+    reason: z.string().nullable().meta({ description: "Why it is not valid, in one sentence; null when valid" }),
+  })
+  .meta({ id: "ReceiptCheck", description: "Whether a gateway's delivery receipt was settled on chain" });
+
 export const pageOf = <T extends z.ZodType>(item: T, name: string) => z.object({ readAt: ReadAt, items: z.array(item), next: z.string().nullable() }).meta({ id: name });
 
 export const Status = z
@@ -183,6 +194,7 @@ export type Grant = z.output<typeof Grant>;
 export type Usage = z.output<typeof Usage>;
 export type Epoch = z.output<typeof Epoch>;
 export type Meter = z.output<typeof Meter>;
+export type ReceiptCheck = z.output<typeof ReceiptCheck>;
 export type Activity = z.output<typeof Activity>;
 export type Roles = z.output<typeof Roles>;
 export type ReadAt = z.output<typeof ReadAt>;

@@ -10,7 +10,7 @@ import path from "node:path";
 
 import { JsonRpcProvider, type Signer } from "ethers";
 
-import { buildRecordTree, devAccount, fingerprint, type GrantArgs, LedgerClient, LedgerRefusedError, type Parent, type RightName } from "../sdk/index.js";
+import { buildRecordTree, devAccount, fingerprint, type GrantArgs, GatewayClient, GatewayError, LedgerClient, LedgerRefusedError, type Parent, type RightName, verifyRecords } from "../sdk/index.js";
 
 export interface DemoActors {
   bureau: string;
@@ -34,6 +34,53 @@ export interface DemoResult {
   files: { traffic: string; weather: string; forecast: string; repackaged: string };
   /** What the ledger refused, in words, as the demo printed it. */
   refusals: string[];
+  /** The bank's fetch through the bureau's gateway, and its settlement; absent without a gateway. */
+  delivered?: { grant: string; records: number; receipt: string; epoch: string; tx: string };
+}
+
+/** The gateway the demo's bank fetches through (the bureau's, started beside the API). */
+export interface DemoGateway {
+  url: string;
+  refresh(): Promise<void>;
+  settleNow(): Promise<void>;
+}
+
+/**
+ * The bureau grants the bank the use of the traffic data; the bank signs in to the bureau's gateway
+ * and fetches the Harbour Ave rows, each checked against the root the ledger anchored; the gateway
+ * then settles its epoch on chain.
+ */
+async function fetchThroughGateway(
+  args: { gateway?: DemoGateway; say: (line: string) => void },
+  bureau: LedgerClient,
+  bank: Signer,
+  traffic: string,
+  now: number,
+  year: number,
+): Promise<NonNullable<DemoResult["delivered"]>> {
+  const gateway = args.gateway!;
+  args.say("demo: the bureau grants the bank the use of its traffic data, 200 records, to price logistics loans");
+  const grant = await grantOf(bureau, { datasetId: traffic, grantee: await bank.getAddress(), rights: ["use"], purpose: "pricing logistics loans", validFrom: now, validUntil: year, quota: 200n });
+  args.say("demo: the bank signs in to the bureau's gateway and fetches the Harbour Ave rows of the traffic data");
+  const client = new GatewayClient(gateway.url);
+  await client.signIn(bank);
+  const root = (await bureau.contract.datasetOf(traffic)).merkleRoot;
+  // The gateway serves what the index knows: the dataset and the grant a moment after they are mined.
+  for (let tries = 0; ; tries++) {
+    try {
+      const { body, receipt } = await client.records(traffic, { grant, field: "road", equals: "Harbour Ave" });
+      const answer = await verifyRecords(body, receipt, root);
+      args.say(`  ${answer.records.length} records, each proven against the anchored root; receipt #${receipt!.receipt.sequence} for ${receipt!.receipt.units} units`);
+      await gateway.settleNow();
+      const [settled] = (await bureau.contract.queryFilter(bureau.contract.filters.EpochSettled(undefined, receipt!.receipt.epoch))).slice(-1);
+      args.say(`demo: the gateway settles its epoch on chain: ${settled.args.units} units under root ${settled.args.receiptsRoot.slice(0, 10)}…, tx ${settled.transactionHash}`);
+      return { grant, records: answer.records.length, receipt: receipt!.receipt.sequence, epoch: receipt!.receipt.epoch, tx: settled.transactionHash };
+    } catch (error) {
+      if (!(error instanceof GatewayError && error.status === 404) || tries >= 80) throw error;
+      await gateway.refresh();
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
 
 // Each step waits for its receipt, so a plain wallet's pending nonce is always right (a nonce
@@ -90,7 +137,7 @@ async function grantOf(ledger: LedgerClient, args: GrantArgs): Promise<string> {
   return (await ledger.grant(args)).grantId;
 }
 
-export async function runDemo(args: { rpcUrl: string; ledger: string; dataDir: string; servedDir?: string; say: (line: string) => void }): Promise<DemoResult> {
+export async function runDemo(args: { rpcUrl: string; ledger: string; dataDir: string; servedDir?: string; gateway?: DemoGateway; say: (line: string) => void }): Promise<DemoResult> {
   // No response cache: back-to-back transactions from one account must each see the latest nonce.
   const provider = new JsonRpcProvider(args.rpcUrl, undefined, { batchMaxCount: 1, cacheTimeout: -1 });
   try {
@@ -178,6 +225,7 @@ export async function runDemo(args: { rpcUrl: string; ledger: string; dataDir: s
       quota: 50n,
     });
     await as(bank).use({ grantId: bankGrant, action: "use", units: 12n });
+    const delivered = args.gateway ? await fetchThroughGateway(args, as(bureau), bank, traffic, now, year) : undefined;
 
     args.say("demo: a second company without the product-operation right derives a product and tries the same");
     const rivalProduct = await anchorFile(as(rival), files.forecast, { title: "Route study" }, [{ datasetId: traffic, grantId: rivalGrant }]);
@@ -207,6 +255,7 @@ export async function runDemo(args: { rpcUrl: string; ledger: string; dataDir: s
       grants: { traffic: trafficGrant, weather: weatherGrant, rival: rivalGrant, preview: shortGrant, bank: bankGrant },
       files,
       refusals,
+      delivered,
     };
   } finally {
     provider.destroy();

@@ -172,15 +172,15 @@ async function startOn(args: { config: Config; logger: Logger; say?: (line: stri
     });
   }
   const apiUrl = `http://${address.address}:${address.port}`;
-  // The demo runs once, on the embedded chain, when its ledger is new.
-  const demo = chain && deployed && config.demo ? await runDemo({ rpcUrl, ledger, dataDir: config.dataDir, servedDir: config.gateway.dir, say: args.say ?? (() => {}) }) : undefined;
-  if (demo) await chain!.save();
   // The embedded chain's gateway signs as the demo's data bureau (development account 1).
   const gatewayKey = config.gateway.key ?? (chain ? devAccount(1).privateKey : undefined);
   const gateway =
     config.gateway.enabled && gatewayKey
       ? await startGateway({ config: { ...config.gateway, key: gatewayKey }, dataDir: config.dataDir, index: store, rpcUrl, chainId, ledger, headTime: () => indexer.status().head?.timestamp, logger })
       : undefined;
+  // The demo runs once, on the embedded chain, when its ledger is new; its bank fetches through the gateway.
+  const demo = chain && deployed && config.demo ? await runDemo({ rpcUrl, ledger, dataDir: config.dataDir, servedDir: config.gateway.dir, gateway, say: args.say ?? (() => {}) }) : undefined;
+  if (demo) await chain!.save();
   // The CLI finds the API and the gateway where this dpl listens, whatever their ports were.
   if (!config.ledgerAddress) await recordDeployment(config.dataDir, { ...(await readDeployment(config.dataDir))!, rpcUrl, apiUrl, gatewayUrl: gateway?.url });
 

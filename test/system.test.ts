@@ -41,8 +41,8 @@ describe("startSystem", function () {
       expect(lineage.edges.map((e: any) => e.parent).sort()).to.deep.equal([demo.traffic, demo.weather].map((x) => x.toLowerCase()).sort());
       // The bank's licence and use; the refusals the demo printed, in words.
       const bankGrants = await get(`/v1/accounts/${demo.actors.bank.toLowerCase()}/grants`);
-      expect(bankGrants.items).to.have.length(1);
-      expect(bankGrants.items[0]).to.include({ datasetId: demo.forecast.toLowerCase(), used: "12", status: "active" });
+      expect(bankGrants.items).to.have.length(2);
+      expect(bankGrants.items.find((g: any) => g.datasetId === demo.forecast.toLowerCase())).to.include({ used: "12", status: "active" });
       expect(demo.refusals).to.have.length(3);
       expect(demo.refusals[0]).to.match(/may not be licensed to anyone: the grant .* it rests on carries use, process, not operate/);
       // The laundering attempt: the repackaged copy rests on the same grant, and is refused the same way.
@@ -57,7 +57,7 @@ describe("startSystem", function () {
       expect(lines.some((l) => l.startsWith("  refused as it should be"))).to.equal(true);
       // One grant revoked, the weather dataset transferred to the archive.
       const trafficGrants = await get(`/v1/datasets/${demo.traffic}/grants`);
-      expect(trafficGrants.items.map((g: any) => g.status).sort()).to.deep.equal(["active", "revoked"]);
+      expect(trafficGrants.items.map((g: any) => g.status).sort()).to.deep.equal(["active", "active", "revoked"]);
       expect((await get(`/v1/datasets/${demo.weather}`)).dataset.holder).to.equal(demo.actors.archive.toLowerCase());
       const trafficDataset = (await get(`/v1/datasets/${demo.traffic}`)).dataset;
       // On the embedded chain a mined fact is final: nothing else makes blocks, nothing can undo them.
@@ -67,6 +67,18 @@ describe("startSystem", function () {
       expect(Number(trafficDataset.recordCount))
         .to.equal(360)
         .and.to.equal(csv.trimEnd().split("\n").length - 1);
+      // The bank fetched the Harbour Ave rows through the bureau's gateway; the settlement is on chain and in the index.
+      const harbour = csv
+        .trimEnd()
+        .split("\n")
+        .filter((row) => row.split(",")[2] === "Harbour Ave").length;
+      expect(demo.delivered).to.include({ records: harbour });
+      const delivered = bankGrants.items.find((g: any) => g.datasetId === demo.traffic.toLowerCase());
+      expect(delivered).to.include({ id: demo.delivered!.grant.toLowerCase(), used: String(harbour) });
+      const epoch = (await get(`/v1/accounts/${demo.actors.bureau.toLowerCase()}/epochs/${demo.delivered!.epoch}`)).epoch;
+      expect(epoch).to.include({ units: String(harbour), receiptCount: 1 });
+      expect(epoch.evidence.txHash).to.equal(demo.delivered!.tx);
+      expect(lines).to.include(`  ${harbour} records, each proven against the anchored root; receipt #${demo.delivered!.receipt} for ${harbour} units`);
     } finally {
       await system.stop();
     }
@@ -194,6 +206,12 @@ describe("readConfig", function () {
     expect(readConfig({ FINALITY_DEPTH: "5" }).finalityDepth).to.equal(5);
     expect(c.corsOrigins).to.deep.equal([]);
     expect(c).to.include({ rateLimit: 0, rateWindowS: 60, trustProxy: false, chainId: undefined, ledgerAdminDelay: 259_200 });
+    // The gateway: on for the embedded chain, off on a network until it has a key.
+    expect(c.gateway).to.include({ enabled: true, port: 8090, host: "127.0.0.1", key: undefined, holder: undefined, epochSeconds: 60, epochReceipts: 10_000, maxBacklog: 10 });
+    expect(c.gateway.dir).to.equal(path.resolve("data", "served"));
+    expect(readConfig({ RPC_URL: "http://127.0.0.1:8545" }).gateway.enabled).to.equal(false);
+    expect(readConfig({ RPC_URL: "http://127.0.0.1:8545", GATEWAY_KEY: "0x" + "11".repeat(32) }).gateway.enabled).to.equal(true);
+    expect(readConfig({ GATEWAY: "0" }).gateway.enabled).to.equal(false);
   });
 
   it("reads trusted proxies as Express takes them", function () {
@@ -205,6 +223,8 @@ describe("readConfig", function () {
 
   for (const [env, message] of [
     [{ API_PORT: "80000" }, /API_PORT must be a whole number from 0 to 65535, not "80000"/],
+    [{ GATEWAY_KEY: "secret" }, /GATEWAY_KEY must be a 0x-prefixed 32-byte hex private key/],
+    [{ EPOCH_SECONDS: "0" }, /EPOCH_SECONDS must be a whole number from 1 to 86400, not "0"/],
     [{ CONFIRMATIONS: "-1" }, /CONFIRMATIONS must be a whole number/],
     [{ LEDGER_ADDRESS: "0x123" }, /LEDGER_ADDRESS must be a 0x-prefixed 20-byte hex address/],
     [{ RPC_URL: "ftp://x" }, /RPC_URL must be an http\(s\) URL/],

@@ -1,4 +1,4 @@
-/** The explorer's only door to the data: GET requests to the provenance API on the same origin. */
+/** The explorer's only door to the data: requests to the provenance API on the same origin. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -10,9 +10,18 @@ export class ApiError extends Error {
 }
 
 export async function get<T>(path: string): Promise<T> {
+  return send<T>(path, { headers: { accept: "application/json" } });
+}
+
+/** POSTs `body` as JSON: for the API's checks (a receipt), which read nothing but what they are sent. */
+export async function post<T>(path: string, body: unknown): Promise<T> {
+  return send<T>(path, { method: "POST", headers: { accept: "application/json", "content-type": "application/json" }, body: JSON.stringify(body) });
+}
+
+async function send<T>(path: string, init: RequestInit): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(path, { headers: { accept: "application/json" } });
+    response = await fetch(path, init);
   } catch {
     throw new ApiError(0, "unreachable", "The API server cannot be reached. Is dpl still running?");
   }

@@ -10,6 +10,7 @@ import { href, parseRoute, type Route } from "./routes.js";
 import { classifyQuery, pageForHash } from "./search.js";
 import { accountView } from "./views/account.js";
 import { datasetView } from "./views/dataset.js";
+import { epochView } from "./views/epoch.js";
 import { fileView, type HashedFile } from "./views/file.js";
 import { grantView } from "./views/grant.js";
 import { homeView } from "./views/home.js";
@@ -40,6 +41,8 @@ async function viewFor(route: Route): Promise<View> {
       return fileView(route.contentHash, hashed);
     case "search":
       return searchView(route.query);
+    case "epoch":
+      return epochView(route.holder, route.epoch);
     case "unknown":
       return messageView("Page not found", `There is no page at “${route.path}”. Search for a dataset, grant, file hash or account above.`);
   }

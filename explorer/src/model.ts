@@ -5,7 +5,7 @@
  */
 import type { Dataset, Evidence } from "../../core/api-answers.js";
 
-export type { Activity, Anchors, AppliedEvent, Dataset, Grant, Lineage, Page, ReadAt, Roles, Status, Usage } from "../../core/api-answers.js";
+export type { Activity, Anchors, AppliedEvent, Dataset, Epoch, Grant, Lineage, Page, ReadAt, ReceiptCheck, Roles, Status, Usage } from "../../core/api-answers.js";
 /** Which licence of a dataset no longer holds: on a lapsed dataset and on the grants resting on it. */
 export type Lapse = NonNullable<Dataset["lapse"]>;
 export type EvidenceView = Evidence;

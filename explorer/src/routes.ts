@@ -9,6 +9,7 @@ export type Route =
   | { page: "account"; address: string }
   | { page: "file"; contentHash: string }
   | { page: "search"; query: string }
+  | { page: "epoch"; holder: string; epoch: string }
   | { page: "unknown"; path: string };
 
 const HASH = /^0x[0-9a-f]{64}$/;
@@ -31,7 +32,7 @@ export function parseRoute(fragment: string): Route {
     if (page === "file" && HASH.test(lower)) return { page, contentHash: lower };
     if (page === "account" && ADDRESS.test(lower)) return { page, address: lower };
     if (page === "search") return { page, query: value };
-  }
+  } else if (page === "epoch" && ADDRESS.test(lower) && /^(0|[1-9]\d{0,19})$/.test(extra) && path.split("/").length === 4) return { page, holder: lower, epoch: extra };
   return { page: "unknown", path };
 }
 
@@ -49,5 +50,7 @@ export function href(route: Exclude<Route, { page: "unknown" }>): string {
       return `#/file/${route.contentHash}`;
     case "search":
       return `#/search/${encodeURIComponent(route.query)}`;
+    case "epoch":
+      return `#/epoch/${route.holder}/${route.epoch}`;
   }
 }

@@ -41,6 +41,40 @@ export const Uint64 = z
   .refine((n) => n < 2n ** 64n, "must be a whole number from 0 to 18446744073709551615")
   .meta({ description: "uint64, decimal", example: "7" });
 
+const HexWord = z
+  .string()
+  .regex(HASH, "must be a 0x-prefixed 32-byte hex string")
+  .transform((s) => s.toLowerCase());
+const Decimal = z.string().regex(/^(0|[1-9]\d{0,19})$/, "must be a whole number in decimal");
+
+/** A gateway's receipt with its signature and its proof, as `GET /v1/receipts/<n>` at the gateway gives it. */
+export const ReceiptProofBody = z.object({
+  receipt: z.strictObject({
+    holder: Address,
+    epoch: Decimal,
+    sequence: Decimal,
+    grantId: HexWord,
+    grantee: Address,
+    action: z.number().int().min(0).max(3),
+    units: Decimal,
+    session: HexWord,
+    requestHash: HexWord,
+    responseHash: HexWord,
+    time: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 40),
+  }),
+  signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/, "must be a 65-byte signature in hex"),
+  position: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32),
+  proof: z.array(HexWord).max(64),
+});
+
 export const MAX_LIMIT = 500;
 
 const Limit = z.coerce

@@ -155,7 +155,8 @@ export type ActivityKind =
   | "appointed-meter"
   | "meter-dismissed"
   | "dismissed-meter"
-  | "epoch-settled";
+  | "epoch-settled"
+  | "settled-epoch";
 
 /**
  * How a use appears in the activity of its grantee (key role "a": "used") and of the dataset's holder

@@ -186,7 +186,7 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       // The uses that follow in this transaction are the epoch's entries.
       await w.put("meta", "settling", { txHash: evidence.txHash, holder: event.holder, epoch } satisfies SettlingMark);
       await activity(w, event.holder, ROLE_SUBJECT, "epoch-settled", evidence, { counterparty: event.meter, units: record.units, epoch });
-      if (event.meter !== event.holder) await activity(w, event.meter, ROLE_ACTOR, "epoch-settled", evidence, { counterparty: event.holder, units: record.units, epoch });
+      if (event.meter !== event.holder) await activity(w, event.meter, ROLE_ACTOR, "settled-epoch", evidence, { counterparty: event.holder, units: record.units, epoch });
       return;
     }
     case "UsageRecorded": {

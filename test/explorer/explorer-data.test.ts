@@ -20,12 +20,26 @@ describe("explorer data", function () {
       { page: "file", contentHash: H(3) },
       { page: "account", address: A(4) },
       { page: "search", query: "a b/c" },
+      { page: "epoch", holder: A(5), epoch: "1795987740" },
+      { page: "epoch", holder: A(5), epoch: "0" },
     ] as const) {
       expect(parseRoute(href(route))).to.deep.equal(route);
     }
     expect(parseRoute("#/dataset/" + H(1).toUpperCase().replace("0X", "0x"))).to.deep.equal({ page: "dataset", id: H(1) });
     expect(parseRoute("")).to.deep.equal({ page: "home" });
-    for (const bad of ["#/dataset/0x12", "#/account/" + H(1), "#/nope/x", "#/dataset/" + H(1) + "/more", "#/search/%E0%A4%A"]) expect(parseRoute(bad).page).to.equal("unknown");
+    for (const bad of [
+      "#/dataset/0x12",
+      "#/account/" + H(1),
+      "#/nope/x",
+      "#/dataset/" + H(1) + "/more",
+      "#/search/%E0%A4%A",
+      `#/epoch/${A(5)}`,
+      `#/epoch/${A(5)}/01`,
+      `#/epoch/${A(5)}/-1`,
+      `#/epoch/${A(5)}/1/x`,
+      `#/epoch/${H(1)}/1`,
+    ])
+      expect(parseRoute(bad).page).to.equal("unknown");
   });
 
   it("tells an address from a hash, with or without 0x, and explains anything else", function () {

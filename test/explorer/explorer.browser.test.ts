@@ -10,7 +10,8 @@ import { AbiCoder, Contract, JsonRpcProvider, ZeroHash } from "ethers";
 import type { Browser, Page } from "playwright-core";
 
 import ledgerAbi from "../../core/ledger-abi.json" with { type: "json" };
-import { UsageAction } from "../../core/ids.js";
+import { devAccount, UsageAction } from "../../core/ids.js";
+import { GatewayClient } from "../../sdk/gateway.js";
 import { readConfig } from "../../server/config.js";
 import { demoSigner } from "../../server/demo.js";
 import { startSystem, type System } from "../../server/system.js";
@@ -122,7 +123,8 @@ describe("explorer (headless Chromium)", function () {
         trs.map((tr) => ({ id: tr.querySelector("td a")!.getAttribute("title"), status: tr.querySelector(".badge")!.textContent, quota: tr.querySelector(".quota span")!.textContent })),
       );
     expect(rows).to.deep.equal(grants.map((g: any) => ({ id: g.id, status: g.status, quota: `${g.used} of ${g.quota} units used` })));
-    expect(rows.map((r) => r.status).sort()).to.deep.equal(["active", "revoked"]);
+    // The company's and the bank's (through the gateway) are active; the research grant was revoked.
+    expect(rows.map((r) => r.status).sort()).to.deep.equal(["active", "active", "revoked"]);
 
     // The timeline's figures, per grantee, against the sum of the API's uses.
     const uses = (await api(`/v1/datasets/${demo.traffic}/usage?limit=500`)).items;
@@ -253,6 +255,34 @@ describe("explorer (headless Chromium)", function () {
     expect(times).to.deep.equal(all.slice(0, times.length).map((a) => a.evidence.time));
     expect(await seriousA11yViolations(page)).to.deep.equal([]);
     await screenshot(page, SHOTS, "account-bureau");
+  });
+
+  it("gateway epoch: the bureau's settlements on its account page, the epoch's deliveries, and a receipt checked in the browser", async function () {
+    const { actors, delivered } = system.demo!;
+    const bureau = actors.bureau.toLowerCase();
+    await open(`#/account/${bureau}`, "#settlements table");
+    const epochs = (await api(`/v1/accounts/${bureau}/epochs`)).items;
+    expect(await page.locator("#settlements tbody tr td:first-child a").evaluateAll((links) => links.map((a) => a.getAttribute("href")))).to.deep.equal(
+      epochs.map((e: any) => `#/epoch/${bureau}/${e.epoch}`),
+    );
+    await open(`#/epoch/${bureau}/${delivered!.epoch}`, "#deliveries table");
+    const epoch = (await api(`/v1/accounts/${bureau}/epochs/${delivered!.epoch}`)).epoch;
+    expect(await text("#settlement")).to.include(epoch.receiptsRoot);
+    const uses = (await api(`/v1/accounts/${bureau}/epochs/${delivered!.epoch}/usage`)).items;
+    expect(await page.locator("#deliveries tbody tr td:first-child a").evaluateAll((links) => links.map((a) => a.getAttribute("title")))).to.deep.equal(uses.map((u: any) => u.grantId));
+    // The bank's receipt, as the gateway gives it to the bank, checked by the API from the page.
+    const client = new GatewayClient(system.gateway!.url);
+    await client.signIn(devAccount(3));
+    const proof = await client.receipt(delivered!.receipt);
+    await page.fill("#receipt-input", JSON.stringify(proof));
+    await page.locator("#check button[type=submit]").click();
+    await page.locator("#receipt-result .message").waitFor();
+    expect(await text("#receipt-result")).to.equal(`Valid: signed by ${bureau}, and settled in epoch ${epoch.epoch} of ${bureau} (root ${epoch.receiptsRoot}).`);
+    await page.fill("#receipt-input", JSON.stringify({ ...proof, receipt: { ...proof.receipt, units: "1" } }));
+    await page.locator("#check button[type=submit]").click();
+    await page.waitForFunction(() => document.getElementById("receipt-result")?.textContent?.startsWith("Not valid"));
+    expect(await seriousA11yViolations(page)).to.deep.equal([]);
+    await screenshot(page, SHOTS, "epoch");
   });
 
   it("verifies a file by hashing it in the browser: an anchored file shows its anchor, another gets a plain answer", async function () {

@@ -224,6 +224,36 @@ describe("the data gateway", function () {
     expect(after.gateway).to.equal(ledger.holder.address.toLowerCase());
   });
 
+  it("lets anyone check a receipt with the API: valid once settled and indexed, and why not otherwise", async function () {
+    const c = await client(strangerKey);
+    const { receipt } = await c.records(datasetId, { grant: grants.stranger, from: 7, to: 8 });
+    const check = async (body: unknown, type = "application/json") => {
+      const response = await fetch(`${api.url}/v1/receipts/verify`, { method: "POST", headers: { "content-type": type }, body: JSON.stringify(body) });
+      return { status: response.status, body: (await response.json()) as any };
+    };
+    await gateway.settleNow();
+    const proof = await c.receipt(receipt!.receipt.sequence);
+    const before = await check(proof);
+    expect([before.body.valid, before.body.reason]).to.deep.equal([
+      false,
+      `epoch ${receipt!.receipt.epoch} of ${ledger.holder.address.toLowerCase()} is not settled on this ledger (or not indexed yet)`,
+    ]);
+    await api.indexer.syncOnce();
+    const ok = await check(proof);
+    expect(ok.status).to.equal(200);
+    expect(ok.body).to.include({ valid: true, signer: ledger.holder.address.toLowerCase(), reason: null });
+    const [event] = await ledger.ledger.queryFilter(ledger.ledger.filters.EpochSettled(ledger.holder.address, receipt!.receipt.epoch));
+    expect([ok.body.root, ok.body.epoch.receiptsRoot, ok.body.epoch.evidence.txHash]).to.deep.equal([event.args.receiptsRoot, event.args.receiptsRoot, event.transactionHash]);
+    const inflated = await check({ ...proof, receipt: { ...proof.receipt, units: "200" } });
+    expect(inflated.body.valid).to.equal(false);
+    expect(inflated.body.reason).to.match(/^the receipt is signed by 0x[0-9a-f]{40}, who neither holds the data nor settled the epoch$/);
+    const moved = await check({ ...proof, position: proof.position! + 1 });
+    expect(moved.body.reason).to.match(/^the receipt's proof leads to 0x[0-9a-f]{64}, not to the epoch's settled root /);
+    const malformed = await check({ ...proof, signature: "0x12" });
+    expect([malformed.status, malformed.body.error.message]).to.deep.equal([400, "body field signature must be a 65-byte signature in hex"]);
+    expect((await check(proof, "text/plain")).status).to.equal(415);
+  });
+
   it("serves a whole file as anchored, under a receipt that names its SHA-256 and its record count", async function () {
     const c = await client(granteeKey);
     const { response, receipt } = await c.file(datasetId, { grant: grants.grantee });

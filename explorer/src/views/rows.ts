@@ -2,8 +2,8 @@
 import type { Child } from "../dom.js";
 import { h } from "../dom.js";
 import { datasetTitle, formatTime, formatUntil, formatUnits, rightsLabel } from "../format.js";
-import type { Activity, Dataset, Grant, Usage } from "../model.js";
-import { accountLink, chainText, datasetLink, evidence, grantLink, lapseNote, quotaBar, statusBadge } from "../widgets.js";
+import type { Activity, Dataset, Epoch, Grant, Usage } from "../model.js";
+import { accountLink, chainText, datasetLink, epochLink, evidence, grantLink, lapseNote, quotaBar, statusBadge } from "../widgets.js";
 
 export const GRANT_HEADERS = ["Grant", "Grantee", "Rights", "Purpose", "Valid", "Status", "Used / quota"];
 
@@ -55,7 +55,22 @@ const ACTIVITY: Record<Activity["kind"], string> = {
   "role-granted": "received (or gave) the role",
   "role-revoked": "lost (or took away) the role",
   "admin-transfer-scheduled": "was offered the role",
+  "meter-appointed": "appointed a meter for its gateway:",
+  "appointed-meter": "was appointed the gateway meter of",
+  "meter-dismissed": "dismissed its gateway meter",
+  "dismissed-meter": "was dismissed as the gateway meter of",
+  "epoch-settled": "had its gateway's epoch settled",
+  "settled-epoch": "settled, as meter, the gateway epoch",
 };
+
+/** The holder whose epoch a settlement entry names: the account itself, or for the meter that settled it the counterparty. */
+const settledHolder = (a: Activity) => (a.kind === "settled-epoch" && a.counterparty ? a.counterparty : a.account);
+
+export const EPOCH_HEADERS = ["Epoch", "Settled by", "Receipts", "Entries", "Units", "Evidence"];
+
+export function epochRow(e: Epoch): Child[] {
+  return [epochLink(e.holder, e.epoch), accountLink(e.meter), formatUnits(String(e.receiptCount)), formatUnits(String(e.entryCount)), formatUnits(e.units), evidence(e.evidence)];
+}
 
 export const ACTIVITY_HEADERS = ["When", "What", "Evidence"];
 
@@ -65,6 +80,7 @@ export function activityRow(a: Activity): Child[] {
   if (a.grantId) what.push(" under grant ", grantLink(a.grantId));
   if (a.counterparty) what.push(" with ", accountLink(a.counterparty));
   if (a.role) what.push(` ${a.role}`);
+  if (a.epoch) what.push(" ", epochLink(settledHolder(a), a.epoch));
   if (a.units) what.push(` (${formatUnits(a.units)} units)`);
   return [h("time", { datetime: a.evidence.time }, formatTime(a.evidence.timestamp)), h("span", { class: `activity activity-${a.kind}` }, ...what), evidence(a.evidence)];
 }
