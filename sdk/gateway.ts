@@ -156,6 +156,14 @@ export class GatewayClient {
     return { response, receipt: receiptOf(response) };
   }
 
+  /**
+   * The answer of a delivered receipt, again and free: for a delivery whose last bytes never arrived
+   * (the gateway settles what it marked delivered). Check it as the first answer was.
+   */
+  async answer(sequence: string): Promise<Buffer> {
+    return Buffer.from(await (await this.call(`/v1/receipts/${encodeURIComponent(sequence)}/answer`)).arrayBuffer());
+  }
+
   /** This grantee's receipts, newest first. */
   async receipts(args: { limit?: number; before?: string } = {}): Promise<{ items: (SignedReceipt & { state: string })[]; next: string | null }> {
     return (await this.call(`/v1/receipts?${query(args)}`)).json() as never;

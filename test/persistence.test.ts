@@ -8,11 +8,9 @@ import { execFile } from "node:child_process";
 import { copyFile, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
-import { Writable } from "node:stream";
 
 import { expect } from "chai";
 import { Contract, JsonRpcProvider, Wallet } from "ethers";
-import { pino } from "pino";
 
 import ledgerAbi from "../core/ledger-abi.json" with { type: "json" };
 import { nextSnapshotDelay, stateFileOf } from "../server/chain/embedded-chain.js";

@@ -26,6 +26,8 @@ export interface Delivery {
   units: bigint;
   requestHash: string;
   responseHash: string;
+  /** The request's path and query: kept with the receipt, not signed. */
+  request: string;
 }
 
 export interface MeterDeps {
@@ -101,7 +103,7 @@ export class Meter {
           time: this.deps.now(),
         };
         const signed = { receipt, signature: await signer.signTypedData(domain, RECEIPT_TYPES, receipt) };
-        await store.reserve(signed);
+        await store.reserve(signed, d.request);
         this.add(d.grantId, epoch, d.units);
         epochs.begin(epoch);
         return signed;

@@ -14,6 +14,8 @@ export type ReceiptState = "reserved" | "delivered" | "void";
 export interface StoredReceipt {
   signed: SignedReceipt;
   state: ReceiptState;
+  /** The request's path and query, so that a delivered answer can be given again. */
+  request?: string;
   /** Its leaf index in the epoch's tree, once the epoch is sealed. */
   position?: number;
 }
@@ -72,11 +74,11 @@ export class GatewayStore {
   }
 
   /** Writes a new receipt, reserved, with the sequence counter, in one batch. */
-  async reserve(signed: SignedReceipt): Promise<void> {
+  async reserve(signed: SignedReceipt, request: string): Promise<void> {
     const r = signed.receipt;
     const seq = pad(r.sequence);
     await this.db.batch([
-      { type: "put", sublevel: this.sub("receipts"), key: seq, value: { signed, state: "reserved" } satisfies StoredReceipt },
+      { type: "put", sublevel: this.sub("receipts"), key: seq, value: { signed, state: "reserved", request } satisfies StoredReceipt },
       { type: "put", sublevel: this.sub("byEpoch"), key: `${pad(r.epoch)}:${seq}`, value: "" },
       { type: "put", sublevel: this.sub("byGrantee"), key: `${r.grantee}:${seq}`, value: "" },
       { type: "put", sublevel: this.sub("meta"), key: "sequence", value: (BigInt(r.sequence) + 1n).toString() },

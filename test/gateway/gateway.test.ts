@@ -254,6 +254,20 @@ describe("the data gateway", function () {
     expect((await check(proof, "text/plain")).status).to.equal(415);
   });
 
+  it("gives a delivered answer again, free, by its receipt, and refuses a receipt that is not delivered", async function () {
+    const c = await client(granteeKey);
+    const first = await c.records(datasetId, { grant: grants.grantee, from: 20, to: 24, field: "road", equals: "Station St" });
+    const again = await c.answer(first.receipt!.receipt.sequence);
+    expect(again.equals(first.body)).to.equal(true);
+    const file = await c.file(datasetId, { grant: grants.grantee });
+    await file.response.arrayBuffer();
+    expect(sha256(await c.answer(file.receipt!.receipt.sequence))).to.equal(file.receipt!.receipt.responseHash);
+    const used = (await c.receipts()).items.length;
+    expect(used).to.be.greaterThan(0);
+    const theirs = await refusal(c.answer("999999"));
+    expect([theirs.status, theirs.code]).to.deep.equal([404, "receipt_not_found"]);
+  });
+
   it("serves a whole file as anchored, under a receipt that names its SHA-256 and its record count", async function () {
     const c = await client(granteeKey);
     const { response, receipt } = await c.file(datasetId, { grant: grants.grantee });
