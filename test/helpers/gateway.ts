@@ -34,8 +34,11 @@ export interface ServedLedger {
   close(): Promise<void>;
 }
 
-/** Anvil, a ledger whose holder (development account 1) anchored CSV, its index, and its gateway. */
-export async function servedLedger(logger: Logger = quietLogger()): Promise<ServedLedger> {
+/**
+ * Anvil, a ledger whose holder (development account 1) anchored CSV, its index, and its gateway;
+ * `gatewayRpc` puts something (a faulty proxy) between the gateway and the chain.
+ */
+export async function servedLedger(logger: Logger = quietLogger(), options: { gatewayRpc?: (chainUrl: string) => Promise<string>; maxBacklog?: number } = {}): Promise<ServedLedger> {
   const { chain, ledger } = await freshLedger(startAnvil);
   const dataDir = await tempDir("gateway");
   const servedDir = path.join(dataDir, "served");
@@ -49,12 +52,23 @@ export async function servedLedger(logger: Logger = quietLogger()): Promise<Serv
   const api = await indexAndServe({ chain, ledger });
   await api.indexer.syncOnce();
   await copyFile(file, path.join(servedDir, "traffic.csv"));
+  const rpcUrl = options.gatewayRpc ? await options.gatewayRpc(chain.url) : chain.url;
   const start = () =>
     startGateway({
-      config: { enabled: true, port: 0, host: "127.0.0.1", key: devAccount(1).privateKey, holder: undefined, dir: servedDir, epochSeconds: 3600, epochReceipts: 100_000, maxBacklog: 10 },
+      config: {
+        enabled: true,
+        port: 0,
+        host: "127.0.0.1",
+        key: devAccount(1).privateKey,
+        holder: undefined,
+        dir: servedDir,
+        epochSeconds: 3600,
+        epochReceipts: 100_000,
+        maxBacklog: options.maxBacklog ?? 10,
+      },
       dataDir,
       index: api.store,
-      rpcUrl: chain.url,
+      rpcUrl,
       chainId: ledger.chainId,
       ledger: ledger.address,
       headTime: () => api.indexer.status().head?.timestamp,
