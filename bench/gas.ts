@@ -134,6 +134,21 @@ async function run(): Promise<void> {
   r = await send(ledger.connect(batchGrantee).recordUsageBatch(entries(true)));
   ops.recordUsageInBatchOf100 = await measure(r, 100);
 
+  // settleUsage: a gateway's epoch. Settled epochs are bits, 256 to a slot: the first of a word adds one.
+  const settle = (epoch: bigint, ids: string[], receipts: number) =>
+    send(
+      ledger.connect(holder).settleUsage(
+        holder.address,
+        epoch,
+        nextHash(),
+        receipts,
+        ids.map((grantId) => ({ grantId, action: UsageAction.Use, units: 3n })),
+      ),
+    );
+  ops.settleEpochNewWord = await measure(await settle(0n, grantIds.slice(0, 1), 10), 1, "first epoch of a 256-epoch word: one more new slot");
+  ops.settleEpochOfOneGrant = await measure(await settle(1n, grantIds.slice(0, 1), 10), 1, "one grant's deliveries of the epoch, whatever their number");
+  ops.settleEpochOf100Grants = await measure(await settle(2n, grantIds, 1000), 100, "per grant: its total added once, one UsageRecorded");
+
   // Derivation, versions, revocation and holding.
   const derivedGrant = await eventArg(ledger, ledger.connect(holder).grant(datasetId, other.address, Rights.PROCESS | Rights.OPERATE_PRODUCT, "derive", now, FOREVER, 100n), "GrantIssued", "grantId");
   r = await send(ledger.connect(other).register(nextHash(), nextHash(), 10n, METADATA_URI, [{ datasetId, grantId: derivedGrant }]));

@@ -5,7 +5,7 @@
  * epoch on chain. Anyone holding a receipt, its signature and its proof can check that it was
  * settled: the root is in the ledger's EpochSettled event, and the signer is the account that settled.
  */
-import { type TypedDataDomain, TypedDataEncoder, verifyTypedData } from "ethers";
+import { concat, keccak256, type TypedDataDomain, TypedDataEncoder, verifyTypedData } from "ethers";
 
 import { buildRecordTree, recordLeafHex, rootFromProof } from "./merkle.js";
 import { typesOf } from "./typed-data.js";
@@ -68,9 +68,17 @@ export interface ReceiptProof extends SignedReceipt {
   root: string;
 }
 
+// Built once: ethers would otherwise rebuild the encoder for every receipt hashed.
+const RECEIPT_ENCODER = TypedDataEncoder.from(RECEIPT_TYPES);
+
 /** The receipt's EIP-712 struct hash: the record its epoch's tree is built over. */
 export function receiptHash(receipt: Receipt): string {
-  return TypedDataEncoder.hashStruct("UsageReceipt", RECEIPT_TYPES, receipt);
+  return RECEIPT_ENCODER.hash(receipt);
+}
+
+/** The EIP-712 digest a receipt's signature signs, under the domain separator `separator` (TypedDataEncoder.hashDomain). */
+export function receiptDigest(separator: string, receipt: Receipt): string {
+  return keccak256(concat(["0x1901", separator, receiptHash(receipt)]));
 }
 
 /** The account that signed `signed` in `domain` (throws on a malformed signature). */

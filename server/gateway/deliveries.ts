@@ -23,7 +23,7 @@ import type { Meter } from "./meter.js";
 import { fieldOf, selectRecords } from "./records.js";
 import { FileQuery, Hash, parse, RecordsQuery, Sequence } from "./requests.js";
 import type { Session } from "./sessions.js";
-import type { GatewayStore } from "./store.js";
+import type { GatewayStore, StoredReceipt } from "./store.js";
 
 const sha256 = (bytes: Buffer | string) => "0x" + createHash("sha256").update(bytes).digest("hex");
 const receiptHeader = (signed: SignedReceipt) => Buffer.from(JSON.stringify(signed)).toString("base64url");
@@ -79,14 +79,14 @@ export function deliveryRoutes(app: Express, deps: { catalogue: Catalogue; meter
   const requestHash = (req: Request, s: Session) => sha256(`${req.method} ${req.originalUrl} ${s.session}`);
 
   /** Completes the receipt when the answer ends: delivered (by `markDelivered`), or void when the client went away first. */
-  const watch = (res: Response, signed: SignedReceipt) => {
+  const watch = (res: Response, reserved: StoredReceipt) => {
     let marked = false;
     res.once("close", () => {
-      if (!marked) void meter.complete(signed, false);
+      if (!marked) void meter.complete(reserved, false);
     });
     return async () => {
       marked = true;
-      await meter.complete(signed, true);
+      await meter.complete(reserved, true);
     };
   };
 
@@ -102,7 +102,7 @@ export function deliveryRoutes(app: Express, deps: { catalogue: Catalogue; meter
       return;
     }
     const action = USAGE_ACTION_NAMES.indexOf(q.action) as UsageAction;
-    const signed = await meter.reserve({
+    const reserved = await meter.reserve({
       grantee: s.grantee,
       session: s.session,
       grantId: q.grant,
@@ -113,8 +113,8 @@ export function deliveryRoutes(app: Express, deps: { catalogue: Catalogue; meter
       responseHash: sha256(body),
       request: req.originalUrl,
     });
-    const markDelivered = watch(res, signed);
-    res.status(200).set({ "Content-Type": JSON_TYPE, "Content-Length": String(body.length), "Dpl-Receipt": receiptHeader(signed) });
+    const markDelivered = watch(res, reserved);
+    res.status(200).set({ "Content-Type": JSON_TYPE, "Content-Length": String(body.length), "Dpl-Receipt": receiptHeader(reserved.signed) });
     res.write(body.subarray(0, body.length - 1));
     await markDelivered();
     res.end(body.subarray(body.length - 1));
@@ -127,7 +127,7 @@ export function deliveryRoutes(app: Express, deps: { catalogue: Catalogue; meter
     const served = await catalogue.get(id);
     const units = unitsOf(served, served.records.length, served.size);
     const action = USAGE_ACTION_NAMES.indexOf(q.action) as UsageAction;
-    const signed = await meter.reserve({
+    const reserved = await meter.reserve({
       grantee: s.grantee,
       session: s.session,
       grantId: q.grant,
@@ -138,8 +138,8 @@ export function deliveryRoutes(app: Express, deps: { catalogue: Catalogue; meter
       responseHash: served.sha256,
       request: req.originalUrl,
     });
-    const markDelivered = watch(res, signed);
-    res.status(200).set({ "Content-Type": "application/octet-stream", "Content-Length": String(served.size), "Dpl-Receipt": receiptHeader(signed), "Dpl-Content-Hash": served.sha256 });
+    const markDelivered = watch(res, reserved);
+    res.status(200).set({ "Content-Type": "application/octet-stream", "Content-Length": String(served.size), "Dpl-Receipt": receiptHeader(reserved.signed), "Dpl-Content-Hash": served.sha256 });
     await streamFile(res, served, logger, markDelivered);
   });
 

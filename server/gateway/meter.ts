@@ -6,16 +6,16 @@
  * the last units; each one that passes gets a signed receipt, written before any byte leaves.
  */
 import { Mutex } from "async-mutex";
-import type { BaseWallet, TypedDataDomain } from "ethers";
+import { type BaseWallet, type TypedDataDomain, TypedDataEncoder } from "ethers";
 
 import { RIGHT_FOR_ACTION, USAGE_ACTION_NAMES, type UsageAction } from "../../core/ids.js";
-import { RECEIPT_TYPES, type Receipt, type SignedReceipt } from "../../core/receipts.js";
+import { type Receipt, receiptDigest } from "../../core/receipts.js";
 import { StatusError } from "../api/errors.js";
 import { grantStanding } from "../api/standing.js";
 import { openReader, type Reader } from "../store/reads.js";
 import type { Store } from "../store/store.js";
 import type { Epochs } from "./epochs.js";
-import type { GatewayStore } from "./store.js";
+import type { GatewayStore, StoredReceipt } from "./store.js";
 
 export interface Delivery {
   grantee: string;
@@ -52,7 +52,12 @@ export class Meter {
   /** Units delivered (or under way) by grant and epoch, until the index shows the epoch settled. */
   private readonly pending = new Map<string, Map<string, bigint>>();
 
-  constructor(private readonly deps: MeterDeps) {}
+  /** The EIP-712 domain separator receipts are signed under, computed once. */
+  private readonly separator: string;
+
+  constructor(private readonly deps: MeterDeps) {
+    this.separator = TypedDataEncoder.hashDomain(deps.domain);
+  }
 
   /** Counts what earlier runs delivered and the index does not show settled yet. */
   async restore(): Promise<void> {
@@ -81,36 +86,47 @@ export class Meter {
     })();
   }
 
-  /** Decides a delivery; when it passes, signs and stores its receipt, reserved, and returns it. */
-  reserve(d: Delivery): Promise<SignedReceipt> {
-    return this.mutex.runExclusive(async () => {
+  /**
+   * Decides a delivery; when it passes, signs and stores its receipt, reserved, and returns it. The
+   * decision (and the units and epoch it takes) is made one at a time; signing and writing are not,
+   * so that one delivery's write overlaps the next one's decision. Nothing is sent before the write.
+   */
+  async reserve(d: Delivery): Promise<StoredReceipt> {
+    const { store, epochs, signer } = this.deps;
+    const receipt = await this.mutex.runExclusive(async () => {
       const reader = openReader(this.deps.index);
       try {
         await this.check(d, reader);
-        const { store, epochs, signer, domain, holder } = this.deps;
-        const epoch = await epochs.epochFor(d.grantId, d.action);
-        const receipt: Receipt = {
-          holder,
-          epoch,
-          sequence: store.takeSequence().toString(),
-          grantId: d.grantId,
-          grantee: d.grantee,
-          action: d.action,
-          units: d.units.toString(),
-          session: d.session,
-          requestHash: d.requestHash,
-          responseHash: d.responseHash,
-          time: this.deps.now(),
-        };
-        const signed = { receipt, signature: await signer.signTypedData(domain, RECEIPT_TYPES, receipt) };
-        await store.reserve(signed, d.request);
-        this.add(d.grantId, epoch, d.units);
-        epochs.begin(epoch);
-        return signed;
       } finally {
         await reader.close();
       }
+      const epoch = await epochs.epochFor(d.grantId, d.action);
+      this.add(d.grantId, epoch, d.units);
+      epochs.begin(epoch);
+      return {
+        holder: this.deps.holder,
+        epoch,
+        sequence: store.takeSequence().toString(),
+        grantId: d.grantId,
+        grantee: d.grantee,
+        action: d.action,
+        units: d.units.toString(),
+        session: d.session,
+        requestHash: d.requestHash,
+        responseHash: d.responseHash,
+        time: this.deps.now(),
+      } satisfies Receipt;
     });
+    const signed = { receipt, signature: signer.signingKey.sign(receiptDigest(this.separator, receipt)).serialized };
+    try {
+      await store.reserve(signed, d.request);
+    } catch (error) {
+      // Not written: nothing is sent, and the units go back.
+      this.add(receipt.grantId, receipt.epoch, -d.units);
+      epochs.end(receipt.epoch);
+      throw error;
+    }
+    return { signed, state: "reserved", request: d.request };
   }
 
   /** The ledger's rules, as the index knows them now, and the quota with what is not settled yet. */
@@ -148,9 +164,9 @@ export class Meter {
   }
 
   /** A delivery ended: answered in full (its receipt is marked delivered) or not (void, its units freed). */
-  async complete(signed: SignedReceipt, delivered: boolean): Promise<void> {
-    const { receipt } = signed;
-    await this.deps.store.setReceiptState(receipt.sequence, delivered ? "delivered" : "void");
+  async complete(reserved: StoredReceipt, delivered: boolean): Promise<void> {
+    const { receipt } = reserved.signed;
+    await this.deps.store.setReceiptState(reserved, delivered ? "delivered" : "void");
     if (!delivered) this.add(receipt.grantId, receipt.epoch, -BigInt(receipt.units));
     this.deps.epochs.end(receipt.epoch);
   }

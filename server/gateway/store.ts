@@ -49,6 +49,9 @@ export interface EpochState {
   refusal?: string;
 }
 
+type Sublevel = ReturnType<typeof jsonSublevel>;
+const jsonSublevel = (db: Level<string, any>, name: string) => db.sublevel<string, any>(name, { valueEncoding: "json" });
+
 const pad = (n: bigint | string, width = 20) => n.toString().padStart(width, "0");
 
 export class GatewayStore {
@@ -64,8 +67,13 @@ export class GatewayStore {
     return new GatewayStore(db, next === undefined ? 0n : BigInt(next));
   }
 
+  private readonly subs = new Map<string, Sublevel>();
+
+  /** A sublevel, made once: making one costs more than a write. */
   private sub(name: "meta" | "receipts" | "byEpoch" | "byGrantee" | "epochs" | "nonces") {
-    return this.db.sublevel<string, any>(name, { valueEncoding: "json" });
+    let sub = this.subs.get(name);
+    if (!sub) this.subs.set(name, (sub = jsonSublevel(this.db, name)));
+    return sub;
   }
 
   /** The next receipt's sequence number (taken: no two receipts share one, even across restarts). */
@@ -89,9 +97,9 @@ export class GatewayStore {
     return this.sub("receipts").get(pad(sequence));
   }
 
-  async setReceiptState(sequence: bigint | string, state: ReceiptState): Promise<void> {
-    const stored = await this.receipt(sequence);
-    if (stored) await this.sub("receipts").put(pad(sequence), { ...stored, state });
+  /** Marks a receipt written by `reserve` delivered or void (the caller has what was written). */
+  async setReceiptState(written: StoredReceipt, state: ReceiptState): Promise<void> {
+    await this.sub("receipts").put(pad(written.signed.receipt.sequence), { ...written, state });
   }
 
   /** An epoch's receipts, by sequence. */
