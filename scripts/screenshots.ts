@@ -12,7 +12,7 @@ import { tempDir } from "../test/helpers/system.js";
 const OUT = "docs/screenshots";
 
 const system = await startSystem({
-  config: readConfig({ ...process.env, CHAIN_PORT: "0", API_PORT: "0", DATA_DIR: await tempDir("screenshots") }),
+  config: readConfig({ ...process.env, CHAIN_PORT: "0", API_PORT: "0", GATEWAY_PORT: "0", DATA_DIR: await tempDir("screenshots") }),
   logger: createLogger({ level: "warn", pretty: false }),
 });
 const browser = await launchChromium();
@@ -39,6 +39,7 @@ try {
   const { dataset } = (await (await fetch(`${system.apiUrl}/v1/datasets/${demo.forecast}`)).json()) as { dataset: { contentHash: string } };
   const forecastHash = dataset.contentHash;
   await shoot("file-two-anchors", `#/file/${forecastHash}`, "#verdict table", { width: 1280, height: 520 }, false);
+  await shoot("epoch", `#/epoch/${demo.actors.bureau.toLowerCase()}/${demo.delivered!.epoch}`, "#deliveries table", { width: 1280, height: 760 }, false);
   await shoot("phone-dataset", `#/dataset/${demo.forecast}`, "#grants table", { width: 390, height: 844 }, false);
 } finally {
   await browser.close();

@@ -123,6 +123,11 @@ export async function pagedTable<T>(args: { caption: string; headers: string[]; 
   return { element: wrapper, paged: () => paged };
 }
 
+/** The first facts of a dataset or grant page: its id, its status (with the event that set it), and why it lapsed. */
+export function standingFacts(idTerm: string, id: string, status: string, proof: EvidenceView | null, lapse: Lapse | null): HTMLElement[] {
+  return [...fact(idTerm, fullHex(id)), ...fact("Status", statusBadge(status), proof), ...(lapse ? fact("Lapsed because", lapseNote(lapse), lapse.evidence) : [])];
+}
+
 /** A term and its value, for the fact lists of dataset and grant pages. */
 export function fact(term: string, value: Child, proof?: EvidenceView | null): HTMLElement[] {
   return [h("dt", {}, term), h("dd", {}, value, proof ? h("div", { class: "proof" }, evidence(proof)) : null)];

@@ -23,7 +23,7 @@ import type { Meter } from "./meter.js";
 import { fieldOf, selectRecords } from "./records.js";
 import { FileQuery, Hash, parse, RecordsQuery, Sequence } from "./requests.js";
 import type { Session } from "./sessions.js";
-import type { GatewayStore, StoredReceipt } from "./store.js";
+import type { GatewayStore } from "./store.js";
 
 const sha256 = (bytes: Buffer | string) => "0x" + createHash("sha256").update(bytes).digest("hex");
 const receiptHeader = (signed: SignedReceipt) => Buffer.from(JSON.stringify(signed)).toString("base64url");
@@ -78,16 +78,33 @@ export function deliveryRoutes(app: Express, deps: { catalogue: Catalogue; meter
   const { catalogue, meter, store, logger, session } = deps;
   const requestHash = (req: Request, s: Session) => sha256(`${req.method} ${req.originalUrl} ${s.session}`);
 
-  /** Completes the receipt when the answer ends: delivered (by `markDelivered`), or void when the client went away first. */
-  const watch = (res: Response, reserved: StoredReceipt) => {
+  /**
+   * Has the meter decide a delivery and reserve its receipt; the receipt is completed when the answer
+   * ends: delivered (by `markDelivered`, before the last byte), or void when the client went away first.
+   */
+  const begin = async (req: Request, res: Response, s: Session, d: { id: string; grant: string; action: RecordsQuery["action"]; units: bigint; responseHash: string }) => {
+    const action = USAGE_ACTION_NAMES.indexOf(d.action) as UsageAction;
+    const request = {
+      grantee: s.grantee,
+      session: s.session,
+      grantId: d.grant,
+      datasetId: d.id,
+      action,
+      units: d.units,
+      requestHash: requestHash(req, s),
+      responseHash: d.responseHash,
+      request: req.originalUrl,
+    };
+    const reserved = await meter.reserve(request);
     let marked = false;
     res.once("close", () => {
       if (!marked) void meter.complete(reserved, false);
     });
-    return async () => {
+    const markDelivered = async () => {
       marked = true;
       await meter.complete(reserved, true);
     };
+    return { reserved, markDelivered };
   };
 
   app.get("/v1/datasets/:id/records", async (req, res) => {
@@ -101,19 +118,7 @@ export function deliveryRoutes(app: Express, deps: { catalogue: Catalogue; meter
       res.type("json").send(body);
       return;
     }
-    const action = USAGE_ACTION_NAMES.indexOf(q.action) as UsageAction;
-    const reserved = await meter.reserve({
-      grantee: s.grantee,
-      session: s.session,
-      grantId: q.grant,
-      datasetId: id,
-      action,
-      units,
-      requestHash: requestHash(req, s),
-      responseHash: sha256(body),
-      request: req.originalUrl,
-    });
-    const markDelivered = watch(res, reserved);
+    const { reserved, markDelivered } = await begin(req, res, s, { id, ...q, units, responseHash: sha256(body) });
     res.status(200).set({ "Content-Type": JSON_TYPE, "Content-Length": String(body.length), "Dpl-Receipt": receiptHeader(reserved.signed) });
     res.write(body.subarray(0, body.length - 1));
     await markDelivered();
@@ -126,19 +131,7 @@ export function deliveryRoutes(app: Express, deps: { catalogue: Catalogue; meter
     const s = await session(req);
     const served = await catalogue.get(id);
     const units = unitsOf(served, served.records.length, served.size);
-    const action = USAGE_ACTION_NAMES.indexOf(q.action) as UsageAction;
-    const reserved = await meter.reserve({
-      grantee: s.grantee,
-      session: s.session,
-      grantId: q.grant,
-      datasetId: id,
-      action,
-      units,
-      requestHash: requestHash(req, s),
-      responseHash: served.sha256,
-      request: req.originalUrl,
-    });
-    const markDelivered = watch(res, reserved);
+    const { reserved, markDelivered } = await begin(req, res, s, { id, ...q, units, responseHash: served.sha256 });
     res.status(200).set({ "Content-Type": "application/octet-stream", "Content-Length": String(served.size), "Dpl-Receipt": receiptHeader(reserved.signed), "Dpl-Content-Hash": served.sha256 });
     await streamFile(res, served, logger, markDelivered);
   });

@@ -11,7 +11,7 @@ import { mergeLineage } from "../lineage-data.js";
 import type { Dataset, Grant, Lineage, Usage } from "../model.js";
 import { href } from "../routes.js";
 import { cumulativeByGrantee } from "../timeline-data.js";
-import { accountLink, chainText, datasetLink, fact, fullHex, grantLink, lapseNote, message, pagedTable, section, statusBadge } from "../widgets.js";
+import { accountLink, chainText, datasetLink, fact, fullHex, grantLink, message, pagedTable, section, standingFacts, statusBadge } from "../widgets.js";
 import { GRANT_HEADERS, grantRow, USAGE_HEADERS, usageRow } from "./rows.js";
 import type { View } from "./view.js";
 
@@ -56,9 +56,7 @@ export async function datasetView(id: string): Promise<View> {
   const facts = h(
     "dl",
     { class: "facts" },
-    fact("Dataset id", fullHex(d.id)),
-    fact("Status", statusBadge(d.status), d.retired),
-    d.lapse ? fact("Lapsed because", lapseNote(d.lapse), d.lapse.evidence) : [],
+    standingFacts("Dataset id", d.id, d.status, d.retired, d.lapse),
     fact("Holder", accountLink(d.holder), holderSince),
     d.pendingHolder ? fact("Offered to", accountLink(d.pendingHolder)) : [],
     fact("Anchored by", accountLink(d.registrant), d.registered),

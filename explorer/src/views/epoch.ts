@@ -64,7 +64,7 @@ export async function epochView(holder: string, epoch: string): Promise<View> {
     fact("Holder", accountLink(e.holder)),
     fact("Epoch", e.epoch),
     fact("Settled by", accountLink(e.meter), e.evidence),
-    fact("Receipts", `${formatUnits(String(e.receiptCount))} deliveries under one Merkle root`),
+    fact("Receipts", `${formatUnits(String(e.receiptCount))} deliver${e.receiptCount === 1 ? "y" : "ies"} under one Merkle root`),
     fact("Receipts root", fullHex(e.receiptsRoot)),
     fact("Units", `${formatUnits(e.units)} in ${e.entryCount} entr${e.entryCount === 1 ? "y" : "ies"}`),
   );

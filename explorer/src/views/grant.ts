@@ -3,7 +3,7 @@ import { get } from "../api.js";
 import { h } from "../dom.js";
 import { formatTime, formatUntil, formatUnits, rightsLabel } from "../format.js";
 import type { Grant } from "../model.js";
-import { accountLink, chainText, datasetLink, fact, fullHex, lapseNote, pagedTable, quotaBar, section, statusBadge } from "../widgets.js";
+import { accountLink, chainText, datasetLink, fact, fullHex, pagedTable, quotaBar, section, standingFacts, statusBadge } from "../widgets.js";
 import { DATASET_HEADERS, datasetRow, USAGE_HEADERS, usageRow } from "./rows.js";
 import type { View } from "./view.js";
 
@@ -20,9 +20,7 @@ export async function grantView(id: string): Promise<View> {
   const facts = h(
     "dl",
     { class: "facts" },
-    fact("Grant id", fullHex(g.id)),
-    fact("Status", statusBadge(g.status), g.ended),
-    g.lapse ? fact("Lapsed because", lapseNote(g.lapse), g.lapse.evidence) : [],
+    standingFacts("Grant id", g.id, g.status, g.ended, g.lapse),
     fact("Dataset", datasetLink(g.datasetId)),
     fact("Granted by", accountLink(g.grantor), g.issued),
     fact("Granted to", accountLink(g.grantee)),
