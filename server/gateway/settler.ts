@@ -15,6 +15,8 @@ import type { EpochState, GatewayStore } from "./store.js";
 
 /** How long a sent settlement may stay unmined before it is checked again and, if need be, resent. */
 const RESEND_AFTER_S = 60;
+/** How long a refused epoch waits before the ledger is asked again (a meter appointed since, say). */
+const RETRY_REFUSED_S = 60;
 
 export interface SettlerDeps {
   store: GatewayStore;
@@ -39,8 +41,8 @@ export class Settler {
   /** One pass: settles what is sealed, checks what was sent, and notes what the index now shows. */
   async settleOnce(): Promise<void> {
     const { store } = this.deps;
-    const open = await store.epochsIn(["sealed", "submitted", "settled"]);
-    this.waiting = open.filter((e) => e.status !== "settled").length;
+    const open = (await store.epochsIn(["sealed", "submitted", "settled", "refused"])).filter((e) => e.status !== "refused" || this.deps.now() - (e.refusedAt ?? 0) >= RETRY_REFUSED_S);
+    this.waiting = open.filter((e) => e.status === "sealed" || e.status === "submitted").length;
     try {
       for (const epoch of open) await this.advance(epoch);
       if (this.unreachableSince !== undefined) {
@@ -85,9 +87,15 @@ export class Settler {
     }
   }
 
+  /** Keeps the refusal; said in the log when it is new. The ledger is asked again in a minute. */
   private async refused(epoch: EpochState, error: Refused): Promise<void> {
-    await this.deps.store.putEpoch({ ...epoch, status: "refused", refusal: error.message });
-    this.deps.logger.error({ msg: `epoch ${epoch.epoch} cannot be settled: ${error.message}; its deliveries stay counted against their grants`, epoch: epoch.epoch });
+    await this.deps.store.putEpoch({ ...epoch, status: "refused", refusal: error.message, refusedAt: this.deps.now() });
+    if (epoch.refusal !== error.message) {
+      this.deps.logger.error({
+        msg: `epoch ${epoch.epoch} cannot be settled: ${error.message}; its deliveries stay counted against their grants, and the ledger is asked again every minute`,
+        epoch: epoch.epoch,
+      });
+    }
   }
 
   private async indexed(epoch: EpochState): Promise<boolean> {

@@ -30,7 +30,7 @@ export interface SettlementEntry {
 /**
  * open: taking receipts; sealed: root built, to be settled; submitted: its transaction sent;
  * settled: on chain; indexed: the index shows it, its units counted in the grants' use there;
- * empty: no receipt completed, nothing to settle; refused: the ledger refused it.
+ * empty: no receipt completed, nothing to settle; refused: the ledger refused it (asked again each minute).
  */
 export type EpochStatus = "open" | "sealed" | "submitted" | "settled" | "indexed" | "empty" | "refused";
 
@@ -47,6 +47,7 @@ export interface EpochState {
   submittedAt?: number;
   settledAt?: number;
   refusal?: string;
+  refusedAt?: number;
 }
 
 type Sublevel = ReturnType<typeof jsonSublevel>;

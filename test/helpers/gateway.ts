@@ -38,7 +38,10 @@ export interface ServedLedger {
  * Anvil, a ledger whose holder (development account 1) anchored CSV, its index, and its gateway;
  * `gatewayRpc` puts something (a faulty proxy) between the gateway and the chain.
  */
-export async function servedLedger(logger: Logger = quietLogger(), options: { gatewayRpc?: (chainUrl: string) => Promise<string>; maxBacklog?: number } = {}): Promise<ServedLedger> {
+export async function servedLedger(
+  logger: Logger = quietLogger(),
+  options: { gatewayRpc?: (chainUrl: string) => Promise<string>; maxBacklog?: number; key?: string; holder?: string; now?: () => number } = {},
+): Promise<ServedLedger> {
   const { chain, ledger } = await freshLedger(startAnvil);
   const dataDir = await tempDir("gateway");
   const servedDir = path.join(dataDir, "served");
@@ -59,8 +62,8 @@ export async function servedLedger(logger: Logger = quietLogger(), options: { ga
         enabled: true,
         port: 0,
         host: "127.0.0.1",
-        key: devAccount(1).privateKey,
-        holder: undefined,
+        key: options.key ?? devAccount(1).privateKey,
+        holder: options.holder,
         dir: servedDir,
         epochSeconds: 3600,
         epochReceipts: 100_000,
@@ -73,6 +76,7 @@ export async function servedLedger(logger: Logger = quietLogger(), options: { ga
       ledger: ledger.address,
       headTime: () => api.indexer.status().head?.timestamp,
       logger,
+      now: options.now,
     });
   const served: ServedLedger = {
     chain,
