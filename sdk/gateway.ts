@@ -143,11 +143,23 @@ export class GatewayClient {
     return { grantee: opened.grantee, session: opened.session, expiresAt: opened.expiresAt };
   }
 
-  /** Records of a dataset, as sent (check them with `verifyRecords`), and the receipt of the delivery. */
+  /**
+   * Records of a dataset, as sent (check them with `verifyRecords`), and the receipt of the delivery.
+   * An answer cut short after its receipt is asked again once by the receipt: when the gateway
+   * marked it delivered (and will settle it), it gives it again, free.
+   */
   async records(datasetId: string, q: RecordsQuery): Promise<{ body: Buffer; receipt: SignedReceipt | null }> {
     const response = await this.call(`/v1/datasets/${encodeURIComponent(datasetId)}/records?${query({ ...q })}`);
     const receipt = receiptOf(response);
-    return { body: Buffer.from(await response.arrayBuffer()), receipt };
+    try {
+      return { body: Buffer.from(await response.arrayBuffer()), receipt };
+    } catch (error) {
+      if (!receipt) throw error;
+      const again = await this.answer(receipt.receipt.sequence).catch(() => undefined);
+      if (!again)
+        throw new RetryableError("delivery_cut_short", `the gateway's answer was cut short, and receipt ${receipt.receipt.sequence} is not delivered: it will not be settled`, { cause: error });
+      return { body: again, receipt };
+    }
   }
 
   /** A whole file, as a response to stream (its Dpl-Content-Hash header names the anchored SHA-256), and the receipt. */

@@ -53,6 +53,9 @@ export interface EpochState {
 type Sublevel = ReturnType<typeof jsonSublevel>;
 const jsonSublevel = (db: Level<string, any>, name: string) => db.sublevel<string, any>(name, { valueEncoding: "json" });
 
+/** Epochs nothing more happens to: the loop no longer looks at them. */
+const FINISHED: readonly EpochStatus[] = ["indexed", "empty"];
+
 const pad = (n: bigint | string, width = 20) => n.toString().padStart(width, "0");
 
 export class GatewayStore {
@@ -71,7 +74,7 @@ export class GatewayStore {
   private readonly subs = new Map<string, Sublevel>();
 
   /** A sublevel, made once: making one costs more than a write. */
-  private sub(name: "meta" | "receipts" | "byEpoch" | "byGrantee" | "epochs" | "nonces") {
+  private sub(name: "meta" | "receipts" | "byEpoch" | "byGrantee" | "epochs" | "unfinished" | "nonces") {
     let sub = this.subs.get(name);
     if (!sub) this.subs.set(name, (sub = jsonSublevel(this.db, name)));
     return sub;
@@ -123,7 +126,7 @@ export class GatewayStore {
 
   /** Seals an epoch: its state, and each completed receipt's position, in one batch. */
   async seal(state: EpochState, positions: Map<string, number>, receipts: StoredReceipt[]): Promise<void> {
-    const ops: any[] = [{ type: "put", sublevel: this.sub("epochs"), key: pad(state.epoch), value: state }];
+    const ops: any[] = this.epochOps(state);
     for (const r of receipts) {
       const position = positions.get(r.signed.receipt.sequence);
       const value: StoredReceipt = position === undefined ? { ...r, state: r.state === "reserved" ? "void" : r.state } : { ...r, position };
@@ -137,7 +140,17 @@ export class GatewayStore {
   }
 
   async putEpoch(state: EpochState): Promise<void> {
-    await this.sub("epochs").put(pad(state.epoch), state);
+    await this.db.batch(this.epochOps(state) as never);
+  }
+
+  /** An epoch's state, and its place among the unfinished ones (those the loop still looks at). */
+  private epochOps(state: EpochState) {
+    const key = pad(state.epoch);
+    const done = FINISHED.includes(state.status);
+    return [
+      { type: "put" as const, sublevel: this.sub("epochs"), key, value: state },
+      done ? { type: "del" as const, sublevel: this.sub("unfinished"), key } : { type: "put" as const, sublevel: this.sub("unfinished"), key, value: "" },
+    ];
   }
 
   /** Epochs, newest first. */
@@ -145,9 +158,11 @@ export class GatewayStore {
     return this.sub("epochs").values({ reverse: true, limit }).all();
   }
 
-  /** Epochs in `statuses`, oldest first. */
+  /** Unfinished epochs (not indexed nor empty) in `statuses`, oldest first. */
   async epochsIn(statuses: EpochStatus[]): Promise<EpochState[]> {
-    const all: EpochState[] = await this.sub("epochs").values().all();
+    // Only the unfinished are read: a gateway's years of settled epochs are not scanned every second.
+    const keys = await this.sub("unfinished").keys().all();
+    const all = (await this.sub("epochs").getMany(keys)).filter((e): e is EpochState => e !== undefined);
     return all.filter((e) => statuses.includes(e.status));
   }
 
