@@ -28,6 +28,9 @@ export interface GatewayAppDeps {
   about: { gateway: string; holder: string; ledger: string; chainId: number };
 }
 
+/** Epoch trees kept for proofs. */
+const TREES_KEPT = 4;
+
 export function createGatewayApp(deps: GatewayAppDeps): express.Express {
   const { catalogue, meter, sessions, store } = deps;
   const logger = deps.logger.child({ stage: "gateway" });
@@ -38,6 +41,26 @@ export function createGatewayApp(deps: GatewayAppDeps): express.Express {
   app.use(helmet());
 
   const session = (req: Request): Promise<Session> => sessions.verify(req.get("authorization"));
+
+  // A sealed epoch's tree never changes: the last few built are kept, as grantees ask for proofs of the same epochs.
+  const trees = new Map<string, ReturnType<typeof epochTree>>();
+  const treeOf = (epoch: string) => {
+    let tree = trees.get(epoch);
+    if (!tree) {
+      tree = store.receiptsOfEpoch(epoch).then((all) =>
+        epochTree(
+          all
+            .filter((r) => r.position !== undefined)
+            .sort((a, b) => a.position! - b.position!)
+            .map((r) => r.signed.receipt),
+        ),
+      );
+      tree.catch(() => trees.delete(epoch));
+      trees.set(epoch, tree);
+      if (trees.size > TREES_KEPT) trees.delete(trees.keys().next().value!);
+    }
+    return tree;
+  };
 
   app.get("/", (_req, res) => {
     res.json({ ...deps.about, datasets: catalogue.list().length, protocol: 'README, "The data gateway"' });
@@ -87,9 +110,7 @@ export function createGatewayApp(deps: GatewayAppDeps): express.Express {
     const epoch = await store.epoch(stored.signed.receipt.epoch);
     const answer: Record<string, unknown> = { ...stored.signed, state: stored.state, epoch: epoch && { epoch: epoch.epoch, status: epoch.status, root: epoch.root ?? null, tx: epoch.tx ?? null } };
     if (stored.position !== undefined && epoch?.root) {
-      // The proof is rebuilt from the epoch's receipts: the tree is small and rarely asked for.
-      const receipts = (await store.receiptsOfEpoch(epoch.epoch)).filter((r) => r.position !== undefined).sort((a, b) => a.position! - b.position!);
-      const tree = await epochTree(receipts.map((r) => r.signed.receipt));
+      const tree = await treeOf(epoch.epoch);
       answer.position = stored.position;
       answer.proof = tree.proof(stored.position);
       answer.root = tree.root;
