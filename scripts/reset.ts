@@ -1,7 +1,9 @@
 /**
  * `npm run reset`: starts the embedded default over. Deletes what `npm start` keeps under DATA_DIR for
- * its embedded chain: the chain's state, the deployment record, the chain's indexes and the demo's
- * files. Refuses while a dpl runs on DATA_DIR (its lock), and touches nothing of a network's.
+ * its embedded chain: the chain's state, the deployment record, the chain's indexes, the demo's
+ * files and the gateway's receipts and epochs (settled on that chain). The files the gateway serves
+ * (GATEWAY_DIR) are the holder's and stay. Refuses while a dpl runs on DATA_DIR (its lock), and
+ * touches nothing of a network's.
  */
 import { readdir, rm } from "node:fs/promises";
 import path from "node:path";
@@ -30,10 +32,11 @@ try {
     await remove(chainDir(config.dataDir));
     await remove(path.join(config.dataDir, "deployment.json"));
     await remove(path.join(config.dataDir, "demo"));
+    await remove(path.join(config.dataDir, "gateway"));
     for (const entry of await readdir(config.dataDir).catch(() => [] as string[])) {
       if (entry.startsWith(`${EMBEDDED_CHAIN_ID}-`)) await remove(path.join(config.dataDir, entry));
     }
-    console.log(`reset: the embedded chain, its ledger and its index are gone (${removed.join(", ")}); npm start begins anew`);
+    console.log(`reset: the embedded chain, its ledger, its index and the gateway's receipts are gone (${removed.join(", ")}); npm start begins anew`);
   } finally {
     await lock.release();
   }

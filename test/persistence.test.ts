@@ -327,7 +327,7 @@ describe("persistence of the embedded default", function () {
 
       const done = await reset();
       expect(done.code).to.equal(0);
-      expect(done.stdout).to.match(/^reset: the embedded chain, its ledger and its index are gone \(.*\); npm start begins anew\n$/);
+      expect(done.stdout).to.match(/^reset: the embedded chain, its ledger, its index and the gateway's receipts are gone \(.*gateway.*\); npm start begins anew\n$/);
       second = await startProcess(baseEnv(dataDir));
       expect(second.output()).to.match(/new, kept in /);
       const newChain = (await lockedChain(dataDir))!.url;
