@@ -56,28 +56,36 @@ export class Epochs {
     for (const state of await this.store.epochsIn(["open"])) await this.seal(state.epoch);
   }
 
-  /** The epoch a new receipt for `grantId` and `action` goes in; closes the open one when it is due or full. */
-  async epochFor(grantId: string, action: number): Promise<string> {
+  /**
+   * Enters a new delivery for `grantId` and `action` in the open epoch (closing it first when it is
+   * due or full) and returns that epoch, its delivery counted as under way: it cannot be sealed
+   * before the delivery completes or fails (`end`). Called one at a time (the meter's lock); the loop
+   * may close and seal epochs between its awaits, never after the epoch is chosen.
+   */
+  async enter(grantId: string, action: number): Promise<string> {
     const pair = `${grantId}:${action}`;
     const open = this.open;
     if (open && (this.due(open) || (open.pairs.size >= MAX_ENTRIES && !open.pairs.has(pair)) || open.receipts >= this.options.epochReceipts)) this.close();
     if (!this.open) {
       const last = (await this.store.epochs(1))[0];
       const epoch = BigInt(Math.max(this.options.now(), last ? Number(last.epoch) + 1 : 0)).toString();
-      this.open = { epoch, openedAt: this.options.now(), receipts: 0, pairs: new Set() };
-      await this.store.putEpoch({ epoch, status: "open", openedAt: this.open.openedAt });
+      const openedAt = this.options.now();
+      // Stored before any receipt can name it: sealing reads it back.
+      await this.store.putEpoch({ epoch, status: "open", openedAt });
+      this.open = { epoch, openedAt, receipts: 0, pairs: new Set() };
     }
-    this.open.pairs.add(pair);
-    this.open.receipts++;
-    return this.open.epoch;
+    const entered = this.open;
+    entered.pairs.add(pair);
+    entered.receipts++;
+    this.begin(entered.epoch);
+    return entered.epoch;
   }
 
   private due(open: Open): boolean {
     return open.receipts > 0 && this.options.now() - open.openedAt >= this.options.epochSeconds;
   }
 
-  /** A delivery in `epoch` began. */
-  begin(epoch: string): void {
+  private begin(epoch: string): void {
     this.inFlight.set(epoch, (this.inFlight.get(epoch) ?? 0) + 1);
   }
 

@@ -100,9 +100,8 @@ export class Meter {
       } finally {
         await reader.close();
       }
-      const epoch = await epochs.epochFor(d.grantId, d.action);
+      const epoch = await epochs.enter(d.grantId, d.action);
       this.add(d.grantId, epoch, d.units);
-      epochs.begin(epoch);
       return {
         holder: this.deps.holder,
         epoch,
