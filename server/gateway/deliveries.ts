@@ -96,12 +96,16 @@ export function deliveryRoutes(app: Express, deps: { catalogue: Catalogue; meter
       request: req.originalUrl,
     };
     const reserved = await meter.reserve(request);
-    let marked = false;
+    // Completed once: void when the client goes before the mark, delivered when the mark comes first.
+    let completed = false;
     res.once("close", () => {
-      if (!marked) void meter.complete(reserved, false);
+      if (completed) return;
+      completed = true;
+      void meter.complete(reserved, false);
     });
     const markDelivered = async () => {
-      marked = true;
+      if (completed) throw new StatusError(499, "client_gone", "the client went away before the answer was complete");
+      completed = true;
       await meter.complete(reserved, true);
     };
     return { reserved, markDelivered };
