@@ -13,7 +13,7 @@ import { pipeline } from "node:stream/promises";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 
-import type { Dataset } from "../../core/api-answers.js";
+import type { Dataset, Grant, Page } from "../../core/api-answers.js";
 import { datasetId as computeDatasetId, USAGE_ACTION_NAMES } from "../../core/ids.js";
 import type { ReceiptProof, SignedReceipt } from "../../core/receipts.js";
 import { DeliveryProofError, GatewayClient, GatewayError, verifyReceipt, verifyRecords } from "../../sdk/gateway.js";
@@ -65,6 +65,21 @@ function fetchBar(total: number, show: boolean) {
   return { update: (n: number) => bar.update(n), stop: () => bar.stop() };
 }
 
+/** The caller's one live grant on `datasetId`, as the API knows it; one sentence when there is none or several. */
+async function yourGrantOn(ctx: Context, datasetId: string): Promise<string> {
+  const me = (await (await ctx.signer()).getAddress()).toLowerCase();
+  const live: Grant[] = [];
+  for (let cursor: string | null | undefined; ; ) {
+    const page = await ctx.api<Page<Grant>>(`/v1/accounts/${me}/grants?role=grantee&limit=500${cursor ? `&cursor=${cursor}` : ""}`);
+    live.push(...(page?.items ?? []).filter((g) => g.datasetId === datasetId && g.status === "active"));
+    cursor = page?.next;
+    if (!cursor) break;
+  }
+  if (live.length === 1) return live[0].id;
+  if (live.length === 0) throw new CliError(`${me} holds no live grant on dataset ${datasetId}: ask its holder for one, or name one with --grant`);
+  throw new CliError(`${me} holds ${live.length} live grants on dataset ${datasetId}: name one with --grant (${live.map((g) => g.id).join(", ")})`);
+}
+
 export function registerGateway(program: Command, context: () => Promise<Context>): void {
   const meter = program.command("meter").description("appoint or dismiss the account your data gateway settles usage with");
   for (const [name, verb] of [
@@ -87,16 +102,16 @@ export function registerGateway(program: Command, context: () => Promise<Context
     .command("fetch")
     .description("fetch a dataset's records (or whole file) through the holder's gateway under your grant, checking every record against the anchored root")
     .argument("<dataset>", "dataset id")
-    .requiredOption("--grant <id>", "your grant on the dataset")
+    .option("--grant <id>", "your grant on the dataset (default: your one live grant on it, found through the API)")
     .option("--records <range>", "record numbers, from 1: 7 or 1-100 (default: all)")
     .option("--where <field=value>", "only records whose CSV column or JSON field equals the value")
     .option("--action <action>", "use | process | operate", "use")
     .option("--file", "the whole file as anchored, checked against its SHA-256 (--out required)")
     .option("--out <file>", "where to write the records (default: standard output); receipts go to <file>.receipts.json")
-    .action(async (dataset: string, opts: { grant: string; records?: string; where?: string; action: string; file?: boolean; out?: string }) => {
+    .action(async (dataset: string, opts: { grant?: string; records?: string; where?: string; action: string; file?: boolean; out?: string }) => {
       const ctx = await context();
       const id = parseId(dataset, "the dataset");
-      const grant = parseId(opts.grant, "--grant");
+      const grant = opts.grant ? parseId(opts.grant, "--grant") : await yourGrantOn(ctx, id);
       if (!["use", "process", "operate"].includes(opts.action)) throw new CliError(`--action must be use, process or operate, not "${opts.action}"`);
       const action = opts.action as "use" | "process" | "operate";
       const range = opts.records ? parseRange(opts.records) : undefined;

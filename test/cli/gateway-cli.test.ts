@@ -100,6 +100,18 @@ describe("dpl and the data gateway", function () {
     expect(forged.stderr).to.match(/^dpl: the gateway's answer is not proven: the receipt is signed by 0x[0-9a-f]{40}, who neither holds the data nor settled the epoch\n$/);
   });
 
+  it("finds the caller's one live grant on the dataset when --grant is left out, and says so when there is none", async function () {
+    await served.api.indexer.syncOnce();
+    const r = await dpl(2, "--json", "fetch", served.datasetId, "--records", "4");
+    expect(r.code, r.stderr).to.equal(0);
+    expect(JSON.parse(r.stdout)).to.include({ grant });
+    const none = await dpl(4, "fetch", served.datasetId, "--records", "4");
+    expect([none.code, none.stderr]).to.deep.equal([
+      2,
+      `dpl: ${served.ledger.other.address.toLowerCase()} holds no live grant on dataset ${served.datasetId}: ask its holder for one, or name one with --grant\n`,
+    ]);
+  });
+
   it("lists the grantee's receipts, newest first", async function () {
     const r = await dpl(2, "--json", "receipts", "--limit", "2");
     expect(r.code, r.stderr).to.equal(0);
