@@ -166,6 +166,9 @@ export async function fingerprintFile(file: string, scheme: RecordScheme, onProg
   return { contentHash: "0x" + whole.digest("hex"), size, recordHashes };
 }
 
+/** SHA-256 of bytes in memory, 0x-prefixed: what `sha256sum` prints for a file holding them. */
+export const sha256Hex = (bytes: Buffer | Uint8Array | string) => "0x" + createHash("sha256").update(bytes).digest("hex");
+
 /** SHA-256 of a file's bytes alone, streamed. */
 export async function sha256File(file: string | Buffer, onProgress?: (bytes: number) => void): Promise<string> {
   const hash = createHash("sha256");

@@ -3,11 +3,10 @@
  * directory for it: the SHA-256 of the bytes, the records' hashes, and for a private anchor the salt
  * that hides both.
  */
-import { createHash } from "node:crypto";
 import { stat } from "node:fs/promises";
 
 import { InvalidInputError } from "./errors.js";
-import { defaultScheme, directoryManifest, fingerprintFile, parseRecordScheme, RecordSplitter, type RecordScheme } from "./fingerprint.js";
+import { defaultScheme, directoryManifest, fingerprintFile, parseRecordScheme, RecordSplitter, type RecordScheme, sha256Hex } from "./fingerprint.js";
 
 export interface Manifest {
   version: 1;
@@ -34,7 +33,7 @@ export interface Manifest {
   entries?: { path: string; sha256: string; size: number }[];
 }
 
-const sha256 = (...parts: Buffer[]) => "0x" + createHash("sha256").update(Buffer.concat(parts)).digest("hex");
+const sha256 = (...parts: Buffer[]) => sha256Hex(Buffer.concat(parts));
 
 /** Where a manifest sits unless told otherwise: beside the data, `<path>.dpl.json`. */
 export const defaultManifestFile = (target: string) => `${target.replace(/[\\/]+$/, "")}.dpl.json`;

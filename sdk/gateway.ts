@@ -4,11 +4,12 @@
  * or a whole file (checked against the anchored SHA-256), and read the gateway's signed receipt of
  * each delivery. `verifyReceipt` checks a receipt's signature and its proof against an epoch's root.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 
 import type { Signer } from "ethers";
 
 import { DplError, RetryableError } from "../core/errors.js";
+import { sha256Hex } from "../core/fingerprint.js";
 import { recordLeafHex, rootFromProof } from "../core/merkle.js";
 import { gatewayDomain, type ReceiptProof, receiptSigner, rootOfReceipt, SIGN_IN_TYPES, type SignedReceipt, type SignIn } from "../core/receipts.js";
 
@@ -58,7 +59,7 @@ export interface RecordsQuery {
   equals?: string;
 }
 
-const sha256 = (bytes: Buffer | Uint8Array) => "0x" + createHash("sha256").update(bytes).digest("hex");
+const sha256 = sha256Hex;
 const query = (args: Record<string, string | number | undefined>) =>
   new URLSearchParams(Object.entries(args).flatMap(([k, v]): [string, string][] => (v === undefined ? [] : [[k, String(v)]]))).toString();
 

@@ -93,6 +93,10 @@ export interface GatewayConfig {
   epochReceipts: number;
   /** GATEWAY_MAX_BACKLOG: epochs that may wait for settlement before deliveries stop. Default 10. */
   maxBacklog: number;
+  /** GATEWAY_SIGN_INS: sign-ins one client may make a minute (each keeps a nonce until it expires). Default 60. */
+  signInsPerMinute: number;
+  /** API_MAX_CONNECTIONS, as for the API: sockets the gateway holds at once. */
+  maxConnections: number;
 }
 
 /** A setting has a value dpl cannot use. */
@@ -218,5 +222,7 @@ function readGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     epochSeconds: integer(env, "EPOCH_SECONDS", 60, 1, 86_400),
     epochReceipts: integer(env, "EPOCH_RECEIPTS", 10_000, 1, 1_000_000),
     maxBacklog: integer(env, "GATEWAY_MAX_BACKLOG", 10, 1, 100_000),
+    signInsPerMinute: integer(env, "GATEWAY_SIGN_INS", 60, 1, 1_000_000),
+    maxConnections: integer(env, "API_MAX_CONNECTIONS", 256, 1, 1_000_000),
   };
 }

@@ -207,7 +207,18 @@ describe("readConfig", function () {
     expect(c.corsOrigins).to.deep.equal([]);
     expect(c).to.include({ rateLimit: 0, rateWindowS: 60, trustProxy: false, chainId: undefined, ledgerAdminDelay: 259_200 });
     // The gateway: on for the embedded chain, off on a network until it has a key.
-    expect(c.gateway).to.include({ enabled: true, port: 8090, host: "127.0.0.1", key: undefined, holder: undefined, epochSeconds: 60, epochReceipts: 10_000, maxBacklog: 10 });
+    expect(c.gateway).to.include({
+      enabled: true,
+      port: 8090,
+      host: "127.0.0.1",
+      key: undefined,
+      holder: undefined,
+      epochSeconds: 60,
+      epochReceipts: 10_000,
+      maxBacklog: 10,
+      signInsPerMinute: 60,
+      maxConnections: 256,
+    });
     expect(c.gateway.dir).to.equal(path.resolve("data", "served"));
     expect(readConfig({ RPC_URL: "http://127.0.0.1:8545" }).gateway.enabled).to.equal(false);
     expect(readConfig({ RPC_URL: "http://127.0.0.1:8545", GATEWAY_KEY: "0x" + "11".repeat(32) }).gateway.enabled).to.equal(true);

@@ -19,7 +19,7 @@ export const EXPENSIVE_ROUTES: ["get" | "post", string, number, string][] = [
  * load balancer each replica counts its own). Over the limit: 429 with Retry-After and the IETF
  * RateLimit headers, in the API's error shape.
  */
-function rateLimiter(limit: number, windowS: number, what: string) {
+export function rateLimiter(limit: number, windowS: number, what: string) {
   return rateLimit({
     windowMs: windowS * 1000,
     limit,

@@ -49,7 +49,7 @@ export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, R extends z.
 export type Route = <P extends z.ZodType, Q extends z.ZodType, R extends z.ZodType>(def: RouteDef<P, Q, R>) => void;
 
 /** One sentence from a zod failure: "query parameter limit must be at most 500". */
-function describeIssue(where: "path parameter" | "query parameter", error: z.ZodError, input: Record<string, unknown>): string {
+function describeIssue(where: string, error: z.ZodError, input: Record<string, unknown>): string {
   const issue = error.issues[0];
   if (issue.code === "unrecognized_keys") return `unknown ${where}${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `'${k}'`).join(", ")}`;
   const name = issue.path.join(".") || "value";
@@ -57,10 +57,14 @@ function describeIssue(where: "path parameter" | "query parameter", error: z.Zod
   return `${where} ${name} ${missing ? "is required" : issue.message}`;
 }
 
-function parse<T extends z.ZodType>(schema: T | undefined, value: Record<string, unknown>, where: "path parameter" | "query parameter"): z.output<T> {
+/**
+ * `value` (a request's path parameters, query or JSON body) checked against `schema`, or a 400 that
+ * names what is wrong in one sentence; `where` names the part ("query parameter", "body field").
+ */
+export function parseInput<T extends z.ZodType>(schema: T | undefined, value: unknown, where: string): z.output<T> {
   if (!schema) return {} as z.output<T>;
   const result = schema.safeParse(value);
-  if (!result.success) throw new InvalidInputError(describeIssue(where, result.error, value));
+  if (!result.success) throw new InvalidInputError(describeIssue(where, result.error, (value ?? {}) as Record<string, unknown>));
   return result.data;
 }
 
@@ -132,8 +136,8 @@ export function createRouter(args: { app: Express; registry: OpenAPIRegistry; st
       },
     });
     app[def.method](def.path, async (req: Request, res: Response) => {
-      const params = parse(def.params, req.params, "path parameter");
-      const query = parse(def.query, req.query as Record<string, unknown>, "query parameter");
+      const params = parseInput(def.params, req.params, "path parameter");
+      const query = parseInput(def.query, req.query, "query parameter");
       const reader = openReader(store);
       try {
         const { finality, readAt } = await finalityOf(reader);

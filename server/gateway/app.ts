@@ -11,10 +11,11 @@ import { NotFoundError } from "../../core/errors.js";
 import { epochTree } from "../../core/receipts.js";
 import type { Logger } from "../common/logger.js";
 import { describeError, StatusError } from "../api/errors.js";
+import { rateLimiter } from "../api/rate-limit.js";
 import type { Catalogue } from "./catalogue.js";
 import { deliveryRoutes } from "./deliveries.js";
 import type { Meter } from "./meter.js";
-import { parse, Sequence } from "./requests.js";
+import { parse, SequenceParams } from "./requests.js";
 import { type Session, SignInBody, type Sessions } from "./sessions.js";
 import type { GatewayStore } from "./store.js";
 
@@ -24,6 +25,8 @@ export interface GatewayAppDeps {
   sessions: Sessions;
   store: GatewayStore;
   logger: Logger;
+  /** Sign-ins one client may make a minute. */
+  signInsPerMinute: number;
   /** Who this gateway is: for its front page. */
   about: { gateway: string; holder: string; ledger: string; chainId: number };
 }
@@ -69,7 +72,8 @@ export function createGatewayApp(deps: GatewayAppDeps): express.Express {
     res.json({ ok: true });
   });
 
-  app.post("/v1/sessions", express.json({ limit: "8kb" }), async (req, res) => {
+  // Each sign-in keeps its nonce until it expires: one client may not fill the store with them.
+  app.post("/v1/sessions", rateLimiter(deps.signInsPerMinute, 60, "sign-ins"), express.json({ limit: "8kb" }), async (req, res) => {
     const body = parse(SignInBody, req.body, "body field");
     const opened = await sessions.signIn(body);
     res.status(201).json(opened);
@@ -103,7 +107,7 @@ export function createGatewayApp(deps: GatewayAppDeps): express.Express {
   });
 
   app.get("/v1/receipts/:sequence", async (req, res) => {
-    const sequence = parse(Sequence, req.params.sequence, "path parameter sequence");
+    const { sequence } = parse(SequenceParams, req.params, "path parameter");
     const s = await session(req);
     const stored = await store.receipt(sequence);
     if (!stored || stored.signed.receipt.grantee !== s.grantee) throw new NotFoundError(`you have no receipt ${sequence} at this gateway`, "receipt_not_found");

@@ -5,11 +5,10 @@
  * that every record it serves comes with a proof to the anchored root. A file is checked again (its
  * size and time) before each delivery; one that no longer matches its anchor is not served.
  */
-import { createHash } from "node:crypto";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 
-import { defaultScheme, parseRecordScheme, RecordSplitter, type RecordScheme, schemeName } from "../../core/fingerprint.js";
+import { defaultScheme, parseRecordScheme, RecordSplitter, type RecordScheme, schemeName, sha256Hex } from "../../core/fingerprint.js";
 import { buildRecordTree, type RecordTree } from "../../core/merkle.js";
 import type { Logger } from "../common/logger.js";
 import { StatusError } from "../api/errors.js";
@@ -36,7 +35,7 @@ export interface Served {
 /** The holder's datasets with a given content hash: where the catalogue looks a file up. */
 export type AnchorsOf = (contentHash: string) => Promise<DatasetRecord[]>;
 
-const sha256 = (bytes: Buffer) => "0x" + createHash("sha256").update(bytes).digest("hex");
+const sha256 = sha256Hex;
 
 /** A file's records, header and hashes, split as `dpl anchor` splits it. */
 async function split(bytes: Buffer, scheme: RecordScheme): Promise<{ records: Buffer[]; header: string | null; tree: RecordTree }> {

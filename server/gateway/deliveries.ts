@@ -7,6 +7,8 @@
  * receipt (`GET /v1/receipts/<n>/answer`), so that whatever is settled can be had.
  */
 import { createHash } from "node:crypto";
+
+import { sha256Hex } from "../../core/fingerprint.js";
 import { createReadStream } from "node:fs";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -21,11 +23,11 @@ import { StatusError } from "../api/errors.js";
 import type { Catalogue, Served } from "./catalogue.js";
 import type { Meter } from "./meter.js";
 import { fieldOf, selectRecords } from "./records.js";
-import { FileQuery, Hash, parse, RecordsQuery, Sequence } from "./requests.js";
+import { FileQuery, IdParams, parse, RecordsQuery, SequenceParams } from "./requests.js";
 import type { Session } from "./sessions.js";
 import type { GatewayStore } from "./store.js";
 
-const sha256 = (bytes: Buffer | string) => "0x" + createHash("sha256").update(bytes).digest("hex");
+const sha256 = sha256Hex;
 const receiptHeader = (signed: SignedReceipt) => Buffer.from(JSON.stringify(signed)).toString("base64url");
 const unitsOf = (served: Served, records: number, bytes: number) => BigInt(served.unit === "kib" ? Math.max(1, Math.ceil(bytes / 1024)) : records);
 const JSON_TYPE = "application/json; charset=utf-8";
@@ -112,7 +114,7 @@ export function deliveryRoutes(app: Express, deps: { catalogue: Catalogue; meter
   };
 
   app.get("/v1/datasets/:id/records", async (req, res) => {
-    const id = parse(Hash, req.params.id, "path parameter id");
+    const { id } = parse(IdParams, req.params, "path parameter");
     const q = parse(RecordsQuery, req.query, "query parameter");
     const s = await session(req);
     const served = await catalogue.get(id);
@@ -130,7 +132,7 @@ export function deliveryRoutes(app: Express, deps: { catalogue: Catalogue; meter
   });
 
   app.get("/v1/datasets/:id/file", async (req, res) => {
-    const id = parse(Hash, req.params.id, "path parameter id");
+    const { id } = parse(IdParams, req.params, "path parameter");
     const q = parse(FileQuery, req.query, "query parameter");
     const s = await session(req);
     const served = await catalogue.get(id);
@@ -141,13 +143,13 @@ export function deliveryRoutes(app: Express, deps: { catalogue: Catalogue; meter
   });
 
   app.get("/v1/receipts/:sequence/answer", async (req, res) => {
-    const sequence = parse(Sequence, req.params.sequence, "path parameter sequence");
+    const { sequence } = parse(SequenceParams, req.params, "path parameter");
     const s = await session(req);
     const stored = await store.receipt(sequence);
     if (!stored || stored.signed.receipt.grantee !== s.grantee) throw new NotFoundError(`you have no receipt ${sequence} at this gateway`, "receipt_not_found");
     if (stored.state !== "delivered" || !stored.request) throw new StatusError(409, "not_delivered", `receipt ${sequence} is ${stored.state}: its answer was never completed, and it is not settled`);
     const url = new URL(stored.request, "http://gateway");
-    const id = parse(Hash, decodeURIComponent(url.pathname.split("/")[3] ?? ""), "path parameter id");
+    const { id } = parse(IdParams, { id: decodeURIComponent(url.pathname.split("/")[3] ?? "") }, "path parameter");
     const served = await catalogue.get(id);
     const { responseHash } = stored.signed.receipt;
     const gone = () => new StatusError(409, "answer_changed", `the data behind receipt ${sequence} changed since it was delivered: its answer cannot be given again`);

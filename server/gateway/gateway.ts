@@ -96,8 +96,16 @@ export async function startGateway(args: {
   const meter = new Meter({ store, epochs, index, holder, signer, domain, now, headTime: args.headTime, backlog: () => settler.backlog(), maxBacklog: config.maxBacklog });
   await meter.restore();
   const sessions = new Sessions(store, await tokenSecret(dir), domain, signerAddress, now);
-  const app = createGatewayApp({ catalogue, meter, sessions, store, logger, about: { gateway: signerAddress, holder, ledger: args.ledger, chainId: args.chainId } });
-  const server: Server = await listen(app, { port: config.port, host: config.host, logger });
+  const app = createGatewayApp({
+    catalogue,
+    meter,
+    sessions,
+    store,
+    logger,
+    signInsPerMinute: config.signInsPerMinute,
+    about: { gateway: signerAddress, holder, ledger: args.ledger, chainId: args.chainId },
+  });
+  const server: Server = await listen(app, { port: config.port, host: config.host, maxConnections: config.maxConnections, logger });
   const address = server.address() as { address: string; port: number };
 
   let stopped = false;

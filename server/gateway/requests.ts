@@ -3,8 +3,6 @@
  */
 import { z } from "zod";
 
-import { InvalidInputError } from "../../core/errors.js";
-
 export const Hash = z
   .string()
   .regex(/^0x[0-9a-fA-F]{64}$/, "must be a 0x-prefixed 32-byte hex string")
@@ -29,12 +27,7 @@ export type RecordsQuery = z.output<typeof RecordsQuery>;
 
 export const FileQuery = z.strictObject({ grant: Hash, action: Action });
 
-/** `value` checked against `schema`, or a 400 that names what is wrong in one sentence. */
-export function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  if (issue.code === "unrecognized_keys") throw new InvalidInputError(`unknown ${where} ${issue.keys.map((k) => `'${k}'`).join(", ")}`);
-  const name = issue.path.join(".") || "value";
-  throw new InvalidInputError(`${where} ${name} ${(value as Record<string, unknown>)?.[name] === undefined && issue.path.length === 1 ? "is required" : issue.message}`);
-}
+export const IdParams = z.strictObject({ id: Hash });
+export const SequenceParams = z.strictObject({ sequence: Sequence });
+
+export { parseInput as parse } from "../api/routing.js";

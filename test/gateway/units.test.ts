@@ -56,6 +56,21 @@ describe("gateway units and sessions", function () {
     expect(whole.receipt!.receipt.units).to.equal(String(Math.ceil((EVENTS.join("\n").length + 1) / 1024)));
   });
 
+  it("refuses a client's sign-ins past GATEWAY_SIGN_INS a minute with 429 and one sentence", async function () {
+    const limited = await servedLedger(undefined, { signInsPerMinute: 3 });
+    try {
+      const client = new GatewayClient(limited.gateway.url);
+      for (let i = 0; i < 3; i++) await client.signIn(devAccount(2));
+      const refused = await client.signIn(devAccount(2)).then(
+        () => expect.fail("a fourth sign-in passed"),
+        (e: GatewayError) => e,
+      );
+      expect([refused.status, refused.code, refused.message]).to.deep.equal([429, "rate_limited", "more than 3 sign-ins in 60 s from this client; wait and try again"]);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it("lets a token live at most 15 minutes on the gateway's clock, then asks for a new sign-in", async function () {
     let now = 1_800_000_000;
     const store = await GatewayStore.open(path.join(await tempDir("sessions"), "store"));

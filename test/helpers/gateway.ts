@@ -40,7 +40,7 @@ export interface ServedLedger {
  */
 export async function servedLedger(
   logger: Logger = quietLogger(),
-  options: { gatewayRpc?: (chainUrl: string) => Promise<string>; maxBacklog?: number; key?: string; holder?: string; now?: () => number } = {},
+  options: { gatewayRpc?: (chainUrl: string) => Promise<string>; maxBacklog?: number; key?: string; holder?: string; now?: () => number; signInsPerMinute?: number } = {},
 ): Promise<ServedLedger> {
   const { chain, ledger } = await freshLedger(startAnvil);
   const dataDir = await tempDir("gateway");
@@ -68,6 +68,9 @@ export async function servedLedger(
         epochSeconds: 3600,
         epochReceipts: 100_000,
         maxBacklog: options.maxBacklog ?? 10,
+        // Tests sign in often from one address; the limit itself has its own test.
+        signInsPerMinute: options.signInsPerMinute ?? 10_000,
+        maxConnections: 256,
       },
       dataDir,
       index: api.store,

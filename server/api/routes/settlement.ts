@@ -9,7 +9,7 @@ import type { Request } from "express";
 import { InvalidInputError, NotFoundError } from "../../../core/errors.js";
 import { gatewayDomain, type ReceiptProof, receiptSigner, rootOfReceipt } from "../../../core/receipts.js";
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from "../errors.js";
-import { pageAnswer, type Route, storedPageAnswer } from "../routing.js";
+import { pageAnswer, parseInput, type Route, storedPageAnswer } from "../routing.js";
 import * as S from "../schemas.js";
 
 /** The largest receipt body read: a receipt and a proof of 64 levels take some 3 KiB. */
@@ -30,12 +30,7 @@ async function jsonBody<T extends z.ZodType>(req: Request, schema: T): Promise<z
   } catch {
     throw new InvalidInputError("the body is not JSON");
   }
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new InvalidInputError(`body field ${issue.path.join(".") || "value"} ${issue.message}`);
-  }
-  return result.data;
+  return parseInput(schema, value, "body field");
 }
 
 const EpochParams = z.strictObject({ address: S.Address, epoch: S.Uint64 });
