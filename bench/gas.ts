@@ -17,8 +17,8 @@ import { AbiCoder, ContractFactory, ZeroAddress, ZeroHash } from "ethers";
 import { network } from "hardhat";
 
 import { grantRequestDomain, GRANT_REQUEST_TYPES } from "../core/grant-request.js";
-import { Rights, UsageAction } from "../core/ids.js";
-import { deployLedger, eventArg, FOREVER, METADATA_URI, NO_PARENTS, sha256 } from "../test/helpers/fixtures.js";
+import { ObjectionTarget, Rights, UsageAction } from "../core/ids.js";
+import { currency, deployLedger, deployToken, eventArg, feeTerms, FOREVER, METADATA_URI, NO_PARENTS, oversightOf, sha256 } from "../test/helpers/fixtures.js";
 import { replaceSection } from "./report.js";
 
 const require = createRequire(import.meta.url);
@@ -50,7 +50,7 @@ async function newSlots(provider: { send(method: string, params: unknown[]): Pro
 
 async function run(): Promise<void> {
   const { ethers, networkHelpers } = await network.create();
-  const { ledger, address, holder, grantee, other, signers } = await deployLedger(ethers);
+  const { ledger, address, admin, holder, grantee, other, signers } = await deployLedger(ethers);
   const ops: Record<string, Measured> = {};
   /** Gas and floor of one transaction, per entry when it carries `entries` of a batch. */
   const measure = async (sent: { tx: TransactionResponse; receipt: TransactionReceipt }, entries = 1, note?: string): Promise<Measured> => {
@@ -148,6 +148,39 @@ async function run(): Promise<void> {
   ops.settleEpochNewWord = await measure(await settle(0n, grantIds.slice(0, 1), 10), 1, "first epoch of a 256-epoch word: one more new slot");
   ops.settleEpochOfOneGrant = await measure(await settle(1n, grantIds.slice(0, 1), 10), 1, "one grant's deliveries of the epoch, whatever their number");
   ops.settleEpochOf100Grants = await measure(await settle(2n, grantIds, 1000), 100, "per grant: its total added once, one UsageRecorded");
+
+  // Fees: the terms' hash shares the grantee's slot, so a priced grant takes no slot more than a free
+  // one; a capped one reads the cap from the oversight contract. The first payment opens the grant's
+  // fee account. Objections live in the oversight contract; an upheld one calls back into the ledger.
+  const oversight = await oversightOf(ethers, ledger);
+  await send(ledger.connect(admin).grantRole(ethers.id("AUTHORITY_ROLE"), admin.address));
+  await send(ledger.connect(admin).grantRole(ethers.id("ARBITER_ROLE"), admin.address));
+  const token = await deployToken(ethers, ledger, [grantee]);
+  const unitTerms = feeTerms({ token: await token.getAddress(), unitPrice: 10n ** 16n });
+  const withTerms = (terms: ReturnType<typeof feeTerms>, i: number, from = now) =>
+    ledger.connect(holder).grantWithTerms(datasetId, grantee.address, Rights.USE, `priced purpose ${i}`, from, FOREVER, 1_000_000n, terms);
+  r = await send(withTerms(unitTerms, 0));
+  ops.grantWithTerms = await measure(r, 1, "commercial, a price a unit in an ERC-20: the terms' hash shares the grantee's slot");
+  const pricedId = await eventArg(ledger, Promise.resolve(r.tx as never), "GrantIssued", "grantId");
+  r = await send(oversight.connect(admin).setFeeCap(datasetId, { token: ZeroAddress, currencyCode: currency("CNY"), maxUnitPrice: 500n, maxDailyFee: 10_000n }));
+  ops.setFeeCap = await measure(r, 1, "in the oversight contract");
+  const future = BigInt(await networkHelpers.time.latest()) + 3_600n;
+  r = await send(withTerms(feeTerms({ currencyCode: currency("CNY"), unitPrice: 300n, periodFee: 50_000n, period: 30n * 86_400n }), 1, future));
+  ops.grantWithTermsCapped = await measure(r, 1, "a unit price and a monthly fee in CNY, within the cap read from the oversight contract");
+  await send(ledger.connect(grantee).recordUsage(pricedId, UsageAction.Use, 30n, ZeroHash));
+  r = await send(ledger.connect(grantee).payFees(pricedId, unitTerms, await token.getAddress(), 10n ** 17n));
+  ops.payFeesFirst = await measure(r, 1, "opens the grant's fee account; one ERC-20 transferFrom");
+  r = await send(ledger.connect(grantee).payFees(pricedId, unitTerms, await token.getAddress(), 10n ** 17n));
+  ops.payFees = await measure(r);
+  r = await send(ledger.connect(holder).acknowledgeFees(pricedId, unitTerms, 10n ** 16n, sha256("bank reference")));
+  ops.acknowledgeFees = await measure(r);
+  r = await send(oversight.connect(other).fileObjection(ObjectionTarget.Grant, pricedId, "the purpose is not what was published", sha256("evidence")));
+  ops.fileObjection = await measure(r, 1, "two slots and the counter; the reason lives in the event");
+  const objectionId = 1n;
+  r = await send(oversight.connect(holder).answerObjection(objectionId, "the purpose is the published one", sha256("answer")));
+  ops.answerObjection = await measure(r);
+  r = await send(oversight.connect(admin).ruleOnObjection(objectionId, true, "upheld"));
+  ops.ruleOnObjectionUpheld = await measure(r, 1, "cancels the grant in the ledger and stops its period fees");
 
   // Derivation, versions, revocation and holding.
   const derivedGrant = await eventArg(ledger, ledger.connect(holder).grant(datasetId, other.address, Rights.PROCESS | Rights.OPERATE_PRODUCT, "derive", now, FOREVER, 100n), "GrantIssued", "grantId");

@@ -2,7 +2,7 @@
  * Ids and leaves computed exactly as the ledger computes them on chain, so that a client can
  * predict an id before it is mined and check one it is given.
  */
-import { AbiCoder, HDNodeWallet, keccak256, Mnemonic, toUtf8Bytes, ZeroHash } from "ethers";
+import { AbiCoder, getCreateAddress, HDNodeWallet, keccak256, Mnemonic, toUtf8Bytes, ZeroHash } from "ethers";
 
 const abi = AbiCoder.defaultAbiCoder();
 
@@ -44,6 +44,8 @@ export enum GrantState {
   Active = 1,
   Revoked = 2,
   Renounced = 3,
+  /** By an arbiter's ruling on an objection. */
+  Cancelled = 4,
 }
 
 /** A grant's standing at a given time. */
@@ -59,6 +61,8 @@ export enum GrantStatus {
   Retired = 7,
   /** A grant of its dataset's licence no longer holds. */
   Lapsed = 8,
+  /** An arbiter upheld an objection against it. */
+  Cancelled = 9,
 }
 
 /** Why a licence (an upstream grant a dataset rests on) no longer holds. */
@@ -67,19 +71,73 @@ export enum LicenceLapse {
   Renounced = 1,
   Expired = 2,
   DatasetRetired = 3,
+  Cancelled = 4,
 }
 
-/** The API's name of each LicenceLapse, in the enum's order. */
-export const LAPSE_REASONS = ["revoked", "renounced", "expired", "retired"] as const;
-export type LapseReason = (typeof LAPSE_REASONS)[number];
+export { LAPSE_REASONS, LAPSE_WORDS, type LapseReason } from "./lapse.js";
 
-/** The ledger's roles by name: DEFAULT_ADMIN_ROLE is zero, PAUSER_ROLE the hash of its name. */
-export const ROLES = { admin: ZeroHash, pauser: keccak256(toUtf8Bytes("PAUSER_ROLE")) } as const;
+/** The ledger's roles by name: DEFAULT_ADMIN_ROLE is zero, every other the hash of its name. */
+export const ROLES = {
+  admin: ZeroHash,
+  pauser: keccak256(toUtf8Bytes("PAUSER_ROLE")),
+  authority: keccak256(toUtf8Bytes("AUTHORITY_ROLE")),
+  arbiter: keccak256(toUtf8Bytes("ARBITER_ROLE")),
+} as const;
+
+/** Why data is used (IGrantFees.PurposeClass); the first two pay nothing. */
+export enum PurposeClass {
+  Unclassified = 0,
+  PublicGovernance = 1,
+  PublicWelfare = 2,
+  Commercial = 3,
+}
+
+/** Each purpose class's name, indexed by its PurposeClass value. */
+export const PURPOSE_CLASS_NAMES = ["unclassified", "public-governance", "public-welfare", "commercial"] as const;
+export type PurposeClassName = (typeof PURPOSE_CLASS_NAMES)[number];
+
+/** What an objection is against (IOversight.ObjectionTarget). */
+export enum ObjectionTarget {
+  Dataset = 0,
+  Grant = 1,
+}
+
+/** Where an objection stands (IOversight.ObjectionState). */
+export enum ObjectionState {
+  None = 0,
+  Open = 1,
+  Answered = 2,
+  Upheld = 3,
+  Rejected = 4,
+}
+
+/** Each objection state's name, indexed by its ObjectionState value. */
+export const OBJECTION_STATE_NAMES = ["none", "open", "answered", "upheld", "rejected"] as const;
 
 /** A role's name ("admin", "pauser"), or its hash for a role the ledger does not define. */
 export function roleName(role: string): string {
   const found = Object.entries(ROLES).find(([, hash]) => hash === role.toLowerCase());
   return found ? found[0] : role;
+}
+
+/**
+ * The ledger's oversight contract: the ledger's constructor creates it first, so it sits at the
+ * ledger's CREATE address for nonce 1 (IGrantFees.oversight names it too). Known without a call.
+ */
+export function oversightAddressOf(ledger: string): string {
+  return getCreateAddress({ from: ledger, nonce: 1 }).toLowerCase();
+}
+
+/** An ISO 4217 code ("CNY") as the ledger's left-aligned bytes3, in hex; zero for none. */
+export function currencyCodeHex(code: string | undefined): string {
+  return `0x${Buffer.from(code ?? "", "latin1")
+    .toString("hex")
+    .padEnd(6, "0")}`;
+}
+
+/** A left-aligned bytes3 ISO 4217 code (hex) as its letters ("CNY"); empty for zero. */
+export function currencyCodeText(code: string): string {
+  return Buffer.from(code.slice(2), "hex").toString("latin1").replace(/\0+$/, "");
 }
 
 /** The id `holder` gets for anchoring `contentHash`: keccak256(abi.encode(holder, contentHash)). */

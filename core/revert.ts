@@ -5,7 +5,7 @@
 import type { Interface } from "ethers";
 
 import { causeChain, DplError, type ErrorLike } from "./errors.js";
-import { LAPSE_REASONS, type LapseReason, rightNames, USAGE_ACTION_NAMES } from "./ids.js";
+import { currencyCodeText, LAPSE_REASONS, LAPSE_WORDS, OBJECTION_STATE_NAMES, PURPOSE_CLASS_NAMES, rightNames, roleName, USAGE_ACTION_NAMES } from "./ids.js";
 
 /** The ledger refused a transaction or a call: `errorName` and `args` are its custom error. */
 export class LedgerRefusedError extends DplError {
@@ -20,9 +20,7 @@ export class LedgerRefusedError extends DplError {
 
 const short = (hex: string) => `${hex.slice(0, 10)}…`;
 const when = (unix: bigint | number) => new Date(Number(unix) * 1000).toISOString().replace(".000Z", "Z");
-const STATES = ["none", "active", "revoked", "renounced"];
-/** Why a licence lapsed, in words, by the API's name of the reason. */
-export const LAPSE_WORDS: Record<LapseReason, string> = { revoked: "was revoked", renounced: "was renounced", expired: "expired", retired: "is over a retired dataset" };
+const STATES = ["none", "active", "revoked", "renounced", "cancelled"];
 
 /** One sentence for each of the ledger's custom errors. */
 // The arguments are the custom error's, decoded by ethers: each sentence knows its own error's types.
@@ -70,12 +68,40 @@ const SENTENCES: Record<string, (a: any[]) => string> = {
   SettlementEpochSettled: ([holder, epoch]) => `epoch ${epoch} of ${holder} is settled already`,
   SettlementNotHolder: ([grantId, datasetId, holder]) => `grant ${short(grantId)} is on dataset ${short(datasetId)}, which ${holder} does not hold`,
   SettlementReceiptsEmpty: () => "an epoch settles at least one receipt, under a non-zero root",
+  FeePurposeUnclassified: () => "fee terms must name the purpose class: public-governance, public-welfare or commercial",
+  FeeOnFreePurpose: ([purposeClass]) => `use for ${PURPOSE_CLASS_NAMES[Number(purposeClass)] ?? "this purpose"} is free: a grant for it may carry no fee`,
+  FeeCurrencyInvalid: () => "fees need exactly one currency (an ERC-20 token or an ISO 4217 code such as CNY), and free terms none",
+  FeePeriodInvalid: () => "a period fee needs a period, and a period a period fee",
+  FeePeriodStartPast: ([from, now]) => `periods are billed from the window's start, ${when(from)}, which is past (now ${when(now)}): start a grant with a period fee from now on`,
+  FeeCurrencyNotCapped: ([id, token, code]) => `the fees of dataset ${short(id)} are capped in ${currencyText(token, code)}: price its grants in that currency`,
+  FeeUnitPriceAboveCap: ([id, price, cap]) => `a unit price of ${price} is above the cap of dataset ${short(id)}, ${cap}`,
+  FeePeriodFeeAboveCap: ([id, fee, period, cap]) => `a fee of ${fee} every ${period} s is above the cap of dataset ${short(id)}, ${cap} a day`,
+  FeeTermsMismatch: ([id]) => `these are not the fee terms grant ${short(id)} was issued with (or it was issued without terms)`,
+  FeesPayableOffChain: ([id]) => `grant ${short(id)}'s fees are in an off-chain currency: pay the holder, who acknowledges the payment`,
+  FeePaymentWrongToken: ([id, token, given]) => `grant ${short(id)}'s fees are paid in token ${token}, not ${given}`,
+  FeePaymentAmountInvalid: ([id, amount, due]) => `a payment of ${amount} on grant ${short(id)}: ${due} is due now, and a payment may be neither zero nor more`,
+  RulingUnauthorized: ([account]) => `${account} is not this ledger's oversight contract: only it carries rulings out`,
+  OversightUnauthorizedAccount: ([account, role]) => `${account} may not do this: it lacks the ledger's ${roleName(role)} role`,
+  OversightCurrencyInvalid: () => "a cap names at most one currency (an ERC-20 token or an ISO 4217 code), a ceiling exactly one",
+  OversightDatasetUnknown: ([id]) => `no dataset ${id} is anchored on this ledger`,
+  ObjectionTargetUnknown: ([kind, target]) => `no ${Number(kind) === 0 ? "dataset" : "grant"} ${target} is on this ledger`,
+  ObjectionTextEmpty: () => "an objection needs a reason, an answer and a ruling a text",
+  ObjectionNotFound: ([id]) => `no objection #${id} was filed`,
+  ObjectionClosed: ([id, state]) => `objection #${id} is ${OBJECTION_STATE_NAMES[Number(state)] ?? "closed"}: it can no longer be answered or ruled on`,
+  ObjectionAwaitingAnswer: ([id, due]) => `objection #${id} awaits the holder's answer until ${when(due)}`,
+  ObjectionUnauthorizedHolder: ([id, holder, account]) => `${account} may not answer objection #${id}: ${holder} holds the dataset it is about`,
   EnforcedPause: () => "the ledger is paused: writes that give or carry rights are stopped until it is unpaused",
   AccessControlUnauthorizedAccount: ([account]) => `${account} may not do this (it lacks the role)`,
   AccessControlEnforcedDefaultAdminRules: () => "the admin role moves only by the two-step handover (begin, wait the delay, accept)",
   AccessControlEnforcedDefaultAdminDelay: ([schedule]) => `the admin handover may be accepted only after ${when(schedule)}`,
   AccessControlInvalidDefaultAdmin: ([account]) => `${account} is not the pending admin`,
 };
+
+/** A currency in words: an ISO 4217 code ("CNY"), or "token 0x…". */
+export function currencyText(token: string, code: string): string {
+  if (/^0x0*$/.test(token)) return currencyCodeText(code);
+  return `token ${token}`;
+}
 
 /** A bit set of rights in words: "use, process, operate-product", or "none". */
 export function rightsText(rights: number): string {

@@ -8,7 +8,7 @@ import { type Context, parseId } from "../lib/context.js";
 import type { LapseReason } from "../../core/ids.js";
 import { hasEnd } from "../../core/window.js";
 import type { Activity, Anchors, Dataset, Grant, Lineage, Page, Status, Usage } from "../../core/api-answers.js";
-import { LAPSE_WORDS } from "../../core/revert.js";
+import { LAPSE_WORDS } from "../../core/lapse.js";
 import { CliError, EXIT } from "../lib/errors.js";
 import { printable } from "../lib/text.js";
 import { contentHashOf } from "./verify.js";

@@ -25,13 +25,15 @@ interface IGrantRegistry {
         None,
         Active,
         Revoked,
-        Renounced
+        Renounced,
+        Cancelled
     }
 
     /**
      * @notice A grant's standing at a given time, as returned by {grantStatus}: whether a use could
      * succeed now, leaving aside the action's right and the units. Retired: its dataset is retired.
-     * Lapsed: a grant of its dataset's licence was revoked, renounced or expired, or its dataset retired.
+     * Lapsed: a grant of its dataset's licence was revoked, renounced, cancelled or expired, or its
+     * dataset retired. Cancelled: an arbiter upheld an objection against it ({IOversight}).
      */
     enum GrantStatus {
         None,
@@ -42,15 +44,17 @@ interface IGrantRegistry {
         Revoked,
         Renounced,
         Retired,
-        Lapsed
+        Lapsed,
+        Cancelled
     }
 
-    /// @notice Why a licence no longer holds.
+    /// @notice Why a licence no longer holds (Cancelled: by an arbiter's ruling).
     enum LicenceLapse {
         Revoked,
         Renounced,
         Expired,
-        DatasetRetired
+        DatasetRetired,
+        Cancelled
     }
 
     /**

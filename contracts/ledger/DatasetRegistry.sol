@@ -152,8 +152,7 @@ abstract contract DatasetRegistry is IDatasetRegistry, Pausable {
     function retire(bytes32 datasetId) external {
         DatasetSlot storage dataset = _heldBy(datasetId, msg.sender);
         if (dataset.flags & _RETIRED != 0) revert DatasetRetiredAlready(datasetId);
-        dataset.flags |= _RETIRED;
-        _retiredKeys[_datasetKey(datasetId)] = true;
+        _retire(datasetId, dataset);
         emit DatasetRetired(datasetId, msg.sender);
     }
 
@@ -241,6 +240,12 @@ abstract contract DatasetRegistry is IDatasetRegistry, Pausable {
      * `account` is the grantee of every direct one. Implemented by the grant registry.
      */
     function _requireLicensedTo(bytes32 datasetId, DatasetSlot storage dataset, address account) internal view virtual;
+
+    /// @dev Retires `datasetId`: no grant, use or derivation on it from now on, and its products lapse.
+    function _retire(bytes32 datasetId, DatasetSlot storage dataset) internal {
+        dataset.flags |= _RETIRED;
+        _retiredKeys[_datasetKey(datasetId)] = true;
+    }
 
     /// @dev The key under which `datasetId`'s retirement is kept in `_retiredKeys`.
     function _datasetKey(bytes32 datasetId) internal pure returns (uint160) {

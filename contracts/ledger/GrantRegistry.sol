@@ -47,7 +47,17 @@ abstract contract GrantRegistry is DatasetRegistry, GrantSignatures, IGrantRegis
         uint160 datasetKey;
     }
 
-    mapping(bytes32 grantId => address grantee) internal _grantees;
+    /**
+     * @dev A grant's grantee, and the low 96 bits of keccak256 of its fee terms ({IGrantFees-FeeTerms};
+     * zero for a grant issued without terms): one slot, written once, so that terms cost a priced
+     * grant no slot of its own. Passing other terms that match is a 2^96 second-preimage search.
+     */
+    struct GrantParty {
+        address grantee;
+        uint96 feeDigest;
+    }
+
+    mapping(bytes32 grantId => GrantParty) internal _parties;
     mapping(bytes32 grantId => mapping(address grantee => GrantTerms)) internal _grantTerms;
     mapping(bytes32 grantId => LicenceLife) internal _licenceLives;
 
@@ -61,7 +71,7 @@ abstract contract GrantRegistry is DatasetRegistry, GrantSignatures, IGrantRegis
         uint40 validUntil,
         uint80 quota
     ) external whenNotPaused returns (bytes32 grantId) {
-        return _issueGrant(msg.sender, datasetId, grantee, rights, purpose, validFrom, validUntil, quota);
+        return _issueGrant(msg.sender, datasetId, grantee, rights, purpose, validFrom, validUntil, quota, 0);
     }
 
     /// @inheritdoc IGrantRegistry
@@ -79,7 +89,8 @@ abstract contract GrantRegistry is DatasetRegistry, GrantSignatures, IGrantRegis
                 request.purpose,
                 request.validFrom,
                 request.validUntil,
-                request.quota
+                request.quota,
+                0
             );
     }
 
@@ -104,7 +115,7 @@ abstract contract GrantRegistry is DatasetRegistry, GrantSignatures, IGrantRegis
     /// @inheritdoc IGrantRegistry
     function renounce(bytes32 grantId) external {
         GrantTerms storage terms = _endGrant(grantId, GrantState.Renounced);
-        if (_grantees[grantId] != msg.sender) revert GrantUnauthorizedAccount(grantId, msg.sender);
+        if (_parties[grantId].grantee != msg.sender) revert GrantUnauthorizedAccount(grantId, msg.sender);
         emit GrantRenounced(grantId, terms.datasetId, msg.sender);
     }
 
@@ -127,11 +138,12 @@ abstract contract GrantRegistry is DatasetRegistry, GrantSignatures, IGrantRegis
 
     /// @inheritdoc IGrantRegistry
     function grantStatus(bytes32 grantId) external view returns (GrantStatus) {
-        GrantTerms storage terms = _grantTerms[grantId][_grantees[grantId]];
+        GrantTerms storage terms = _grantTerms[grantId][_parties[grantId].grantee];
         GrantState state = terms.state;
         if (state == GrantState.None) return GrantStatus.None;
         if (state == GrantState.Revoked) return GrantStatus.Revoked;
         if (state == GrantState.Renounced) return GrantStatus.Renounced;
+        if (state == GrantState.Cancelled) return GrantStatus.Cancelled;
         if (block.timestamp < terms.validFrom) return GrantStatus.Pending;
         if (block.timestamp > terms.validUntil) return GrantStatus.Expired;
         bytes32 datasetId = terms.datasetId;
@@ -178,6 +190,7 @@ abstract contract GrantRegistry is DatasetRegistry, GrantSignatures, IGrantRegis
             GrantState state = life.state;
             if (state == GrantState.Revoked) return (licenceId, LicenceLapse.Revoked);
             if (state == GrantState.Renounced) return (licenceId, LicenceLapse.Renounced);
+            if (state == GrantState.Cancelled) return (licenceId, LicenceLapse.Cancelled);
             if (block.timestamp > life.validUntil) return (licenceId, LicenceLapse.Expired);
             if (_retiredKeys[life.datasetKey]) return (licenceId, LicenceLapse.DatasetRetired);
         }
@@ -192,7 +205,7 @@ abstract contract GrantRegistry is DatasetRegistry, GrantSignatures, IGrantRegis
 
     /// @dev Reverts with {ProductLicenseeMismatch} unless `account` is the grantee of licence `licenceId`.
     function _requireLicensee(bytes32 datasetId, bytes32 licenceId, address account) private view {
-        address licensee = _grantees[licenceId];
+        address licensee = _parties[licenceId].grantee;
         if (licensee != account) revert ProductLicenseeMismatch(datasetId, licenceId, licensee, account);
     }
 
@@ -246,7 +259,7 @@ abstract contract GrantRegistry is DatasetRegistry, GrantSignatures, IGrantRegis
 
     /// @dev The grantee of `grantId`; reverts when the grant is unknown.
     function _granteeOf(bytes32 grantId) internal view returns (address grantee) {
-        grantee = _grantees[grantId];
+        grantee = _parties[grantId].grantee;
         if (grantee == address(0)) revert GrantNotFound(grantId);
     }
 
@@ -263,15 +276,19 @@ abstract contract GrantRegistry is DatasetRegistry, GrantSignatures, IGrantRegis
     }
 
     /// @dev Ends the active grant `grantId` in `state`, in its terms and, for a licence, in its life.
-    function _endGrant(bytes32 grantId, GrantState state) private returns (GrantTerms storage terms) {
+    function _endGrant(bytes32 grantId, GrantState state) internal returns (GrantTerms storage terms) {
         terms = _termsOf(grantId, _granteeOf(grantId));
         if (terms.state != GrantState.Active) revert GrantNotActive(grantId, terms.state);
         terms.state = state;
         LicenceLife storage life = _licenceLives[grantId];
         if (life.state != GrantState.None) life.state = state;
+        if (_parties[grantId].feeDigest != 0) _grantEnded(grantId);
     }
 
-    /// @dev The one path both {grant} and {grantBySig} take.
+    /// @dev Called when a grant issued with fee terms ends (revoked, renounced or cancelled), for its period fees to stop.
+    function _grantEnded(bytes32 grantId) internal virtual;
+
+    /// @dev The one path every grant takes; `feeDigest` is that of its fee terms, zero when issued without.
     function _issueGrant(
         address grantor,
         bytes32 datasetId,
@@ -280,8 +297,9 @@ abstract contract GrantRegistry is DatasetRegistry, GrantSignatures, IGrantRegis
         string calldata purpose,
         uint40 validFrom,
         uint40 validUntil,
-        uint80 quota
-    ) private returns (bytes32 grantId) {
+        uint80 quota,
+        uint96 feeDigest
+    ) internal returns (bytes32 grantId) {
         DatasetSlot storage dataset = _heldBy(datasetId, grantor);
         if (dataset.flags & _RETIRED != 0) revert DatasetRetiredAlready(datasetId);
         if (dataset.licenceCount != 0) _requireOperable(datasetId, dataset, grantor, validUntil);
@@ -294,10 +312,10 @@ abstract contract GrantRegistry is DatasetRegistry, GrantSignatures, IGrantRegis
         bytes32 purposeHash = keccak256(bytes(purpose));
         uint256 bump;
         grantId = _grantId(grantor, datasetId, grantee, rights, purposeHash, validFrom, validUntil, quota, bump);
-        while (_grantees[grantId] != address(0)) {
+        while (_parties[grantId].grantee != address(0)) {
             grantId = _grantId(grantor, datasetId, grantee, rights, purposeHash, validFrom, validUntil, quota, ++bump);
         }
-        _grantees[grantId] = grantee;
+        _parties[grantId] = GrantParty(grantee, feeDigest);
         _grantTerms[grantId][grantee] = GrantTerms({
             datasetId: datasetId,
             validFrom: validFrom,

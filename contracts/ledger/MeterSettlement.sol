@@ -66,7 +66,7 @@ abstract contract MeterSettlement is UsageMeter, IMeterSettlement {
         (bytes32 grantId, UsageAction action, uint64 units) = (entry.grantId, entry.action, entry.units);
         if (action == UsageAction.Derive) revert UsageActionReserved(action);
         if (units == 0) revert UsageUnitsZero();
-        address grantee = _grantees[grantId];
+        address grantee = _parties[grantId].grantee;
         if (grantee == address(0)) revert GrantNotFound(grantId);
         GrantTerms storage terms = _grantTerms[grantId][grantee];
         bytes32 datasetId = terms.datasetId;

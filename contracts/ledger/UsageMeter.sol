@@ -84,7 +84,7 @@ abstract contract UsageMeter is GrantRegistry, IUsageMeter {
         if (units == 0) return (abi.encodeWithSelector(UsageUnitsZero.selector), terms);
         GrantState state = terms.state;
         if (state == GrantState.None) {
-            if (_grantees[grantId] == address(0)) return (abi.encodeWithSelector(GrantNotFound.selector, grantId), terms);
+            if (_parties[grantId].grantee == address(0)) return (abi.encodeWithSelector(GrantNotFound.selector, grantId), terms);
             return (abi.encodeWithSelector(GrantUnauthorizedAccount.selector, grantId, user), terms);
         }
         if (state != GrantState.Active) return (abi.encodeWithSelector(GrantNotActive.selector, grantId, state), terms);

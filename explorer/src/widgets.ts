@@ -1,4 +1,5 @@
 /** The pieces every page is built of: links to records, chain evidence, status badges, quota bars and paged tables. */
+import { LAPSE_WORDS } from "../../core/lapse.js";
 import { get } from "./api.js";
 import { h, type Child } from "./dom.js";
 import { formatTime, formatUnits, shortHex } from "./format.js";
@@ -62,11 +63,9 @@ export function statusBadge(status: string): HTMLElement {
   return h("span", { class: `badge badge-${status}` }, status);
 }
 
-const LAPSED: Record<Lapse["reason"], string> = { revoked: "was revoked", renounced: "was renounced", expired: "expired", retired: "is over a retired dataset" };
-
 /** Which upstream grant lapsed and why: "upstream grant 0x12…ab was revoked". */
 export function lapseNote(lapse: Lapse): HTMLElement {
-  return h("span", { class: "lapse" }, "upstream grant ", grantLink(lapse.grantId), ` ${LAPSED[lapse.reason]}`, lapse.reason === "expired" ? ` at ${formatTime(lapse.validUntil)}` : "");
+  return h("span", { class: "lapse" }, "upstream grant ", grantLink(lapse.grantId), ` ${LAPSE_WORDS[lapse.reason]}`, lapse.reason === "expired" ? ` at ${formatTime(lapse.validUntil)}` : "");
 }
 
 /** Used against quota, as a native progress bar (announced by screen readers) and in words. */

@@ -7,9 +7,9 @@ import { type ContractTransactionResponse, ZeroHash } from "ethers";
 import { createHash } from "node:crypto";
 
 import type { GrantRequest } from "../../core/grant-request.js";
-import { Rights } from "../../core/ids.js";
+import { currencyCodeHex, PurposeClass, Rights } from "../../core/ids.js";
 import { NO_END } from "../../core/window.js";
-import type { ProvenanceLedger } from "../../types/ethers-contracts/index.js";
+import type { Oversight, ProvenanceLedger, TestToken } from "../../types/ethers-contracts/index.js";
 
 export interface LedgerFixture {
   ledger: ProvenanceLedger;
@@ -24,6 +24,41 @@ export interface LedgerFixture {
 
 /** The delay before a scheduled admin handover can be accepted, in the ledgers tests deploy (3 days). */
 export const ADMIN_DELAY = 3n * 86_400n;
+
+/** The oversight contract `ledger` created. */
+export async function oversightOf(ethers: HardhatEthers, ledger: ProvenanceLedger): Promise<Oversight> {
+  return (await ethers.getContractAt("Oversight", await ledger.oversight())) as unknown as Oversight;
+}
+
+/** A fresh TestToken, with `amount` minted to each of `holders` and the ledger approved to spend it. */
+export async function deployToken(ethers: HardhatEthers, ledger: ProvenanceLedger, holders: HardhatEthersSigner[], amount = 10n ** 24n): Promise<TestToken> {
+  const token = (await ethers.deployContract("TestToken", ["Test yuan", "TCNY"])) as unknown as TestToken;
+  for (const h of holders) {
+    await token.mint(h.address, amount);
+    await token.connect(h).approve(await ledger.getAddress(), amount);
+  }
+  return token;
+}
+
+/** Fee terms as the ledger takes them (IGrantFees.FeeTerms); free commercial terms unless told. */
+export interface FeeTermsInput {
+  purposeClass: number;
+  token: string;
+  currencyCode: string;
+  unitPrice: bigint;
+  periodFee: bigint;
+  period: bigint;
+}
+
+const NO_ADDRESS = "0x0000000000000000000000000000000000000000";
+
+/** An ISO 4217 code as the ledger's bytes3. */
+export const currency = (code: string) => currencyCodeHex(code);
+export const NO_CURRENCY = currencyCodeHex(undefined);
+
+export function feeTerms(terms: Partial<FeeTermsInput> = {}): FeeTermsInput {
+  return { purposeClass: PurposeClass.Commercial, token: NO_ADDRESS, currencyCode: NO_CURRENCY, unitPrice: 0n, periodFee: 0n, period: 0n, ...terms };
+}
 
 export async function deployLedger(ethers: HardhatEthers): Promise<LedgerFixture> {
   const signers = await ethers.getSigners();

@@ -3,8 +3,10 @@
  * against a table of expected outcomes. One test per cell, generated from the table.
  *
  * The state each cell starts from: the holder holds dataset D (and D2, offered to the grantee); the
- * grantee holds grant G on D (all rights); the admin deployed the ledger (default admin, behind a
- * three-day handover delay, and pauser); the
+ * grantee holds grant G on D (all rights) and grant P on D, priced in a test token, with 4 units
+ * used; every actor has the token and allowed the ledger to spend it; the admin deployed the ledger
+ * (default admin, behind a three-day handover delay, and pauser) and holds the authority and arbiter
+ * roles; the
  * relayer and the stranger hold nothing. The relayer is the account that carries the holder's
  * signed grant request, and the holder's meter where a row appoints it; for anything else it is one
  * more stranger.
@@ -15,8 +17,9 @@ import { network } from "hardhat";
 
 import ledgerAbi from "../../core/ledger-abi.json" with { type: "json" };
 import { grantRequestDomain, GRANT_REQUEST_TYPES, type GrantRequest } from "../../core/grant-request.js";
-import { Rights, UsageAction } from "../../core/ids.js";
-import { ADMIN_DELAY, deployLedger, FOREVER, issueGrant, METADATA_URI, NO_PARENTS, registerDataset, sha256, ZERO_HASH } from "../helpers/fixtures.js";
+import { ObjectionTarget, Rights, UsageAction } from "../../core/ids.js";
+import oversightAbi from "../../core/oversight-abi.json" with { type: "json" };
+import { ADMIN_DELAY, currency, deployLedger, deployToken, feeTerms, FOREVER, issueGrant, METADATA_URI, NO_PARENTS, oversightOf, registerDataset, sha256, ZERO_HASH } from "../helpers/fixtures.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -55,7 +58,15 @@ async function matrixFixture() {
   };
   const signature = await f.holder.signTypedData(grantRequestDomain(chainId, f.address), GRANT_REQUEST_TYPES, request);
   const signers: Record<Actor, typeof f.holder> = { holder: f.holder, grantee: f.grantee, stranger: f.stranger, relayer, admin: f.admin };
-  return { ...f, signers, d: d.id, d2: d2.id, g, request, signature };
+  const oversight = await oversightOf(ethers, f.ledger);
+  await f.ledger.connect(f.admin).grantRole(ethers.id("AUTHORITY_ROLE"), f.admin.address);
+  await f.ledger.connect(f.admin).grantRole(ethers.id("ARBITER_ROLE"), f.admin.address);
+  const token = await deployToken(ethers, f.ledger, Object.values(signers));
+  const terms = feeTerms({ token: await token.getAddress(), unitPrice: 10n });
+  const priced = await (await f.ledger.connect(f.holder).grantWithTerms(d.id, f.grantee.address, Rights.USE, "priced", 0n, FOREVER, 0n, terms)).wait();
+  const p = f.ledger.interface.parseLog(priced!.logs[0])!.args.grantId as string;
+  await f.ledger.connect(f.grantee).recordUsage(p, UsageAction.Use, 4n, ZERO_HASH);
+  return { ...f, signers, d: d.id, d2: d2.id, g, p, terms, token: await token.getAddress(), oversight, request, signature };
 }
 type Fixture = Awaited<ReturnType<typeof matrixFixture>>;
 
@@ -63,7 +74,16 @@ const PAUSER_ROLE = ethers.id("PAUSER_ROLE");
 const ADMIN_ROLE = ZERO_HASH;
 const fresh = (label: string) => [sha256(`fresh ${label}`), sha256(`fresh root ${label}`), 3n, METADATA_URI] as const;
 
-const MATRIX: { fn: string; call: (f: Fixture, actor: Actor) => Promise<unknown>; expected: Record<Actor, Outcome>; setup?: (f: Fixture) => Promise<unknown> }[] = [
+const CAP = { token: "0x0000000000000000000000000000000000000000", currencyCode: currency("CNY"), maxUnitPrice: 5n, maxDailyFee: 100n };
+
+/** Rows on the oversight contract name it; the rest are the ledger's. */
+const MATRIX: {
+  fn: string;
+  on?: "oversight";
+  call: (f: Fixture, actor: Actor) => Promise<unknown>;
+  expected: Record<Actor, Outcome>;
+  setup?: (f: Fixture) => Promise<unknown>;
+}[] = [
   { fn: "register (own data)", call: (f, a) => f.ledger.register(...fresh(a), NO_PARENTS), expected: everyone("DatasetRegistered") },
   {
     fn: "registerBatch (own data)",
@@ -98,6 +118,39 @@ const MATRIX: { fn: string; call: (f: Fixture, actor: Actor) => Promise<unknown>
     setup: (f) => f.ledger.connect(f.holder).appointMeter(f.signers.relayer.address),
     call: (f) => f.ledger.settleUsage(f.holder.address, 1n, sha256("receipts"), 1, [{ grantId: f.g, action: UsageAction.Use, units: 1n }]),
     expected: only(["holder", "relayer"], "EpochSettled", "SettlementUnauthorized"),
+  },
+  {
+    fn: "grantWithTerms on D",
+    call: (f) => f.ledger.grantWithTerms(f.d, f.signers.stranger.address, Rights.USE, "matrix", 0n, FOREVER, 1n, feeTerms({ currencyCode: currency("CNY"), unitPrice: 2n })),
+    expected: only(["holder"], "GrantFeeTerms", "DatasetUnauthorizedAccount"),
+  },
+  { fn: "payFees on P (anyone may pay)", call: (f) => f.ledger.payFees(f.p, f.terms, f.token, 40n), expected: everyone("FeesPaid") },
+  { fn: "acknowledgeFees on P", call: (f) => f.ledger.acknowledgeFees(f.p, f.terms, 40n, ZERO_HASH), expected: only(["holder"], "FeesAcknowledged", "DatasetUnauthorizedAccount") },
+  { fn: "enforceRuling (the oversight contract's alone)", call: (f) => f.ledger.enforceRuling(ObjectionTarget.Grant, f.g, 1n), expected: only([], "", "RulingUnauthorized") },
+  { fn: "setFeeCap on D", on: "oversight", call: (f) => f.oversight.setFeeCap(f.d, CAP), expected: only(["admin"], "FeeCapSet", "OversightUnauthorizedAccount") },
+  {
+    fn: "setRevenueCeiling of the holder",
+    on: "oversight",
+    call: (f) => f.oversight.setRevenueCeiling(f.holder.address, 2026, CAP.token, CAP.currencyCode, 1_000n),
+    expected: only(["admin"], "RevenueCeilingSet", "OversightUnauthorizedAccount"),
+  },
+  { fn: "fileObjection on D", on: "oversight", call: (f) => f.oversight.fileObjection(ObjectionTarget.Dataset, f.d, "matrix", ZERO_HASH), expected: everyone("ObjectionFiled") },
+  {
+    fn: "answerObjection on D",
+    on: "oversight",
+    setup: (f) => f.oversight.connect(f.signers.stranger).fileObjection(ObjectionTarget.Dataset, f.d, "matrix", ZERO_HASH),
+    call: (f) => f.oversight.answerObjection(1n, "answer", ZERO_HASH),
+    expected: only(["holder"], "ObjectionAnswered", "ObjectionUnauthorizedHolder"),
+  },
+  {
+    fn: "ruleOnObjection on D",
+    on: "oversight",
+    setup: async (f) => {
+      await f.oversight.connect(f.signers.stranger).fileObjection(ObjectionTarget.Dataset, f.d, "matrix", ZERO_HASH);
+      await f.oversight.connect(f.holder).answerObjection(1n, "answer", ZERO_HASH);
+    },
+    call: (f) => f.oversight.ruleOnObjection(1n, false, "rejected"),
+    expected: only(["admin"], "ObjectionRuled", "OversightUnauthorizedAccount"),
   },
   { fn: "pause", call: (f) => f.ledger.pause(), expected: only(["admin"], "Paused", "AccessControlUnauthorizedAccount") },
   { fn: "unpause", setup: (f) => f.ledger.connect(f.admin).pause(), call: (f) => f.ledger.unpause(), expected: only(["admin"], "Unpaused", "AccessControlUnauthorizedAccount") },
@@ -150,9 +203,11 @@ describe("role matrix", function () {
           const f = await networkHelpers.loadFixture(matrixFixture);
           await row.setup?.(f);
           const ledger = f.ledger.connect(f.signers[actor]);
-          const attempt = row.call({ ...f, ledger }, actor) as Promise<never>;
-          if ("ok" in outcome) await expect(attempt).to.emit(ledger, outcome.ok);
-          else await expect(attempt).to.be.revertedWithCustomError(ledger, outcome.error);
+          const oversight = f.oversight.connect(f.signers[actor]);
+          const attempt = row.call({ ...f, ledger, oversight }, actor) as Promise<never>;
+          const emitter = row.on === "oversight" ? oversight : ledger;
+          if ("ok" in outcome) await expect(attempt).to.emit(emitter, outcome.ok);
+          else await expect(attempt).to.be.revertedWithCustomError(emitter, outcome.error);
         });
       }
     });
@@ -171,9 +226,9 @@ describe("role matrix", function () {
     expect(await f.ledger.hasRole(PAUSER_ROLE, f.admin.address)).to.equal(false);
   });
 
-  it("covers every state-changing function of the ABI", function () {
+  it("covers every state-changing function of the ledger's and the oversight contract's ABIs", function () {
     const abiFunctions: string[] = [];
-    new Interface(ledgerAbi).forEachFunction((fn) => fn.constant || abiFunctions.push(fn.name));
+    for (const abi of [ledgerAbi, oversightAbi]) new Interface(abi).forEachFunction((fn) => fn.constant || abiFunctions.push(fn.name));
     const covered = new Set([...MATRIX.map((r) => r.fn.split(" ")[0]), "renounceRole"]);
     expect(abiFunctions.filter((name) => !covered.has(name))).to.deep.equal([]);
   });
