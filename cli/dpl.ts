@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 
 import { registerAnchor } from "./commands/anchor.js";
 import { registerAudit } from "./commands/audit.js";
+import { registerFees } from "./commands/fees.js";
 import { registerGateway } from "./commands/gateway.js";
 import { registerProve } from "./commands/prove.js";
 import { registerRights } from "./commands/rights.js";
@@ -37,6 +38,7 @@ registerProve(program, getContext);
 registerRights(program, getContext);
 registerAudit(program, getContext);
 registerGateway(program, getContext);
+registerFees(program, getContext);
 
 try {
   await program.parseAsync(process.argv);

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 
-import { LAPSE_REASONS, RIGHT_NAMES, type RightName, USAGE_ACTION_NAMES } from "./ids.js";
+import { LAPSE_REASONS, OBJECTION_STATE_NAMES, PURPOSE_CLASS_NAMES, RIGHT_NAMES, type RightName, USAGE_ACTION_NAMES } from "./ids.js";
 
 export const Evidence = z
   .object({
@@ -21,10 +21,12 @@ export const Evidence = z
   })
   .meta({ id: "Evidence", description: "Where a fact sits on chain, and how final it is" });
 
+export const ReadAt = z.object({ number: z.number().int(), hash: z.string() }).meta({ id: "ReadAt", description: "The indexed block this answer was read at" });
+
 export const Lapse = z
   .object({
     grantId: z.string().meta({ description: "The upstream grant that no longer holds" }),
-    reason: z.enum(LAPSE_REASONS).meta({ description: "Revoked or renounced, its window ended, or its dataset was retired" }),
+    reason: z.enum(LAPSE_REASONS).meta({ description: "Revoked, renounced or cancelled by a ruling, its window ended, or its dataset was retired" }),
     evidence: Evidence.nullable().meta({ description: "The event that ended it; null when its window ran out" }),
     validUntil: z.number().int().meta({ description: "The licence's last valid second" }),
   })
@@ -50,11 +52,28 @@ export const Dataset = z
     transfers: z.array(z.object({ from: z.string(), to: z.string(), evidence: Evidence })),
     registered: Evidence,
     retired: Evidence.nullable(),
+    cancelledBy: z.string().nullable().meta({ description: "The objection whose upheld ruling retired it; null when it was not cancelled" }),
   })
   .meta({ id: "Dataset" });
 
+const Amount = z.string().meta({ description: "In the currency's smallest unit (the token's base unit; fen for CNY), decimal" });
+
+export const Currency = z
+  .object({
+    token: z.string().nullable().meta({ description: "The ERC-20 token paid through the ledger; null for an off-chain currency" }),
+    currencyCode: z.string().nullable().meta({ description: 'The ISO 4217 code ("CNY") of an off-chain currency; null for a token' }),
+  })
+  .meta({ id: "Currency" });
+
+export const FeeTerms = Currency.extend({
+  purposeClass: z.enum(PURPOSE_CLASS_NAMES).meta({ description: "public-governance and public-welfare use is free" }),
+  unitPrice: Amount,
+  periodFee: Amount,
+  period: z.number().int().meta({ description: "Seconds between period fees (each due when its period starts); 0 without one" }),
+}).meta({ id: "FeeTerms", description: "A grant's purpose class and fees, as issued" });
+
 export const GrantStatus = z
-  .enum(["pending", "active", "expired", "exhausted", "revoked", "renounced", "retired", "lapsed"])
+  .enum(["pending", "active", "expired", "exhausted", "revoked", "renounced", "cancelled", "retired", "lapsed"])
   .meta({ description: "At the chain head's time, as the ledger's grantStatus: retired (its dataset is), lapsed (a licence its dataset rests on no longer holds)" });
 
 export const Grant = z
@@ -76,8 +95,88 @@ export const Grant = z
     lapse: Lapse.nullable(),
     issued: Evidence,
     ended: Evidence.nullable(),
+    cancelledBy: z.string().nullable().meta({ description: "The objection whose upheld ruling cancelled it" }),
+    fees: FeeTerms.nullable().meta({ description: "null for a grant issued without terms" }),
+    owed: Amount.nullable().meta({ description: "Everything owed at the chain head's time: units used x unit price + the period fees due (the ledger's feesOf)" }),
+    paid: Amount.nullable().meta({ description: "Paid through the ledger or acknowledged by the holder, in all" }),
   })
   .meta({ id: "Grant" });
+
+export const Payment = z
+  .object({
+    grantId: z.string(),
+    kind: z.enum(["paid", "acknowledged"]).meta({ description: "paid through the ledger in a token, or acknowledged by the holder as paid off it" }),
+    payer: z.string().nullable(),
+    holder: z.string().meta({ description: "Who received it: the holder of the grant's dataset at the time" }),
+    token: z.string().nullable(),
+    amount: Amount,
+    paidTotal: Amount,
+    paymentRef: z.string().nullable().meta({ description: "The holder's reference for an acknowledged payment" }),
+    evidence: Evidence,
+  })
+  .meta({ id: "Payment" });
+
+export const FeeCap = Currency.extend({
+  datasetId: z.string(),
+  authority: z.string(),
+  maxUnitPrice: Amount,
+  maxDailyFee: Amount.meta({ description: "Highest period fee per 86,400 seconds of period" }),
+  evidence: Evidence,
+}).meta({ id: "FeeCap", description: "The authority's cap on the fees of a dataset's or product's grants" });
+
+export const RevenueCeiling = Currency.extend({
+  operator: z.string(),
+  year: z.number().int().meta({ description: "Calendar year in UTC+8" }),
+  authority: z.string(),
+  ceiling: Amount,
+  evidence: Evidence,
+}).meta({ id: "RevenueCeiling" });
+
+export const Objection = z
+  .object({
+    id: z.string().meta({ description: "Objections are numbered from 1 in filing order" }),
+    targetKind: z.enum(["dataset", "grant"]),
+    target: z.string(),
+    datasetId: z.string().meta({ description: "The dataset the target is or is on: its holder answers" }),
+    objector: z.string(),
+    reason: z.string(),
+    evidenceHash: z.string().nullable(),
+    answerDue: z.number().int().meta({ description: "Unix seconds: after it the arbiter may rule without the holder's answer" }),
+    state: z.enum(OBJECTION_STATE_NAMES.filter((n) => n !== "none") as ["open", "answered", "upheld", "rejected"]),
+    filed: Evidence,
+    answer: z.object({ holder: z.string(), text: z.string(), evidenceHash: z.string().nullable(), evidence: Evidence }).nullable(),
+    ruling: z.object({ arbiter: z.string(), upheld: z.boolean(), text: z.string(), evidence: Evidence }).nullable(),
+  })
+  .meta({ id: "Objection", description: "An objection to a registration or a grant, the holder's answer and the arbiter's ruling" });
+
+export const StatementLine = z
+  .object({
+    grantId: z.string(),
+    datasetId: z.string(),
+    holder: z.string().meta({ description: "The dataset's holder now: who is paid" }),
+    status: GrantStatus,
+    fees: FeeTerms,
+    units: z.string().meta({ description: "Units recorded in the period (a gateway's deliveries when their epoch settled)" }),
+    periods: z.number().int().meta({ description: "Periods that started in the period" }),
+    charged: Amount.meta({ description: "units x unit price + periods x period fee" }),
+    paidInPeriod: Amount,
+    owedToDate: Amount.meta({ description: "Everything owed by the end of the period" }),
+    paidToDate: Amount,
+    outstanding: Amount.meta({ description: "owedToDate - paidToDate, never negative" }),
+  })
+  .meta({ id: "StatementLine", description: "One grant's fees in a statement" });
+
+export const Statement = z
+  .object({
+    readAt: ReadAt,
+    account: z.string(),
+    role: z.enum(["grantee", "holder"]).meta({ description: "grantee: what it owes; holder: what its grants bring in" }),
+    period: z.object({ label: z.string(), from: z.number().int(), to: z.number().int() }).meta({ description: "Both ends inclusive, Unix seconds; calendar periods are in UTC+8" }),
+    lines: z.array(StatementLine),
+    totals: z.array(Currency.extend({ charged: Amount, paidInPeriod: Amount, outstanding: Amount })).meta({ description: "Per currency" }),
+    truncated: z.boolean().meta({ description: "True when the account has more priced grants than one statement covers" }),
+  })
+  .meta({ id: "Statement", description: "Fees per grant in a period, from the index" });
 
 export const Usage = z
   .object({
@@ -117,6 +216,8 @@ export const Activity = z
     units: z.string().optional(),
     role: z.string().optional(),
     epoch: z.string().optional(),
+    amount: z.string().optional(),
+    objectionId: z.string().optional(),
     evidence: Evidence,
   })
   .meta({ id: "Activity" });
@@ -130,8 +231,6 @@ export const Roles = z
     pendingDelay: z.object({ delay: z.number().int(), effectiveAfter: z.number().int(), evidence: Evidence }).nullable(),
   })
   .meta({ id: "Roles", description: "Who administers the ledger and who may pause it, from its role events" });
-
-export const ReadAt = z.object({ number: z.number().int(), hash: z.string() }).meta({ id: "ReadAt", description: "The indexed block this answer was read at" });
 
 export const ReceiptCheck = z
   .object({
@@ -209,3 +308,10 @@ export interface Page<T> {
   items: T[];
   next: string | null;
 }
+export type FeeTerms = z.output<typeof FeeTerms>;
+export type Payment = z.output<typeof Payment>;
+export type FeeCap = z.output<typeof FeeCap>;
+export type RevenueCeiling = z.output<typeof RevenueCeiling>;
+export type Objection = z.output<typeof Objection>;
+export type StatementLine = z.output<typeof StatementLine>;
+export type Statement = z.output<typeof Statement>;

@@ -57,9 +57,19 @@ export type LedgerEventBody =
   | { kind: "EpochSettled"; holder: string; epoch: bigint; meter: string; receiptsRoot: string; receiptCount: number; entryCount: number; units: bigint }
   | { kind: "GrantRequestCancelled"; holder: string; nonce: bigint }
   | { kind: "GrantRequestsCancelled"; holder: string; counter: bigint }
+  | { kind: "GrantFeeTerms"; grantId: string; purposeClass: number; token: string; currencyCode: string; unitPrice: bigint; periodFee: bigint; period: number }
+  | { kind: "FeesPaid"; grantId: string; payer: string; holder: string; token: string; amount: bigint; paidTotal: bigint }
+  | { kind: "FeesAcknowledged"; grantId: string; holder: string; amount: bigint; paidTotal: bigint; paymentRef: string }
+  | { kind: "DatasetCancelled"; datasetId: string; objectionId: bigint }
+  | { kind: "GrantCancelled"; grantId: string; datasetId: string; objectionId: bigint }
+  | { kind: "FeeCapSet"; datasetId: string; authority: string; token: string; currencyCode: string; maxUnitPrice: bigint; maxDailyFee: bigint }
+  | { kind: "RevenueCeilingSet"; operator: string; year: number; authority: string; token: string; currencyCode: string; ceiling: bigint }
+  | { kind: "ObjectionFiled"; objectionId: bigint; target: string; objector: string; targetKind: number; reason: string; evidenceHash: string; answerDue: number }
+  | { kind: "ObjectionAnswered"; objectionId: bigint; target: string; holder: string; answer: string; evidenceHash: string }
+  | { kind: "ObjectionRuled"; objectionId: bigint; target: string; arbiter: string; upheld: boolean; ruling: string }
   | { kind: "Paused"; account: string }
   | { kind: "Unpaused"; account: string }
-  | { kind: "LedgerDeployed"; admin: string; adminDelay: number }
+  | { kind: "LedgerDeployed"; admin: string; adminDelay: number; oversight: string }
   | { kind: "RoleGranted"; role: string; account: string; sender: string }
   | { kind: "RoleRevoked"; role: string; account: string; sender: string }
   | { kind: "DefaultAdminTransferScheduled"; newAdmin: string; acceptSchedule: number }
@@ -86,9 +96,19 @@ export const EVENT_SIGNATURES: Record<LedgerEventKind, string> = {
   EpochSettled: "EpochSettled(address,uint64,address,bytes32,uint32,uint32,uint256)",
   GrantRequestCancelled: "GrantRequestCancelled(address,uint256)",
   GrantRequestsCancelled: "GrantRequestsCancelled(address,uint64)",
+  GrantFeeTerms: "GrantFeeTerms(bytes32,uint8,address,bytes3,uint96,uint96,uint40)",
+  FeesPaid: "FeesPaid(bytes32,address,address,address,uint256,uint256)",
+  FeesAcknowledged: "FeesAcknowledged(bytes32,address,uint256,uint256,bytes32)",
+  DatasetCancelled: "DatasetCancelled(bytes32,uint64)",
+  GrantCancelled: "GrantCancelled(bytes32,bytes32,uint64)",
+  FeeCapSet: "FeeCapSet(bytes32,address,address,bytes3,uint96,uint96)",
+  RevenueCeilingSet: "RevenueCeilingSet(address,uint16,address,address,bytes3,uint256)",
+  ObjectionFiled: "ObjectionFiled(uint64,bytes32,address,uint8,string,bytes32,uint40)",
+  ObjectionAnswered: "ObjectionAnswered(uint64,bytes32,address,string,bytes32)",
+  ObjectionRuled: "ObjectionRuled(uint64,bytes32,address,bool,string)",
   Paused: "Paused(address)",
   Unpaused: "Unpaused(address)",
-  LedgerDeployed: "LedgerDeployed(address,uint48)",
+  LedgerDeployed: "LedgerDeployed(address,uint48,address)",
   RoleGranted: "RoleGranted(bytes32,address,address)",
   RoleRevoked: "RoleRevoked(bytes32,address,address)",
   DefaultAdminTransferScheduled: "DefaultAdminTransferScheduled(address,uint48)",
@@ -98,6 +118,9 @@ export const EVENT_SIGNATURES: Record<LedgerEventKind, string> = {
 };
 
 export const EVENT_TOPICS = Object.fromEntries(Object.entries(EVENT_SIGNATURES).map(([kind, sig]) => [kind, keccak256(toUtf8Bytes(sig))])) as Record<LedgerEventKind, string>;
+
+/** The events the ledger's oversight contract emits; every other kind comes from the ledger itself. */
+export const OVERSIGHT_EVENT_KINDS: ReadonlySet<LedgerEventKind> = new Set(["FeeCapSet", "RevenueCeilingSet", "ObjectionFiled", "ObjectionAnswered", "ObjectionRuled"]);
 
 const KIND_BY_TOPIC = new Map<string, LedgerEventKind>(Object.entries(EVENT_TOPICS).map(([k, t]) => [t, k as LedgerEventKind]));
 
@@ -109,6 +132,8 @@ const uint = (data: string, i: number) => BigInt("0x" + word(data, i));
 const small = (data: string, i: number) => Number.parseInt(word(data, i), 16);
 const topicAddress = (topic: string) => "0x" + topic.slice(26);
 const wordAddress = (data: string, i: number) => "0x" + word(data, i).slice(24);
+/** A left-aligned bytes3 (an ISO 4217 code): its three bytes. */
+const bytes3 = (data: string, i: number) => "0x" + word(data, i).slice(0, 6);
 
 function string(data: string, headIndex: number): string {
   const offset = small(data, headIndex);
@@ -176,11 +201,40 @@ export function decodeLedgerLog(log: RawLog): LedgerEventBody | undefined {
       return { kind, holder: topicAddress(t[1]), nonce: uint(d, 0) };
     case "GrantRequestsCancelled":
       return { kind, holder: topicAddress(t[1]), counter: uint(d, 0) };
+    case "GrantFeeTerms":
+      return { kind, grantId: t[1], purposeClass: small(d, 0), token: wordAddress(d, 1), currencyCode: bytes3(d, 2), unitPrice: uint(d, 3), periodFee: uint(d, 4), period: small(d, 5) };
+    case "FeesPaid":
+      return { kind, grantId: t[1], payer: topicAddress(t[2]), holder: topicAddress(t[3]), token: wordAddress(d, 0), amount: uint(d, 1), paidTotal: uint(d, 2) };
+    case "FeesAcknowledged":
+      return { kind, grantId: t[1], holder: topicAddress(t[2]), amount: uint(d, 0), paidTotal: uint(d, 1), paymentRef: bytes32(d, 2) };
+    case "DatasetCancelled":
+      return { kind, datasetId: t[1], objectionId: BigInt(t[2]) };
+    case "GrantCancelled":
+      return { kind, grantId: t[1], datasetId: t[2], objectionId: BigInt(t[3]) };
+    case "FeeCapSet":
+      return { kind, datasetId: t[1], authority: topicAddress(t[2]), token: wordAddress(d, 0), currencyCode: bytes3(d, 1), maxUnitPrice: uint(d, 2), maxDailyFee: uint(d, 3) };
+    case "RevenueCeilingSet":
+      return { kind, operator: topicAddress(t[1]), year: Number(BigInt(t[2])), authority: topicAddress(t[3]), token: wordAddress(d, 0), currencyCode: bytes3(d, 1), ceiling: uint(d, 2) };
+    case "ObjectionFiled":
+      return {
+        kind,
+        objectionId: BigInt(t[1]),
+        target: t[2],
+        objector: topicAddress(t[3]),
+        targetKind: small(d, 0),
+        reason: string(d, 1),
+        evidenceHash: bytes32(d, 2),
+        answerDue: small(d, 3),
+      };
+    case "ObjectionAnswered":
+      return { kind, objectionId: BigInt(t[1]), target: t[2], holder: topicAddress(t[3]), answer: string(d, 0), evidenceHash: bytes32(d, 1) };
+    case "ObjectionRuled":
+      return { kind, objectionId: BigInt(t[1]), target: t[2], arbiter: topicAddress(t[3]), upheld: small(d, 0) !== 0, ruling: string(d, 1) };
     case "Paused":
     case "Unpaused":
       return { kind, account: wordAddress(d, 0) };
     case "LedgerDeployed":
-      return { kind, admin: topicAddress(t[1]), adminDelay: small(d, 0) };
+      return { kind, admin: topicAddress(t[1]), adminDelay: small(d, 0), oversight: wordAddress(d, 1) };
     case "RoleGranted":
     case "RoleRevoked":
       return { kind, role: t[1], account: topicAddress(t[2]), sender: topicAddress(t[3]) };

@@ -2,7 +2,7 @@
  * Reading the dpl API from TypeScript, typed by the API's own contract (core/api-answers.ts): one
  * method per route, and the API's errors as `ApiError`s with its stable code and sentence.
  */
-import type { Activity, Anchors, Dataset, Grant, Lineage, Page, ReadAt, Status, Usage } from "../core/api-answers.js";
+import type { Activity, Anchors, Dataset, Grant, Lineage, Objection, Page, Payment, ReadAt, Statement, Status, Usage } from "../core/api-answers.js";
 import { DplError, RetryableError } from "../core/errors.js";
 
 /** The API answered with an error: `status` is the HTTP status, `code` the API's stable code. */
@@ -94,6 +94,25 @@ export class ApiClient {
 
   grantsOfAccount(account: string, args: PageArgs & { role?: "grantee" | "grantor" } = {}): Promise<Page<Grant>> {
     return this.get(`/v1/accounts/${encodeURIComponent(account.toLowerCase())}/grants${query({ ...args })}`);
+  }
+
+  /** Payments towards a grant's fees, newest first. */
+  paymentsOf(grantId: string, args: PageArgs = {}): Promise<Page<Payment>> {
+    return this.get(`/v1/grants/${encodeURIComponent(grantId)}/payments${query({ ...args })}`);
+  }
+
+  /** An account's statement for a year, month or day of the UTC+8 calendar ("2026", "2026-11", "2026-11-29"). */
+  statement(account: string, period: string, role: "grantee" | "holder" = "grantee"): Promise<Statement> {
+    return this.get(`/v1/accounts/${encodeURIComponent(account.toLowerCase())}/statements/${encodeURIComponent(period)}${query({ role })}`);
+  }
+
+  /** Objections newest first: all, or those against one dataset or grant. */
+  objections(args: PageArgs & { target?: string } = {}): Promise<Page<Objection>> {
+    return this.get(`/v1/objections${query({ ...args })}`);
+  }
+
+  async objection(id: bigint | string): Promise<Objection> {
+    return (await this.get<{ readAt: ReadAt; objection: Objection }>(`/v1/objections/${encodeURIComponent(String(id))}`)).objection;
   }
 
   /** The dataset's lineage and usage as a W3C PROV-JSON document. */

@@ -5,10 +5,25 @@
  * a holder's gateway and check each record and receipt (GatewayClient). The CLI and the
  * demo are written on it; README's "Client library" shows it at work.
  */
-export type { Activity, Anchors, Dataset, Evidence, Grant, Lapse, Lineage, Page, ReadAt, Roles, Status, Usage } from "../core/api-answers.js";
+export type { Activity, Anchors, Dataset, Evidence, FeeCap, FeeTerms, Grant, Lapse, Lineage, Objection, Page, Payment, ReadAt, Roles, Statement, Status, Usage } from "../core/api-answers.js";
 export { DplError, InvalidInputError, NotFoundError, RetryableError } from "../core/errors.js";
 export { GRANT_REQUEST_TYPES, type GrantRequest, grantRequestDomain } from "../core/grant-request.js";
-export { datasetId, devAccount, grantId, purposeHash, RIGHT_NAMES, type RightName, Rights, rightNames, USAGE_ACTION_NAMES, type UsageActionName, UsageAction } from "../core/ids.js";
+export {
+  datasetId,
+  devAccount,
+  grantId,
+  oversightAddressOf,
+  PURPOSE_CLASS_NAMES,
+  type PurposeClassName,
+  purposeHash,
+  RIGHT_NAMES,
+  type RightName,
+  Rights,
+  rightNames,
+  USAGE_ACTION_NAMES,
+  type UsageActionName,
+  UsageAction,
+} from "../core/ids.js";
 export { defaultManifestFile, type Fingerprint, fingerprint, type Manifest, saltedHash } from "../core/manifest.js";
 export { buildRecordTree, type RecordTree, recordLeafHex, rootFromProof } from "../core/merkle.js";
 export { decodeRevert, LedgerRefusedError } from "../core/revert.js";
@@ -19,6 +34,8 @@ export { DeliveryProofError, type GatewayAbout, GatewayClient, GatewayError, typ
 export { epochTree, gatewayDomain, type Receipt, type ReceiptProof, receiptHash, receiptSigner, type SignedReceipt, type SignIn } from "../core/receipts.js";
 export {
   eventArgs,
+  type FeeTermsArgs,
+  feeTermsTuple,
   type GrantArgs,
   jsonRpcProvider,
   LEDGER_INTERFACE,

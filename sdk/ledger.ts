@@ -3,17 +3,32 @@
  * carries what the transaction created (read from its events), and the ledger's refusals as
  * `LedgerRefusedError`s with a sentence and the custom error's name and arguments.
  */
-import { Contract, type ContractRunner, type ContractTransactionResponse, Interface, JsonRpcProvider, type LogDescription, type Signer, type TransactionReceipt, ZeroHash } from "ethers";
+import { Contract, type ContractRunner, type ContractTransactionResponse, Interface, JsonRpcProvider, type LogDescription, type Signer, type TransactionReceipt, ZeroAddress, ZeroHash } from "ethers";
 
 import { DplError } from "../core/errors.js";
 import { GRANT_REQUEST_TYPES, type GrantRequest, grantRequestDomain } from "../core/grant-request.js";
-import { RIGHT_NAMES, type RightName, USAGE_ACTION_NAMES, type UsageActionName } from "../core/ids.js";
+import {
+  currencyCodeHex,
+  ObjectionTarget,
+  oversightAddressOf,
+  PURPOSE_CLASS_NAMES,
+  type PurposeClassName,
+  RIGHT_NAMES,
+  type RightName,
+  USAGE_ACTION_NAMES,
+  type UsageActionName,
+} from "../core/ids.js";
 import ledgerAbi from "../core/ledger-abi.json" with { type: "json" };
+import oversightAbi from "../core/oversight-abi.json" with { type: "json" };
 import { decodeRevert, type LedgerRefusedError } from "../core/revert.js";
 import { NO_END } from "../core/window.js";
-import type { ProvenanceLedger } from "../types/ethers-contracts/index.js";
+import type { Oversight, ProvenanceLedger } from "../types/ethers-contracts/index.js";
 
-export const LEDGER_INTERFACE = new Interface(ledgerAbi);
+/**
+ * The ledger's ABI with its oversight contract's events, errors and functions (the two share no
+ * name): one interface reads the logs and the refusals of both.
+ */
+export const LEDGER_INTERFACE = new Interface([...ledgerAbi, ...oversightAbi.filter((f) => f.type !== "constructor")]);
 
 /** A transaction that did not reach a dpl ledger: nothing lives at the address, or something else does. */
 export class NotALedgerError extends DplError {
@@ -72,6 +87,32 @@ export interface SettlementArgs {
   entries: { grantId: string; action: number; units: bigint | string }[];
 }
 
+/** A grant's purpose class and fees, as `grantWithTerms`, `payFees` and `feesOf` take them. */
+export interface FeeTermsArgs {
+  purposeClass: PurposeClassName;
+  /** The ERC-20 token fees are paid in through the ledger; omit for an off-chain currency. */
+  token?: string;
+  /** The ISO 4217 code of an off-chain currency ("CNY"); omit with a token. */
+  currencyCode?: string;
+  /** In the currency's smallest unit. */
+  unitPrice?: bigint;
+  periodFee?: bigint;
+  /** Seconds. */
+  period?: number;
+}
+
+/** The terms as the ledger's FeeTerms tuple. */
+export function feeTermsTuple(t: FeeTermsArgs) {
+  return {
+    purposeClass: PURPOSE_CLASS_NAMES.indexOf(t.purposeClass),
+    token: t.token ?? ZeroAddress,
+    currencyCode: currencyCodeHex(t.currencyCode),
+    unitPrice: t.unitPrice ?? 0n,
+    periodFee: t.periodFee ?? 0n,
+    period: BigInt(t.period ?? 0),
+  };
+}
+
 /** A signed grant request: anyone may relay it with `grantBySig` until its deadline. */
 export interface SignedGrantRequest {
   request: GrantRequest;
@@ -92,6 +133,8 @@ const rightBits = (rights: RightName[]) => rights.reduce((bits, name) => bits | 
 /** The ledger at `address`, through `runner`: a Signer to write, a Provider to read. */
 export class LedgerClient {
   readonly contract: ProvenanceLedger;
+  /** The oversight contract the ledger created: fee caps, revenue ceilings, objections. */
+  readonly oversight: Oversight;
 
   constructor(
     readonly address: string,
@@ -99,6 +142,7 @@ export class LedgerClient {
     private readonly options: LedgerClientOptions = {},
   ) {
     this.contract = new Contract(address, ledgerAbi, runner) as unknown as ProvenanceLedger;
+    this.oversight = new Contract(oversightAddressOf(address), oversightAbi, runner) as unknown as Oversight;
   }
 
   /**
@@ -109,8 +153,9 @@ export class LedgerClient {
     const tx = await refusals(sent);
     this.options.onSent?.(tx.hash);
     const receipt = (await refusals(tx.wait()))!;
+    const ours = [this.address.toLowerCase(), oversightAddressOf(this.address)];
     const events = receipt.logs
-      .filter((l) => l.address.toLowerCase() === this.address.toLowerCase())
+      .filter((l) => ours.includes(l.address.toLowerCase()))
       .map((l) => LEDGER_INTERFACE.parseLog(l))
       .filter((e): e is LogDescription => e !== null);
     if (!events.some((e) => e.name === expected)) {
@@ -162,6 +207,60 @@ export class LedgerClient {
   async signGrantRequest(signer: Signer, request: GrantRequest): Promise<SignedGrantRequest> {
     const { chainId } = await signer.provider!.getNetwork();
     return { request, signature: await signer.signTypedData(grantRequestDomain(chainId, this.address), GRANT_REQUEST_TYPES, request) };
+  }
+
+  /** Grants as `grant` does, with a purpose class and fees (within the dataset's cap, if the authority set one). */
+  async grantWithTerms(args: GrantArgs & { terms: FeeTermsArgs }): Promise<Mined & { grantId: string }> {
+    const mined = await this.confirm(
+      this.contract.grantWithTerms(args.datasetId, args.grantee, rightBits(args.rights), args.purpose, args.validFrom ?? 0, args.validUntil ?? NO_END, args.quota ?? 0n, feeTermsTuple(args.terms)),
+      "GrantFeeTerms",
+    );
+    return { ...mined, grantId: eventArgs(mined, "GrantIssued").grantId };
+  }
+
+  /** What a priced grant owes now and what was paid, as the ledger computes it. */
+  async feesOf(grantId: string, terms: FeeTermsArgs): Promise<{ owed: bigint; paid: bigint }> {
+    const [owed, paid] = await refusals(this.contract.feesOf(grantId, feeTermsTuple(terms)));
+    return { owed, paid };
+  }
+
+  /** Pays `amount` of the grant's token towards what it owes (the signer must have approved the ledger). */
+  payFees(grantId: string, terms: FeeTermsArgs, amount: bigint): Promise<Mined> {
+    return this.confirm(this.contract.payFees(grantId, feeTermsTuple(terms), terms.token ?? ZeroAddress, amount), "FeesPaid");
+  }
+
+  /** As the holder, acknowledges `amount` paid off the ledger; `paymentRef` is the holder's reference (a hash). */
+  acknowledgeFees(grantId: string, terms: FeeTermsArgs, amount: bigint, paymentRef = ZeroHash): Promise<Mined> {
+    return this.confirm(this.contract.acknowledgeFees(grantId, feeTermsTuple(terms), amount, paymentRef), "FeesAcknowledged");
+  }
+
+  /** As the authority, caps the fees of grants on `datasetId` (no currency: lifts the cap). */
+  setFeeCap(datasetId: string, cap: { token?: string; currencyCode?: string; maxUnitPrice: bigint; maxDailyFee: bigint }): Promise<Mined> {
+    const { token, currencyCode } = feeTermsTuple({ purposeClass: "commercial", ...cap });
+    return this.confirm(this.oversight.setFeeCap(datasetId, { token, currencyCode, maxUnitPrice: cap.maxUnitPrice, maxDailyFee: cap.maxDailyFee }), "FeeCapSet");
+  }
+
+  /** As the authority, sets `operator`'s revenue ceiling for `year` (UTC+8). */
+  setRevenueCeiling(operator: string, year: number, ceiling: { token?: string; currencyCode?: string; amount: bigint }): Promise<Mined> {
+    const { token, currencyCode } = feeTermsTuple({ purposeClass: "commercial", ...ceiling });
+    return this.confirm(this.oversight.setRevenueCeiling(operator, year, token, currencyCode, ceiling.amount), "RevenueCeilingSet");
+  }
+
+  /** Objects to a dataset's registration or to a grant; returns the objection's number. */
+  async fileObjection(target: { dataset: string } | { grant: string }, reason: string, evidenceHash = ZeroHash): Promise<Mined & { objectionId: bigint }> {
+    const [kind, id] = "dataset" in target ? [ObjectionTarget.Dataset, target.dataset] : [ObjectionTarget.Grant, target.grant];
+    const mined = await this.confirm(this.oversight.fileObjection(kind, id, reason, evidenceHash), "ObjectionFiled");
+    return { ...mined, objectionId: eventArgs(mined, "ObjectionFiled").objectionId };
+  }
+
+  /** As the holder of the target's dataset, answers an objection. */
+  answerObjection(objectionId: bigint, answer: string, evidenceHash = ZeroHash): Promise<Mined> {
+    return this.confirm(this.oversight.answerObjection(objectionId, answer, evidenceHash), "ObjectionAnswered");
+  }
+
+  /** As an arbiter, rules on an objection; upheld, the ledger cancels its target. */
+  ruleOnObjection(objectionId: bigint, upheld: boolean, ruling: string): Promise<Mined> {
+    return this.confirm(this.oversight.ruleOnObjection(objectionId, upheld, ruling), "ObjectionRuled");
   }
 
   /** Relays a signed grant request: from any account, the grant is the holder's. */

@@ -3,7 +3,7 @@
  * renounce, use, transfer, accept and retire. Each sends one transaction, waits for it, and prints
  * what it did. And can-use, which asks the ledger whether a use would pass, and why not.
  */
-import { ZeroHash } from "ethers";
+import { ZeroAddress, ZeroHash } from "ethers";
 
 import { randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
@@ -12,10 +12,11 @@ import { stat } from "node:fs/promises";
 import type { Command } from "commander";
 
 import { hasEnd, NO_END } from "../../core/window.js";
-import { rightNames, Rights, USAGE_ACTION_NAMES, type UsageAction, type UsageActionName } from "../../core/ids.js";
+import { currencyCodeText, PURPOSE_CLASS_NAMES, rightNames, Rights, USAGE_ACTION_NAMES, type UsageAction, type UsageActionName } from "../../core/ids.js";
 import { type Context, parseAddress, parseId } from "../lib/context.js";
 import { rightsText } from "../../core/revert.js";
-import { LedgerClient } from "../../sdk/index.js";
+import { feeTermsTuple, LedgerClient } from "../../sdk/index.js";
+import { type FeeOptions, feeTermsOf, feeText } from "./fees.js";
 import { CliError, EXIT } from "../lib/errors.js";
 import { sha256File } from "../../core/fingerprint.js";
 import { printable } from "../lib/text.js";
@@ -74,43 +75,62 @@ export function registerRights(program: Command, context: () => Promise<Context>
     .option("--sign <out.json>", "write an EIP-712 signed request instead of sending a transaction")
     .option("--deadline <date>", "with --sign: last time the request may be relayed (default: 7 days)")
     .option("--nonce <n>", "with --sign: the request's nonce, any number not used before (default: a random one; nonces that share a word of 256 cost the relayer less)")
-    .action(async (dataset: string, grantee: string, opts: { rights: string; purpose: string; from: string; until?: string; quota: string; sign?: string; deadline?: string; nonce?: string }) => {
-      const ctx = await context();
-      const datasetId = parseId(dataset, "the dataset");
-      parseAddress(grantee, "the grantee");
-      const rights = parseRights(opts.rights);
-      const chainNow = (await ctx.provider.getBlock("latest"))!.timestamp;
-      const validFrom = parseTime(opts.from, "--from", chainNow);
-      const quota = parseCount(opts.quota, "--quota", 2n ** 80n - 1n);
-      if (!opts.purpose.trim()) throw new CliError("--purpose must say what the data may be used for");
-      const nonce = opts.nonce === undefined ? BigInt("0x" + randomBytes(32).toString("hex")) : parseCount(opts.nonce, "--nonce", 2n ** 256n - 1n);
-      const signer = await ctx.signer();
-      const ledger = ctx.ledger(signer);
-      // A grant on a derived dataset may not outlast its licence: without --until, it ends with it.
-      const validUntil = opts.until ? parseTime(opts.until, "--until", chainNow) : await licenceEnd(ctx, datasetId);
-      if (opts.sign) {
-        const holder = await signer.getAddress();
-        const client = new LedgerClient(ctx.ledgerAddress, signer);
-        const deadline = opts.deadline ? parseTime(opts.deadline, "--deadline", chainNow) : chainNow + 7 * 86_400;
-        const request = await client.prepareGrantRequest(holder, { datasetId, grantee, rights: rightNames(rights), purpose: opts.purpose, validFrom, validUntil, quota, nonce, deadline });
-        if (await ledger.isGrantNonceUsed(holder, nonce)) throw new CliError(`nonce ${nonce} is already spent; pick another (or leave --nonce out)`);
-        const { signature } = await client.signGrantRequest(signer, request);
-        const signed = {
-          chainId: (await ctx.chainId()).toString(),
-          ledger: ctx.ledgerAddress,
-          request: Object.fromEntries(Object.entries(request).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v])),
-          signature,
-        };
-        await writeFile(opts.sign, JSON.stringify(signed, null, 2) + "\n");
-        if (!ctx.json({ signed: opts.sign, nonce: request.nonce })) {
-          ctx.say(`signed grant request written to ${opts.sign} (nonce ${request.nonce}); anyone can submit it with dpl relay ${opts.sign}`);
-          ctx.say(`  cancel it with dpl cancel-request ${opts.sign}; it also dies if the holding of the dataset moves`);
+    .option("--class <class>", "purpose class: public-governance, public-welfare (both free) or commercial")
+    .option("--unit-price <n>", "with --class commercial: price of one metered unit, in the currency's smallest unit (fen for CNY)")
+    .option("--period-fee <n>", "with --class commercial: a fee each --period, billed from --from (default then: a minute from now)")
+    .option("--period <duration>", "the period of --period-fee: 30d, 12h, 90m or seconds")
+    .option("--currency <code|token>", "the fees' currency: CNY (paid off the ledger, acknowledged by you) or an ERC-20 token's address (paid through it)")
+    .action(
+      async (
+        dataset: string,
+        grantee: string,
+        opts: { rights: string; purpose: string; from: string; until?: string; quota: string; sign?: string; deadline?: string; nonce?: string } & FeeOptions,
+      ) => {
+        const ctx = await context();
+        const datasetId = parseId(dataset, "the dataset");
+        parseAddress(grantee, "the grantee");
+        const rights = parseRights(opts.rights);
+        const terms = feeTermsOf(opts);
+        if (terms && opts.sign) throw new CliError("a signed grant request carries no fee terms: send a priced grant yourself (leave --sign out)");
+        const chainNow = (await ctx.provider.getBlock("latest"))!.timestamp;
+        // Period fees are billed from the window's start, which may not be past when the grant is mined.
+        const validFrom = terms?.periodFee && opts.from === "now" ? chainNow + 60 : parseTime(opts.from, "--from", chainNow);
+        const quota = parseCount(opts.quota, "--quota", 2n ** 80n - 1n);
+        if (!opts.purpose.trim()) throw new CliError("--purpose must say what the data may be used for");
+        const nonce = opts.nonce === undefined ? BigInt("0x" + randomBytes(32).toString("hex")) : parseCount(opts.nonce, "--nonce", 2n ** 256n - 1n);
+        const signer = await ctx.signer();
+        const ledger = ctx.ledger(signer);
+        // A grant on a derived dataset may not outlast its licence: without --until, it ends with it.
+        const validUntil = opts.until ? parseTime(opts.until, "--until", chainNow) : await licenceEnd(ctx, datasetId);
+        if (opts.sign) {
+          const holder = await signer.getAddress();
+          const client = new LedgerClient(ctx.ledgerAddress, signer);
+          const deadline = opts.deadline ? parseTime(opts.deadline, "--deadline", chainNow) : chainNow + 7 * 86_400;
+          const request = await client.prepareGrantRequest(holder, { datasetId, grantee, rights: rightNames(rights), purpose: opts.purpose, validFrom, validUntil, quota, nonce, deadline });
+          if (await ledger.isGrantNonceUsed(holder, nonce)) throw new CliError(`nonce ${nonce} is already spent; pick another (or leave --nonce out)`);
+          const { signature } = await client.signGrantRequest(signer, request);
+          const signed = {
+            chainId: (await ctx.chainId()).toString(),
+            ledger: ctx.ledgerAddress,
+            request: Object.fromEntries(Object.entries(request).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v])),
+            signature,
+          };
+          await writeFile(opts.sign, JSON.stringify(signed, null, 2) + "\n");
+          if (!ctx.json({ signed: opts.sign, nonce: request.nonce })) {
+            ctx.say(`signed grant request written to ${opts.sign} (nonce ${request.nonce}); anyone can submit it with dpl relay ${opts.sign}`);
+            ctx.say(`  cancel it with dpl cancel-request ${opts.sign}; it also dies if the holding of the dataset moves`);
+          }
+          return;
         }
-        return;
-      }
-      const m = await mined(ctx, ledger.grant(datasetId, grantee, rights, opts.purpose, validFrom, validUntil, quota), "GrantIssued");
-      printGrant(ctx, m.receipt.hash, eventNamed(m, "GrantIssued")!.args);
-    });
+        if (terms) {
+          const m = await mined(ctx, ledger.grantWithTerms(datasetId, grantee, rights, opts.purpose, validFrom, validUntil, quota, feeTermsTuple(terms)), "GrantFeeTerms");
+          printGrant(ctx, m.receipt.hash, eventNamed(m, "GrantIssued")!.args, eventNamed(m, "GrantFeeTerms")!.args);
+          return;
+        }
+        const m = await mined(ctx, ledger.grant(datasetId, grantee, rights, opts.purpose, validFrom, validUntil, quota), "GrantIssued");
+        printGrant(ctx, m.receipt.hash, eventNamed(m, "GrantIssued")!.args);
+      },
+    );
 
   program
     .command("relay")
@@ -253,7 +273,15 @@ async function licenceEnd(ctx: Context, datasetId: string): Promise<number> {
   return end;
 }
 
-function printGrant(ctx: Context, tx: string, e: any): void {
+function printGrant(ctx: Context, tx: string, e: any, fees?: any): void {
+  const terms = fees && {
+    purposeClass: PURPOSE_CLASS_NAMES[Number(fees.purposeClass)],
+    token: fees.token === ZeroAddress ? null : fees.token,
+    currencyCode: currencyCodeText(fees.currencyCode) || null,
+    unitPrice: fees.unitPrice.toString(),
+    periodFee: fees.periodFee.toString(),
+    period: Number(fees.period),
+  };
   if (
     ctx.json({
       grantId: e.grantId,
@@ -265,6 +293,7 @@ function printGrant(ctx: Context, tx: string, e: any): void {
       validFrom: e.validFrom,
       validUntil: e.validUntil,
       quota: e.quota,
+      ...(terms && { fees: terms }),
       tx,
     })
   )
@@ -274,5 +303,6 @@ function printGrant(ctx: Context, tx: string, e: any): void {
   ctx.say(
     `  purpose "${printable(e.purpose)}", ${new Date(Number(e.validFrom) * 1000).toISOString()} to ${hasEnd(e.validUntil) ? new Date(Number(e.validUntil) * 1000).toISOString() : "no end"}, quota ${e.quota === 0n ? "unlimited" : e.quota}`,
   );
+  if (terms) ctx.say(`  fees: ${feeText(terms)}`);
   ctx.say(`  tx ${tx}`);
 }

@@ -69,7 +69,8 @@ export async function createContext(options: GlobalOptions, env: NodeJS.ProcessE
   const apiUrl = (options.apiUrl || env.API_URL || recorded?.apiUrl || "http://127.0.0.1:8080").replace(/\/$/, "");
   const apiClient = new ApiClient(apiUrl);
   const gatewayUrl = (options.gatewayUrl || env.GATEWAY_URL || recorded?.gatewayUrl || "http://127.0.0.1:8090").replace(/\/$/, "");
-  const provider = new JsonRpcProvider(rpcUrl, undefined, { batchMaxCount: 1 });
+  // No cache: dpl pay sends an approval and then the payment, and a cached nonce would repeat.
+  const provider = new JsonRpcProvider(rpcUrl, undefined, { batchMaxCount: 1, cacheTimeout: -1 });
   let chainId: bigint | undefined;
 
   const ctx: Context = {

@@ -22,8 +22,10 @@ import { accountRoutes } from "./routes/accounts.js";
 import { settlementRoutes } from "./routes/settlement.js";
 import { datasetRoutes } from "./routes/datasets.js";
 import { eventRoutes } from "./routes/events.js";
+import { feeRoutes } from "./routes/fees.js";
 import { grantRoutes } from "./routes/grants.js";
 import { lineageRoutes } from "./routes/lineage.js";
+import { objectionRoutes } from "./routes/objections.js";
 import { provRoutes } from "./routes/prov.js";
 import { serviceRoutes } from "./routes/service.js";
 import { statusRoutes } from "./routes/status.js";
@@ -97,6 +99,8 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
   lineageRoutes(route);
   accountRoutes(route);
   settlementRoutes(route);
+  feeRoutes(route);
+  objectionRoutes(route);
   provRoutes(route);
 
   const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({

@@ -100,6 +100,8 @@ export function found<T>(value: T | undefined, code: string, message: string): T
 export const datasetOr404 = async (reader: Reader, id: string) => found(await reader.dataset(id), "dataset_not_found", `no dataset ${id} is anchored on this ledger`);
 /** A 404 unless the dataset exists, without reading its record: for lists under it. */
 export const requireDataset = (reader: Reader, id: string) => found(reader.has("datasets", id) || undefined, "dataset_not_found", `no dataset ${id} is anchored on this ledger`);
+/** Objection number `id`, or a 404. */
+export const objectionOr404 = async (reader: Reader, id: string) => found(await reader.objection(id), "objection_not_found", `no objection #${id} was filed on this ledger`);
 /** The grant `id`, or a 404. */
 export const grantOr404 = async (reader: Reader, id: string) => found(await reader.grant(id), "grant_not_found", `no grant ${id} was issued on this ledger`);
 /** A 404 unless the grant exists, without reading its record. */

@@ -125,3 +125,26 @@ export const EmptyQuery = z.strictObject({});
 export const IdParams = z.strictObject({ id: Hash });
 export const ContentHashParams = z.strictObject({ contentHash: Hash });
 export const AddressParams = z.strictObject({ address: Address });
+
+/** An objection's number, as the oversight contract gives them: 1, 2, ... */
+export const ObjectionParams = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[1-9]\d{0,19}$/, "must be an objection's number: a whole number from 1")
+    .meta({ description: "The objection's number", example: "1" }),
+});
+
+export const ObjectionsQuery = z.strictObject({
+  target: Hash.optional().meta({ description: "Only objections against this dataset or grant" }),
+  limit: Limit,
+  cursor: Cursor,
+});
+
+export const StatementParams = z.strictObject({
+  address: Address,
+  period: z.string().max(10, "must be a year (2026), a month (2026-11) or a day (2026-11-29)").meta({ description: "A year, month or day of the calendar in UTC+8", example: "2026-11" }),
+});
+
+export const StatementQuery = z.strictObject({
+  role: z.enum(["grantee", "holder"], { error: "must be grantee or holder" }).default("grantee").meta({ description: "grantee: what it owes; holder: what the grants it issued bring in" }),
+});

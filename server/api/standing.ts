@@ -4,14 +4,14 @@
  * makes them, leaving aside the action's right and the units. Pure functions over records; the
  * caller hands in the licence facts. Tests compare them with the contract's views at the same block.
  *
- * A licence (an upstream grant a dataset rests on) no longer holds when that grant was revoked or
- * renounced, when its window ended (`time > validUntil`), or when its dataset was retired. The first
+ * A licence (an upstream grant a dataset rests on) no longer holds when that grant was revoked,
+ * renounced or cancelled by a ruling, when its window ended (`time > validUntil`), or when its dataset was retired. The first
  * licence in the ledger's order that no longer holds is the one named.
  */
 import type { LapseReason } from "../../core/ids.js";
 import type { DatasetRecord, Evidence, GrantRecord } from "../store/records.js";
 
-export type GrantStatusName = "pending" | "active" | "expired" | "exhausted" | "revoked" | "renounced" | "retired" | "lapsed";
+export type GrantStatusName = "pending" | "active" | "expired" | "exhausted" | "revoked" | "renounced" | "cancelled" | "retired" | "lapsed";
 
 export type { LapseReason };
 
@@ -19,7 +19,7 @@ export type { LapseReason };
 export interface Lapse {
   grantId: string;
   reason: LapseReason;
-  /** The revocation, renunciation or retirement; null when the grant's window ran out. */
+  /** The revocation, renunciation, cancellation or retirement; null when the grant's window ran out. */
   evidence: Evidence | null;
   /** The licence's last valid second. */
   validUntil: number;
@@ -41,7 +41,7 @@ export interface GrantStanding {
 export function licenceLapse(licences: readonly LicenceFacts[], time: number): Lapse | null {
   for (const { grant, dataset } of licences) {
     const base = { grantId: grant.id, validUntil: grant.validUntil };
-    if (grant.state === "revoked" || grant.state === "renounced") return { ...base, reason: grant.state, evidence: grant.ended };
+    if (grant.state !== "active") return { ...base, reason: grant.state, evidence: grant.ended };
     if (time > grant.validUntil) return { ...base, reason: "expired", evidence: null };
     if (dataset.retired) return { ...base, reason: "retired", evidence: dataset.retired };
   }
@@ -49,8 +49,8 @@ export function licenceLapse(licences: readonly LicenceFacts[], time: number): L
 }
 
 /**
- * The standing of grant `g` at `time`, whose dataset is `dataset` with licence `licences`: revoked
- * or renounced; pending or expired by its own window; retired with its dataset; lapsed with a
+ * The standing of grant `g` at `time`, whose dataset is `dataset` with licence `licences`: revoked,
+ * renounced or cancelled; pending or expired by its own window; retired with its dataset; lapsed with a
  * licence; exhausted by its quota; else active.
  */
 export function grantStanding(

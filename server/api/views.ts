@@ -7,7 +7,20 @@ import { ZeroHash } from "ethers";
 
 import type * as Answer from "../../core/api-answers.js";
 import { rightNames } from "../../core/ids.js";
-import type { ActivityRecord, DatasetRecord, EpochRecord, Evidence, GrantRecord, MeterRecord, UsageRecord } from "../store/records.js";
+import { type FeeBasis, owedAt } from "../../core/fees.js";
+import type {
+  ActivityRecord,
+  DatasetRecord,
+  EpochRecord,
+  Evidence,
+  FeeCapRecord,
+  GrantRecord,
+  MeterRecord,
+  ObjectionRecord,
+  PaymentRecord,
+  RevenueCeilingRecord,
+  UsageRecord,
+} from "../store/records.js";
 import { grantStanding, type GrantStanding, type Lapse, type LicenceFacts, licenceLapse } from "./standing.js";
 
 export interface Finality {
@@ -46,6 +59,20 @@ export function datasetView(d: DatasetRecord, f: Finality, lapse: Lapse | null):
     transfers: d.transfers.map((t) => ({ from: t.from, to: t.to, evidence: evidenceView(t.evidence, f) })),
     registered: evidenceView(d.registered, f),
     retired: d.retired ? evidenceView(d.retired, f) : null,
+    cancelledBy: d.cancelledBy ?? null,
+  };
+}
+
+/** What the fee rules need of a priced grant (core/fees.ts); undefined for a grant issued without terms. */
+export function feeBasisOf(g: GrantRecord): FeeBasis | undefined {
+  if (!g.fees) return undefined;
+  return {
+    unitPrice: BigInt(g.fees.unitPrice),
+    periodFee: BigInt(g.fees.periodFee),
+    period: g.fees.period,
+    validFrom: g.validFrom,
+    validUntil: g.validUntil,
+    endedAt: g.ended?.timestamp ?? null,
   };
 }
 
@@ -69,6 +96,31 @@ export function grantView(g: GrantRecord, f: Finality, standing: GrantStanding):
     lapse: lapseView(standing.lapse, f),
     issued: evidenceView(g.issued, f),
     ended: g.ended ? evidenceView(g.ended, f) : null,
+    cancelledBy: g.cancelledBy ?? null,
+    fees: g.fees ?? null,
+    owed: g.fees ? owedAt(feeBasisOf(g)!, BigInt(g.used), f.headTime).toString() : null,
+    paid: g.fees ? (g.paid ?? "0") : null,
+  };
+}
+
+export function paymentView(p: PaymentRecord, f: Finality): Answer.Payment {
+  return { ...p, evidence: evidenceView(p.evidence, f) };
+}
+
+export function feeCapView(c: FeeCapRecord, f: Finality): Answer.FeeCap {
+  return { ...c, evidence: evidenceView(c.evidence, f) };
+}
+
+export function ceilingView(c: RevenueCeilingRecord, f: Finality): Answer.RevenueCeiling {
+  return { ...c, evidence: evidenceView(c.evidence, f) };
+}
+
+export function objectionView(o: ObjectionRecord, f: Finality): Answer.Objection {
+  return {
+    ...o,
+    filed: evidenceView(o.filed, f),
+    answer: o.answer && { ...o.answer, evidence: evidenceView(o.answer.evidence, f) },
+    ruling: o.ruling && { ...o.ruling, evidence: evidenceView(o.ruling.evidence, f) },
   };
 }
 
@@ -126,6 +178,12 @@ export function viewsOf(reader: LicenceSource, f: Finality) {
     activity: (a: ActivityRecord) => activityView(a, f),
     epoch: (e: EpochRecord) => epochView(e, f),
     meter: (m: MeterRecord) => meterView(m, f),
+    payment: (p: PaymentRecord) => paymentView(p, f),
+    feeCap: (c: FeeCapRecord) => feeCapView(c, f),
+    ceiling: (c: RevenueCeilingRecord) => ceilingView(c, f),
+    objection: (o: ObjectionRecord) => objectionView(o, f),
+    /** A grant's standing at the head's time. */
+    standing: (g: GrantRecord) => standingOf(g, reader.datasetOf(g)),
     evidence: (e: Evidence) => evidenceView(e, f),
   };
 }

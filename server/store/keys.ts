@@ -13,6 +13,12 @@ export const blockKey = (n: number) => pad(n, 12);
 /** A holder's epoch: uint64, 20 digits, so that a holder's epochs sort by number. */
 export const epochKey = (holder: string, epoch: bigint) => `${holder}:${epoch.toString().padStart(20, "0")}`;
 
+/** A moment in a grant's series (units used, fees paid): Unix seconds, 12 digits, so that a grant's moments sort in time. */
+export const seriesKey = (grantId: string, timestamp: number) => `${grantId}:${pad(timestamp, 12)}`;
+
+/** An objection's number: uint64, 20 digits, so that objections sort in filing order. */
+export const objectionKey = (id: bigint | string) => id.toString().padStart(20, "0");
+
 /** The last part of an activity key: whether the account acted ("a") or was acted on ("s"). */
 export const ROLE_ACTOR = "a";
 export const ROLE_SUBJECT = "s";

@@ -3,7 +3,7 @@
  * records in records.ts), and the schema version that names this layout.
  */
 /** Bumped whenever the layout of keys or records changes: an older index is then rebuilt. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 export const SUBLEVELS = [
   "meta",
@@ -27,5 +27,11 @@ export const SUBLEVELS = [
   "meters",
   "epochs",
   "usageByEpoch",
+  "usedSeries",
+  "payments",
+  "feeCaps",
+  "ceilings",
+  "objections",
+  "objectionsByTarget",
 ] as const;
 export type SublevelName = (typeof SUBLEVELS)[number];

@@ -5,7 +5,21 @@
  */
 import { InvalidInputError } from "../../core/errors.js";
 import { decodeCursor, ROLE_ACTOR, ROLE_SUBJECT } from "./keys.js";
-import type { ActivityRecord, DatasetRecord, EpochRecord, GrantRecord, MeterRecord, RolesRecord, StoreIdentity, SyncState, UsageRecord } from "./records.js";
+import type {
+  ActivityRecord,
+  DatasetRecord,
+  EpochRecord,
+  FeeCapRecord,
+  GrantRecord,
+  MeterRecord,
+  ObjectionRecord,
+  PaymentRecord,
+  RevenueCeilingRecord,
+  RolesRecord,
+  StoreIdentity,
+  SyncState,
+  UsageRecord,
+} from "./records.js";
 
 export interface Page<T> {
   items: T[];
@@ -93,16 +107,29 @@ export interface Reader {
   epochsOf(holder: string, args: PageArgs): Promise<Page<EpochRecord>>;
   /** The uses an epoch settled, in the order settled, as stored. */
   storedUsageOfEpoch(holder: string, epoch: bigint, args: PageArgs): Promise<Page<StoredItem>>;
+  /** Units grant `grantId` had used by the end of second `time`. */
+  usedBy(grantId: string, time: number): Promise<bigint>;
+  /** What had been paid or acknowledged for grant `grantId` by the end of second `time`. */
+  paidBy(grantId: string, time: number): Promise<bigint>;
+  /** Payments towards a grant's fees, newest first. */
+  paymentsOf(grantId: string, args: PageArgs): Promise<Page<PaymentRecord>>;
+  /** The authority's fee cap on `datasetId`, if one is in force. */
+  feeCap(datasetId: string): Promise<FeeCapRecord | undefined>;
+  /** `operator`'s revenue ceilings, by year. */
+  ceilings(operator: string): Promise<RevenueCeilingRecord[]>;
+  objection(id: string): Promise<ObjectionRecord | undefined>;
+  /** Every objection, newest first, or those against one dataset or grant. */
+  objections(args: PageArgs & { target?: string }): Promise<Page<ObjectionRecord>>;
   close(): Promise<void>;
 }
 
 /**
  * What follows a list's prefix in each of its keys: the event's position (block, transaction, log:
- * 24 digits), then the dataset or grant id, or the activity's role; or an epoch's number (20
- * digits). A cursor is checked against it, so a forged one is refused rather than read as a place in
+ * 24 digits), then the dataset or grant id, or the activity's role; or an epoch's or objection's
+ * number (20 digits); or a payment's time (12 digits) and position. A cursor is checked against it, so a forged one is refused rather than read as a place in
  * the list.
  */
-const LIST_KEY_TAIL = new RegExp(`^(\\d{24}(:0x[0-9a-f]{64}|:[${ROLE_ACTOR}${ROLE_SUBJECT}])?|\\d{20})$`);
+const LIST_KEY_TAIL = new RegExp(`^(\\d{24}(:0x[0-9a-f]{64}|:[${ROLE_ACTOR}${ROLE_SUBJECT}])?|\\d{20}|\\d{12}:\\d{24})$`);
 
 /** The key a list's cursor stands for: the last key of the page that gave it out. */
 export function keyAfter(cursor: string | undefined, prefix: string): string | undefined {

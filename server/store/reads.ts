@@ -3,9 +3,24 @@
  * and after a write (a reorganisation's rollback included). Lists are range scans over the index
  * sublevels, paginated by an opaque cursor (the last key returned).
  */
-import { encodeCursor, epochKey, ROLE_ACTOR, upperBound } from "./keys.js";
+import { encodeCursor, epochKey, objectionKey, ROLE_ACTOR, seriesKey, upperBound } from "./keys.js";
 import { keyAfter, type LineageArgs, type LineageGraph, lineageOffset, type Page, type PageArgs, type Reader, type StoredItem } from "./reader.js";
-import type { ActivityRecord, DatasetRecord, EpochRecord, GrantRecord, MeterRecord, RolesRecord, StoreIdentity, SyncState, UsageActivityRef, UsageRecord } from "./records.js";
+import type {
+  ActivityRecord,
+  DatasetRecord,
+  EpochRecord,
+  FeeCapRecord,
+  GrantRecord,
+  MeterRecord,
+  ObjectionRecord,
+  PaymentRecord,
+  RevenueCeilingRecord,
+  RolesRecord,
+  StoreIdentity,
+  SyncState,
+  UsageActivityRef,
+  UsageRecord,
+} from "./records.js";
 import type { Store, SublevelName } from "./store.js";
 
 export { InvalidCursorError, type LineageArgs, type LineageGraph, type Page, type PageArgs, type Reader, type StoredItem } from "./reader.js";
@@ -296,6 +311,47 @@ class SnapshotReader implements Reader {
   storedUsageOfEpoch(holder: string, epoch: bigint, args: PageArgs) {
     const prefix = `${epochKey(holder, epoch)}:`;
     return this.pageOf("usageByEpoch", prefix, args, false, (key, usageKey: string) => storedItem(this.text("usageByDataset", usageKey), key, prefix));
+  }
+
+  /** The last value of a grant's series (units used, payments) at or before the end of second `time`: one seek. */
+  private async lastInSeries<T>(name: "usedSeries" | "payments", grantId: string, time: number): Promise<T | undefined> {
+    const [entry] = await this.store
+      .sub(name)
+      .iterator({ ...this.opts, reverse: true, limit: 1, gte: `${grantId}:`, lte: upperBound(seriesKey(grantId, Math.max(0, time))) })
+      .all();
+    return entry?.[1] as T | undefined;
+  }
+
+  async usedBy(grantId: string, time: number) {
+    return BigInt((await this.lastInSeries<string>("usedSeries", grantId, time)) ?? "0");
+  }
+
+  async paidBy(grantId: string, time: number) {
+    return BigInt((await this.lastInSeries<PaymentRecord>("payments", grantId, time))?.paidTotal ?? "0");
+  }
+
+  paymentsOf(grantId: string, args: PageArgs) {
+    return this.pageOf<PaymentRecord>("payments", `${grantId}:`, args, true, (_, record) => record);
+  }
+
+  async feeCap(datasetId: string) {
+    return this.get<FeeCapRecord>("feeCaps", datasetId);
+  }
+
+  async ceilings(operator: string) {
+    return (await this.store
+      .sub("ceilings")
+      .values({ ...this.opts, gte: `${operator}:`, lt: upperBound(`${operator}:`) })
+      .all()) as RevenueCeilingRecord[];
+  }
+
+  async objection(id: string) {
+    return this.get<ObjectionRecord>("objections", objectionKey(id));
+  }
+
+  objections(args: PageArgs & { target?: string }) {
+    if (!args.target) return this.pageOf<ObjectionRecord>("objections", "", args, true, (_, record) => record);
+    return this.pageOf("objectionsByTarget", `${args.target}:`, args, true, (key) => this.get<ObjectionRecord>("objections", lastPart(key)));
   }
 
   close() {

@@ -3,7 +3,7 @@
  * evidence of the facts it states. Numbers beyond 2^53 travel as decimal strings.
  */
 
-import type { UsageActionName } from "../../core/ids.js";
+import type { PurposeClassName, UsageActionName } from "../../core/ids.js";
 
 /** The chain evidence of a fact: where the event sits and when its block was made. */
 export interface Evidence {
@@ -57,13 +57,30 @@ export interface DatasetRecord {
   nextVersion: string | null;
   pendingHolder: string | null;
   retired: Evidence | null;
+  /** The objection whose upheld ruling retired it, when that is how it was retired. */
+  cancelledBy?: string;
   transfers: TransferRecord[];
   registered: Evidence;
   /** Key of this dataset in the by-holder index (it moves when holding does). */
   holderKey: string;
 }
 
-export type GrantState = "active" | "revoked" | "renounced";
+export type GrantState = "active" | "revoked" | "renounced" | "cancelled";
+
+/** A currency: an ERC-20 token paid through the ledger, or an ISO 4217 code paid off it. */
+export interface Currency {
+  token: string | null;
+  currencyCode: string | null;
+}
+
+/** A grant's purpose class and fee terms (IGrantFees.FeeTerms); amounts in the currency's smallest unit. */
+export interface FeeTermsRecord extends Currency {
+  purposeClass: PurposeClassName;
+  unitPrice: string;
+  periodFee: string;
+  /** Seconds; zero without a period fee. */
+  period: number;
+}
 
 export interface GrantRecord {
   id: string;
@@ -82,6 +99,65 @@ export interface GrantRecord {
   state: GrantState;
   issued: Evidence;
   ended: Evidence | null;
+  /** The objection whose upheld ruling cancelled it. */
+  cancelledBy?: string;
+  /** Present for a grant issued with terms (grantWithTerms). */
+  fees?: FeeTermsRecord;
+  /** Paid through the ledger or acknowledged by the holder, in all (with fee terms only). */
+  paid?: string;
+}
+
+/** A payment towards a grant's fees: through the ledger ("paid") or acknowledged by the holder (key grant:time:position). */
+export interface PaymentRecord {
+  grantId: string;
+  kind: "paid" | "acknowledged";
+  /** Who paid through the ledger; null for an acknowledged payment. */
+  payer: string | null;
+  holder: string;
+  token: string | null;
+  amount: string;
+  /** Paid in all for the grant after this payment. */
+  paidTotal: string;
+  paymentRef: string | null;
+  evidence: Evidence;
+}
+
+/** The authority's cap on the fees of a dataset's or product's grants (key dataset id); a lifted cap is deleted. */
+export interface FeeCapRecord extends Currency {
+  datasetId: string;
+  authority: string;
+  maxUnitPrice: string;
+  maxDailyFee: string;
+  evidence: Evidence;
+}
+
+/** An operator's revenue ceiling for a year (key operator:year). */
+export interface RevenueCeilingRecord extends Currency {
+  operator: string;
+  year: number;
+  authority: string;
+  ceiling: string;
+  evidence: Evidence;
+}
+
+export type ObjectionStateName = "open" | "answered" | "upheld" | "rejected";
+
+/** An objection to a registration or a grant, with the holder's answer and the arbiter's ruling (key: its number, 20 digits). */
+export interface ObjectionRecord {
+  id: string;
+  targetKind: "dataset" | "grant";
+  target: string;
+  /** The dataset the target is or is on: its holder answers. */
+  datasetId: string;
+  objector: string;
+  reason: string;
+  evidenceHash: string | null;
+  /** Unix seconds: the last second the holder may answer before the arbiter may rule without it. */
+  answerDue: number;
+  state: ObjectionStateName;
+  filed: Evidence;
+  answer: { holder: string; text: string; evidenceHash: string | null; evidence: Evidence } | null;
+  ruling: { arbiter: string; upheld: boolean; text: string; evidence: Evidence } | null;
 }
 
 /**
@@ -156,7 +232,20 @@ export type ActivityKind =
   | "meter-dismissed"
   | "dismissed-meter"
   | "epoch-settled"
-  | "settled-epoch";
+  | "settled-epoch"
+  | "fees-paid"
+  | "fees-received"
+  | "fees-acknowledged"
+  | "fee-cap-set"
+  | "revenue-ceiling-set"
+  | "revenue-ceiling-received"
+  | "objection-filed"
+  | "objection-received"
+  | "objection-answered"
+  | "objection-ruled"
+  | "ruling-received"
+  | "grant-cancelled"
+  | "dataset-cancelled";
 
 /**
  * How a use appears in the activity of its grantee (key role "a": "used") and of the dataset's holder
@@ -177,6 +266,10 @@ export interface ActivityRecord {
   role?: string;
   /** For a settled epoch: its number. */
   epoch?: string;
+  /** For a payment: its amount (the currency is the grant's). */
+  amount?: string;
+  /** For an objection, its answer, ruling or a cancellation by it: its number. */
+  objectionId?: string;
   /** Last, as in a use: served as stored, finality added when read. */
   evidence: TimedEvidence;
 }

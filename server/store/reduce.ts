@@ -5,10 +5,27 @@
  */
 import { ZeroHash } from "ethers";
 
-import { roleName, USAGE_ACTION_NAMES } from "../../core/ids.js";
+import { currencyCodeText, PURPOSE_CLASS_NAMES, roleName, USAGE_ACTION_NAMES } from "../../core/ids.js";
 import type { LedgerEventBody } from "../../core/ledger-events.js";
-import { epochKey, positionKey, ROLE_ACTOR, ROLE_SUBJECT } from "./keys.js";
-import type { ActivityKind, ActivityRecord, DatasetRecord, EpochRecord, Evidence, GrantRecord, MeterRecord, RolesRecord, TimedEvidence, UsageActivityRef, UsageRecord } from "./records.js";
+import { epochKey, objectionKey, positionKey, ROLE_ACTOR, ROLE_SUBJECT, seriesKey } from "./keys.js";
+import type {
+  ActivityKind,
+  ActivityRecord,
+  Currency,
+  DatasetRecord,
+  EpochRecord,
+  Evidence,
+  FeeCapRecord,
+  GrantRecord,
+  MeterRecord,
+  ObjectionRecord,
+  PaymentRecord,
+  RevenueCeilingRecord,
+  RolesRecord,
+  TimedEvidence,
+  UsageActivityRef,
+  UsageRecord,
+} from "./records.js";
 
 /** The settlement whose entries a transaction's next uses are (meta key "settling"). */
 interface SettlingMark {
@@ -191,7 +208,10 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
     }
     case "UsageRecorded": {
       const g = await must(grant(w, event.grantId), event);
-      await w.put("grants", g.id, { ...g, used: (BigInt(g.used) + event.units).toString(), uses: g.uses + 1 });
+      const used = (BigInt(g.used) + event.units).toString();
+      await w.put("grants", g.id, { ...g, used, uses: g.uses + 1 });
+      // Units used by the end of each second that saw a use: a statement's units are two reads a grant.
+      await w.put("usedSeries", seriesKey(g.id, evidence.timestamp), used);
       const settling = await w.get<SettlingMark>("meta", "settling");
       const usage: UsageRecord = {
         grantId: event.grantId,
@@ -215,6 +235,132 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       if (holder && holder !== event.grantee) {
         await w.put("activity", `${holder}:${pos}:${ROLE_SUBJECT}`, usageKey satisfies UsageActivityRef, true);
       }
+      return;
+    }
+    case "GrantFeeTerms": {
+      const g = await must(grant(w, event.grantId), event);
+      const fees = {
+        purposeClass: PURPOSE_CLASS_NAMES[event.purposeClass] ?? "unclassified",
+        ...currency(event.token, event.currencyCode),
+        unitPrice: event.unitPrice.toString(),
+        periodFee: event.periodFee.toString(),
+        period: event.period,
+      };
+      await w.put("grants", g.id, { ...g, fees, paid: "0" });
+      return;
+    }
+    case "FeesPaid":
+    case "FeesAcknowledged": {
+      const g = await must(grant(w, event.grantId), event);
+      await w.put("grants", g.id, { ...g, paid: event.paidTotal.toString() });
+      const paid = event.kind === "FeesPaid";
+      const record: PaymentRecord = {
+        grantId: g.id,
+        kind: paid ? "paid" : "acknowledged",
+        payer: paid ? event.payer : null,
+        holder: event.holder,
+        token: paid ? event.token : null,
+        amount: event.amount.toString(),
+        paidTotal: event.paidTotal.toString(),
+        paymentRef: paid ? null : event.paymentRef,
+        evidence,
+      };
+      await w.put("payments", `${seriesKey(g.id, evidence.timestamp)}:${pos}`, record, true);
+      const details = { datasetId: g.datasetId, grantId: g.id, amount: record.amount };
+      if (paid) {
+        await activity(w, event.payer, ROLE_ACTOR, "fees-paid", evidence, { ...details, counterparty: event.holder });
+        if (event.holder !== event.payer) await activity(w, event.holder, ROLE_SUBJECT, "fees-received", evidence, { ...details, counterparty: event.payer });
+      } else await activity(w, event.holder, ROLE_ACTOR, "fees-acknowledged", evidence, { ...details, counterparty: g.grantee });
+      return;
+    }
+    case "DatasetCancelled": {
+      const d = await must(dataset(w, event.datasetId), event);
+      const objectionId = event.objectionId.toString();
+      await w.put("datasets", d.id, { ...d, retired: evidence, cancelledBy: objectionId });
+      await activity(w, d.holder, ROLE_SUBJECT, "dataset-cancelled", evidence, { datasetId: d.id, objectionId });
+      return;
+    }
+    case "GrantCancelled": {
+      const g = await must(grant(w, event.grantId), event);
+      const objectionId = event.objectionId.toString();
+      await w.put("grants", g.id, { ...g, state: "cancelled", ended: evidence, cancelledBy: objectionId });
+      await activity(w, g.grantee, ROLE_SUBJECT, "grant-cancelled", evidence, { datasetId: g.datasetId, grantId: g.id, objectionId });
+      const holder = (await dataset(w, g.datasetId))?.holder;
+      if (holder && holder !== g.grantee) await activity(w, holder, ROLE_SUBJECT, "grant-cancelled", evidence, { datasetId: g.datasetId, grantId: g.id, objectionId });
+      return;
+    }
+    case "FeeCapSet": {
+      const cap = currency(event.token, event.currencyCode);
+      if (cap.token === null && cap.currencyCode === null) await w.del("feeCaps", event.datasetId);
+      else {
+        const record: FeeCapRecord = {
+          datasetId: event.datasetId,
+          authority: event.authority,
+          ...cap,
+          maxUnitPrice: event.maxUnitPrice.toString(),
+          maxDailyFee: event.maxDailyFee.toString(),
+          evidence,
+        };
+        await w.put("feeCaps", event.datasetId, record);
+      }
+      await activity(w, event.authority, ROLE_ACTOR, "fee-cap-set", evidence, { datasetId: event.datasetId });
+      return;
+    }
+    case "RevenueCeilingSet": {
+      const record: RevenueCeilingRecord = {
+        operator: event.operator,
+        year: event.year,
+        authority: event.authority,
+        ...currency(event.token, event.currencyCode),
+        ceiling: event.ceiling.toString(),
+        evidence,
+      };
+      await w.put("ceilings", `${event.operator}:${event.year}`, record);
+      await activity(w, event.authority, ROLE_ACTOR, "revenue-ceiling-set", evidence, { counterparty: event.operator, amount: record.ceiling });
+      if (event.operator !== event.authority) await activity(w, event.operator, ROLE_SUBJECT, "revenue-ceiling-received", evidence, { counterparty: event.authority, amount: record.ceiling });
+      return;
+    }
+    case "ObjectionFiled": {
+      const onGrant = event.targetKind === 1;
+      const datasetId = onGrant ? (await must(grant(w, event.target), event)).datasetId : (await must(dataset(w, event.target), event)).id;
+      const id = event.objectionId.toString();
+      const record: ObjectionRecord = {
+        id,
+        targetKind: onGrant ? "grant" : "dataset",
+        target: event.target,
+        datasetId,
+        objector: event.objector,
+        reason: event.reason,
+        evidenceHash: orNull(event.evidenceHash),
+        answerDue: event.answerDue,
+        state: "open",
+        filed: evidence,
+        answer: null,
+        ruling: null,
+      };
+      await w.put("objections", objectionKey(id), record, true);
+      await w.put("objectionsByTarget", `${event.target}:${objectionKey(id)}`, "", true);
+      const details = { datasetId, ...(onGrant && { grantId: event.target }), objectionId: id };
+      await activity(w, event.objector, ROLE_ACTOR, "objection-filed", evidence, details);
+      const holder = (await dataset(w, datasetId))?.holder;
+      if (holder && holder !== event.objector) await activity(w, holder, ROLE_SUBJECT, "objection-received", evidence, { ...details, counterparty: event.objector });
+      return;
+    }
+    case "ObjectionAnswered": {
+      const o = await must(w.get<ObjectionRecord>("objections", objectionKey(event.objectionId)), event);
+      await w.put("objections", objectionKey(o.id), { ...o, state: "answered", answer: { holder: event.holder, text: event.answer, evidenceHash: orNull(event.evidenceHash), evidence } });
+      await activity(w, event.holder, ROLE_ACTOR, "objection-answered", evidence, { datasetId: o.datasetId, objectionId: o.id, counterparty: o.objector });
+      return;
+    }
+    case "ObjectionRuled": {
+      const o = await must(w.get<ObjectionRecord>("objections", objectionKey(event.objectionId)), event);
+      const ruling = { arbiter: event.arbiter, upheld: event.upheld, text: event.ruling, evidence };
+      await w.put("objections", objectionKey(o.id), { ...o, state: event.upheld ? "upheld" : "rejected", ruling });
+      const details = { datasetId: o.datasetId, objectionId: o.id };
+      await activity(w, event.arbiter, ROLE_ACTOR, "objection-ruled", evidence, details);
+      const holder = (await dataset(w, o.datasetId))?.holder;
+      for (const party of new Set([o.objector, holder]))
+        if (party && party !== event.arbiter) await activity(w, party, ROLE_SUBJECT, "ruling-received", evidence, { ...details, counterparty: event.arbiter });
       return;
     }
     case "GrantRequestCancelled":
@@ -279,6 +425,15 @@ export function settleDelay(r: RolesRecord, time: number): RolesRecord {
 }
 
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+
+/** A zero hash is "none". */
+const orNull = (hash: string) => (hash === ZeroHash ? null : hash);
+
+/** A token address or a left-aligned bytes3 ISO 4217 code (hex), as the index keeps a currency; zero is none. */
+function currency(token: string, code: string): Currency {
+  const letters = currencyCodeText(code);
+  return { token: token === ZERO_ADDRESS ? null : token, currencyCode: letters === "" ? null : letters };
+}
 
 async function must<T>(value: Promise<T | undefined>, event: LedgerEventBody): Promise<T> {
   const found = await value;

@@ -1,5 +1,6 @@
 /**
- * The indexer: follows the ledger's events over JSON-RPC and mirrors them into the store.
+ * The indexer: follows the events of the ledger and of its oversight contract over JSON-RPC and
+ * mirrors them into the store.
  *
  * - Backfill fetches logs in block ranges that adapt to the node: halve (or take the node's
  *   suggestion) on "range too large", double again on success. A rate limit or an outage is retried
@@ -18,7 +19,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ReorgTooDeepError, RetryableError } from "../../core/errors.js";
 import { bloomBits, bloomHas } from "../chain/bloom.js";
 import { RangeTooLargeError } from "../chain/rpc.js";
-import { decodeLedgerLog, orderLogs, positionOf, type RawLog } from "../../core/ledger-events.js";
+import { oversightAddressOf } from "../../core/ids.js";
+import { decodeLedgerLog, OVERSIGHT_EVENT_KINDS, orderLogs, positionOf, type RawLog } from "../../core/ledger-events.js";
 import type { BlockMark, Evidence, SyncState } from "../store/records.js";
 import { applyEvent } from "../store/reduce.js";
 import { exhaustedResources, isResourceExhaustion, isStorageFault, type WriteSet } from "../store/store.js";
@@ -42,6 +44,9 @@ export function createIndexer(args: IndexerArgs): Indexer {
   const { rpc, store } = args;
   const logger = args.common.logger.child({ stage: "sync" });
   const ledger = args.ledger.toLowerCase();
+  // The ledger and the oversight contract it created: one stream of events from two addresses.
+  const oversight = oversightAddressOf(ledger);
+  const addresses = [ledger, oversight];
   const events = new EventEmitter();
   let range = options.initialRange;
   let head: { number: number; timestamp: number } | undefined;
@@ -58,7 +63,7 @@ export function createIndexer(args: IndexerArgs): Indexer {
     return new Map(unique.map((n, i) => [n, raws[i] ? parseHeader(raws[i]) : null]));
   }
 
-  const ledgerBloomBits = bloomBits(ledger);
+  const addressBloomBits = addresses.map(bloomBits);
 
   /**
    * Blocks of the range whose bloom admits a ledger log although the node returned none for them,
@@ -68,9 +73,9 @@ export function createIndexer(args: IndexerArgs): Indexer {
    */
   async function blocksMissingLogs(logs: RawLog[], blocks: Map<number, BlockHeader | null>): Promise<number[]> {
     const withLogs = new Set(logs.map((l) => Number(l.blockNumber)));
-    const suspects = [...blocks.values()].filter((b): b is BlockHeader => b !== null && !withLogs.has(b.number) && bloomHas(b.logsBloom, ledgerBloomBits));
+    const suspects = [...blocks.values()].filter((b): b is BlockHeader => b !== null && !withLogs.has(b.number) && addressBloomBits.some((bits) => bloomHas(b.logsBloom, bits)));
     if (suspects.length === 0) return [];
-    const second = await rpc.batch<RawLog[]>(suspects.map((b) => ({ method: "eth_getLogs", params: [{ address: ledger, blockHash: b.hash }] })));
+    const second = await rpc.batch<RawLog[]>(suspects.map((b) => ({ method: "eth_getLogs", params: [{ address: addresses, blockHash: b.hash }] })));
     return suspects.filter((_, i) => Array.isArray(second[i]) && second[i].length > 0).map((b) => b.number);
   }
 
@@ -100,7 +105,7 @@ export function createIndexer(args: IndexerArgs): Indexer {
 
   /** Fetches the logs of [from, to]; a node that refuses so wide a range makes it throw RangeTooLargeError, and the caller narrows the range. */
   async function logsOf(from: number, to: number): Promise<RawLog[]> {
-    return rpc.request<RawLog[]>("eth_getLogs", [{ address: ledger, fromBlock: toHex(from), toBlock: toHex(to) }]);
+    return rpc.request<RawLog[]>("eth_getLogs", [{ address: addresses, fromBlock: toHex(from), toBlock: toHex(to) }]);
   }
 
   interface BuiltRange {
@@ -119,7 +124,8 @@ export function createIndexer(args: IndexerArgs): Indexer {
     const marks = new Map<number, BlockMark>();
     for (const log of logs) {
       const body = decodeLedgerLog(log);
-      if (!body) continue;
+      // Each contract's own events only: a log of the other's signature is none of them.
+      if (!body || (log.address.toLowerCase() === oversight) !== OVERSIGHT_EVENT_KINDS.has(body.kind)) continue;
       const position = positionOf(log);
       const evidence: Evidence = { ...position, timestamp: blocks.get(position.blockNumber)!.timestamp };
       writes.atBlock(position.blockNumber);

@@ -3,7 +3,7 @@
  * running local system (chain, indexer, API) started by the test: results, error sentences and
  * exit codes, and interoperability of its hashes and proofs.
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -15,28 +15,18 @@ import { fingerprint } from "../../core/manifest.js";
 import { buildRecordTree } from "../../core/merkle.js";
 import { readConfig } from "../../server/config.js";
 import { startSystem, type System } from "../../server/system.js";
+import { type Run, runDpl } from "../helpers/cli.js";
 import { quietLogger, tempDir } from "../helpers/system.js";
 
 const HOLDER = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"; // development account 0
 const GRANTEE = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"; // development account 1
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 describe("dpl CLI", function () {
   let system: System;
   let dir: string;
   let env: NodeJS.ProcessEnv;
 
-  const dpl = (...args: string[]): Promise<Run> =>
-    new Promise((resolve) => {
-      execFile(process.execPath, ["bin/dpl.js", ...args], { env }, (error, stdout, stderr) => {
-        resolve({ code: error ? ((error as any).code ?? 1) : 0, stdout, stderr });
-      });
-    });
+  const dpl = (...args: string[]): Promise<Run> => runDpl(env, args);
   const json = async (...args: string[]) => {
     const r = await dpl("--json", ...args);
     if (r.code !== 0) throw new Error(`dpl ${args.join(" ")} failed (${r.code}): ${r.stderr}`);

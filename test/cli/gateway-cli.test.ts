@@ -3,7 +3,6 @@
  * against a holder's gateway on a real chain: what lands in the files, what is metered, and the
  * sentences and exit codes of what goes wrong.
  */
-import { execFile } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
@@ -11,15 +10,10 @@ import { expect } from "chai";
 
 import { devAccount, Rights } from "../../core/ids.js";
 import { GatewayClient } from "../../sdk/gateway.js";
+import { runDpl } from "../helpers/cli.js";
 import { issueGrant } from "../helpers/fixtures.js";
 import { CSV, LINES, type ServedLedger, servedLedger } from "../helpers/gateway.js";
 import { tempDir } from "../helpers/system.js";
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 describe("dpl and the data gateway", function () {
   let served: ServedLedger;
@@ -28,9 +22,9 @@ describe("dpl and the data gateway", function () {
   let theirs: string;
 
   /** Runs dpl as development account `account` (1 is the holder, 2 the grantee). */
-  const dpl = (account: number, ...args: string[]): Promise<Run> =>
-    new Promise((resolve) => {
-      const env = {
+  const dpl = (account: number, ...args: string[]) =>
+    runDpl(
+      {
         ...process.env,
         RPC_URL: served.chain.url,
         LEDGER_ADDRESS: served.ledger.address,
@@ -38,9 +32,9 @@ describe("dpl and the data gateway", function () {
         GATEWAY_URL: served.gateway.url,
         DPL_PRIVATE_KEY: devAccount(account).privateKey,
         DATA_DIR: path.join(dir, "no-deployment"),
-      };
-      execFile(process.execPath, ["bin/dpl.js", ...args], { env }, (error, stdout, stderr) => resolve({ code: error ? ((error as any).code ?? 1) : 0, stdout, stderr }));
-    });
+      },
+      args,
+    );
 
   before(async function () {
     served = await servedLedger();

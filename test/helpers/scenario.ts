@@ -6,9 +6,9 @@ import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardha
 import { ZeroAddress, ZeroHash } from "ethers";
 
 import { grantRequestDomain, GRANT_REQUEST_TYPES } from "../../core/grant-request.js";
-import { datasetId as computeDatasetId, grantId as computeGrantId, Rights, UsageAction } from "../../core/ids.js";
-import type { ProvenanceLedger } from "../../types/ethers-contracts/index.js";
-import { sha256 } from "./fixtures.js";
+import { currencyCodeText, datasetId as computeDatasetId, grantId as computeGrantId, ObjectionTarget, PURPOSE_CLASS_NAMES, PurposeClass, Rights, UsageAction } from "../../core/ids.js";
+import type { Oversight, ProvenanceLedger } from "../../types/ethers-contracts/index.js";
+import { currency, deployToken, type FeeTermsInput, feeTerms, oversightOf, sha256 } from "./fixtures.js";
 
 export interface TruthDataset {
   id: string;
@@ -40,7 +40,22 @@ export interface TruthGrant {
   quota: bigint;
   used: bigint;
   uses: number;
-  state: "active" | "revoked" | "renounced";
+  state: "active" | "revoked" | "renounced" | "cancelled";
+  /** Its fee terms as sent (grantWithTerms), and what was paid or acknowledged. */
+  fees?: { purposeClass: string; token: string | null; currencyCode: string | null; unitPrice: bigint; periodFee: bigint; period: number };
+  paid?: bigint;
+}
+
+export interface TruthObjection {
+  id: string;
+  targetKind: "dataset" | "grant";
+  target: string;
+  datasetId: string;
+  objector: string;
+  reason: string;
+  state: "open" | "answered" | "upheld" | "rejected";
+  answer: string | null;
+  ruling: { arbiter: string; upheld: boolean; text: string } | null;
 }
 
 export interface TruthUse {
@@ -57,6 +72,9 @@ export interface Truth {
   grants: Map<string, TruthGrant>;
   /** Uses in chain order. */
   uses: TruthUse[];
+  objections: TruthObjection[];
+  /** Fee caps in force, by dataset. */
+  caps: Map<string, { currencyCode: string; maxUnitPrice: bigint; maxDailyFee: bigint }>;
   /** Ledger events emitted, by kind. */
   events: Map<string, number>;
   /** Activity entries each account should have. */
@@ -66,7 +84,8 @@ export interface Truth {
 const lower = (a: string) => a.toLowerCase();
 
 export class ScenarioBuilder {
-  readonly truth: Truth = { datasets: new Map(), grants: new Map(), uses: [], events: new Map(), activity: new Map() };
+  readonly truth: Truth = { datasets: new Map(), grants: new Map(), uses: [], objections: [], caps: new Map(), events: new Map(), activity: new Map() };
+  private oversightContract?: Oversight;
   private n = 0;
 
   constructor(
@@ -332,6 +351,133 @@ export class ScenarioBuilder {
     this.count("DefaultAdminDelayChangeCanceled");
   }
 
+  private async oversight(): Promise<Oversight> {
+    this.oversightContract ??= await oversightOf(this.ethers, this.ledger);
+    return this.oversightContract;
+  }
+
+  /** The admin grants the authority and arbiter roles the oversight contract consults. */
+  async appointOverseers(authority: HardhatEthersSigner, arbiter: HardhatEthersSigner): Promise<void> {
+    for (const [role, account] of [
+      ["AUTHORITY_ROLE", authority],
+      ["ARBITER_ROLE", arbiter],
+    ] as const) {
+      await (await this.ledger.connect(this.admin).grantRole(this.ethers.id(role), account.address)).wait();
+      this.count("RoleGranted");
+      this.act(this.admin.address);
+      this.act(account.address);
+    }
+  }
+
+  async setFeeCap(authority: HardhatEthersSigner, datasetId: string, code: string, maxUnitPrice: bigint, maxDailyFee: bigint): Promise<void> {
+    await (await (await this.oversight()).connect(authority).setFeeCap(datasetId, { token: ZeroAddress, currencyCode: currency(code), maxUnitPrice, maxDailyFee })).wait();
+    this.truth.caps.set(datasetId, { currencyCode: code, maxUnitPrice, maxDailyFee });
+    this.count("FeeCapSet");
+    this.act(authority.address);
+  }
+
+  async setRevenueCeiling(authority: HardhatEthersSigner, operator: string, year: number, code: string, ceiling: bigint): Promise<void> {
+    await (await (await this.oversight()).connect(authority).setRevenueCeiling(operator, year, ZeroAddress, currency(code), ceiling)).wait();
+    this.count("RevenueCeilingSet");
+    this.act(authority.address);
+    if (lower(operator) !== lower(authority.address)) this.act(operator);
+  }
+
+  async grantWithTerms(
+    holder: HardhatEthersSigner,
+    datasetId: string,
+    grantee: string,
+    window: { rights: number; validFrom: number; validUntil: number; quota: bigint },
+    terms: FeeTermsInput,
+  ): Promise<string> {
+    const purpose = `priced purpose ${this.n++}`;
+    const sent = this.ledger.connect(holder).grantWithTerms(datasetId, grantee, window.rights, purpose, window.validFrom, window.validUntil, window.quota, terms);
+    await (await sent).wait();
+    const id = this.addGrant(holder.address, datasetId, grantee, { ...window, purpose });
+    const g = this.truth.grants.get(id)!;
+    const code = currencyCodeText(terms.currencyCode);
+    g.fees = {
+      purposeClass: PURPOSE_CLASS_NAMES[terms.purposeClass],
+      token: terms.token === ZeroAddress ? null : lower(terms.token),
+      currencyCode: code || null,
+      unitPrice: terms.unitPrice,
+      periodFee: terms.periodFee,
+      period: Number(terms.period),
+    };
+    g.paid = 0n;
+    this.count("GrantFeeTerms");
+    return id;
+  }
+
+  /** `payer` pays `amount` of the grant's token to the dataset's holder, or the holder acknowledges it (no token). */
+  async pay(payer: HardhatEthersSigner, grantId: string, terms: FeeTermsInput, amount: bigint): Promise<void> {
+    const g = this.truth.grants.get(grantId)!;
+    const holder = this.truth.datasets.get(g.datasetId)!.holder;
+    if (terms.token === ZeroAddress) {
+      await (await this.ledger.connect(payer).acknowledgeFees(grantId, terms, amount, sha256(`payment ${this.n++}`))).wait();
+      this.count("FeesAcknowledged");
+      this.act(payer.address);
+    } else {
+      await (await this.ledger.connect(payer).payFees(grantId, terms, terms.token, amount)).wait();
+      this.count("FeesPaid");
+      this.act(payer.address);
+      if (holder !== lower(payer.address)) this.act(holder);
+    }
+    g.paid = (g.paid ?? 0n) + amount;
+  }
+
+  async fileObjection(objector: HardhatEthersSigner, targetKind: "dataset" | "grant", target: string): Promise<string> {
+    const reason = `objection ${this.n++}: the data is not the holder's to publish`;
+    const kind = targetKind === "grant" ? ObjectionTarget.Grant : ObjectionTarget.Dataset;
+    await (await (await this.oversight()).connect(objector).fileObjection(kind, target, reason, sha256(reason))).wait();
+    const datasetId = targetKind === "grant" ? this.truth.grants.get(target)!.datasetId : target;
+    const id = String(this.truth.objections.length + 1);
+    this.truth.objections.push({ id, targetKind, target, datasetId, objector: lower(objector.address), reason, state: "open", answer: null, ruling: null });
+    this.count("ObjectionFiled");
+    this.act(objector.address);
+    const holder = this.truth.datasets.get(datasetId)!.holder;
+    if (holder !== lower(objector.address)) this.act(holder);
+    return id;
+  }
+
+  async answerObjection(holder: HardhatEthersSigner, id: string): Promise<void> {
+    const answer = `answer to objection ${id}`;
+    await (await (await this.oversight()).connect(holder).answerObjection(BigInt(id), answer, ZeroHash)).wait();
+    const o = this.truth.objections[Number(id) - 1];
+    o.state = "answered";
+    o.answer = answer;
+    this.count("ObjectionAnswered");
+    this.act(holder.address);
+  }
+
+  /** The arbiter rules; upheld, the ledger cancels a grant still active or retires a dataset not yet retired. */
+  async ruleOnObjection(arbiter: HardhatEthersSigner, id: string, upheld: boolean): Promise<void> {
+    const text = `${upheld ? "upheld" : "rejected"}: ruling on objection ${id}`;
+    await (await (await this.oversight()).connect(arbiter).ruleOnObjection(BigInt(id), upheld, text)).wait();
+    const o = this.truth.objections[Number(id) - 1];
+    o.state = upheld ? "upheld" : "rejected";
+    o.ruling = { arbiter: lower(arbiter.address), upheld, text };
+    this.count("ObjectionRuled");
+    this.act(arbiter.address);
+    const holder = this.truth.datasets.get(o.datasetId)!.holder;
+    for (const party of new Set([o.objector, holder])) if (party !== lower(arbiter.address)) this.act(party);
+    if (!upheld) return;
+    if (o.targetKind === "grant") {
+      const g = this.truth.grants.get(o.target)!;
+      if (g.state !== "active") return;
+      g.state = "cancelled";
+      this.count("GrantCancelled");
+      this.act(g.grantee);
+      if (holder !== g.grantee) this.act(holder);
+    } else {
+      const d = this.truth.datasets.get(o.target)!;
+      if (d.retired) return;
+      d.retired = true;
+      this.count("DatasetCancelled");
+      this.act(d.holder);
+    }
+  }
+
   async pauseAndUnpause(): Promise<void> {
     await (await this.ledger.connect(this.admin).pause()).wait();
     await (await this.ledger.connect(this.admin).unpause()).wait();
@@ -427,6 +573,37 @@ export async function runScenario(args: { ethers: HardhatEthers; ledger: Provena
     served.map((g) => ({ grantId: g.id, action: UsageAction.Use, units: 5n })),
   );
   await s.settle(bureau, bureau.address, 2n, [{ grantId: served[0].id, action: UsageAction.Use, units: 2n }]);
+
+  // Public-data operation: the authority caps a dataset's fees and sets the bureau's ceiling; the
+  // company pays per unit off the ledger (acknowledged), the rival per unit and per month in a token;
+  // the bank's research grant is free; objections are upheld against a grant and a registration,
+  // rejected, and left open.
+  const [authority, arbiter] = (await ethers.getSigners()).slice(7, 9);
+  await s.appointOverseers(authority, arbiter);
+  await s.setFeeCap(authority, bureauSets[58], "CNY", 50n, 1_000n);
+  await s.setRevenueCeiling(authority, bureau.address, 2026, "CNY", 1_000_000n);
+  const perUnit = feeTerms({ currencyCode: currency("CNY"), unitPrice: 30n });
+  const priced = await s.grantWithTerms(bureau, bureauSets[58], company.address, { rights: Rights.USE, validFrom: 0, validUntil: far, quota: 0n }, perUnit);
+  await s.useBatch(company, [{ grantId: priced, action: UsageAction.Use, units: 3n }]);
+  await s.pay(bureau, priced, perUnit, 60n);
+  const token = await deployToken(ethers, ledger, [rival]);
+  const monthly = feeTerms({ token: (await token.getAddress()).toLowerCase(), unitPrice: 10n ** 15n, periodFee: 5n * 10n ** 15n, period: 30n * 86_400n });
+  const startsAt = Number((await ethers.provider.getBlock("latest"))!.timestamp) + 10;
+  const subscription = await s.grantWithTerms(bureau, bureauSets[59], rival.address, { rights: Rights.USE, validFrom: startsAt, validUntil: far, quota: 0n }, monthly);
+  await ethers.provider.send("evm_increaseTime", [20]);
+  await s.useBatch(rival, [{ grantId: subscription, action: UsageAction.Use, units: 2n }]);
+  await s.pay(rival, subscription, monthly, 4n * 10n ** 15n);
+  await s.grantWithTerms(bureau, bureauSets[58], bank.address, { rights: Rights.USE, validFrom: 0, validUntil: far, quota: 0n }, feeTerms({ purposeClass: PurposeClass.PublicWelfare }));
+  const onGrant = await s.fileObjection(rival, "grant", priced);
+  await s.answerObjection(bureau, onGrant);
+  await s.ruleOnObjection(arbiter, onGrant, true);
+  const onArchive = await s.fileObjection(bank, "dataset", archiveSets[18]);
+  await s.answerObjection(archive, onArchive);
+  await s.ruleOnObjection(arbiter, onArchive, false);
+  const onRegistration = await s.fileObjection(company, "dataset", bureauSets[48]);
+  await s.answerObjection(bureau, onRegistration);
+  await s.ruleOnObjection(arbiter, onRegistration, true);
+  await s.fileObjection(relayer, "grant", productGrant);
 
   for (let i = 0; i < 4; i++) await s.transfer(bureau, bureauSets[52 + i], archive, true);
   await s.transfer(bureau, bureauSets[56], rival, false);

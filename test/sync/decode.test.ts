@@ -1,10 +1,13 @@
 /**
  * The indexer's hand-written decoders agree with ethers' generic ABI decoding on every log of a
- * scenario with every kind of event.
+ * scenario with every kind of event, the ledger's and its oversight contract's.
  */
 import { expect } from "chai";
 import { Interface } from "ethers";
 
+import ledgerAbi from "../../core/ledger-abi.json" with { type: "json" };
+import { oversightAddressOf } from "../../core/ids.js";
+import oversightAbi from "../../core/oversight-abi.json" with { type: "json" };
 import { createRpcClient } from "../../server/chain/rpc.js";
 import { decodeLedgerLog, EVENT_SIGNATURES, type RawLog } from "../../core/ledger-events.js";
 import { startHardhatChain } from "../helpers/chain.js";
@@ -15,8 +18,9 @@ describe("decodeLedgerLog", function () {
   it("decodes every ledger event exactly as ethers' Interface does", async function () {
     await withFreshLedger(startHardhatChain, async (ledger, chain) => {
       await runScenario({ ethers: ledger.ethers, ledger: ledger.ledger, usesPerGrant: 2 });
-      const logs = await createRpcClient({ url: chain.url }).request<RawLog[]>("eth_getLogs", [{ address: ledger.address, fromBlock: "0x0", toBlock: "latest" }]);
-      const iface = new Interface(ledger.ledger.interface.fragments);
+      const addresses = [ledger.address, oversightAddressOf(ledger.address)];
+      const logs = await createRpcClient({ url: chain.url }).request<RawLog[]>("eth_getLogs", [{ address: addresses, fromBlock: "0x0", toBlock: "latest" }]);
+      const iface = new Interface([...ledgerAbi, ...oversightAbi]);
       const kinds = new Set<string>();
       for (const log of logs) {
         const ours = decodeLedgerLog(log);

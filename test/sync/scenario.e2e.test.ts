@@ -8,13 +8,15 @@ import { getAddress as ethersAddress } from "ethers";
 
 import { startAnvil, startHardhatChain, type TestChain } from "../helpers/chain.js";
 import { runScenario, type Truth, type TruthDataset, type TruthGrant } from "../helpers/scenario.js";
-import { ADMIN_DELAY } from "../helpers/fixtures.js";
+import { PURPOSE_CLASS_NAMES } from "../../core/ids.js";
+import { parsePeriod, yearOf } from "../../core/period.js";
+import { ADMIN_DELAY, currency, oversightOf } from "../helpers/fixtures.js";
 import { freshLedger, closeAll, allPages, indexAndServe, type IndexedApi, type LedgerOnChain } from "../helpers/system.js";
 
 const ACTIONS = ["use", "process", "derive", "operate"];
 const ZERO = "0x" + "00".repeat(32);
 
-const STATUS_NAMES = ["none", "pending", "active", "expired", "exhausted", "revoked", "renounced", "retired", "lapsed"];
+const STATUS_NAMES = ["none", "pending", "active", "expired", "exhausted", "revoked", "renounced", "retired", "lapsed", "cancelled"];
 
 /** The first licence of `d` that no longer holds at `time`, by the rules, or undefined. */
 function truthLapse(truth: Truth, d: TruthDataset, time: number): { grantId: string; reason: string } | undefined {
@@ -63,6 +65,7 @@ for (const [name, start] of [
       const total = [...truth.events.values()].reduce((a, b) => a + b, 0);
       expect(total).to.be.at.least(500);
       expect([...truth.events.keys()].sort()).to.deep.equal([
+        "DatasetCancelled",
         "DatasetDerived",
         "DatasetLicensed",
         "DatasetRegistered",
@@ -73,6 +76,11 @@ for (const [name, start] of [
         "DefaultAdminTransferCanceled",
         "DefaultAdminTransferScheduled",
         "EpochSettled",
+        "FeeCapSet",
+        "FeesAcknowledged",
+        "FeesPaid",
+        "GrantCancelled",
+        "GrantFeeTerms",
         "GrantIssued",
         "GrantRenounced",
         "GrantRequestCancelled",
@@ -83,7 +91,11 @@ for (const [name, start] of [
         "LedgerDeployed",
         "MeterAppointed",
         "MeterDismissed",
+        "ObjectionAnswered",
+        "ObjectionFiled",
+        "ObjectionRuled",
         "Paused",
+        "RevenueCeilingSet",
         "RoleGranted",
         "RoleRevoked",
         "Unpaused",
@@ -206,7 +218,7 @@ for (const [name, start] of [
           remaining: g.quota === 0n ? null : (g.quota - g.used).toString(),
         });
       }
-      expect([...statuses].sort()).to.deep.equal(["active", "exhausted", "expired", "lapsed", "pending", "renounced", "retired", "revoked"]);
+      expect([...statuses].sort()).to.deep.equal(["active", "cancelled", "exhausted", "expired", "lapsed", "pending", "renounced", "retired", "revoked"]);
       for (const datasetId of new Set([...truth.grants.values()].map((g) => g.datasetId))) {
         const listed = await allPages(api, `/v1/datasets/${datasetId}/grants`, 2);
         expect(listed.map((g) => g.id).sort()).to.deep.equal(
@@ -254,6 +266,99 @@ for (const [name, start] of [
           expect(down.body.nodes.map((n: any) => n.id)).to.include(d.id);
         }
       }
+    });
+
+    /** The terms a truth grant was issued with, as the ledger takes them. */
+    const termsOf = (g: TruthGrant) => ({
+      purposeClass: PURPOSE_CLASS_NAMES.indexOf(g.fees!.purposeClass as never),
+      token: g.fees!.token ?? ethersAddress("0x" + "00".repeat(20)),
+      currencyCode: g.fees!.currencyCode ? currency(g.fees!.currencyCode) : "0x000000",
+      unitPrice: g.fees!.unitPrice,
+      periodFee: g.fees!.periodFee,
+      period: BigInt(g.fees!.period),
+    });
+
+    it("answers every priced grant's terms, and what it owes and paid as the ledger's feesOf says at the same block", async function () {
+      const priced = [...truth.grants.values()].filter((g) => g.fees);
+      expect(priced.map((g) => g.fees!.purposeClass).sort()).to.deep.equal(["commercial", "commercial", "public-welfare"]);
+      for (const g of priced) {
+        const { body } = await api.get(`/v1/grants/${g.id}`);
+        const [owed, paid] = await ledger.ledger.feesOf(g.id, termsOf(g));
+        expect(body.grant.fees).to.deep.equal({ ...g.fees, unitPrice: g.fees!.unitPrice.toString(), periodFee: g.fees!.periodFee.toString() });
+        expect({ owed: body.grant.owed, paid: body.grant.paid }, g.id).to.deep.equal({ owed: owed.toString(), paid: paid.toString() });
+        expect(paid).to.equal(g.paid);
+        const payments = await allPages(api, `/v1/grants/${g.id}/payments`, 1);
+        expect(payments.reduce((sum, p) => sum + BigInt(p.amount), 0n)).to.equal(g.paid);
+      }
+      const cancelled = [...truth.grants.values()].filter((g) => g.state === "cancelled");
+      expect(cancelled.length).to.equal(1);
+      for (const g of cancelled) expect((await api.get(`/v1/grants/${g.id}`)).body.grant.cancelledBy).to.equal(truth.objections.find((o) => o.target === g.id && o.state === "upheld")!.id);
+      for (const [datasetId, cap] of truth.caps) {
+        const { body } = await api.get(`/v1/datasets/${datasetId}/fee-cap`);
+        expect({ code: body.cap.currencyCode, max: body.cap.maxUnitPrice, daily: body.cap.maxDailyFee }).to.deep.equal({
+          code: cap.currencyCode,
+          max: cap.maxUnitPrice.toString(),
+          daily: cap.maxDailyFee.toString(),
+        });
+        expect([...(await (await oversightOf(ledger.ethers, ledger.ledger)).feeCapOf(datasetId))].slice(2)).to.deep.equal([cap.maxUnitPrice, cap.maxDailyFee]);
+      }
+    });
+
+    it("lists every objection as filed, answered and ruled, and by target", async function () {
+      const all = await allPages(api, "/v1/objections", 2);
+      expect(all.map((o) => o.id)).to.deep.equal(truth.objections.map((o) => o.id).reverse());
+      for (const o of truth.objections) {
+        const { status, body } = await api.get(`/v1/objections/${o.id}`);
+        expect(status).to.equal(200);
+        const got = body.objection;
+        expect({
+          targetKind: got.targetKind,
+          target: got.target,
+          datasetId: got.datasetId,
+          objector: got.objector,
+          reason: got.reason,
+          state: got.state,
+          answer: got.answer?.text ?? null,
+          ruling: got.ruling && { arbiter: got.ruling.arbiter, upheld: got.ruling.upheld, text: got.ruling.text },
+        }).to.deep.equal({ targetKind: o.targetKind, target: o.target, datasetId: o.datasetId, objector: o.objector, reason: o.reason, state: o.state, answer: o.answer, ruling: o.ruling });
+        const byTarget = await allPages(api, `/v1/objections?target=${o.target}`);
+        expect(byTarget.map((x) => x.id)).to.include(o.id);
+      }
+      const cancelledSets = [...truth.datasets.values()].filter((d) => truth.objections.some((o) => o.target === d.id && o.state === "upheld"));
+      for (const d of cancelledSets) expect((await api.get(`/v1/datasets/${d.id}`)).body.dataset.cancelledBy).to.be.a("string");
+      expect((await api.get("/v1/objections/999")).status).to.equal(404);
+      expect((await api.get("/v1/objections/0")).status).to.equal(400);
+    });
+
+    it("gives each grantee a statement of the year: units from the chain's own UsageRecorded logs, what is owed from the ledger's feesOf", async function () {
+      const year = yearOf(headTime);
+      const period = parsePeriod(String(year));
+      const priced = [...truth.grants.values()].filter((g) => g.fees);
+      const usageLogs = await ledger.ledger.queryFilter(ledger.ledger.filters.UsageRecorded());
+      const times = new Map<number, number>();
+      for (const log of usageLogs) if (!times.has(log.blockNumber)) times.set(log.blockNumber, (await log.getBlock()).timestamp);
+      for (const grantee of new Set(priced.map((g) => g.grantee))) {
+        const { status, body } = await api.get(`/v1/accounts/${grantee}/statements/${year}`);
+        expect(status).to.equal(200);
+        const mine = priced.filter((g) => g.grantee === grantee);
+        expect(body.lines.map((l: any) => l.grantId).sort()).to.deep.equal(mine.map((g) => g.id).sort());
+        for (const g of mine) {
+          const line = body.lines.find((l: any) => l.grantId === g.id);
+          const units = usageLogs
+            .filter((l) => l.args.grantId.toLowerCase() === g.id && times.get(l.blockNumber)! >= period.from && times.get(l.blockNumber)! <= period.to)
+            .reduce((sum, l) => sum + l.args.units, 0n);
+          const [owed, paid] = await ledger.ledger.feesOf(g.id, termsOf(g));
+          expect({ units: line.units, owedToDate: line.owedToDate, paidToDate: line.paidToDate, outstanding: line.outstanding }, g.id).to.deep.equal({
+            units: units.toString(),
+            owedToDate: owed.toString(),
+            paidToDate: paid.toString(),
+            outstanding: (owed > paid ? owed - paid : 0n).toString(),
+          });
+        }
+      }
+      const bad = await api.get(`/v1/accounts/${priced[0].grantee}/statements/2026-13`);
+      expect(bad.status).to.equal(400);
+      expect(bad.body.error.message).to.equal('path parameter period must be a year (2026), a month (2026-11) or a day (2026-11-29) of the calendar in UTC+8, not "2026-13"');
     });
 
     it("lists everything each account did or received", async function () {

@@ -1,0 +1,35 @@
+/**
+ * Amounts as people read them. The ledger keeps every amount in its currency's smallest unit (fen
+ * for CNY, a token's base unit); an ISO 4217 currency is shown with its minor digits ("60.00 CNY"),
+ * a token's amount in base units with the token named. No imports: the explorer's bundle takes it.
+ */
+
+/** A currency as the API gives it: a token, or an ISO 4217 code. */
+export interface CurrencyRef {
+  token: string | null;
+  currencyCode: string | null;
+}
+
+/** How many minor digits an ISO 4217 currency has (2 for CNY, 0 for JPY); 2 for a code Intl does not know. */
+export function minorDigits(code: string): number {
+  try {
+    return new Intl.NumberFormat("en", { style: "currency", currency: code }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
+/** `amount` (smallest units, decimal) with its decimal point placed `digits` from the right. */
+export function withMinorDigits(amount: string, digits: number): string {
+  if (digits === 0) return amount;
+  const negative = amount.startsWith("-");
+  const body = (negative ? amount.slice(1) : amount).padStart(digits + 1, "0");
+  return `${negative ? "-" : ""}${body.slice(0, -digits)}.${body.slice(-digits)}`;
+}
+
+/** "60.00 CNY", or "4000000000000000 base units of token 0x5fbd…". */
+export function formatAmount(amount: string, currency: CurrencyRef): string {
+  if (currency.currencyCode) return `${withMinorDigits(amount, minorDigits(currency.currencyCode))} ${currency.currencyCode}`;
+  if (currency.token) return `${amount} base units of token ${currency.token}`;
+  return amount;
+}
