@@ -265,6 +265,87 @@ export const Status = z
   })
   .meta({ id: "Status" });
 
+/** A fact's place on chain, as a disclosure cites it: no confirmations, so that replicas at one block agree byte for byte. */
+export const ChainRef = z.object({ txHash: z.string(), blockNumber: z.number().int(), logIndex: z.number().int(), time: z.string() }).meta({ id: "ChainRef" });
+
+const CurrencyTotals = Currency.extend({ charged: Amount, paid: Amount });
+
+export const Disclosure = z
+  .object({
+    readAt: ReadAt,
+    operator: z.string(),
+    year: z.number().int(),
+    period: z.object({ from: z.number().int(), to: z.number().int() }).meta({ description: "The calendar year in UTC+8, Unix seconds, both ends inclusive" }),
+    asOf: z.number().int().meta({ description: "Fees are counted up to this second: the year's end, or the chain head's time in a year still running" }),
+    resources: z
+      .array(
+        z.object({
+          grantId: z.string(),
+          datasetId: z.string(),
+          grantor: z.string(),
+          rights: z.array(z.string()),
+          purpose: z.string(),
+          validFrom: z.number().int(),
+          validUntil: z.number().int(),
+          state: z.string().meta({ description: "active, revoked, renounced or cancelled (as of the block read)" }),
+          issued: ChainRef,
+        }),
+      )
+      .meta({ description: "Public data the operator was authorised to operate: the grants it received with the operate-product right, in force during the year" }),
+    products: z
+      .array(
+        z.object({
+          datasetId: z.string(),
+          metadataURI: z.string(),
+          registered: ChainRef,
+          retired: ChainRef.nullable(),
+          licences: z.array(z.string()).meta({ description: "The upstream grants the product rests on" }),
+          cap: z.object({ token: z.string().nullable(), currencyCode: z.string().nullable(), maxUnitPrice: Amount, maxDailyFee: Amount, set: ChainRef }).nullable(),
+          grants: z.array(
+            z.object({
+              grantId: z.string(),
+              grantee: z.string(),
+              state: z.string(),
+              fees: FeeTerms.nullable(),
+              units: z.string().meta({ description: "Units recorded in the year" }),
+              charged: Amount,
+              paid: Amount,
+              issued: ChainRef,
+            }),
+          ),
+          units: z.string(),
+          revenue: z.array(CurrencyTotals),
+        }),
+      )
+      .meta({ description: "The datasets and products the operator holds, with the grants on them in force during the year" }),
+    revenue: z
+      .array(
+        CurrencyTotals.extend({
+          ceiling: Amount.nullable(),
+          ceilingSet: ChainRef.nullable(),
+          excess: Amount.meta({ description: "Charged over the ceiling: carried into next year as a deduction" }),
+          carriedIn: Amount.meta({ description: "Last year's excess, deducted this year" }),
+        }),
+      )
+      .meta({ description: "Per currency: charged and paid in the year, the ceiling, any excess, and last year's excess carried in" }),
+    objections: z
+      .array(
+        z.object({
+          id: z.string(),
+          targetKind: z.enum(["dataset", "grant"]),
+          target: z.string(),
+          objector: z.string(),
+          reason: z.string(),
+          state: z.string(),
+          filed: ChainRef,
+          answer: z.object({ text: z.string(), at: ChainRef }).nullable(),
+          ruling: z.object({ upheld: z.boolean(), text: z.string(), at: ChainRef }).nullable(),
+        }),
+      )
+      .meta({ description: "Objections to the operator's datasets and grants filed or ruled in the year" }),
+  })
+  .meta({ id: "Disclosure", description: "An operator's yearly disclosure, from the index" });
+
 export const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) }).meta({ id: "Error", description: "Every error: a stable code and one sentence" });
 
 export const Lineage = z
@@ -286,6 +367,7 @@ export const Anchors = z.object({ readAt: ReadAt, contentHash: z.string(), ancho
 export const AppliedEvent = z.object({ from: z.number().int(), to: z.number().int(), events: z.number().int(), indexed: ReadAt, digest: z.string(), total: z.number().int() });
 
 export type Evidence = z.output<typeof Evidence>;
+export type Disclosure = z.output<typeof Disclosure>;
 export type Lapse = z.output<typeof Lapse>;
 export type Dataset = z.output<typeof Dataset>;
 export type GrantStatus = z.output<typeof GrantStatus>;

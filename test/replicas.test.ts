@@ -6,7 +6,9 @@
 import { expect } from "chai";
 
 import { startAnvil, type AnvilChain } from "./helpers/chain.js";
-import { registerDataset } from "./helpers/fixtures.js";
+import { yearOf } from "../core/period.js";
+import { ObjectionTarget, Rights, UsageAction } from "../core/ids.js";
+import { currency, feeTerms, FOREVER, oversightOf, registerDataset, ZERO_HASH } from "./helpers/fixtures.js";
 import { freshLedger, closeAll, fillUsage, referenceIndex, startProcess, tempDir, type LedgerOnChain, type StartedProcess } from "./helpers/system.js";
 
 interface Replica {
@@ -66,6 +68,13 @@ describe("two indexer replicas", function () {
   before(async function () {
     ({ chain, ledger } = await freshLedger(startAnvil));
     await fillUsage(ledger, { grants: 3, blocks: 20, perBlock: 30, label: "replicas" });
+    // A priced grant, its use and an objection: what the holder's yearly disclosure shows.
+    const priced = await registerDataset(ledger.ledger, ledger.holder, "priced for replicas");
+    const terms = feeTerms({ currencyCode: currency("CNY"), unitPrice: 25n });
+    const issued = await (await ledger.ledger.connect(ledger.holder).grantWithTerms(priced.id, ledger.grantee.address, Rights.USE, "apps", 0n, FOREVER, 0n, terms)).wait();
+    const grantId = ledger.ledger.interface.parseLog(issued!.logs[0])!.args.grantId;
+    await (await ledger.ledger.connect(ledger.grantee).recordUsage(grantId, UsageAction.Use, 3n, ZERO_HASH)).wait();
+    await (await (await oversightOf(ledger.ethers, ledger.ledger)).connect(ledger.stranger).fileObjection(ObjectionTarget.Grant, grantId, "not for apps", ZERO_HASH)).wait();
     for (const name of ["A", "B"]) replicas.push({ name, dataDir: await tempDir(`replica-${name}`) });
   });
 
@@ -103,5 +112,20 @@ describe("two indexer replicas", function () {
     expect(a.events).to.equal(reference.events);
     await fresh.close();
     console.log(`      ${reference.events} events; each replica killed once; the other answered ${served} times meanwhile; digest ${reference.digest.slice(0, 18)}…`);
+  });
+
+  it("write byte-identical yearly disclosures, JSON and HTML, at the same block", async function () {
+    const head = await ledger.ethers.provider.getBlockNumber();
+    await caughtUp(replicas, head);
+    const year = yearOf((await ledger.ethers.provider.getBlock(head))!.timestamp);
+    for (const format of ["json", "html"]) {
+      const [a, b] = await Promise.all(replicas.map(async (r) => fetch(`${r.url}/v1/disclosures/${ledger.holder.address.toLowerCase()}/${year}?format=${format}`)));
+      expect([a.status, b.status]).to.deep.equal([200, 200]);
+      const [textA, textB] = [await a.text(), await b.text()];
+      expect(textA, format).to.equal(textB);
+      if (format === "json")
+        expect(JSON.parse(textA).revenue).to.deep.equal([{ token: null, currencyCode: "CNY", charged: "75", paid: "0", ceiling: null, ceilingSet: null, excess: "0", carriedIn: "0" }]);
+      else expect(textA).to.include("年度公共数据授权运营情况公开").and.include("0.75 CNY");
+    }
   });
 });

@@ -6,14 +6,17 @@ import { type Signer, ZeroAddress, ZeroHash } from "ethers";
 
 import type { Command } from "commander";
 
-import type { Objection, Statement } from "../../core/api-answers.js";
+import { writeFile } from "node:fs/promises";
+
+import type { Disclosure, Objection, Statement } from "../../core/api-answers.js";
+import { disclosureHtml } from "../../core/disclosure-html.js";
 import { sha256File } from "../../core/fingerprint.js";
 import { ObjectionTarget, PURPOSE_CLASS_NAMES, type PurposeClassName } from "../../core/ids.js";
 import { formatAmount } from "../../core/money.js";
 import { parsePeriod, RULES_OFFSET } from "../../core/period.js";
 import { type FeeTermsArgs, feeTermsTuple, LedgerClient } from "../../sdk/index.js";
 import { type Context, parseAddress, parseId } from "../lib/context.js";
-import { CliError } from "../lib/errors.js";
+import { CliError, EXIT } from "../lib/errors.js";
 import { printable } from "../lib/text.js";
 import { eventNamed, mined } from "../lib/tx.js";
 
@@ -209,6 +212,29 @@ export function registerFees(program: Command, context: () => Promise<Context>):
       const period = parsePeriod(opts.period ?? thisMonth(), "--period").label;
       const statement = await ctx.api<Statement>(`/v1/accounts/${who.toLowerCase()}/statements/${period}?role=${opts.holder ? "holder" : "grantee"}`);
       printStatement(ctx, statement!);
+    });
+
+  program
+    .command("report")
+    .description("an operator's yearly disclosure: writes it as JSON and as a printable HTML page (Chinese and English)")
+    .requiredOption("--operator <address>", "the operator")
+    .requiredOption("--year <year>", "the calendar year (UTC+8)")
+    .option("--out <base>", "write <base>.json and <base>.html (default: disclosure-<operator>-<year>)")
+    .action(async (opts: { operator: string; year: string; out?: string }) => {
+      const ctx = await context();
+      const operator = parseAddress(opts.operator, "--operator").toLowerCase();
+      if (!/^\d{4}$/.test(opts.year)) throw new CliError(`--year must be a year such as 2026, not "${opts.year}"`);
+      const disclosure = await ctx.api<Disclosure>(`/v1/disclosures/${operator}/${opts.year}`);
+      if (!disclosure) throw new CliError(`${operator} has nothing to disclose for ${opts.year}: it held no dataset and received no operate-product grant in force that year`, EXIT.usage);
+      const base = opts.out ?? `disclosure-${operator}-${opts.year}`;
+      await writeFile(`${base}.json`, `${JSON.stringify(disclosure, null, 2)}\n`);
+      await writeFile(`${base}.html`, disclosureHtml(disclosure));
+      if (ctx.json({ json: `${base}.json`, html: `${base}.html`, products: disclosure.products.length, revenue: disclosure.revenue, objections: disclosure.objections.length })) return;
+      ctx.say(`wrote ${operator}'s disclosure for ${opts.year} to ${base}.json and ${base}.html (read at block ${disclosure.readAt.number})`);
+      ctx.say(`  ${disclosure.resources.length} authorised resource(s), ${disclosure.products.length} product(s), ${disclosure.objections.length} objection(s)`);
+      for (const r of disclosure.revenue) {
+        ctx.say(`  revenue ${formatAmount(r.charged, r)} (paid ${formatAmount(r.paid, r)})${r.ceiling ? `, ceiling ${formatAmount(r.ceiling, r)}, excess ${formatAmount(r.excess, r)}` : ""}`);
+      }
     });
 
   program

@@ -22,6 +22,7 @@ import { accountRoutes } from "./routes/accounts.js";
 import { settlementRoutes } from "./routes/settlement.js";
 import { datasetRoutes } from "./routes/datasets.js";
 import { eventRoutes } from "./routes/events.js";
+import { disclosureRoutes } from "./routes/disclosures.js";
 import { feeRoutes } from "./routes/fees.js";
 import { grantRoutes } from "./routes/grants.js";
 import { lineageRoutes } from "./routes/lineage.js";
@@ -101,6 +102,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
   settlementRoutes(route);
   feeRoutes(route);
   objectionRoutes(route);
+  disclosureRoutes(route);
   provRoutes(route);
 
   const openapi = new OpenApiGeneratorV31(registry.definitions).generateDocument({

@@ -42,7 +42,7 @@ export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, R extends z.
   /** The answer's schema: the handler must return what it describes (or that JSON already written). */
   response: R;
   notFound?: string;
-  handler: (ctx: RouteContext<z.output<P>, z.output<Q>>) => Promise<z.output<R> | JsonText>;
+  handler: (ctx: RouteContext<z.output<P>, z.output<Q>>) => Promise<z.output<R> | JsonText | HtmlText>;
 }
 
 /** Declares a route: its OpenAPI description and its handler. */
@@ -78,6 +78,11 @@ export function pageAnswer<T, V>(readAt: ReadAt, page: Page<T>, view: (item: T) 
 /** An answer already written as JSON: sent as it is. */
 export class JsonText {
   constructor(readonly text: string) {}
+}
+
+/** An answer written as an HTML page (a printable document): sent as it is. */
+export class HtmlText {
+  constructor(readonly html: string) {}
 }
 
 /**
@@ -145,6 +150,7 @@ export function createRouter(args: { app: Express; registry: OpenAPIRegistry; st
         const { finality, readAt } = await finalityOf(reader);
         const answer = await def.handler({ params, query, reader, finality, view: viewsOf(reader, finality), readAt, req });
         if (answer instanceof JsonText) res.set("Content-Type", "application/json; charset=utf-8").send(answer.text);
+        else if (answer instanceof HtmlText) res.set("Content-Type", "text/html; charset=utf-8").send(answer.html);
         else res.json(answer);
       } finally {
         await reader.close();

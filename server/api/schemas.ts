@@ -145,6 +145,20 @@ export const StatementParams = z.strictObject({
   period: z.string().max(10, "must be a year (2026), a month (2026-11) or a day (2026-11-29)").meta({ description: "A year, month or day of the calendar in UTC+8", example: "2026-11" }),
 });
 
+export const DisclosureParams = z.strictObject({
+  address: Address,
+  year: z
+    .string()
+    .regex(/^\d{4}$/, "must be a year such as 2026")
+    .transform(Number)
+    .refine((y) => y >= 1970, "must be a year from 1970")
+    .meta({ description: "Calendar year, UTC+8", example: "2026" }),
+});
+
+export const DisclosureQuery = z.strictObject({
+  format: z.enum(["json", "html"], { error: "must be json or html" }).default("json").meta({ description: "html: the printable page, in Chinese and English" }),
+});
+
 export const StatementQuery = z.strictObject({
   role: z.enum(["grantee", "holder"], { error: "must be grantee or holder" }).default("grantee").meta({ description: "grantee: what it owes; holder: what the grants it issued bring in" }),
 });

@@ -3,6 +3,7 @@
  * child process) against anvil and an indexed API: what the ledger then says (its own views), and
  * the sentences and exit codes of what goes wrong.
  */
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 
 import { expect } from "chai";
@@ -136,5 +137,25 @@ describe("dpl and public-data fees and objections", function () {
     const badPeriod = await dpl(2, "statement", "--period", "2026-13");
     expect(badPeriod.stderr).to.equal('dpl: --period must be a year (2026), a month (2026-11) or a day (2026-11-29) of the calendar in UTC+8, not "2026-13"\n');
     expect((await oversightOf(ledger.ethers, ledger.ledger).then((o) => o.objectionOf(1n)))[2]).to.equal(3n);
+  });
+
+  it("writes the holder's yearly disclosure as the API's JSON and HTML, and says when there is nothing to disclose", async function () {
+    await api.indexer.syncOnce();
+    const year = yearOf((await ledger.ethers.provider.getBlock("latest"))!.timestamp);
+    const base = path.join(dir, "disclosure");
+    const r = await dpl(3, "report", "--operator", ledger.holder.address, "--year", String(year), "--out", base);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.include(`wrote ${ledger.holder.address.toLowerCase()}'s disclosure for ${year}`).and.include("revenue 1.20 CNY (paid 1.20 CNY)");
+    const operator = ledger.holder.address.toLowerCase();
+    const json: any = await (await fetch(`${api.url}/v1/disclosures/${operator}/${year}`)).json();
+    expect(JSON.parse(await readFile(`${base}.json`, "utf8"))).to.deep.equal(json);
+    expect(await readFile(`${base}.html`, "utf8")).to.equal(await (await fetch(`${api.url}/v1/disclosures/${operator}/${year}?format=html`)).text());
+    expect(json.objections.map((o: any) => [o.id, o.state])).to.deep.equal([["1", "upheld"]]);
+    const nobody = await dpl(3, "report", "--operator", ledger.stranger.address, "--year", String(year));
+    expect(nobody.code).to.equal(2);
+    expect(nobody.stderr).to.equal(`dpl: ${ledger.stranger.address.toLowerCase()} has nothing to disclose for ${year}: it held no dataset and received no operate-product grant in force that year\n`);
+    const badYear = await fetch(`${api.url}/v1/disclosures/${operator}/26`);
+    expect(badYear.status).to.equal(400);
+    expect(((await badYear.json()) as any).error.message).to.equal("path parameter year must be a year such as 2026");
   });
 });
