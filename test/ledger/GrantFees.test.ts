@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { PurposeClass, Rights, UsageAction } from "../../core/ids.js";
+import { owedByRules } from "../helpers/fee-model.js";
 import { currency, deployLedger, deployToken, type FeeTermsInput, feeTerms, FOREVER, oversightOf, registerDataset, sha256, ZERO_HASH } from "../helpers/fixtures.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -15,17 +16,6 @@ const AUTHORITY_ROLE = ethers.id("AUTHORITY_ROLE");
 const DAY = 86_400n;
 const CNY = currency("CNY");
 const USD = currency("USD");
-
-/** What a grant owes by the rules: each unit at its price, and each period's fee from the second it starts. */
-function owedByRules(p: { used: bigint; terms: FeeTermsInput; validFrom: bigint; validUntil: bigint; endedAt?: bigint; now: bigint }): bigint {
-  let owed = p.used * p.terms.unitPrice;
-  if (p.terms.periodFee === 0n) return owed;
-  let end = p.now;
-  if (p.validUntil < end) end = p.validUntil;
-  if (p.endedAt !== undefined && p.endedAt < end) end = p.endedAt;
-  for (let start = p.validFrom; start <= end; start += p.terms.period) owed += p.terms.periodFee;
-  return owed;
-}
 
 async function feesFixture() {
   const f = await deployLedger(ethers);
