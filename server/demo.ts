@@ -1,16 +1,32 @@
 /**
  * The living demo `npm start` loads on a fresh embedded chain (never on another network; DEMO=0
  * skips it): a city data bureau shares traffic and weather data with a data service company, which
- * builds a congestion forecast and licenses it to a bank; the ledger refuses what the rules forbid.
+ * builds a congestion forecast and licenses it to a bank, each paying per unit within the authority's
+ * cap; a research group's free public-welfare grant, an objection upheld against its route study;
+ * the ledger refuses what the rules forbid.
  * Every step is a real transaction from a development account, made through the client library
  * (sdk/); the CSV files are written to DATA_DIR/demo and anchored exactly as `dpl anchor` anchors them.
  */
-import { copyFile, mkdir, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
-import { JsonRpcProvider, type Signer } from "ethers";
+import { Contract, ContractFactory, JsonRpcProvider, type Signer } from "ethers";
 
-import { buildRecordTree, devAccount, fingerprint, type GrantArgs, GatewayClient, GatewayError, LedgerClient, LedgerRefusedError, type Parent, type RightName, verifyRecords } from "../sdk/index.js";
+import { ROLES } from "../core/ids.js";
+import {
+  buildRecordTree,
+  devAccount,
+  type FeeTermsArgs,
+  fingerprint,
+  type GrantArgs,
+  GatewayClient,
+  GatewayError,
+  LedgerClient,
+  LedgerRefusedError,
+  type Parent,
+  type RightName,
+  verifyRecords,
+} from "../sdk/index.js";
 
 export interface DemoActors {
   bureau: string;
@@ -18,6 +34,9 @@ export interface DemoActors {
   bank: string;
   rival: string;
   archive: string;
+  /** The public-data authority (caps fees) and the arbiter (rules on objections): roles the admin grants. */
+  authority: string;
+  arbiter: string;
 }
 
 export interface DemoResult {
@@ -36,6 +55,9 @@ export interface DemoResult {
   refusals: string[];
   /** The bank's fetch through the bureau's gateway, and its settlement; absent without a gateway. */
   delivered?: { grant: string; records: number; receipt: string; epoch: string; tx: string };
+  /** The test token fees are paid in, and the objection the arbiter upheld against the route study. */
+  token: string;
+  objection: string;
 }
 
 /** The gateway the demo's bank fetches through (the bureau's, started beside the API). */
@@ -137,11 +159,28 @@ async function grantOf(ledger: LedgerClient, args: GrantArgs): Promise<string> {
   return (await ledger.grant(args)).grantId;
 }
 
-export async function runDemo(args: { rpcUrl: string; ledger: string; dataDir: string; servedDir?: string; gateway?: DemoGateway; say: (line: string) => void }): Promise<DemoResult> {
+/** Deploys the demo's test token (two decimals, "dCNY") from the admin's account and mints the company its yuan. */
+async function deployDemoToken(artifactsDir: string, admin: Signer, company: string): Promise<string> {
+  const artifact = JSON.parse(await readFile(path.join(artifactsDir, "contracts/mocks/TestToken.sol/TestToken.json"), "utf8"));
+  const token = await new ContractFactory(artifact.abi, artifact.bytecode, admin).deploy("Demo yuan", "dCNY");
+  await token.waitForDeployment();
+  await (await (token as any).mint(company, 1_000_000n)).wait();
+  return (await token.getAddress()).toLowerCase();
+}
+
+export async function runDemo(args: {
+  rpcUrl: string;
+  ledger: string;
+  dataDir: string;
+  artifactsDir: string;
+  servedDir?: string;
+  gateway?: DemoGateway;
+  say: (line: string) => void;
+}): Promise<DemoResult> {
   // No response cache: back-to-back transactions from one account must each see the latest nonce.
   const provider = new JsonRpcProvider(args.rpcUrl, undefined, { batchMaxCount: 1, cacheTimeout: -1 });
   try {
-    const [bureau, company, bank, rival, archive] = [1, 2, 3, 4, 5].map((i) => demoSigner(provider, i));
+    const [admin, bureau, company, bank, rival, archive, authority, arbiter] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => demoSigner(provider, i));
     const as = (signer: Signer) => new LedgerClient(args.ledger, signer);
     const actors: DemoActors = {
       bureau: await bureau.getAddress(),
@@ -149,6 +188,8 @@ export async function runDemo(args: { rpcUrl: string; ledger: string; dataDir: s
       bank: await bank.getAddress(),
       rival: await rival.getAddress(),
       archive: await archive.getAddress(),
+      authority: await authority.getAddress(),
+      arbiter: await arbiter.getAddress(),
     };
     const dir = path.join(args.dataDir, "demo");
     await mkdir(dir, { recursive: true });
@@ -186,19 +227,33 @@ export async function runDemo(args: { rpcUrl: string; ledger: string; dataDir: s
     const traffic = await anchorFile(as(bureau), files.traffic, { title: "City traffic flow, 72 hours", publisher: "City Data Bureau", license: "restricted" });
     const weather = await anchorFile(as(bureau), files.weather, { title: "City weather stations, 72 hours", publisher: "City Data Bureau", license: "restricted" });
 
-    args.say("demo: the bureau grants the data service company processing and product-operation rights, for forecasting, 500 units each");
+    args.say("demo: the admin appoints the public-data authority and an arbiter; the authority caps the traffic data's price at 0.60 dCNY a unit");
+    await (await as(admin).contract.grantRole(ROLES.authority, actors.authority)).wait();
+    await (await as(admin).contract.grantRole(ROLES.arbiter, actors.arbiter)).wait();
+    const token = await deployDemoToken(args.artifactsDir, admin, actors.company);
+    await as(authority).setFeeCap(traffic, { token, maxUnitPrice: 60n, maxDailyFee: 0n });
+
+    args.say("demo: the bureau grants the data service company processing and product-operation rights for forecasting, 500 units each, priced per unit");
     const rights: RightName[] = ["use", "process", "operate-product"];
-    const trafficGrant = await grantOf(as(bureau), { datasetId: traffic, grantee: actors.company, rights, purpose: "congestion forecasting", validFrom: now, validUntil: year, quota: 500n });
-    const weatherGrant = await grantOf(as(bureau), { datasetId: weather, grantee: actors.company, rights, purpose: "congestion forecasting", validFrom: now, validUntil: year, quota: 500n });
-    const rivalGrant = await grantOf(as(bureau), {
-      datasetId: traffic,
-      grantee: actors.rival,
-      rights: ["use", "process"],
-      purpose: "route planning research",
-      validFrom: now,
-      validUntil: year,
-      quota: 100n,
-    });
+    const forecasting = { grantee: actors.company, rights, purpose: "congestion forecasting", validFrom: now, validUntil: year, quota: 500n };
+    const trafficTerms: FeeTermsArgs = { purposeClass: "commercial", token, unitPrice: 50n };
+    const weatherTerms: FeeTermsArgs = { purposeClass: "commercial", currencyCode: "CNY", unitPrice: 30n };
+    await refused("a price above the authority's cap", () => as(bureau).grantWithTerms({ datasetId: traffic, ...forecasting, terms: { ...trafficTerms, unitPrice: 80n } }));
+    const trafficGrant = (await as(bureau).grantWithTerms({ datasetId: traffic, ...forecasting, terms: trafficTerms })).grantId;
+    const weatherGrant = (await as(bureau).grantWithTerms({ datasetId: weather, ...forecasting, terms: weatherTerms })).grantId;
+    args.say("demo: and a university research group the use and processing of the traffic data for route research: public welfare, free");
+    const rivalGrant = (
+      await as(bureau).grantWithTerms({
+        datasetId: traffic,
+        grantee: actors.rival,
+        rights: ["use", "process"],
+        purpose: "route planning research",
+        validFrom: now,
+        validUntil: year,
+        quota: 100n,
+        terms: { purposeClass: "public-welfare" },
+      })
+    ).grantId;
     const shortGrant = await grantOf(as(bureau), { datasetId: weather, grantee: actors.archive, rights: ["use"], purpose: "one-minute preview", validFrom: now, validUntil: now + 60, quota: 10n });
 
     args.say("demo: the company records its uses, then registers a congestion-forecast product derived from both");
@@ -214,16 +269,25 @@ export async function runDemo(args: { rpcUrl: string; ledger: string; dataDir: s
       { datasetId: weather, grantId: weatherGrant },
     ]);
 
-    args.say("demo: the company licenses the forecast to the bank (its upstream grants carry the product-operation right)");
-    const bankGrant = await grantOf(as(company), {
-      datasetId: forecast,
-      grantee: actors.bank,
-      rights: ["use"],
-      purpose: "credit risk of logistics clients",
-      validFrom: now,
-      validUntil: year,
-      quota: 50n,
-    });
+    // 181 units of traffic (180 processed, one DERIVE) at 0.50 dCNY; 81 of weather at 0.30 CNY.
+    args.say("demo: the company pays the bureau 90.50 dCNY for the traffic data through the ledger; the bureau acknowledges 20.00 CNY of the 24.30 owed for the weather data, paid by bank transfer");
+    await (await new Contract(token, ["function approve(address,uint256) returns (bool)"], company).approve(args.ledger, 9_050n)).wait();
+    await as(company).payFees(trafficGrant, trafficTerms, 9_050n);
+    await as(bureau).acknowledgeFees(weatherGrant, weatherTerms, 2_000n);
+
+    args.say("demo: the company licenses the forecast to the bank at 1.00 CNY a unit (its upstream grants carry the product-operation right)");
+    const bankGrant = (
+      await as(company).grantWithTerms({
+        datasetId: forecast,
+        grantee: actors.bank,
+        rights: ["use"],
+        purpose: "credit risk of logistics clients",
+        validFrom: now,
+        validUntil: year,
+        quota: 50n,
+        terms: { purposeClass: "commercial", currencyCode: "CNY", unitPrice: 100n },
+      })
+    ).grantId;
     await as(bank).use({ grantId: bankGrant, action: "use", units: 12n });
     const delivered = args.gateway ? await fetchThroughGateway(args, as(bureau), bank, traffic, now, year) : undefined;
 
@@ -236,7 +300,12 @@ export async function runDemo(args: { rpcUrl: string; ledger: string; dataDir: s
     await refused("laundering the product through a dataset of its own", () => as(rival).grant({ datasetId: repackaged, ...resale }));
     await refused("a use over the quota", () => as(bank).use({ grantId: bankGrant, action: "use", units: 100n }));
 
-    args.say("demo: the bureau revokes the research grant (the route study and its repackaged copy lapse with it); the preview grant expires by itself in a minute");
+    args.say("demo: the city archive objects to the registration of the route study; the research group answers; the arbiter upholds the objection and the route study is retired");
+    const objection = (await as(archive).fileObjection({ dataset: rivalProduct }, "the route study sells journeys the research grant covers for research only")).objectionId;
+    await as(rival).answerObjection(objection, "the study is research output, published as the grant allows");
+    await as(arbiter).ruleOnObjection(objection, true, "upheld: the study is offered for resale, beyond the grant's research purpose");
+
+    args.say("demo: the bureau revokes the research grant (the repackaged copy lapses with it); the preview grant expires by itself in a minute");
     await as(bureau).revoke(rivalGrant);
     await as(archive).use({ grantId: shortGrant, action: "use", units: 1n });
 
@@ -244,6 +313,8 @@ export async function runDemo(args: { rpcUrl: string; ledger: string; dataDir: s
     await (await as(bureau).contract.transferHolding(weather, actors.archive)).wait();
     await (await as(archive).contract.acceptHolding(weather)).wait();
 
+    const reportYear = new Date((now + 8 * 3600) * 1000).getUTCFullYear();
+    args.say(`demo: the company's yearly disclosure: dpl report --operator ${actors.company} --year ${reportYear} (or GET /v1/disclosures/${actors.company.toLowerCase()}/${reportYear}?format=html)`);
     args.say(`demo: done. Traffic ${traffic}, forecast ${forecast}; files in ${dir}`);
     return {
       actors,
@@ -256,6 +327,8 @@ export async function runDemo(args: { rpcUrl: string; ledger: string; dataDir: s
       files,
       refusals,
       delivered,
+      token,
+      objection: objection.toString(),
     };
   } finally {
     provider.destroy();

@@ -179,7 +179,10 @@ async function startOn(args: { config: Config; logger: Logger; say?: (line: stri
       ? await startGateway({ config: { ...config.gateway, key: gatewayKey }, dataDir: config.dataDir, index: store, rpcUrl, chainId, ledger, headTime: () => indexer.status().head?.timestamp, logger })
       : undefined;
   // The demo runs once, on the embedded chain, when its ledger is new; its bank fetches through the gateway.
-  const demo = chain && deployed && config.demo ? await runDemo({ rpcUrl, ledger, dataDir: config.dataDir, servedDir: config.gateway.dir, gateway, say: args.say ?? (() => {}) }) : undefined;
+  const demo =
+    chain && deployed && config.demo
+      ? await runDemo({ rpcUrl, ledger, dataDir: config.dataDir, artifactsDir: hardhatConfig.paths.artifacts, servedDir: config.gateway.dir, gateway, say: args.say ?? (() => {}) })
+      : undefined;
   if (demo) await chain!.save();
   // The CLI finds the API and the gateway where this dpl listens, whatever their ports were.
   if (!config.ledgerAddress) await recordDeployment(config.dataDir, { ...(await readDeployment(config.dataDir))!, rpcUrl, apiUrl, gatewayUrl: gateway?.url });

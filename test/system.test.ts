@@ -43,11 +43,21 @@ describe("startSystem", function () {
       const bankGrants = await get(`/v1/accounts/${demo.actors.bank.toLowerCase()}/grants`);
       expect(bankGrants.items).to.have.length(2);
       expect(bankGrants.items.find((g: any) => g.datasetId === demo.forecast.toLowerCase())).to.include({ used: "12", status: "active" });
-      expect(demo.refusals).to.have.length(3);
-      expect(demo.refusals[0]).to.match(/may not be licensed to anyone: the grant .* it rests on carries use, process, not operate/);
+      expect(demo.refusals).to.have.length(4);
+      expect(demo.refusals[0]).to.match(/a unit price of 80 is above the cap of dataset 0x[0-9a-f]{8}…, 60/);
+      expect(demo.refusals[1]).to.match(/may not be licensed to anyone: the grant .* it rests on carries use, process, not operate/);
       // The laundering attempt: the repackaged copy rests on the same grant, and is refused the same way.
-      expect(demo.refusals[1]).to.match(/dataset 0x[0-9a-f]{8}… may not be licensed to anyone: the grant .* it rests on carries use, process, not operate/);
-      expect(demo.refusals[2]).to.match(/allows 50 units; 12 used; 100 requested/);
+      expect(demo.refusals[2]).to.match(/dataset 0x[0-9a-f]{8}… may not be licensed to anyone: the grant .* it rests on carries use, process, not operate/);
+      expect(demo.refusals[3]).to.match(/allows 50 units; 12 used; 100 requested/);
+      // Fees: the company paid the traffic data in full through the ledger (181 units, one the forecast's
+      // derivation, at 50) and 20.00 of the weather data's 24.30 (81 units at 30) off it.
+      const statement = await get(`/v1/accounts/${demo.actors.company.toLowerCase()}/statements/${new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 4)}`);
+      const owed = Object.fromEntries(statement.lines.map((l: any) => [l.grantId, [l.owedToDate, l.paidToDate, l.outstanding]]));
+      expect(owed).to.deep.equal({ [demo.grants.traffic.toLowerCase()]: ["9050", "9050", "0"], [demo.grants.weather.toLowerCase()]: ["2430", "2000", "430"] });
+      // The research grant is free; the route study was retired by the arbiter's ruling on the archive's objection.
+      expect((await get(`/v1/grants/${demo.grants.rival}`)).grant.fees).to.include({ purposeClass: "public-welfare", unitPrice: "0" });
+      expect((await get(`/v1/objections/${demo.objection}`)).objection).to.include({ state: "upheld", target: demo.rivalProduct.toLowerCase(), objector: demo.actors.archive.toLowerCase() });
+      expect((await get(`/v1/datasets/${demo.rivalProduct}`)).dataset).to.include({ status: "retired", cancelledBy: demo.objection });
       const repackaged = (await get(`/v1/datasets/${demo.repackaged}`)).dataset;
       expect(repackaged.parents.map((p: any) => [p.datasetId, p.grantId])).to.deep.equal([[demo.rivalProduct.toLowerCase(), null]]);
       expect(repackaged.licences.map((l: any) => [l.grantId, l.direct])).to.deep.equal([[demo.grants.rival.toLowerCase(), true]]);
