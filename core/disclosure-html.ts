@@ -7,7 +7,7 @@
 import type { Disclosure } from "./api-answers.js";
 import { formatAmount } from "./money.js";
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 /** A heading or label in both languages: "授权运营资源 Authorised resources". */
 const both = (zh: string, en: string) => `<span lang="zh-Hans">${zh}</span> <span lang="en">${en}</span>`;
@@ -15,7 +15,7 @@ const both = (zh: string, en: string) => `<span lang="zh-Hans">${zh}</span> <spa
 const short = (hex: string) => `${hex.slice(0, 10)}…${hex.slice(-4)}`;
 const link = (kind: "dataset" | "grant" | "account", id: string) => `<a href="/#/${kind}/${id}" title="${id}"><code>${short(id)}</code></a>`;
 const at = (r: { txHash: string; blockNumber: number; time: string }) =>
-  `<span class="ref">${escape(r.time.slice(0, 10))} · <code title="${r.txHash}">tx ${short(r.txHash)}</code> · #${r.blockNumber}</span>`;
+  `<span class="ref">${escapeHtml(r.time.slice(0, 10))} · <code title="${r.txHash}">tx ${short(r.txHash)}</code> · #${r.blockNumber}</span>`;
 const day = (unix: number) => new Date(unix * 1000).toISOString().slice(0, 10);
 
 const STATE_ZH: Record<string, string> = {
@@ -37,7 +37,7 @@ function feesText(f: NonNullable<Disclosure["products"][number]["grants"][number
   if (f.unitPrice !== "0") parts.push(`${formatAmount(f.unitPrice, f)} / 单位 unit`);
   if (f.periodFee !== "0") parts.push(`${formatAmount(f.periodFee, f)} / ${f.period % 86_400 === 0 ? `${f.period / 86_400} 天 days` : `${f.period} s`}`);
   if (parts.length === 1) parts.push("免费 free");
-  return escape(parts.join(" · "));
+  return escapeHtml(parts.join(" · "));
 }
 
 const table = (head: string[], rows: string[][]) =>
@@ -67,8 +67,8 @@ export function disclosureHtml(d: Disclosure): string {
       link("grant", r.grantId),
       link("dataset", r.datasetId),
       link("account", r.grantor),
-      escape(r.rights.join(", ")),
-      escape(r.purpose),
+      escapeHtml(r.rights.join(", ")),
+      escapeHtml(r.purpose),
       `${day(r.validFrom)} – ${r.validUntil >= 2 ** 40 - 1 ? "∞" : day(r.validUntil)}`,
       state(r.state),
       at(r.issued),
@@ -77,7 +77,7 @@ export function disclosureHtml(d: Disclosure): string {
   const products = d.products
     .map((p) => {
       const cap = p.cap
-        ? `${both("限价", "Cap")}: ${escape(formatAmount(p.cap.maxUnitPrice, p.cap))} / 单位 unit, ${escape(formatAmount(p.cap.maxDailyFee, p.cap))} / 天 day · ${at(p.cap.set)}`
+        ? `${both("限价", "Cap")}: ${escapeHtml(formatAmount(p.cap.maxUnitPrice, p.cap))} / 单位 unit, ${escapeHtml(formatAmount(p.cap.maxDailyFee, p.cap))} / 天 day · ${at(p.cap.set)}`
         : `${both("限价", "Cap")}: ${both("无", "none")}`;
       const grants = table(
         [
@@ -95,16 +95,16 @@ export function disclosureHtml(d: Disclosure): string {
           link("account", g.grantee),
           g.fees ? feesText(g.fees) : both("无收费条款", "no fee terms"),
           g.units,
-          g.fees ? escape(formatAmount(g.charged, g.fees)) : "–",
-          g.fees ? escape(formatAmount(g.paid, g.fees)) : "–",
+          g.fees ? escapeHtml(formatAmount(g.charged, g.fees)) : "–",
+          g.fees ? escapeHtml(formatAmount(g.paid, g.fees)) : "–",
           state(g.state),
           at(g.issued),
         ]),
       );
       return `<h3>${link("dataset", p.datasetId)} ${p.licences.length ? both("（数据产品）", "(product)") : ""}</h3>
-<p>${both("登记", "Registered")}: ${at(p.registered)}${p.retired ? ` · ${both("已退役", "Retired")}: ${at(p.retired)}` : ""} · ${escape(p.metadataURI.length > 80 ? `${p.metadataURI.slice(0, 80)}…` : p.metadataURI)}</p>
+<p>${both("登记", "Registered")}: ${at(p.registered)}${p.retired ? ` · ${both("已退役", "Retired")}: ${at(p.retired)}` : ""} · ${escapeHtml(p.metadataURI.length > 80 ? `${p.metadataURI.slice(0, 80)}…` : p.metadataURI)}</p>
 <p>${cap}</p>${grants}
-<p>${both("用量合计", "Units in the year")}: ${p.units}${p.revenue.map((r) => ` · ${both("收入", "Revenue")}: ${escape(formatAmount(r.charged, r))} (${both("已收", "paid")} ${escape(formatAmount(r.paid, r))})`).join("")}</p>`;
+<p>${both("用量合计", "Units in the year")}: ${p.units}${p.revenue.map((r) => ` · ${both("收入", "Revenue")}: ${escapeHtml(formatAmount(r.charged, r))} (${both("已收", "paid")} ${escapeHtml(formatAmount(r.paid, r))})`).join("")}</p>`;
     })
     .join("\n");
   const revenue = table(
@@ -117,12 +117,12 @@ export function disclosureHtml(d: Disclosure): string {
       both("上年结转扣减", "Carried in"),
     ],
     d.revenue.map((r) => [
-      escape(r.currencyCode ?? r.token ?? ""),
-      escape(formatAmount(r.charged, r)),
-      escape(formatAmount(r.paid, r)),
-      r.ceiling ? `${escape(formatAmount(r.ceiling, r))} ${at(r.ceilingSet!)}` : both("未设定", "none set"),
-      escape(formatAmount(r.excess, r)),
-      escape(formatAmount(r.carriedIn, r)),
+      escapeHtml(r.currencyCode ?? r.token ?? ""),
+      escapeHtml(formatAmount(r.charged, r)),
+      escapeHtml(formatAmount(r.paid, r)),
+      r.ceiling ? `${escapeHtml(formatAmount(r.ceiling, r))} ${at(r.ceilingSet!)}` : both("未设定", "none set"),
+      escapeHtml(formatAmount(r.excess, r)),
+      escapeHtml(formatAmount(r.carriedIn, r)),
     ]),
   );
   const objections = table(
@@ -131,9 +131,9 @@ export function disclosureHtml(d: Disclosure): string {
       `#${o.id} ${at(o.filed)}`,
       link(o.targetKind, o.target),
       link("account", o.objector),
-      escape(o.reason),
-      o.answer ? `${escape(o.answer.text)} ${at(o.answer.at)}` : "–",
-      o.ruling ? `${o.ruling.upheld ? both("成立", "upheld") : both("驳回", "rejected")}: ${escape(o.ruling.text)} ${at(o.ruling.at)}` : "–",
+      escapeHtml(o.reason),
+      o.answer ? `${escapeHtml(o.answer.text)} ${at(o.answer.at)}` : "–",
+      o.ruling ? `${o.ruling.upheld ? both("成立", "upheld") : both("驳回", "rejected")}: ${escapeHtml(o.ruling.text)} ${at(o.ruling.at)}` : "–",
       state(o.state),
     ]),
   );
