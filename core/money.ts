@@ -33,3 +33,26 @@ export function formatAmount(amount: string, currency: CurrencyRef): string {
   if (currency.token) return `${amount} base units of token ${currency.token}`;
   return amount;
 }
+
+/** A grant's fee terms as the API gives them. */
+export interface FeeTermsRef extends CurrencyRef {
+  purposeClass: string;
+  unitPrice: string;
+  periodFee: string;
+  /** Seconds. */
+  period: number;
+}
+
+/** A period in days when whole, else in seconds: "30 days". */
+export function periodText(seconds: number): string {
+  return seconds % 86_400 === 0 ? `${seconds / 86_400} day${seconds === 86_400 ? "" : "s"}` : `${seconds} s`;
+}
+
+/** Fee terms in words: "commercial, 0.50 CNY a unit, 5.00 CNY every 30 days", or "public-welfare, free". */
+export function feeTermsText(f: FeeTermsRef): string {
+  const parts = [f.purposeClass];
+  if (f.unitPrice !== "0") parts.push(`${formatAmount(f.unitPrice, f)} a unit`);
+  if (f.periodFee !== "0") parts.push(`${formatAmount(f.periodFee, f)} every ${periodText(f.period)}`);
+  if (parts.length === 1) parts.push("free");
+  return parts.join(", ");
+}

@@ -12,7 +12,7 @@ import type { Disclosure, Objection, Statement } from "../../core/api-answers.js
 import { disclosureHtml } from "../../core/disclosure-html.js";
 import { sha256File } from "../../core/fingerprint.js";
 import { ObjectionTarget, PURPOSE_CLASS_NAMES, type PurposeClassName } from "../../core/ids.js";
-import { formatAmount } from "../../core/money.js";
+import { feeTermsText, formatAmount } from "../../core/money.js";
 import { parsePeriod, RULES_OFFSET } from "../../core/period.js";
 import { type FeeTermsArgs, feeTermsTuple, LedgerClient } from "../../sdk/index.js";
 import { type Context, parseAddress, parseId } from "../lib/context.js";
@@ -78,15 +78,6 @@ export function feeTermsOf(opts: FeeOptions): FeeTermsArgs | undefined {
   };
 }
 
-/** Fee terms in words: "commercial, 30.00 CNY a unit, 500.00 CNY every 30 days". */
-export function feeText(fees: { purposeClass: string; token: string | null; currencyCode: string | null; unitPrice: string; periodFee: string; period: number }): string {
-  const parts: string[] = [fees.purposeClass];
-  if (fees.unitPrice !== "0") parts.push(`${formatAmount(fees.unitPrice, fees)} a unit`);
-  if (fees.periodFee !== "0") parts.push(`${formatAmount(fees.periodFee, fees)} every ${fees.period % 86_400 === 0 ? `${fees.period / 86_400} days` : `${fees.period} s`}`);
-  if (parts.length === 1) parts.push("free");
-  return parts.join(", ");
-}
-
 /** The terms of a priced grant, read from the API (the ledger checks them against their hash when paid). */
 async function termsFromApi(ctx: Context, grantId: string): Promise<FeeTermsArgs & { currencyText: { token: string | null; currencyCode: string | null } }> {
   const answer = await ctx.api<{ grant: { fees: null | { purposeClass: PurposeClassName; token: string | null; currencyCode: string | null; unitPrice: string; periodFee: string; period: number } } }>(
@@ -128,7 +119,7 @@ function printStatement(ctx: Context, s: Statement): void {
   if (s.lines.length === 0) ctx.say("  no priced grant");
   for (const l of s.lines) {
     ctx.say(`  grant ${l.grantId} (${l.status}) on dataset ${l.datasetId}`);
-    ctx.say(`    ${feeText(l.fees)}`);
+    ctx.say(`    ${feeTermsText(l.fees)}`);
     ctx.say(`    ${l.units} unit(s), ${l.periods} period(s): charged ${formatAmount(l.charged, l.fees)}; paid ${formatAmount(l.paidInPeriod, l.fees)}`);
     ctx.say(`    to date: owed ${formatAmount(l.owedToDate, l.fees)}, paid ${formatAmount(l.paidToDate, l.fees)}, outstanding ${formatAmount(l.outstanding, l.fees)}`);
   }

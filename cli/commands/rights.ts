@@ -16,7 +16,8 @@ import { currencyCodeText, PURPOSE_CLASS_NAMES, rightNames, Rights, USAGE_ACTION
 import { type Context, parseAddress, parseId } from "../lib/context.js";
 import { rightsText } from "../../core/revert.js";
 import { feeTermsTuple, LedgerClient } from "../../sdk/index.js";
-import { type FeeOptions, feeTermsOf, feeText } from "./fees.js";
+import { feeTermsText } from "../../core/money.js";
+import { type FeeOptions, feeTermsOf } from "./fees.js";
 import { CliError, EXIT } from "../lib/errors.js";
 import { sha256File } from "../../core/fingerprint.js";
 import { printable } from "../lib/text.js";
@@ -303,6 +304,6 @@ function printGrant(ctx: Context, tx: string, e: any, fees?: any): void {
   ctx.say(
     `  purpose "${printable(e.purpose)}", ${new Date(Number(e.validFrom) * 1000).toISOString()} to ${hasEnd(e.validUntil) ? new Date(Number(e.validUntil) * 1000).toISOString() : "no end"}, quota ${e.quota === 0n ? "unlimited" : e.quota}`,
   );
-  if (terms) ctx.say(`  fees: ${feeText(terms)}`);
+  if (terms) ctx.say(`  fees: ${feeTermsText(terms)}`);
   ctx.say(`  tx ${tx}`);
 }

@@ -1,6 +1,9 @@
 /** How the explorer writes hashes, times, units and rights. Pure. */
+import { feeTermsText, formatAmount } from "../../core/money.js";
 import { hasEnd } from "../../core/window.js";
 import type { Dataset } from "./model.js";
+
+export { feeTermsText, formatAmount };
 
 export function shortHex(hex: string, keep = 6): string {
   return hex.length <= 2 + keep * 2 + 1 ? hex : `${hex.slice(0, 2 + keep)}…${hex.slice(-keep + 2)}`;

@@ -14,6 +14,7 @@ import { epochView } from "./views/epoch.js";
 import { fileView, type HashedFile } from "./views/file.js";
 import { grantView } from "./views/grant.js";
 import { homeView } from "./views/home.js";
+import { objectionView } from "./views/objection.js";
 import type { View } from "./views/view.js";
 import { message } from "./widgets.js";
 
@@ -43,6 +44,8 @@ async function viewFor(route: Route): Promise<View> {
       return searchView(route.query);
     case "epoch":
       return epochView(route.holder, route.epoch);
+    case "objection":
+      return objectionView(route.id);
     case "unknown":
       return messageView("Page not found", `There is no page at “${route.path}”. Search for a dataset, grant, file hash or account above.`);
   }

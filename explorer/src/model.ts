@@ -5,7 +5,26 @@
  */
 import type { Dataset, Evidence } from "../../core/api-answers.js";
 
-export type { Activity, Anchors, AppliedEvent, Dataset, Epoch, Grant, Lineage, Page, ReadAt, ReceiptCheck, Roles, Status, Usage } from "../../core/api-answers.js";
+export type {
+  Activity,
+  Anchors,
+  AppliedEvent,
+  Dataset,
+  Epoch,
+  FeeCap,
+  FeeTerms,
+  Grant,
+  Lineage,
+  Objection,
+  Page,
+  Payment,
+  ReadAt,
+  ReceiptCheck,
+  Roles,
+  Statement,
+  Status,
+  Usage,
+} from "../../core/api-answers.js";
 /** Which licence of a dataset no longer holds: on a lapsed dataset and on the grants resting on it. */
 export type Lapse = NonNullable<Dataset["lapse"]>;
 export type EvidenceView = Evidence;

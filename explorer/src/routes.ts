@@ -10,6 +10,7 @@ export type Route =
   | { page: "file"; contentHash: string }
   | { page: "search"; query: string }
   | { page: "epoch"; holder: string; epoch: string }
+  | { page: "objection"; id: string }
   | { page: "unknown"; path: string };
 
 const HASH = /^0x[0-9a-f]{64}$/;
@@ -32,6 +33,7 @@ export function parseRoute(fragment: string): Route {
     if (page === "file" && HASH.test(lower)) return { page, contentHash: lower };
     if (page === "account" && ADDRESS.test(lower)) return { page, address: lower };
     if (page === "search") return { page, query: value };
+    if (page === "objection" && /^[1-9]\d{0,19}$/.test(value)) return { page, id: value };
   } else if (page === "epoch" && ADDRESS.test(lower) && /^(0|[1-9]\d{0,19})$/.test(extra) && path.split("/").length === 4) return { page, holder: lower, epoch: extra };
   return { page: "unknown", path };
 }
@@ -52,5 +54,7 @@ export function href(route: Exclude<Route, { page: "unknown" }>): string {
       return `#/search/${encodeURIComponent(route.query)}`;
     case "epoch":
       return `#/epoch/${route.holder}/${route.epoch}`;
+    case "objection":
+      return `#/objection/${route.id}`;
   }
 }

@@ -42,6 +42,7 @@ export const datasetLink = (id: string, label?: string) =>
 export const grantLink = (id: string) => h("a", { href: href({ page: "grant", id }), title: id, class: "hex" }, shortHex(id));
 export const fileLink = (contentHash: string) => h("a", { href: href({ page: "file", contentHash }), title: contentHash, class: "hex" }, shortHex(contentHash, 10));
 export const epochLink = (holder: string, epoch: string) => h("a", { href: href({ page: "epoch", holder, epoch }), title: `epoch ${epoch} of ${holder}` }, `epoch ${epoch}`);
+export const objectionLink = (id: string) => h("a", { href: href({ page: "objection", id }) }, `objection #${id}`);
 export const fullHex = (hex: string) => h("code", { class: "hex full" }, hex);
 
 /** Where a fact sits on chain: block, transaction, time, and how final it is. */

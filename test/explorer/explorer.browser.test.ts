@@ -184,7 +184,8 @@ describe("explorer (headless Chromium)", function () {
     await open(`#/grant/${demo.grants.rival}`, "#products table");
     const products = (await api(`/v1/grants/${demo.grants.rival}/products`)).items.map((d: any) => `#/dataset/${d.id}`);
     expect(await page.locator("#products tbody tr td:first-child a").evaluateAll((links) => links.map((a) => a.getAttribute("href")))).to.deep.equal(products);
-    expect(await page.locator("#products .badge").allInnerTexts()).to.deep.equal(["lapsed", "lapsed"]);
+    // The route study was retired by the arbiter's ruling; its repackaged copy lapsed with the revoked grant.
+    expect(await page.locator("#products .badge").allInnerTexts()).to.deep.equal(["retired", "lapsed"]);
 
     // The home page names who administers the ledger, from its role events.
     const roles = (await api("/v1/status")).roles;
@@ -255,6 +256,44 @@ describe("explorer (headless Chromium)", function () {
     expect(times).to.deep.equal(all.slice(0, times.length).map((a) => a.evidence.time));
     expect(await seriousA11yViolations(page)).to.deep.equal([]);
     await screenshot(page, SHOTS, "account-bureau");
+  });
+
+  it("fees and objections: a priced grant's terms, owed and payments, the company's statement, and the upheld objection against the route study", async function () {
+    const demo = system.demo!;
+    const { grant } = await api(`/v1/grants/${demo.grants.weather}`);
+    await open(`#/grant/${demo.grants.weather}`, "#fees dl");
+    const fees = await text("#fees");
+    expect(fees)
+      .to.include("commercial, 0.30 CNY a unit")
+      .and.include(`Owed to date\n${Number(grant.owed) / 100 === 24.3 ? "24.30 CNY" : "?"}`)
+      .and.include("Paid\n20.00 CNY")
+      .and.include("Outstanding\n4.30 CNY");
+    expect(await page.locator("#fees tbody tr").count()).to.equal((await api(`/v1/grants/${demo.grants.weather}/payments`)).items.length);
+    expect(await seriousA11yViolations(page)).to.deep.equal([]);
+    await screenshot(page, SHOTS, "grant-fees");
+
+    const company = demo.actors.company.toLowerCase();
+    await open(`#/account/${company}`, "#fees a[href*='/v1/disclosures/']");
+    const year = new Date(Date.now() + 8 * 3_600_000).getUTCFullYear();
+    const statement = await api(`/v1/accounts/${company}/statements/${year}`);
+    expect(
+      await page
+        .locator("#fees table")
+        .first()
+        .locator("tbody tr td:first-child a")
+        .evaluateAll((links) => links.map((a) => a.getAttribute("title"))),
+    ).to.deep.equal(statement.lines.map((l: any) => l.grantId));
+    expect(await page.locator("#fees a[href*='/v1/disclosures/']").getAttribute("href")).to.equal(`/v1/disclosures/${company}/${year}?format=html`);
+
+    await open(`#/dataset/${demo.rivalProduct}`, "#objections td a[href^='#/objection/']");
+    expect(await text("#facts")).to.include(`Retired by the ruling on\nobjection #${demo.objection}`);
+    await page.locator(`#objections a[href='#/objection/${demo.objection}']`).click();
+    await page.locator("#objection dl").waitFor();
+    const { objection } = await api(`/v1/objections/${demo.objection}`);
+    const shown = await text("#objection");
+    expect(shown).to.include(objection.reason).and.include(objection.answer.text).and.include(objection.ruling.text);
+    expect(await seriousA11yViolations(page)).to.deep.equal([]);
+    await screenshot(page, SHOTS, "objection");
   });
 
   it("gateway epoch: the bureau's settlements on its account page, the epoch's deliveries, and a receipt checked in the browser", async function () {

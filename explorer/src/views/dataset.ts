@@ -5,14 +5,14 @@
 import { get, getAll } from "../api.js";
 import { drawTimeline, granteeName } from "../chart.js";
 import { h } from "../dom.js";
-import { datasetTitle, decodeMetadata, formatUnits, shortHex } from "../format.js";
+import { datasetTitle, decodeMetadata, formatAmount, formatUnits, shortHex } from "../format.js";
 import { drawLineage } from "../graph.js";
 import { mergeLineage } from "../lineage-data.js";
-import type { Dataset, Grant, Lineage, Usage } from "../model.js";
+import type { Dataset, FeeCap, Grant, Lineage, Usage } from "../model.js";
 import { href } from "../routes.js";
 import { cumulativeByGrantee } from "../timeline-data.js";
-import { accountLink, chainText, datasetLink, fact, fullHex, grantLink, message, pagedTable, section, standingFacts, statusBadge } from "../widgets.js";
-import { GRANT_HEADERS, grantRow, USAGE_HEADERS, usageRow } from "./rows.js";
+import { accountLink, chainText, datasetLink, fact, fullHex, grantLink, message, objectionLink, pagedTable, section, standingFacts, statusBadge } from "../widgets.js";
+import { GRANT_HEADERS, grantRow, OBJECTION_HEADERS, objectionRow, USAGE_HEADERS, usageRow } from "./rows.js";
 import type { View } from "./view.js";
 
 /** The most datasets the lineage graph draws each way: a graph of thousands is neither quick nor legible. */
@@ -35,8 +35,9 @@ function metadata(uri: string) {
 }
 
 export async function datasetView(id: string): Promise<View> {
-  const [{ dataset: d }, timelineUses, ancestors, descendants] = await Promise.all([
+  const [{ dataset: d }, { cap }, timelineUses, ancestors, descendants] = await Promise.all([
     get<{ dataset: Dataset }>(`/v1/datasets/${id}`),
+    get<{ cap: FeeCap | null }>(`/v1/datasets/${id}/fee-cap`),
     getAll<Usage>(`/v1/datasets/${id}/usage`, TIMELINE_MAX_USES),
     get<Lineage>(`/v1/datasets/${id}/lineage?direction=ancestors&limit=${LINEAGE_PAGE}`),
     get<Lineage>(`/v1/datasets/${id}/lineage?direction=descendants&limit=${LINEAGE_PAGE}`),
@@ -48,6 +49,13 @@ export async function datasetView(id: string): Promise<View> {
     row: (g) => grantRow(g),
     empty: "No grant was ever issued on this dataset.",
   });
+  const objections = await pagedTable({
+    caption: "Objections to this dataset's registration",
+    headers: OBJECTION_HEADERS,
+    path: `/v1/objections?target=${id}`,
+    row: objectionRow,
+    empty: "Nobody has objected to this dataset's registration.",
+  });
   const uses = await pagedTable({ caption: "Uses of this dataset", headers: USAGE_HEADERS, path: `/v1/datasets/${id}/usage`, row: usageRow, empty: "Nobody has recorded a use of this dataset." });
   const title = datasetTitle(d);
   const titles = new Map(ancestors.nodes.map((n) => [n.id, datasetTitle(n)]));
@@ -57,6 +65,12 @@ export async function datasetView(id: string): Promise<View> {
     "dl",
     { class: "facts" },
     standingFacts("Dataset id", d.id, d.status, d.retired, d.lapse),
+    ...(d.cancelledBy ? fact("Retired by the ruling on", objectionLink(d.cancelledBy)) : []),
+    ...fact(
+      "Fee cap",
+      cap ? `${formatAmount(cap.maxUnitPrice, cap)} a unit, ${formatAmount(cap.maxDailyFee, cap)} a day of period (set by ${cap.authority})` : "none: the authority has not capped this dataset's fees",
+      cap?.evidence,
+    ),
     fact("Holder", accountLink(d.holder), holderSince),
     d.pendingHolder ? fact("Offered to", accountLink(d.pendingHolder)) : [],
     fact("Anchored by", accountLink(d.registrant), d.registered),
@@ -140,6 +154,7 @@ export async function datasetView(id: string): Promise<View> {
     h("p", { class: "actions" }, h("a", { class: "button", href: `/v1/datasets/${d.id}/prov`, download: `dpl-${d.id.slice(0, 10)}.prov.json` }, "Download W3C PROV-JSON")),
     section("Facts and their chain evidence", "facts", facts),
     section("Grants", "grants", grants.element),
+    section("Objections", "objections", objections.element),
     section("Usage over time", "timeline", timeline),
     section(
       "Lineage",
@@ -162,7 +177,7 @@ export async function datasetView(id: string): Promise<View> {
   return {
     title: `${title} · dataset`,
     node,
-    paged: () => grants.paged() || uses.paged(),
+    paged: () => grants.paged() || uses.paged() || objections.paged(),
     attached: () => {
       if (series.length) chart = drawTimeline(canvas, series, granteeName);
       if (lineage.nodes.length > 1) {

@@ -1,9 +1,9 @@
 /** Table rows shared by several pages: a grant, a use, an account's activity, a dataset. */
 import type { Child } from "../dom.js";
 import { h } from "../dom.js";
-import { datasetTitle, formatTime, formatUntil, formatUnits, rightsLabel } from "../format.js";
-import type { Activity, Dataset, Epoch, Grant, Usage } from "../model.js";
-import { accountLink, chainText, datasetLink, epochLink, evidence, grantLink, lapseNote, quotaBar, statusBadge } from "../widgets.js";
+import { datasetTitle, feeTermsText, formatAmount, formatTime, formatUntil, formatUnits, rightsLabel } from "../format.js";
+import type { Activity, Dataset, Epoch, Grant, Objection, Payment, Statement, Usage } from "../model.js";
+import { accountLink, chainText, datasetLink, epochLink, evidence, grantLink, lapseNote, objectionLink, quotaBar, statusBadge } from "../widgets.js";
 
 export const GRANT_HEADERS = ["Grant", "Grantee", "Rights", "Purpose", "Valid", "Status", "Used / quota"];
 
@@ -61,6 +61,19 @@ const ACTIVITY: Record<Activity["kind"], string> = {
   "dismissed-meter": "was dismissed as the gateway meter of",
   "epoch-settled": "had its gateway's epoch settled",
   "settled-epoch": "settled, as meter, the gateway epoch",
+  "fees-paid": "paid fees for",
+  "fees-received": "received fees for",
+  "fees-acknowledged": "acknowledged a payment of fees for",
+  "fee-cap-set": "capped the fees of",
+  "revenue-ceiling-set": "set the revenue ceiling of an operator",
+  "revenue-ceiling-received": "had its revenue ceiling set",
+  "objection-filed": "objected to",
+  "objection-received": "received an objection to",
+  "objection-answered": "answered an objection about",
+  "objection-ruled": "ruled on an objection about",
+  "ruling-received": "received a ruling on an objection about",
+  "grant-cancelled": "had a grant cancelled by a ruling on",
+  "dataset-cancelled": "had a dataset retired by a ruling:",
 };
 
 /** The holder whose epoch a settlement entry names: the account itself, or for the meter that settled it the counterparty. */
@@ -82,5 +95,41 @@ export function activityRow(a: Activity): Child[] {
   if (a.role) what.push(` ${a.role}`);
   if (a.epoch) what.push(" ", epochLink(settledHolder(a), a.epoch));
   if (a.units) what.push(` (${formatUnits(a.units)} units)`);
+  if (a.amount) what.push(` (${formatUnits(a.amount)} in the smallest unit)`);
+  if (a.objectionId) what.push(" — ", objectionLink(a.objectionId));
   return [h("time", { datetime: a.evidence.time }, formatTime(a.evidence.timestamp)), h("span", { class: `activity activity-${a.kind}` }, ...what), evidence(a.evidence)];
+}
+
+export const PAYMENT_HEADERS = ["When", "How", "Payer", "Paid to", "Amount", "Paid in all", "Evidence"];
+
+export function paymentRow(p: Payment, fees: Parameters<typeof formatAmount>[1]): Child[] {
+  return [
+    h("time", { datetime: p.evidence.time }, formatTime(p.evidence.timestamp)),
+    p.kind === "paid" ? "through the ledger" : "acknowledged by the holder",
+    p.payer ? accountLink(p.payer) : "–",
+    accountLink(p.holder),
+    formatAmount(p.amount, fees),
+    formatAmount(p.paidTotal, fees),
+    evidence(p.evidence),
+  ];
+}
+
+export const OBJECTION_HEADERS = ["Objection", "Against", "Objector", "Reason", "Status", "Filed"];
+
+export function objectionRow(o: Objection): Child[] {
+  return [objectionLink(o.id), o.targetKind === "grant" ? grantLink(o.target) : datasetLink(o.target), accountLink(o.objector), chainText(o.reason), statusBadge(o.state), evidence(o.filed)];
+}
+
+export const STATEMENT_HEADERS = ["Grant", "Fees", "Units", "Periods", "Charged", "Paid in the period", "Outstanding to date"];
+
+export function statementRow(l: Statement["lines"][number]): Child[] {
+  return [
+    grantLink(l.grantId),
+    feeTermsText(l.fees),
+    formatUnits(l.units),
+    String(l.periods),
+    formatAmount(l.charged, l.fees),
+    formatAmount(l.paidInPeriod, l.fees),
+    formatAmount(l.outstanding, l.fees),
+  ];
 }
