@@ -12,7 +12,11 @@
  *   version from it (both versions declared)
  * - a dpl:HoldingTransfer activity for each change of holder (the old holder and the new one
  *   associated with it, in the roles dpl:from and dpl:to); wasAttributedTo names the holder now
- * - wasInvalidatedBy: a retired dataset, by its dpl:Retirement activity
+ * - wasInvalidatedBy: a retired dataset, by its dpl:Retirement activity (dpl:Cancellation when an
+ *   arbiter's ruling retired it); a grant cancelled by a ruling, by the dpl:Objection upheld
+ * - a dpl:Objection activity for each objection to the dataset or to one of its grants: it used its
+ *   target, and is associated with the objector (dpl:objector), the holder who answered (dpl:answer)
+ *   and the arbiter who ruled (dpl:arbiter), with the texts and the outcome as attributes
  *
  * Every grant the document names is declared as a prov:Plan entity: the dataset's own grants and the
  * upstream grants it rests on (its licence, which includes every grant a derivation in its lineage
@@ -24,7 +28,7 @@ import { ZeroHash } from "ethers";
 
 import { rightNames } from "../../core/ids.js";
 import type { LineageGraph } from "../store/reads.js";
-import type { DatasetRecord, GrantRecord, UsageRecord } from "../store/records.js";
+import type { DatasetRecord, GrantRecord, ObjectionRecord, UsageRecord } from "../store/records.js";
 
 type Attributes = Record<string, unknown>;
 
@@ -57,6 +61,8 @@ export function buildProv(args: {
   /** The dataset's previous and next versions, when it has them. */
   versions?: { previous?: DatasetRecord; next?: DatasetRecord };
   usage: UsageRecord[];
+  /** Objections to the dataset and to its grants. */
+  objections?: ObjectionRecord[];
   /** What the document leaves out, by kind, each with where to read the rest. */
   cut?: Record<string, string>;
 }): ProvDocument {
@@ -121,9 +127,10 @@ export function buildProv(args: {
     }
     if (d.retired) {
       const activity = `dpl:retire-${d.id}`;
-      const time = instantActivity(activity, "dpl:Retirement", d.retired);
+      const time = instantActivity(activity, d.cancelledBy ? "dpl:Cancellation" : "dpl:Retirement", d.retired);
       relation("wasInvalidatedBy", { "prov:entity": id, "prov:activity": activity, "prov:time": time });
-      relation("wasAssociatedWith", { "prov:activity": activity, "prov:agent": agent(d.holder) });
+      if (d.cancelledBy) doc.activity[activity]["dpl:objection"] = `dpl:objection-${d.cancelledBy}`;
+      else relation("wasAssociatedWith", { "prov:activity": activity, "prov:agent": agent(d.holder) });
     }
     return id;
   };
@@ -185,6 +192,30 @@ export function buildProv(args: {
       "dpl:quota": g.quota,
       "dpl:state": g.state,
     });
+  }
+
+  // Objections: each used its target; its parties are associated with it in their roles.
+  for (const o of args.objections ?? []) {
+    const activity = `dpl:objection-${o.id}`;
+    const target = o.targetKind === "grant" ? `grant:${o.target}` : `ds:${o.target}`;
+    const filed = dateTime(o.filed.timestamp);
+    doc.activity[activity] = {
+      "prov:type": typed("dpl:Objection", "prov:QUALIFIED_NAME"),
+      "prov:startTime": filed,
+      ...(o.ruling ? { "prov:endTime": dateTime(o.ruling.evidence.timestamp) } : {}),
+      "dpl:reason": o.reason,
+      "dpl:state": o.state,
+      "dpl:txHash": o.filed.txHash,
+      ...(o.answer ? { "dpl:answer": o.answer.text } : {}),
+      ...(o.ruling ? { "dpl:ruling": o.ruling.text, "dpl:upheld": o.ruling.upheld } : {}),
+    };
+    relation("used", { "prov:activity": activity, "prov:entity": target, "prov:time": filed });
+    relation("wasAssociatedWith", { "prov:activity": activity, "prov:agent": agent(o.objector), "prov:role": typed("dpl:objector", "prov:QUALIFIED_NAME") });
+    if (o.answer) relation("wasAssociatedWith", { "prov:activity": activity, "prov:agent": agent(o.answer.holder), "prov:role": typed("dpl:answer", "prov:QUALIFIED_NAME") });
+    if (o.ruling) relation("wasAssociatedWith", { "prov:activity": activity, "prov:agent": agent(o.ruling.arbiter), "prov:role": typed("dpl:arbiter", "prov:QUALIFIED_NAME") });
+    if (o.ruling?.upheld && o.targetKind === "grant" && declared.has(o.target)) {
+      relation("wasInvalidatedBy", { "prov:entity": target, "prov:activity": activity, "prov:time": dateTime(o.ruling.evidence.timestamp) });
+    }
   }
 
   // Uses of the dataset.

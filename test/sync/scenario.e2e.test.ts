@@ -326,6 +326,14 @@ for (const [name, start] of [
       }
       const cancelledSets = [...truth.datasets.values()].filter((d) => truth.objections.some((o) => o.target === d.id && o.state === "upheld"));
       for (const d of cancelledSets) expect((await api.get(`/v1/datasets/${d.id}`)).body.dataset.cancelledBy).to.be.a("string");
+      // PROV: the objection is an activity that used its target; an upheld one invalidated it.
+      for (const o of truth.objections.filter((x) => x.targetKind === "dataset")) {
+        const prov = (await api.get(`/v1/datasets/${o.target}/prov`)).body;
+        const activity = prov.activity[`dpl:objection-${o.id}`];
+        expect(activity["dpl:state"]).to.equal(o.state);
+        expect(Object.values(prov.used).some((u: any) => u["prov:activity"] === `dpl:objection-${o.id}` && u["prov:entity"] === `ds:${o.target}`)).to.equal(true);
+        if (o.state === "upheld") expect(prov.activity[`dpl:retire-${o.target}`]["dpl:objection"]).to.equal(`dpl:objection-${o.id}`);
+      }
       expect((await api.get("/v1/objections/999")).status).to.equal(404);
       expect((await api.get("/v1/objections/0")).status).to.equal(400);
     });

@@ -41,12 +41,19 @@ export function provRoutes(route: Route): void {
       if (grantsNext) cut.grants = `the ${PROV_MAX.grants} newest grants; the rest: ${base}/grants?cursor=${grantsNext}`;
       if (lineage.next) cut.ancestors = `the ${PROV_MAX.ancestors} nearest ancestors; the rest: ${base}/lineage?direction=ancestors&depth=32&cursor=${lineage.next}`;
       if (lineage.truncated) cut.generations = `32 generations of ancestors; the rest: the PROV of the oldest ones shown`;
-      if (Object.keys(cut).length > 0) req.res!.set("X-Dpl-Truncated", Object.keys(cut).join(", "));
       const versions = {
         previous: dataset.previousVersion ? await reader.dataset(dataset.previousVersion) : undefined,
         next: dataset.nextVersion ? await reader.dataset(dataset.nextVersion) : undefined,
       };
-      return buildProv({ chainId: reader.identity.chainId, ledger: reader.identity.ledger, dataset, lineage, grants, licences, versions, usage: usage.items, cut });
+      // Objections to the dataset and to the grants the document names (a seek each).
+      const objections = [];
+      for (const target of [params.id, ...grants.map((g) => g.id)]) {
+        const page = await reader.objections({ target, limit: 100 });
+        objections.push(...page.items);
+        if (page.next) cut.objections = `the 100 newest objections to each target; the rest: /v1/objections?target=<id>`;
+      }
+      if (Object.keys(cut).length > 0) req.res!.set("X-Dpl-Truncated", Object.keys(cut).join(", "));
+      return buildProv({ chainId: reader.identity.chainId, ledger: reader.identity.ledger, dataset, lineage, grants, licences, versions, usage: usage.items, objections, cut });
     },
   });
 }
