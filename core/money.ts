@@ -27,10 +27,10 @@ export function withMinorDigits(amount: string, digits: number): string {
   return `${negative ? "-" : ""}${body.slice(0, -digits)}.${body.slice(-digits)}`;
 }
 
-/** "60.00 CNY", or "4000000000000000 base units of token 0x5fbd…". */
+/** "60.00 CNY", or "9050 of token 0xcf7e…0fc9" (a token's base units: its decimals are not on the ledger). */
 export function formatAmount(amount: string, currency: CurrencyRef): string {
   if (currency.currencyCode) return `${withMinorDigits(amount, minorDigits(currency.currencyCode))} ${currency.currencyCode}`;
-  if (currency.token) return `${amount} base units of token ${currency.token}`;
+  if (currency.token) return `${amount} of token ${currency.token.slice(0, 6)}…${currency.token.slice(-4)}`;
   return amount;
 }
 

@@ -41,3 +41,19 @@ export function parsePeriod(label: string, what = "period"): Period {
 export function yearOf(time: number): number {
   return new Date((time + RULES_OFFSET) * 1000).getUTCFullYear();
 }
+
+/** The month (UTC+8) a moment falls in, as a number: 202611. */
+export function monthOf(time: number): number {
+  const d = new Date((time + RULES_OFFSET) * 1000);
+  return d.getUTCFullYear() * 100 + d.getUTCMonth() + 1;
+}
+
+/** The month after `month` (202612 → 202701). */
+export function nextMonth(month: number): number {
+  return month % 100 === 12 ? (Math.floor(month / 100) + 1) * 100 + 1 : month + 1;
+}
+
+/** Whether `time` is the last second of a month (UTC+8): where month and year periods end. */
+export function isMonthEnd(time: number): boolean {
+  return monthOf(time) !== monthOf(time + 1);
+}

@@ -86,11 +86,11 @@ export async function disclosureOf(reader: Reader, views: ReturnType<typeof view
           grantIds.push(g.id);
           const basis = feeBasisOf(g);
           const [usedBefore, usedByEnd, paidBefore, paidByEnd, usedBeforeLastYear] = await Promise.all([
-            reader.usedBy(g.id, from - 1),
-            reader.usedBy(g.id, asOf),
-            reader.paidBy(g.id, from - 1),
-            reader.paidBy(g.id, asOf),
-            reader.usedBy(g.id, last.from - 1),
+            reader.usedBy(g, from - 1),
+            reader.usedBy(g, asOf),
+            reader.paidBy(g, from - 1),
+            reader.paidBy(g, asOf),
+            reader.usedBy(g, last.from - 1),
           ]);
           const units = usedByEnd - usedBefore;
           const charged = basis ? chargeFor(basis, units, from, asOf) : 0n;

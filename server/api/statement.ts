@@ -32,7 +32,7 @@ async function grantsOf(reader: Reader, account: string, role: "grantee" | "hold
 async function lineOf(reader: Reader, views: ReturnType<typeof viewsOf>, g: GrantRecord, from: number, to: number): Promise<Answer.StatementLine | undefined> {
   const basis = feeBasisOf(g);
   if (!basis || !g.fees || g.issued.timestamp > to) return undefined;
-  const [usedBefore, usedByEnd, paidBefore, paidByEnd] = await Promise.all([reader.usedBy(g.id, from - 1), reader.usedBy(g.id, to), reader.paidBy(g.id, from - 1), reader.paidBy(g.id, to)]);
+  const [usedBefore, usedByEnd, paidBefore, paidByEnd] = await Promise.all([reader.usedBy(g, from - 1), reader.usedBy(g, to), reader.paidBy(g, from - 1), reader.paidBy(g, to)]);
   const units = usedByEnd - usedBefore;
   const owedToDate = owedAt(basis, usedByEnd, to);
   const outstanding = owedToDate > paidByEnd ? owedToDate - paidByEnd : 0n;

@@ -107,10 +107,10 @@ export interface Reader {
   epochsOf(holder: string, args: PageArgs): Promise<Page<EpochRecord>>;
   /** The uses an epoch settled, in the order settled, as stored. */
   storedUsageOfEpoch(holder: string, epoch: bigint, args: PageArgs): Promise<Page<StoredItem>>;
-  /** Units grant `grantId` had used by the end of second `time`. */
-  usedBy(grantId: string, time: number): Promise<bigint>;
-  /** What had been paid or acknowledged for grant `grantId` by the end of second `time`. */
-  paidBy(grantId: string, time: number): Promise<bigint>;
+  /** Units grant `g` had used by the end of second `time`. */
+  usedBy(g: GrantRecord, time: number): Promise<bigint>;
+  /** What had been paid or acknowledged for grant `g` by the end of second `time`. */
+  paidBy(g: GrantRecord, time: number): Promise<bigint>;
   /** Payments towards a grant's fees, newest first. */
   paymentsOf(grantId: string, args: PageArgs): Promise<Page<PaymentRecord>>;
   /** The authority's fee cap on `datasetId`, if one is in force. */

@@ -3,6 +3,7 @@
  * and after a write (a reorganisation's rollback included). Lists are range scans over the index
  * sublevels, paginated by an opaque cursor (the last key returned).
  */
+import { isMonthEnd, monthOf } from "../../core/period.js";
 import { encodeCursor, epochKey, objectionKey, ROLE_ACTOR, seriesKey, upperBound } from "./keys.js";
 import { keyAfter, type LineageArgs, type LineageGraph, lineageOffset, type Page, type PageArgs, type Reader, type StoredItem } from "./reader.js";
 import type {
@@ -322,12 +323,26 @@ class SnapshotReader implements Reader {
     return entry?.[1] as T | undefined;
   }
 
-  async usedBy(grantId: string, time: number) {
-    return BigInt((await this.lastInSeries<string>("usedSeries", grantId, time)) ?? "0");
+  /**
+   * A grant's running total by the end of second `time`: none before its first change, the total
+   * itself from its last change on, a month's checkpoint at a month's end (point reads, no
+   * iterator: what month and year statements ask), else the last entry of its series (one seek).
+   */
+  private async totalBy(g: GrantRecord, time: number, kind: "used" | "paid"): Promise<bigint> {
+    const [lastAt, total] = kind === "used" ? [g.lastUsedAt, g.used] : [g.lastPaidAt, g.paid ?? "0"];
+    if (lastAt === undefined) return 0n;
+    if (time >= lastAt) return BigInt(total);
+    if (isMonthEnd(time)) return BigInt(this.get<string>(kind === "used" ? "usedMonths" : "paidMonths", `${g.id}:${monthOf(time)}`) ?? "0");
+    if (kind === "used") return BigInt((await this.lastInSeries<string>("usedSeries", g.id, time)) ?? "0");
+    return BigInt((await this.lastInSeries<PaymentRecord>("payments", g.id, time))?.paidTotal ?? "0");
   }
 
-  async paidBy(grantId: string, time: number) {
-    return BigInt((await this.lastInSeries<PaymentRecord>("payments", grantId, time))?.paidTotal ?? "0");
+  usedBy(g: GrantRecord, time: number) {
+    return this.totalBy(g, time, "used");
+  }
+
+  paidBy(g: GrantRecord, time: number) {
+    return this.totalBy(g, time, "paid");
   }
 
   paymentsOf(grantId: string, args: PageArgs) {

@@ -105,6 +105,15 @@ export interface GrantRecord {
   fees?: FeeTermsRecord;
   /** Paid through the ledger or acknowledged by the holder, in all (with fee terms only). */
   paid?: string;
+  /**
+   * When the last use and the last payment were recorded, and in which month (UTC+8, 202611): a
+   * statement reads "used by the end of a month" as one point read of the month's checkpoint, or as
+   * `used` itself from the last use on.
+   */
+  lastUsedAt?: number;
+  usedMonth?: number;
+  lastPaidAt?: number;
+  paidMonth?: number;
 }
 
 /** A payment towards a grant's fees: through the ledger ("paid") or acknowledged by the holder (key grant:time:position). */

@@ -6,6 +6,7 @@
 import { ZeroHash } from "ethers";
 
 import { currencyCodeText, PURPOSE_CLASS_NAMES, roleName, USAGE_ACTION_NAMES } from "../../core/ids.js";
+import { monthOf, nextMonth } from "../../core/period.js";
 import type { LedgerEventBody } from "../../core/ledger-events.js";
 import { epochKey, objectionKey, positionKey, ROLE_ACTOR, ROLE_SUBJECT, seriesKey } from "./keys.js";
 import type {
@@ -209,8 +210,9 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
     case "UsageRecorded": {
       const g = await must(grant(w, event.grantId), event);
       const used = (BigInt(g.used) + event.units).toString();
-      await w.put("grants", g.id, { ...g, used, uses: g.uses + 1 });
-      // Units used by the end of each second that saw a use: a statement's units are two reads a grant.
+      const month = await checkpoint(w, "usedMonths", g.id, g.usedMonth, g.used, used, evidence.timestamp);
+      await w.put("grants", g.id, { ...g, used, uses: g.uses + 1, lastUsedAt: evidence.timestamp, usedMonth: month });
+      // Units used by the end of each second that saw a use: what any moment's statement reads.
       await w.put("usedSeries", seriesKey(g.id, evidence.timestamp), used);
       const settling = await w.get<SettlingMark>("meta", "settling");
       const usage: UsageRecord = {
@@ -252,7 +254,9 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
     case "FeesPaid":
     case "FeesAcknowledged": {
       const g = await must(grant(w, event.grantId), event);
-      await w.put("grants", g.id, { ...g, paid: event.paidTotal.toString() });
+      const paidTotal = event.paidTotal.toString();
+      const month = await checkpoint(w, "paidMonths", g.id, g.paidMonth, g.paid ?? "0", paidTotal, evidence.timestamp);
+      await w.put("grants", g.id, { ...g, paid: paidTotal, lastPaidAt: evidence.timestamp, paidMonth: month });
       const paid = event.kind === "FeesPaid";
       const record: PaymentRecord = {
         grantId: g.id,
@@ -425,6 +429,18 @@ export function settleDelay(r: RolesRecord, time: number): RolesRecord {
 }
 
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
+
+/**
+ * Writes a grant's running total at the end of the month `time` falls in (UTC+8), after filling the
+ * months since its last checkpoint with the total before: every month from the first to the last
+ * has its checkpoint, so "the total by the end of month m" is one point read. Returns the month.
+ */
+async function checkpoint(w: WriteSet, name: "usedMonths" | "paidMonths", grantId: string, lastMonth: number | undefined, before: string, after: string, time: number): Promise<number> {
+  const month = monthOf(time);
+  if (lastMonth !== undefined) for (let m = nextMonth(lastMonth); m < month; m = nextMonth(m)) await w.put(name, `${grantId}:${m}`, before);
+  await w.put(name, `${grantId}:${month}`, after);
+  return month;
+}
 
 /** A zero hash is "none". */
 const orNull = (hash: string) => (hash === ZeroHash ? null : hash);

@@ -111,7 +111,7 @@ describe("dpl and public-data fees and objections", function () {
     await api.indexer.syncOnce();
     const again = await dpl(2, "pay", granted.grantId);
     expect(again.code).to.equal(2);
-    expect(again.stderr).to.match(/^dpl: nothing is due on grant 0x[0-9a-f]{64}: 7000 base units of token 0x[0-9a-f]{40} owed, all of it paid\n$/);
+    expect(again.stderr).to.match(/^dpl: nothing is due on grant 0x[0-9a-f]{64}: 7000 of token 0x[0-9a-f]{4}…[0-9a-f]{4} owed, all of it paid\n$/);
   });
 
   it("files, answers and rules on an objection; upheld, the grant is cancelled; only an arbiter rules", async function () {
