@@ -16,19 +16,12 @@
  * (the build figures then come from the last bench/results/api.json). BENCH_PROFILE=<file> writes a
  * CPU profile of the server under load.
  */
-import { execFile } from "node:child_process";
-import type { Server } from "node:http";
 import { mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 
-import express from "express";
 import { keccak256, toBeHex } from "ethers";
 
-import { createApp } from "../server/api/app.js";
-import { listen } from "../server/api/listen.js";
-import { createMetrics } from "../server/api/metrics.js";
 import { datasetId as datasetIdOf, Rights, UsageAction } from "../core/ids.js";
 import { NO_END } from "../core/window.js";
 import { createRpcClient } from "../server/chain/rpc.js";
@@ -39,9 +32,9 @@ import { Store } from "../server/store/store.js";
 import { createIndexer } from "../server/sync/indexer.js";
 import { startAnvil } from "../test/helpers/chain.js";
 import { ledgerOn, tempDir } from "../test/helpers/system.js";
+import { load, serveBare, serveIndex } from "./http.js";
 import { replaceSection } from "./report.js";
 
-const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DATASETS = Number(process.env.BENCH_DATASETS ?? 340_000);
 const GRANTS = Number(process.env.BENCH_GRANTS ?? 100_000);
@@ -209,13 +202,6 @@ async function diskBytes(dir: string): Promise<number> {
   return total;
 }
 
-async function load(url: string): Promise<{ reqPerSec: number; p50Ms: number; p99Ms: number; errors: number }> {
-  const bin = path.join(here, "../node_modules/.bin/autocannon");
-  const { stdout } = await run(bin, ["-j", "-c", String(CONNECTIONS), "-d", String(DURATION), url], { maxBuffer: 64 * 1024 * 1024 });
-  const r = JSON.parse(stdout);
-  return { reqPerSec: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, errors: r.errors + r.non2xx };
-}
-
 async function main(): Promise<void> {
   const keep = process.env.BENCH_INDEX_DIR;
   const root = keep ?? (await tempDir("bench-api"));
@@ -251,20 +237,9 @@ async function main(): Promise<void> {
     `index of ${state.events.toLocaleString("en")} events: ${(bytes / 2 ** 30).toFixed(2)} GiB, opened in ${openSeconds.toFixed(2)} s, ${verified.keys.toLocaleString("en")} keys read back in ${verifySeconds.toFixed(0)} s`,
   );
 
-  const { app } = createApp({
-    store,
-    chain: { head: () => ({ number: state.cursor.number, timestamp: 1_800_000_000 + state.cursor.number * 2 }), lastError: () => undefined },
-    config: { finalityDepth: 64, confirmations: 0, corsOrigins: [], verifyMaxBytes: 1024 },
-    logger: silent,
-    metrics: createMetrics(async () => ({ head: state.cursor.number, indexed: state.cursor.number, events: state.events, reorgs: 0 })),
-  });
-  const api: Server = await listen(app, { port: 0, host: "127.0.0.1" });
-  const bare = express();
-  bare.get("/bare", (_req, res) => {
-    res.json({ ok: true, value: 42 });
-  });
-  const bareServer: Server = await listen(bare, { port: 0, host: "127.0.0.1" });
-  const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const api = await serveIndex(store, { number: state.cursor.number, timestamp: 1_800_000_000 + state.cursor.number * 2, events: state.events });
+  const bareServer = await serveBare();
+  const measure = (url: string) => load(url, { connections: CONNECTIONS, seconds: DURATION });
 
   const session = process.env.BENCH_PROFILE ? new (await import("node:inspector/promises")).Session() : undefined;
   if (session) {
@@ -290,9 +265,9 @@ async function main(): Promise<void> {
   };
   const results: Record<string, { reqPerSec: number; p50Ms: number; p99Ms: number }> = {};
   for (const [name, route] of Object.entries(routes)) {
-    const probe = await fetch(urlOf(api) + route);
+    const probe = await fetch(api.url + route);
     if (probe.status !== 200) throw new Error(`${route}: HTTP ${probe.status} ${await probe.text()}`);
-    const { errors, ...r } = await load(urlOf(api) + route);
+    const { errors, ...r } = await measure(api.url + route);
     if (errors) throw new Error(`${route}: ${errors} errors under load`);
     results[name] = r;
     console.log(name, r);
@@ -301,12 +276,12 @@ async function main(): Promise<void> {
     const { profile } = await session.post("Profiler.stop");
     await writeFile(process.env.BENCH_PROFILE!, JSON.stringify(profile));
   }
-  const { errors: bareErrors, ...bareResult } = await load(urlOf(bareServer) + "/bare");
+  const { errors: bareErrors, ...bareResult } = await measure(`${bareServer.url}/bare`);
   if (bareErrors) throw new Error(`bare endpoint: ${bareErrors} errors`);
   console.log("bareExpress", bareResult);
 
-  api.close();
-  bareServer.close();
+  api.server.close();
+  bareServer.server.close();
   await store.close();
   if (!keep) await rm(root, { recursive: true, force: true });
 

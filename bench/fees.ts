@@ -9,32 +9,23 @@
  *   - the operator's yearly disclosure, JSON and HTML, five times each: the build time (target < 5 s).
  * Writes bench/results/fees.json and the fees table of bench/README.md.
  */
-import { execFile } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
-import type { Server } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 
-import express from "express";
 import { keccak256, toBeHex } from "ethers";
 
 import { currencyCodeHex, PurposeClass, UsageAction } from "../core/ids.js";
 import type { LedgerEventBody } from "../core/ledger-events.js";
 import { parsePeriod } from "../core/period.js";
-import { createApp } from "../server/api/app.js";
-import { listen } from "../server/api/listen.js";
-import { createMetrics } from "../server/api/metrics.js";
-import { createLogger } from "../server/common/logger.js";
 import type { Evidence, SyncState } from "../server/store/records.js";
 import { applyEvent } from "../server/store/reduce.js";
 import { Store } from "../server/store/store.js";
 import { tempDir } from "../test/helpers/system.js";
+import { load, serveBare, serveIndex } from "./http.js";
 import { replaceSection } from "./report.js";
 
-const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
-const silent = createLogger({ level: "silent", pretty: false });
 const hash = (label: string) => keccak256(Buffer.from(label));
 const address = (label: string) => toBeHex(BigInt(hash(label)) >> 96n, 20);
 
@@ -47,13 +38,6 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = 10;
 const YEAR = 2026;
 const CNY = currencyCodeHex("CNY");
-
-async function load(url: string): Promise<{ reqPerSec: number; p50Ms: number; p99Ms: number; errors: number }> {
-  const bin = path.join(here, "../node_modules/.bin/autocannon");
-  const { stdout } = await run(bin, ["-j", "-c", String(CONNECTIONS), "-d", String(DURATION), url], { maxBuffer: 64 * 1024 * 1024 });
-  const r = JSON.parse(stdout);
-  return { reqPerSec: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, errors: r.errors + r.non2xx };
-}
 
 async function main(): Promise<void> {
   const dir = path.join(await tempDir("bench-fees"), "index");
@@ -130,30 +114,19 @@ async function main(): Promise<void> {
   const applySeconds = (performance.now() - began) / 1000;
   console.log(`applied ${state.events.toLocaleString("en")} events in ${applySeconds.toFixed(0)} s`);
 
-  const { app } = createApp({
-    store,
-    // The chain's head a fortnight after the year: the year is closed.
-    chain: { head: () => ({ number: state.cursor.number, timestamp: year.to + 14 * 86_400 }), lastError: () => undefined },
-    config: { finalityDepth: 64, confirmations: 0, corsOrigins: [], verifyMaxBytes: 1024 },
-    logger: silent,
-    metrics: createMetrics(async () => ({ head: state.cursor.number, indexed: state.cursor.number, events: state.events, reorgs: 0 })),
-  });
-  const api: Server = await listen(app, { port: 0, host: "127.0.0.1" });
-  const bare = express();
-  bare.get("/bare", (_req, res) => {
-    res.json({ ok: true, value: 42 });
-  });
-  const bareServer: Server = await listen(bare, { port: 0, host: "127.0.0.1" });
-  const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  // The chain's head a fortnight after the year: the year is closed.
+  const api = await serveIndex(store, { number: state.cursor.number, timestamp: year.to + 14 * 86_400, events: state.events });
+  const bareServer = await serveBare();
+  const measure = (url: string) => load(url, { connections: CONNECTIONS, seconds: DURATION });
 
   const statementRoute = `/v1/accounts/${address("probe grantee")}/statements/${YEAR}`;
-  const probe = (await (await fetch(urlOf(api) + statementRoute)).json()) as { lines: { units: string }[] };
+  const probe = (await (await fetch(api.url + statementRoute)).json()) as { lines: { units: string }[] };
   const probeUses = USES / 10;
   console.log(
     `statement of the probe grantee: ${probe.lines.length} lines, ${probe.lines.reduce((s, l) => s + Number(l.units), 0).toLocaleString("en")} units from ${probeUses.toLocaleString("en")} uses`,
   );
-  const statement = await load(urlOf(api) + statementRoute);
-  const bareResult = await load(`${urlOf(bareServer)}/bare`);
+  const statement = await measure(api.url + statementRoute);
+  const bareResult = await measure(`${bareServer.url}/bare`);
   if (statement.errors) throw new Error(`statement: ${statement.errors} errors under load`);
 
   const disclosureRoute = `/v1/disclosures/${operator}/${YEAR}`;
@@ -162,7 +135,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < 5; i++) {
     for (const format of ["json", "html"] as const) {
       began = performance.now();
-      const response = await fetch(`${urlOf(api)}${disclosureRoute}?format=${format}`);
+      const response = await fetch(`${api.url}${disclosureRoute}?format=${format}`);
       const text = await response.text();
       timings[format].push((performance.now() - began) / 1000);
       if (response.status !== 200) throw new Error(`disclosure: HTTP ${response.status} ${text}`);
@@ -192,8 +165,8 @@ async function main(): Promise<void> {
   ].join("\n");
   await replaceSection(path.join(here, "README.md"), "fees", table);
   console.log(table);
-  api.close();
-  bareServer.close();
+  api.server.close();
+  bareServer.server.close();
   await store.close();
 }
 

@@ -7,36 +7,22 @@
  * sealed and settled: its receipts, the time to build its tree and settle, and the gas.
  * Writes bench/results/gateway.json and the gateway section of bench/README.md.
  */
-import { execFile } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 
 import { devAccount, Rights } from "../core/ids.js";
 import { GatewayClient } from "../sdk/gateway.js";
 import { issueGrant } from "../test/helpers/fixtures.js";
 import { servedLedger } from "../test/helpers/gateway.js";
+import { load, type Measured } from "./http.js";
 import { replaceSection } from "./report.js";
 
-const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CONNECTIONS = 10;
 const DURATION = 10;
 
-interface Measured {
-  reqPerSec: number;
-  p50Ms: number;
-  p99Ms: number;
-  errors: number;
-}
-
-async function load(url: string, headers: string[] = []): Promise<Measured> {
-  const bin = path.join(here, "../node_modules/.bin/autocannon");
-  const { stdout } = await run(bin, ["-j", "-c", String(CONNECTIONS), "-d", String(DURATION), ...headers.flatMap((h) => ["-H", h]), url], { maxBuffer: 64 * 1024 * 1024 });
-  const r = JSON.parse(stdout);
-  return { reqPerSec: Math.round(r.requests.average), p50Ms: r.latency.p50, p99Ms: r.latency.p99, errors: r.errors + r.non2xx };
-}
+const measure = (url: string, headers: string[] = []) => load(url, { connections: CONNECTIONS, seconds: DURATION, headers });
 
 async function main(): Promise<void> {
   const served = await servedLedger();
@@ -48,10 +34,10 @@ async function main(): Promise<void> {
     await client.signIn(devAccount(2), 3600);
     const auth = [`authorization=Bearer ${(client as unknown as { token: string }).token}`];
     const routes: [string, () => Promise<Measured>][] = [
-      ["gateway front page (no metering: its Express floor)", () => load(`${gateway.url}/`)],
-      ["API: one grant (the reference)", () => load(`${api.url}/v1/grants/${grant}`)],
-      ["gateway: 1 record, metered", () => load(`${gateway.url}/v1/datasets/${datasetId}/records?grant=${grant}&from=5&to=5`, auth)],
-      ["gateway: 10 records, metered", () => load(`${gateway.url}/v1/datasets/${datasetId}/records?grant=${grant}&from=10&to=19`, auth)],
+      ["gateway front page (no metering: its Express floor)", () => measure(`${gateway.url}/`)],
+      ["API: one grant (the reference)", () => measure(`${api.url}/v1/grants/${grant}`)],
+      ["gateway: 1 record, metered", () => measure(`${gateway.url}/v1/datasets/${datasetId}/records?grant=${grant}&from=5&to=5`, auth)],
+      ["gateway: 10 records, metered", () => measure(`${gateway.url}/v1/datasets/${datasetId}/records?grant=${grant}&from=10&to=19`, auth)],
     ];
     const measured: Record<string, Measured> = {};
     for (const [name, measure] of routes) {

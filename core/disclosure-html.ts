@@ -12,6 +12,9 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ "&": "&a
 /** A heading or label in both languages: "授权运营资源 Authorised resources". */
 const both = (zh: string, en: string) => `<span lang="zh-Hans">${zh}</span> <span lang="en">${en}</span>`;
 
+/** A table's column headings, each "中文/English", separated by "|". */
+const heads = (spec: string) => spec.split("|").map((pair) => both(...(pair.split("/") as [string, string])));
+
 const short = (hex: string) => `${hex.slice(0, 10)}…${hex.slice(-4)}`;
 const link = (kind: "dataset" | "grant" | "account", id: string) => `<a href="/#/${kind}/${id}" title="${id}"><code>${short(id)}</code></a>`;
 const at = (r: { txHash: string; blockNumber: number; time: string }) =>
@@ -53,16 +56,7 @@ th,td{border:1px solid #bbb;padding:.25rem .4rem;text-align:left;vertical-align:
 /** The page. */
 export function disclosureHtml(d: Disclosure): string {
   const resources = table(
-    [
-      both("授权", "Grant"),
-      both("数据", "Dataset"),
-      both("授权方", "Grantor"),
-      both("权利", "Rights"),
-      both("用途", "Purpose"),
-      both("期限", "Window"),
-      both("状态", "State"),
-      both("链上凭证", "Evidence"),
-    ],
+    heads("授权/Grant|数据/Dataset|授权方/Grantor|权利/Rights|用途/Purpose|期限/Window|状态/State|链上凭证/Evidence"),
     d.resources.map((r) => [
       link("grant", r.grantId),
       link("dataset", r.datasetId),
@@ -80,16 +74,7 @@ export function disclosureHtml(d: Disclosure): string {
         ? `${both("限价", "Cap")}: ${escapeHtml(formatAmount(p.cap.maxUnitPrice, p.cap))} / 单位 unit, ${escapeHtml(formatAmount(p.cap.maxDailyFee, p.cap))} / 天 day · ${at(p.cap.set)}`
         : `${both("限价", "Cap")}: ${both("无", "none")}`;
       const grants = table(
-        [
-          both("授权", "Grant"),
-          both("被授权方", "Grantee"),
-          both("收费标准", "Fees"),
-          both("用量", "Units"),
-          both("应收", "Charged"),
-          both("已收", "Paid"),
-          both("状态", "State"),
-          both("链上凭证", "Evidence"),
-        ],
+        heads("授权/Grant|被授权方/Grantee|收费标准/Fees|用量/Units|应收/Charged|已收/Paid|状态/State|链上凭证/Evidence"),
         p.grants.map((g) => [
           link("grant", g.grantId),
           link("account", g.grantee),
@@ -108,14 +93,7 @@ export function disclosureHtml(d: Disclosure): string {
     })
     .join("\n");
   const revenue = table(
-    [
-      both("币种", "Currency"),
-      both("应收", "Charged"),
-      both("已收", "Paid"),
-      both("年度收入上限", "Ceiling"),
-      both("超出（下年扣减）", "Excess (deducted next year)"),
-      both("上年结转扣减", "Carried in"),
-    ],
+    heads("币种/Currency|应收/Charged|已收/Paid|年度收入上限/Ceiling|超出（下年扣减）/Excess (deducted next year)|上年结转扣减/Carried in"),
     d.revenue.map((r) => [
       escapeHtml(r.currencyCode ?? r.token ?? ""),
       escapeHtml(formatAmount(r.charged, r)),
@@ -126,7 +104,7 @@ export function disclosureHtml(d: Disclosure): string {
     ]),
   );
   const objections = table(
-    [both("编号", "No."), both("对象", "Target"), both("异议人", "Objector"), both("理由", "Reason"), both("答复", "Answer"), both("裁决", "Ruling"), both("状态", "State")],
+    heads("编号/No.|对象/Target|异议人/Objector|理由/Reason|答复/Answer|裁决/Ruling|状态/State"),
     d.objections.map((o) => [
       `#${o.id} ${at(o.filed)}`,
       link(o.targetKind, o.target),

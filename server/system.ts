@@ -178,9 +178,13 @@ async function startOn(args: { config: Config; logger: Logger; say?: (line: stri
     config.gateway.enabled && gatewayKey
       ? await startGateway({ config: { ...config.gateway, key: gatewayKey }, dataDir: config.dataDir, index: store, rpcUrl, chainId, ledger, headTime: () => indexer.status().head?.timestamp, logger })
       : undefined;
-  // The demo runs once, on the embedded chain, when its ledger is new; its bank fetches through the gateway.
+  // The demo runs once, on the embedded chain, when its ledger is new; its bank fetches through the
+  // gateway. It appoints the authority and the arbiter as the ledger's admin (development account
+  // #0), so it does not run when LEDGER_ADMIN names another admin.
+  const demoAdmin = !config.ledgerAdmin || config.ledgerAdmin.toLowerCase() === devAccount(0).address.toLowerCase();
+  if (chain && deployed && config.demo && !demoAdmin) args.say?.("demo: skipped: it appoints the authority and the arbiter as development account #0, and LEDGER_ADMIN names another admin");
   const demo =
-    chain && deployed && config.demo
+    chain && deployed && config.demo && demoAdmin
       ? await runDemo({ rpcUrl, ledger, dataDir: config.dataDir, artifactsDir: hardhatConfig.paths.artifacts, servedDir: config.gateway.dir, gateway, say: args.say ?? (() => {}) })
       : undefined;
   if (demo) await chain!.save();

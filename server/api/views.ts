@@ -8,19 +8,7 @@ import { ZeroHash } from "ethers";
 import type * as Answer from "../../core/api-answers.js";
 import { rightNames } from "../../core/ids.js";
 import { type FeeBasis, owedAt } from "../../core/fees.js";
-import type {
-  ActivityRecord,
-  DatasetRecord,
-  EpochRecord,
-  Evidence,
-  FeeCapRecord,
-  GrantRecord,
-  MeterRecord,
-  ObjectionRecord,
-  PaymentRecord,
-  RevenueCeilingRecord,
-  UsageRecord,
-} from "../store/records.js";
+import type * as R from "../store/records.js";
 import { grantStanding, type GrantStanding, type Lapse, type LicenceFacts, licenceLapse } from "./standing.js";
 
 export interface Finality {
@@ -31,7 +19,7 @@ export interface Finality {
   finalityDepth: number;
 }
 
-export function evidenceView(e: Evidence, f: Finality): Answer.Evidence {
+export function evidenceView(e: R.Evidence, f: Finality): Answer.Evidence {
   const confirmations = Math.max(0, f.head - e.blockNumber + 1);
   return { ...e, time: new Date(e.timestamp * 1000).toISOString(), confirmations, final: confirmations >= f.finalityDepth };
 }
@@ -41,7 +29,7 @@ function lapseView(lapse: Lapse | null, f: Finality): Answer.Lapse | null {
 }
 
 /** A dataset; `lapse` is the licence of it that no longer holds, if any. */
-export function datasetView(d: DatasetRecord, f: Finality, lapse: Lapse | null): Answer.Dataset {
+export function datasetView(d: R.DatasetRecord, f: Finality, lapse: Lapse | null): Answer.Dataset {
   return {
     id: d.id,
     holder: d.holder,
@@ -64,7 +52,7 @@ export function datasetView(d: DatasetRecord, f: Finality, lapse: Lapse | null):
 }
 
 /** What the fee rules need of a priced grant (core/fees.ts); undefined for a grant issued without terms. */
-export function feeBasisOf(g: GrantRecord): FeeBasis | undefined {
+export function feeBasisOf(g: R.GrantRecord): FeeBasis | undefined {
   if (!g.fees) return undefined;
   return {
     unitPrice: BigInt(g.fees.unitPrice),
@@ -76,7 +64,7 @@ export function feeBasisOf(g: GrantRecord): FeeBasis | undefined {
   };
 }
 
-export function grantView(g: GrantRecord, f: Finality, standing: GrantStanding): Answer.Grant {
+export function grantView(g: R.GrantRecord, f: Finality, standing: GrantStanding): Answer.Grant {
   const unlimited = g.quota === "0";
   return {
     id: g.id,
@@ -103,19 +91,19 @@ export function grantView(g: GrantRecord, f: Finality, standing: GrantStanding):
   };
 }
 
-export function paymentView(p: PaymentRecord, f: Finality): Answer.Payment {
+export function paymentView(p: R.PaymentRecord, f: Finality): Answer.Payment {
   return { ...p, evidence: evidenceView(p.evidence, f) };
 }
 
-export function feeCapView(c: FeeCapRecord, f: Finality): Answer.FeeCap {
+export function feeCapView(c: R.FeeCapRecord, f: Finality): Answer.FeeCap {
   return { ...c, evidence: evidenceView(c.evidence, f) };
 }
 
-export function ceilingView(c: RevenueCeilingRecord, f: Finality): Answer.RevenueCeiling {
+export function ceilingView(c: R.RevenueCeilingRecord, f: Finality): Answer.RevenueCeiling {
   return { ...c, evidence: evidenceView(c.evidence, f) };
 }
 
-export function objectionView(o: ObjectionRecord, f: Finality): Answer.Objection {
+export function objectionView(o: R.ObjectionRecord, f: Finality): Answer.Objection {
   return {
     ...o,
     filed: evidenceView(o.filed, f),
@@ -124,19 +112,19 @@ export function objectionView(o: ObjectionRecord, f: Finality): Answer.Objection
   };
 }
 
-export function usageView(u: UsageRecord, f: Finality): Answer.Usage {
+export function usageView(u: R.UsageRecord, f: Finality): Answer.Usage {
   return { ...u, evidence: evidenceView(u.evidence, f) };
 }
 
-export function epochView(e: EpochRecord, f: Finality): Answer.Epoch {
+export function epochView(e: R.EpochRecord, f: Finality): Answer.Epoch {
   return { ...e, evidence: evidenceView(e.evidence, f) };
 }
 
-export function meterView(m: MeterRecord, f: Finality): Answer.Meter {
+export function meterView(m: R.MeterRecord, f: Finality): Answer.Meter {
   return { ...m, appointed: evidenceView(m.appointed, f) };
 }
 
-export function activityView(a: ActivityRecord, f: Finality): Answer.Activity {
+export function activityView(a: R.ActivityRecord, f: Finality): Answer.Activity {
   return { ...a, evidence: evidenceView(a.evidence, f) };
 }
 
@@ -152,8 +140,8 @@ export function withFinality(stored: string, blockNumber: number, f: Finality): 
 
 /** What the views read beyond a record: its grant's dataset and its licence (the index's Reader has both). */
 export interface LicenceSource {
-  datasetOf(g: GrantRecord): DatasetRecord;
-  licenceFacts(dataset: DatasetRecord): LicenceFacts[];
+  datasetOf(g: R.GrantRecord): R.DatasetRecord;
+  licenceFacts(dataset: R.DatasetRecord): LicenceFacts[];
 }
 
 /**
@@ -162,29 +150,29 @@ export interface LicenceSource {
  */
 export function viewsOf(reader: LicenceSource, f: Finality) {
   const facts = new Map<string, LicenceFacts[]>();
-  const factsOf = (d: DatasetRecord) => {
+  const factsOf = (d: R.DatasetRecord) => {
     if (d.licences.length === 0) return [];
     let found = facts.get(d.id);
     if (!found) facts.set(d.id, (found = reader.licenceFacts(d)));
     return found;
   };
-  const lapseOf = (d: DatasetRecord) => licenceLapse(factsOf(d), f.headTime);
-  const standingOf = (g: GrantRecord, d: DatasetRecord) => grantStanding(g, d, factsOf(d), f.headTime);
+  const lapseOf = (d: R.DatasetRecord) => licenceLapse(factsOf(d), f.headTime);
+  const standingOf = (g: R.GrantRecord, d: R.DatasetRecord) => grantStanding(g, d, factsOf(d), f.headTime);
   return {
     finality: f,
-    dataset: (d: DatasetRecord) => datasetView(d, f, lapseOf(d)),
-    grant: (g: GrantRecord) => grantView(g, f, standingOf(g, reader.datasetOf(g))),
-    usage: (u: UsageRecord) => usageView(u, f),
-    activity: (a: ActivityRecord) => activityView(a, f),
-    epoch: (e: EpochRecord) => epochView(e, f),
-    meter: (m: MeterRecord) => meterView(m, f),
-    payment: (p: PaymentRecord) => paymentView(p, f),
-    feeCap: (c: FeeCapRecord) => feeCapView(c, f),
-    ceiling: (c: RevenueCeilingRecord) => ceilingView(c, f),
-    objection: (o: ObjectionRecord) => objectionView(o, f),
+    dataset: (d: R.DatasetRecord) => datasetView(d, f, lapseOf(d)),
+    grant: (g: R.GrantRecord) => grantView(g, f, standingOf(g, reader.datasetOf(g))),
+    usage: (u: R.UsageRecord) => usageView(u, f),
+    activity: (a: R.ActivityRecord) => activityView(a, f),
+    epoch: (e: R.EpochRecord) => epochView(e, f),
+    meter: (m: R.MeterRecord) => meterView(m, f),
+    payment: (p: R.PaymentRecord) => paymentView(p, f),
+    feeCap: (c: R.FeeCapRecord) => feeCapView(c, f),
+    ceiling: (c: R.RevenueCeilingRecord) => ceilingView(c, f),
+    objection: (o: R.ObjectionRecord) => objectionView(o, f),
     /** A grant's standing at the head's time. */
-    standing: (g: GrantRecord) => standingOf(g, reader.datasetOf(g)),
-    evidence: (e: Evidence) => evidenceView(e, f),
+    standing: (g: R.GrantRecord) => standingOf(g, reader.datasetOf(g)),
+    evidence: (e: R.Evidence) => evidenceView(e, f),
   };
 }
 export type Views = ReturnType<typeof viewsOf>;

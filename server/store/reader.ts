@@ -5,21 +5,7 @@
  */
 import { InvalidInputError } from "../../core/errors.js";
 import { decodeCursor, ROLE_ACTOR, ROLE_SUBJECT } from "./keys.js";
-import type {
-  ActivityRecord,
-  DatasetRecord,
-  EpochRecord,
-  FeeCapRecord,
-  GrantRecord,
-  MeterRecord,
-  ObjectionRecord,
-  PaymentRecord,
-  RevenueCeilingRecord,
-  RolesRecord,
-  StoreIdentity,
-  SyncState,
-  UsageRecord,
-} from "./records.js";
+import type * as R from "./records.js";
 
 export interface Page<T> {
   items: T[];
@@ -41,7 +27,7 @@ export interface StoredItem {
 export interface LineageGraph {
   root: string;
   /** This page's datasets, in breadth-first order from the root (the root first, on the first page). */
-  nodes: DatasetRecord[];
+  nodes: R.DatasetRecord[];
   /** Every edge whose later-found end is on this page: each edge comes once, on the page of its later end. */
   edges: { parent: string; child: string; grantId: string }[];
   /** True when `depth` stopped the walk before the graph ended. */
@@ -66,60 +52,60 @@ export class InvalidCursorError extends InvalidInputError {
 }
 
 export interface Reader {
-  readonly identity: StoreIdentity;
-  state(): Promise<SyncState | undefined>;
+  readonly identity: R.StoreIdentity;
+  state(): Promise<R.SyncState | undefined>;
   paused(): Promise<boolean>;
   /** Who holds the ledger's roles, as its events told (before any was indexed: nobody). */
-  roles(): Promise<RolesRecord>;
-  dataset(id: string): Promise<DatasetRecord | undefined>;
+  roles(): Promise<R.RolesRecord>;
+  dataset(id: string): Promise<R.DatasetRecord | undefined>;
   /** Whether `key` is in `name`, without reading its record. */
   has(name: "datasets" | "grants", key: string): boolean;
   /** The dataset grant `g` is on (the index has it whenever it has the grant). */
-  datasetOf(g: GrantRecord): DatasetRecord;
+  datasetOf(g: R.GrantRecord): R.DatasetRecord;
   /** Each licence of `dataset` with the upstream grant and the dataset that grant is on. */
-  licenceFacts(dataset: DatasetRecord): { grant: GrantRecord; dataset: DatasetRecord }[];
+  licenceFacts(dataset: R.DatasetRecord): { grant: R.GrantRecord; dataset: R.DatasetRecord }[];
   /** Datasets that rest on grant `grantId` (it is in their licence), oldest first. */
-  productsOfLicence(grantId: string, args: PageArgs): Promise<Page<DatasetRecord>>;
-  grant(id: string): Promise<GrantRecord | undefined>;
+  productsOfLicence(grantId: string, args: PageArgs): Promise<Page<R.DatasetRecord>>;
+  grant(id: string): Promise<R.GrantRecord | undefined>;
   /** Datasets newest first, all or those `holder` holds now. */
-  datasets(args: PageArgs & { holder?: string }): Promise<Page<DatasetRecord>>;
+  datasets(args: PageArgs & { holder?: string }): Promise<Page<R.DatasetRecord>>;
   /** Every anchor of `contentHash`, in block order. */
-  anchors(contentHash: string): Promise<DatasetRecord[]>;
-  grantsOfDataset(datasetId: string, args: PageArgs): Promise<Page<GrantRecord>>;
-  grantsOfGrantee(grantee: string, args: PageArgs): Promise<Page<GrantRecord>>;
-  grantsOfGrantor(grantor: string, args: PageArgs): Promise<Page<GrantRecord>>;
+  anchors(contentHash: string): Promise<R.DatasetRecord[]>;
+  grantsOfDataset(datasetId: string, args: PageArgs): Promise<Page<R.GrantRecord>>;
+  grantsOfGrantee(grantee: string, args: PageArgs): Promise<Page<R.GrantRecord>>;
+  grantsOfGrantor(grantor: string, args: PageArgs): Promise<Page<R.GrantRecord>>;
   /** Uses of a dataset, newest first, optionally by one grantee and inside [from, to] (block timestamps). */
-  usageOfDataset(datasetId: string, args: PageArgs & { grantee?: string; from?: number; to?: number }): Promise<Page<UsageRecord>>;
+  usageOfDataset(datasetId: string, args: PageArgs & { grantee?: string; from?: number; to?: number }): Promise<Page<R.UsageRecord>>;
   /** Uses of a dataset, newest first, as stored: what the API writes without parsing. */
   storedUsageOfDataset(datasetId: string, args: PageArgs): Promise<Page<StoredItem>>;
-  usageOfGrant(grantId: string, args: PageArgs): Promise<Page<UsageRecord>>;
+  usageOfGrant(grantId: string, args: PageArgs): Promise<Page<R.UsageRecord>>;
   storedUsageOfGrant(grantId: string, args: PageArgs): Promise<Page<StoredItem>>;
   /** The derivation graph around a dataset, breadth-first to `depth`, a page of `limit` datasets at a time. */
   lineage(datasetId: string, args: LineageArgs): Promise<LineageGraph>;
   /** Everything an account did or received, newest first. */
-  activity(account: string, args: PageArgs): Promise<Page<ActivityRecord>>;
+  activity(account: string, args: PageArgs): Promise<Page<R.ActivityRecord>>;
   storedActivity(account: string, args: PageArgs): Promise<Page<StoredItem>>;
   /** The meters `holder` has appointed and not dismissed, in address order. */
-  meters(holder: string): Promise<MeterRecord[]>;
+  meters(holder: string): Promise<R.MeterRecord[]>;
   /** `holder`'s settled epoch `epoch`, if settled. */
-  epoch(holder: string, epoch: bigint): Promise<EpochRecord | undefined>;
+  epoch(holder: string, epoch: bigint): Promise<R.EpochRecord | undefined>;
   /** `holder`'s settled epochs, highest number first. */
-  epochsOf(holder: string, args: PageArgs): Promise<Page<EpochRecord>>;
+  epochsOf(holder: string, args: PageArgs): Promise<Page<R.EpochRecord>>;
   /** The uses an epoch settled, in the order settled, as stored. */
   storedUsageOfEpoch(holder: string, epoch: bigint, args: PageArgs): Promise<Page<StoredItem>>;
   /** Units grant `g` had used by the end of second `time`. */
-  usedBy(g: GrantRecord, time: number): Promise<bigint>;
+  usedBy(g: R.GrantRecord, time: number): Promise<bigint>;
   /** What had been paid or acknowledged for grant `g` by the end of second `time`. */
-  paidBy(g: GrantRecord, time: number): Promise<bigint>;
+  paidBy(g: R.GrantRecord, time: number): Promise<bigint>;
   /** Payments towards a grant's fees, newest first. */
-  paymentsOf(grantId: string, args: PageArgs): Promise<Page<PaymentRecord>>;
+  paymentsOf(grantId: string, args: PageArgs): Promise<Page<R.PaymentRecord>>;
   /** The authority's fee cap on `datasetId`, if one is in force. */
-  feeCap(datasetId: string): Promise<FeeCapRecord | undefined>;
+  feeCap(datasetId: string): Promise<R.FeeCapRecord | undefined>;
   /** `operator`'s revenue ceilings, by year. */
-  ceilings(operator: string): Promise<RevenueCeilingRecord[]>;
-  objection(id: string): Promise<ObjectionRecord | undefined>;
+  ceilings(operator: string): Promise<R.RevenueCeilingRecord[]>;
+  objection(id: string): Promise<R.ObjectionRecord | undefined>;
   /** Every objection, newest first, or those against one dataset or grant. */
-  objections(args: PageArgs & { target?: string }): Promise<Page<ObjectionRecord>>;
+  objections(args: PageArgs & { target?: string }): Promise<Page<R.ObjectionRecord>>;
   close(): Promise<void>;
 }
 

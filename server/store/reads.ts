@@ -6,22 +6,7 @@
 import { isMonthEnd, monthOf } from "../../core/period.js";
 import { encodeCursor, epochKey, objectionKey, ROLE_ACTOR, seriesKey, upperBound } from "./keys.js";
 import { keyAfter, type LineageArgs, type LineageGraph, lineageOffset, type Page, type PageArgs, type Reader, type StoredItem } from "./reader.js";
-import type {
-  ActivityRecord,
-  DatasetRecord,
-  EpochRecord,
-  FeeCapRecord,
-  GrantRecord,
-  MeterRecord,
-  ObjectionRecord,
-  PaymentRecord,
-  RevenueCeilingRecord,
-  RolesRecord,
-  StoreIdentity,
-  SyncState,
-  UsageActivityRef,
-  UsageRecord,
-} from "./records.js";
+import type * as R from "./records.js";
 import type { Store, SublevelName } from "./store.js";
 
 export { InvalidCursorError, type LineageArgs, type LineageGraph, type Page, type PageArgs, type Reader, type StoredItem } from "./reader.js";
@@ -60,7 +45,7 @@ const lastPart = (key: string) => key.slice(key.lastIndexOf(":") + 1);
  * create.
  */
 class SnapshotReader implements Reader {
-  readonly identity: StoreIdentity;
+  readonly identity: R.StoreIdentity;
   private readonly snapshot: ReturnType<Store["db"]["snapshot"]>;
   private readonly opts: { snapshot: ReturnType<Store["db"]["snapshot"]> };
 
@@ -116,7 +101,7 @@ class SnapshotReader implements Reader {
   }
 
   async state() {
-    return this.get<SyncState>("meta", "state");
+    return this.get<R.SyncState>("meta", "state");
   }
 
   async paused() {
@@ -124,7 +109,7 @@ class SnapshotReader implements Reader {
   }
 
   async roles() {
-    return this.get<RolesRecord>("meta", "roles") ?? { members: {}, adminDelay: null, adminTransfer: null, delayChange: null };
+    return this.get<R.RolesRecord>("meta", "roles") ?? { members: {}, adminDelay: null, adminTransfer: null, delayChange: null };
   }
 
   has(name: "datasets" | "grants", key: string) {
@@ -132,32 +117,32 @@ class SnapshotReader implements Reader {
   }
 
   async dataset(id: string) {
-    return this.get<DatasetRecord>("datasets", id);
+    return this.get<R.DatasetRecord>("datasets", id);
   }
 
-  datasetOf(g: GrantRecord) {
-    return this.get<DatasetRecord>("datasets", g.datasetId)!;
+  datasetOf(g: R.GrantRecord) {
+    return this.get<R.DatasetRecord>("datasets", g.datasetId)!;
   }
 
-  licenceFacts(dataset: DatasetRecord) {
+  licenceFacts(dataset: R.DatasetRecord) {
     return dataset.licences.map((l) => {
       // The ledger emitted the licence after the grant and its dataset: both are in the index.
-      const grant = this.get<GrantRecord>("grants", l.grantId)!;
+      const grant = this.get<R.GrantRecord>("grants", l.grantId)!;
       return { grant, dataset: this.datasetOf(grant) };
     });
   }
 
   productsOfLicence(grantId: string, args: PageArgs) {
-    return this.pageOf("productsByLicence", `${grantId}:`, args, false, (k) => this.get<DatasetRecord>("datasets", lastPart(k)));
+    return this.pageOf("productsByLicence", `${grantId}:`, args, false, (k) => this.get<R.DatasetRecord>("datasets", lastPart(k)));
   }
 
   async grant(id: string) {
-    return this.get<GrantRecord>("grants", id);
+    return this.get<R.GrantRecord>("grants", id);
   }
 
   datasets(args: PageArgs & { holder?: string }) {
     const prefix = args.holder ? `${args.holder}:` : "";
-    return this.pageOf(args.holder ? "byHolder" : "byPosition", prefix, args, true, (k) => this.get<DatasetRecord>("datasets", lastPart(k)));
+    return this.pageOf(args.holder ? "byHolder" : "byPosition", prefix, args, true, (k) => this.get<R.DatasetRecord>("datasets", lastPart(k)));
   }
 
   async anchors(contentHash: string) {
@@ -165,23 +150,23 @@ class SnapshotReader implements Reader {
       .sub("byContent")
       .keys({ ...this.opts, gte: `${contentHash}:`, lt: upperBound(`${contentHash}:`) })
       .all();
-    return keys.map((k) => this.get<DatasetRecord>("datasets", lastPart(k))).filter((d): d is DatasetRecord => d !== undefined);
+    return keys.map((k) => this.get<R.DatasetRecord>("datasets", lastPart(k))).filter((d): d is R.DatasetRecord => d !== undefined);
   }
 
   grantsOfDataset(datasetId: string, args: PageArgs) {
-    return this.pageOf("grantsByDataset", `${datasetId}:`, args, true, (k) => this.get<GrantRecord>("grants", lastPart(k)));
+    return this.pageOf("grantsByDataset", `${datasetId}:`, args, true, (k) => this.get<R.GrantRecord>("grants", lastPart(k)));
   }
 
   grantsOfGrantee(grantee: string, args: PageArgs) {
-    return this.pageOf("grantsByGrantee", `${grantee}:`, args, true, (k) => this.get<GrantRecord>("grants", lastPart(k)));
+    return this.pageOf("grantsByGrantee", `${grantee}:`, args, true, (k) => this.get<R.GrantRecord>("grants", lastPart(k)));
   }
 
   grantsOfGrantor(grantor: string, args: PageArgs) {
-    return this.pageOf("grantsByGrantor", `${grantor}:`, args, true, (k) => this.get<GrantRecord>("grants", lastPart(k)));
+    return this.pageOf("grantsByGrantor", `${grantor}:`, args, true, (k) => this.get<R.GrantRecord>("grants", lastPart(k)));
   }
 
   usageOfGrant(grantId: string, args: PageArgs) {
-    return parsed<UsageRecord>(this.storedUsageOfGrant(grantId, args));
+    return parsed<R.UsageRecord>(this.storedUsageOfGrant(grantId, args));
   }
 
   storedUsageOfGrant(grantId: string, args: PageArgs) {
@@ -194,17 +179,17 @@ class SnapshotReader implements Reader {
     return this.pageOf("usageByDataset", prefix, args, true, (key, json: string) => storedItem(json, key, prefix), true);
   }
 
-  async usageOfDataset(datasetId: string, args: PageArgs & { grantee?: string; from?: number; to?: number }): Promise<Page<UsageRecord>> {
+  async usageOfDataset(datasetId: string, args: PageArgs & { grantee?: string; from?: number; to?: number }): Promise<Page<R.UsageRecord>> {
     const prefix = `${datasetId}:`;
-    if (!args.grantee && args.from === undefined && args.to === undefined) return parsed<UsageRecord>(this.storedUsageOfDataset(datasetId, args));
+    if (!args.grantee && args.from === undefined && args.to === undefined) return parsed<R.UsageRecord>(this.storedUsageOfDataset(datasetId, args));
     // Filtered: scan newest first, keep matches, stop at the limit, the scan cap or before `from`.
     const after = keyAfter(args.cursor, prefix);
-    const items: UsageRecord[] = [];
+    const items: R.UsageRecord[] = [];
     let lastKey: string | undefined;
     let scanned = 0;
     let more = false;
     for await (const [key, u] of this.store.sub("usageByDataset").iterator({ ...this.opts, reverse: true, gte: prefix, ...(after ? { lt: after } : { lte: upperBound(prefix) }) }) as AsyncIterable<
-      [string, UsageRecord]
+      [string, R.UsageRecord]
     >) {
       if (++scanned > SCAN_LIMIT || items.length === args.limit) {
         more = true;
@@ -260,12 +245,12 @@ class SnapshotReader implements Reader {
         if ((order.get(other) ?? Infinity) < index) edges.push(args.direction === "ancestors" ? { parent: id, child: other, grantId } : { parent: other, child: id, grantId });
       }
     }
-    const nodes = ids.map((id) => this.get<DatasetRecord>("datasets", id)).filter((d): d is DatasetRecord => d !== undefined);
+    const nodes = ids.map((id) => this.get<R.DatasetRecord>("datasets", id)).filter((d): d is R.DatasetRecord => d !== undefined);
     return { root: datasetId, nodes, edges, truncated, next: more ? encodeCursor(`lineage:${end}`) : null };
   }
 
   activity(account: string, args: PageArgs) {
-    return parsed<ActivityRecord>(this.storedActivity(account, args));
+    return parsed<R.ActivityRecord>(this.storedActivity(account, args));
   }
 
   /**
@@ -283,7 +268,7 @@ class SnapshotReader implements Reader {
       (key, json: string) => {
         // An entry of its own is an object; a use's is its usage key, a JSON string.
         if (json.charCodeAt(0) !== 0x22) return storedItem(json, key, prefix);
-        const usage = this.text("usageByDataset", json.slice(1, -1) satisfies UsageActivityRef);
+        const usage = this.text("usageByDataset", json.slice(1, -1) satisfies R.UsageActivityRef);
         if (usage === undefined) return undefined;
         const grantee = key.endsWith(`:${ROLE_ACTOR}`);
         const counterparty = grantee ? "" : `,"counterparty":"${stringField(usage, "grantee")}"`;
@@ -298,15 +283,15 @@ class SnapshotReader implements Reader {
     return (await this.store
       .sub("meters")
       .values({ ...this.opts, gte: `${holder}:`, lt: upperBound(`${holder}:`) })
-      .all()) as MeterRecord[];
+      .all()) as R.MeterRecord[];
   }
 
   async epoch(holder: string, epoch: bigint) {
-    return this.get<EpochRecord>("epochs", epochKey(holder, epoch));
+    return this.get<R.EpochRecord>("epochs", epochKey(holder, epoch));
   }
 
   epochsOf(holder: string, args: PageArgs) {
-    return this.pageOf<EpochRecord>("epochs", `${holder}:`, args, true, (_, record) => record);
+    return this.pageOf<R.EpochRecord>("epochs", `${holder}:`, args, true, (_, record) => record);
   }
 
   storedUsageOfEpoch(holder: string, epoch: bigint, args: PageArgs) {
@@ -328,45 +313,45 @@ class SnapshotReader implements Reader {
    * itself from its last change on, a month's checkpoint at a month's end (point reads, no
    * iterator: what month and year statements ask), else the last entry of its series (one seek).
    */
-  private async totalBy(g: GrantRecord, time: number, kind: "used" | "paid"): Promise<bigint> {
+  private async totalBy(g: R.GrantRecord, time: number, kind: "used" | "paid"): Promise<bigint> {
     const [lastAt, total] = kind === "used" ? [g.lastUsedAt, g.used] : [g.lastPaidAt, g.paid ?? "0"];
     if (lastAt === undefined) return 0n;
     if (time >= lastAt) return BigInt(total);
     if (isMonthEnd(time)) return BigInt(this.get<string>(kind === "used" ? "usedMonths" : "paidMonths", `${g.id}:${monthOf(time)}`) ?? "0");
     if (kind === "used") return BigInt((await this.lastInSeries<string>("usedSeries", g.id, time)) ?? "0");
-    return BigInt((await this.lastInSeries<PaymentRecord>("payments", g.id, time))?.paidTotal ?? "0");
+    return BigInt((await this.lastInSeries<R.PaymentRecord>("payments", g.id, time))?.paidTotal ?? "0");
   }
 
-  usedBy(g: GrantRecord, time: number) {
+  usedBy(g: R.GrantRecord, time: number) {
     return this.totalBy(g, time, "used");
   }
 
-  paidBy(g: GrantRecord, time: number) {
+  paidBy(g: R.GrantRecord, time: number) {
     return this.totalBy(g, time, "paid");
   }
 
   paymentsOf(grantId: string, args: PageArgs) {
-    return this.pageOf<PaymentRecord>("payments", `${grantId}:`, args, true, (_, record) => record);
+    return this.pageOf<R.PaymentRecord>("payments", `${grantId}:`, args, true, (_, record) => record);
   }
 
   async feeCap(datasetId: string) {
-    return this.get<FeeCapRecord>("feeCaps", datasetId);
+    return this.get<R.FeeCapRecord>("feeCaps", datasetId);
   }
 
   async ceilings(operator: string) {
     return (await this.store
       .sub("ceilings")
       .values({ ...this.opts, gte: `${operator}:`, lt: upperBound(`${operator}:`) })
-      .all()) as RevenueCeilingRecord[];
+      .all()) as R.RevenueCeilingRecord[];
   }
 
   async objection(id: string) {
-    return this.get<ObjectionRecord>("objections", objectionKey(id));
+    return this.get<R.ObjectionRecord>("objections", objectionKey(id));
   }
 
   objections(args: PageArgs & { target?: string }) {
-    if (!args.target) return this.pageOf<ObjectionRecord>("objections", "", args, true, (_, record) => record);
-    return this.pageOf("objectionsByTarget", `${args.target}:`, args, true, (key) => this.get<ObjectionRecord>("objections", lastPart(key)));
+    if (!args.target) return this.pageOf<R.ObjectionRecord>("objections", "", args, true, (_, record) => record);
+    return this.pageOf("objectionsByTarget", `${args.target}:`, args, true, (key) => this.get<R.ObjectionRecord>("objections", lastPart(key)));
   }
 
   close() {

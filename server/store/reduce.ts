@@ -9,24 +9,7 @@ import { currencyCodeText, PURPOSE_CLASS_NAMES, roleName, USAGE_ACTION_NAMES } f
 import { monthOf, nextMonth } from "../../core/period.js";
 import type { LedgerEventBody } from "../../core/ledger-events.js";
 import { epochKey, objectionKey, positionKey, ROLE_ACTOR, ROLE_SUBJECT, seriesKey } from "./keys.js";
-import type {
-  ActivityKind,
-  ActivityRecord,
-  Currency,
-  DatasetRecord,
-  EpochRecord,
-  Evidence,
-  FeeCapRecord,
-  GrantRecord,
-  MeterRecord,
-  ObjectionRecord,
-  PaymentRecord,
-  RevenueCeilingRecord,
-  RolesRecord,
-  TimedEvidence,
-  UsageActivityRef,
-  UsageRecord,
-} from "./records.js";
+import type * as R from "./records.js";
 
 /** The settlement whose entries a transaction's next uses are (meta key "settling"). */
 interface SettlingMark {
@@ -40,35 +23,35 @@ async function activity(
   w: WriteSet,
   account: string,
   role: typeof ROLE_ACTOR | typeof ROLE_SUBJECT,
-  kind: ActivityKind,
-  evidence: Evidence,
-  details: Omit<ActivityRecord, "account" | "kind" | "evidence"> = {},
+  kind: R.ActivityKind,
+  evidence: R.Evidence,
+  details: Omit<R.ActivityRecord, "account" | "kind" | "evidence"> = {},
 ): Promise<void> {
-  const record: ActivityRecord = { account, kind, ...details, evidence: timed(evidence) };
+  const record: R.ActivityRecord = { account, kind, ...details, evidence: timed(evidence) };
   await w.put("activity", `${account}:${positionKey(evidence)}:${role}`, record, true);
 }
 
 /** Evidence with its time written as the API writes it, for the records it serves as stored. */
-const timed = (e: Evidence): TimedEvidence => ({ ...e, time: new Date(e.timestamp * 1000).toISOString() });
+const timed = (e: R.Evidence): R.TimedEvidence => ({ ...e, time: new Date(e.timestamp * 1000).toISOString() });
 
-async function dataset(w: WriteSet, id: string): Promise<DatasetRecord | undefined> {
-  return w.get<DatasetRecord>("datasets", id);
+async function dataset(w: WriteSet, id: string): Promise<R.DatasetRecord | undefined> {
+  return w.get<R.DatasetRecord>("datasets", id);
 }
 
-async function grant(w: WriteSet, id: string): Promise<GrantRecord | undefined> {
-  return w.get<GrantRecord>("grants", id);
+async function grant(w: WriteSet, id: string): Promise<R.GrantRecord | undefined> {
+  return w.get<R.GrantRecord>("grants", id);
 }
 
 /**
  * Applies `event`. Events the ledger emitted always refer to entities it created earlier, so a
  * missing one means the index is not the chain's: that is an error, never silently skipped.
  */
-export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: Evidence): Promise<void> {
+export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: R.Evidence): Promise<void> {
   const pos = positionKey(evidence);
   switch (event.kind) {
     case "DatasetRegistered": {
       const holderKey = `${event.holder}:${pos}:${event.datasetId}`;
-      const record: DatasetRecord = {
+      const record: R.DatasetRecord = {
         id: event.datasetId,
         holder: event.holder,
         registrant: event.holder,
@@ -142,7 +125,7 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       return;
     }
     case "GrantIssued": {
-      const record: GrantRecord = {
+      const record: R.GrantRecord = {
         id: event.grantId,
         datasetId: event.datasetId,
         grantor: event.grantor,
@@ -182,7 +165,7 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
     case "MeterAppointed":
     case "MeterDismissed": {
       const appointed = event.kind === "MeterAppointed";
-      if (appointed) await w.put("meters", `${event.holder}:${event.meter}`, { holder: event.holder, meter: event.meter, appointed: evidence } satisfies MeterRecord);
+      if (appointed) await w.put("meters", `${event.holder}:${event.meter}`, { holder: event.holder, meter: event.meter, appointed: evidence } satisfies R.MeterRecord);
       else await w.del("meters", `${event.holder}:${event.meter}`);
       await activity(w, event.holder, ROLE_ACTOR, appointed ? "meter-appointed" : "meter-dismissed", evidence, { counterparty: event.meter });
       if (event.meter !== event.holder) await activity(w, event.meter, ROLE_SUBJECT, appointed ? "appointed-meter" : "dismissed-meter", evidence, { counterparty: event.holder });
@@ -190,7 +173,7 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
     }
     case "EpochSettled": {
       const epoch = event.epoch.toString();
-      const record: EpochRecord = {
+      const record: R.EpochRecord = {
         holder: event.holder,
         epoch,
         meter: event.meter,
@@ -215,7 +198,7 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       // Units used by the end of each second that saw a use: what any moment's statement reads.
       await w.put("usedSeries", seriesKey(g.id, evidence.timestamp), used);
       const settling = await w.get<SettlingMark>("meta", "settling");
-      const usage: UsageRecord = {
+      const usage: R.UsageRecord = {
         grantId: event.grantId,
         datasetId: event.datasetId,
         grantee: event.grantee,
@@ -232,10 +215,10 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       await w.put("usageByDataset", usageKey, usage, true);
       if (usage.settlement) await w.put("usageByEpoch", `${epochKey(usage.settlement.holder, BigInt(usage.settlement.epoch))}:${pos}`, usageKey, true);
       await w.put("usageByGrant", `${event.grantId}:${pos}`, usageKey, true);
-      await w.put("activity", `${event.grantee}:${pos}:${ROLE_ACTOR}`, usageKey satisfies UsageActivityRef, true);
+      await w.put("activity", `${event.grantee}:${pos}:${ROLE_ACTOR}`, usageKey satisfies R.UsageActivityRef, true);
       const holder = (await dataset(w, event.datasetId))?.holder;
       if (holder && holder !== event.grantee) {
-        await w.put("activity", `${holder}:${pos}:${ROLE_SUBJECT}`, usageKey satisfies UsageActivityRef, true);
+        await w.put("activity", `${holder}:${pos}:${ROLE_SUBJECT}`, usageKey satisfies R.UsageActivityRef, true);
       }
       return;
     }
@@ -258,7 +241,7 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       const month = await checkpoint(w, "paidMonths", g.id, g.paidMonth, g.paid ?? "0", paidTotal, evidence.timestamp);
       await w.put("grants", g.id, { ...g, paid: paidTotal, lastPaidAt: evidence.timestamp, paidMonth: month });
       const paid = event.kind === "FeesPaid";
-      const record: PaymentRecord = {
+      const record: R.PaymentRecord = {
         grantId: g.id,
         kind: paid ? "paid" : "acknowledged",
         payer: paid ? event.payer : null,
@@ -297,7 +280,7 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       const cap = currency(event.token, event.currencyCode);
       if (cap.token === null && cap.currencyCode === null) await w.del("feeCaps", event.datasetId);
       else {
-        const record: FeeCapRecord = {
+        const record: R.FeeCapRecord = {
           datasetId: event.datasetId,
           authority: event.authority,
           ...cap,
@@ -311,7 +294,7 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       return;
     }
     case "RevenueCeilingSet": {
-      const record: RevenueCeilingRecord = {
+      const record: R.RevenueCeilingRecord = {
         operator: event.operator,
         year: event.year,
         authority: event.authority,
@@ -328,7 +311,7 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       const onGrant = event.targetKind === 1;
       const datasetId = onGrant ? (await must(grant(w, event.target), event)).datasetId : (await must(dataset(w, event.target), event)).id;
       const id = event.objectionId.toString();
-      const record: ObjectionRecord = {
+      const record: R.ObjectionRecord = {
         id,
         targetKind: onGrant ? "grant" : "dataset",
         target: event.target,
@@ -351,13 +334,13 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       return;
     }
     case "ObjectionAnswered": {
-      const o = await must(w.get<ObjectionRecord>("objections", objectionKey(event.objectionId)), event);
+      const o = await must(w.get<R.ObjectionRecord>("objections", objectionKey(event.objectionId)), event);
       await w.put("objections", objectionKey(o.id), { ...o, state: "answered", answer: { holder: event.holder, text: event.answer, evidenceHash: orNull(event.evidenceHash), evidence } });
       await activity(w, event.holder, ROLE_ACTOR, "objection-answered", evidence, { datasetId: o.datasetId, objectionId: o.id, counterparty: o.objector });
       return;
     }
     case "ObjectionRuled": {
-      const o = await must(w.get<ObjectionRecord>("objections", objectionKey(event.objectionId)), event);
+      const o = await must(w.get<R.ObjectionRecord>("objections", objectionKey(event.objectionId)), event);
       const ruling = { arbiter: event.arbiter, upheld: event.upheld, text: event.ruling, evidence };
       await w.put("objections", objectionKey(o.id), { ...o, state: event.upheld ? "upheld" : "rejected", ruling });
       const details = { datasetId: o.datasetId, objectionId: o.id };
@@ -379,7 +362,7 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       await activity(w, event.account, ROLE_ACTOR, event.kind === "Paused" ? "paused" : "unpaused", evidence);
       return;
     case "LedgerDeployed":
-      await w.put("meta", "roles", { ...(await roles(w)), adminDelay: event.adminDelay } satisfies RolesRecord);
+      await w.put("meta", "roles", { ...(await roles(w)), adminDelay: event.adminDelay } satisfies R.RolesRecord);
       return;
     case "RoleGranted":
     case "RoleRevoked": {
@@ -389,7 +372,7 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       const members = event.kind === "RoleGranted" ? [...others, { account: event.account, evidence }] : others;
       // Accepting an admin handover grants the role: the scheduled handover is then done.
       const done = event.kind === "RoleGranted" && name === "admin" && r.adminTransfer?.newAdmin === event.account;
-      await w.put("meta", "roles", { ...r, members: { ...r.members, [name]: members }, adminTransfer: done ? null : r.adminTransfer } satisfies RolesRecord);
+      await w.put("meta", "roles", { ...r, members: { ...r.members, [name]: members }, adminTransfer: done ? null : r.adminTransfer } satisfies R.RolesRecord);
       const kind = event.kind === "RoleGranted" ? "role-granted" : "role-revoked";
       await activity(w, event.account, ROLE_SUBJECT, kind, evidence, { role: name, counterparty: event.sender });
       if (event.sender !== event.account) await activity(w, event.sender, ROLE_ACTOR, kind, evidence, { role: name, counterparty: event.account });
@@ -397,33 +380,33 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
     }
     case "DefaultAdminTransferScheduled": {
       const r = await roles(w);
-      await w.put("meta", "roles", { ...r, adminTransfer: { newAdmin: event.newAdmin, acceptSchedule: event.acceptSchedule, evidence } } satisfies RolesRecord);
+      await w.put("meta", "roles", { ...r, adminTransfer: { newAdmin: event.newAdmin, acceptSchedule: event.acceptSchedule, evidence } } satisfies R.RolesRecord);
       await activity(w, event.newAdmin, ROLE_SUBJECT, "admin-transfer-scheduled", evidence, { role: "admin" });
       return;
     }
     case "DefaultAdminTransferCanceled":
-      await w.put("meta", "roles", { ...(await roles(w)), adminTransfer: null } satisfies RolesRecord);
+      await w.put("meta", "roles", { ...(await roles(w)), adminTransfer: null } satisfies R.RolesRecord);
       return;
     case "DefaultAdminDelayChangeScheduled": {
       const r = await roles(w);
-      await w.put("meta", "roles", { ...settleDelay(r, evidence.timestamp), delayChange: { newDelay: event.newDelay, effectSchedule: event.effectSchedule, evidence } } satisfies RolesRecord);
+      await w.put("meta", "roles", { ...settleDelay(r, evidence.timestamp), delayChange: { newDelay: event.newDelay, effectSchedule: event.effectSchedule, evidence } } satisfies R.RolesRecord);
       return;
     }
     case "DefaultAdminDelayChangeCanceled":
-      await w.put("meta", "roles", { ...(await roles(w)), delayChange: null } satisfies RolesRecord);
+      await w.put("meta", "roles", { ...(await roles(w)), delayChange: null } satisfies R.RolesRecord);
       return;
   }
 }
 
-async function roles(w: WriteSet): Promise<RolesRecord> {
-  return (await w.get<RolesRecord>("meta", "roles")) ?? { members: {}, adminDelay: null, adminTransfer: null, delayChange: null };
+async function roles(w: WriteSet): Promise<R.RolesRecord> {
+  return (await w.get<R.RolesRecord>("meta", "roles")) ?? { members: {}, adminDelay: null, adminTransfer: null, delayChange: null };
 }
 
 /**
  * A scheduled delay change whose time has passed is the delay now: the ledger applies it without an
  * event, from the first block after `effectSchedule` (OpenZeppelin's `schedule < block.timestamp`).
  */
-export function settleDelay(r: RolesRecord, time: number): RolesRecord {
+export function settleDelay(r: R.RolesRecord, time: number): R.RolesRecord {
   if (!r.delayChange || time <= r.delayChange.effectSchedule) return r;
   return { ...r, adminDelay: r.delayChange.newDelay, delayChange: null };
 }
@@ -446,7 +429,7 @@ async function checkpoint(w: WriteSet, name: "usedMonths" | "paidMonths", grantI
 const orNull = (hash: string) => (hash === ZeroHash ? null : hash);
 
 /** A token address or a left-aligned bytes3 ISO 4217 code (hex), as the index keeps a currency; zero is none. */
-function currency(token: string, code: string): Currency {
+function currency(token: string, code: string): R.Currency {
   const letters = currencyCodeText(code);
   return { token: token === ZERO_ADDRESS ? null : token, currencyCode: letters === "" ? null : letters };
 }

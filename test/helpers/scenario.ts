@@ -7,6 +7,7 @@ import { ZeroAddress, ZeroHash } from "ethers";
 
 import { grantRequestDomain, GRANT_REQUEST_TYPES } from "../../core/grant-request.js";
 import { currencyCodeText, datasetId as computeDatasetId, grantId as computeGrantId, ObjectionTarget, PURPOSE_CLASS_NAMES, PurposeClass, Rights, UsageAction } from "../../core/ids.js";
+import type { ObjectionRecord } from "../../server/store/records.js";
 import type { Oversight, ProvenanceLedger } from "../../types/ethers-contracts/index.js";
 import { currency, deployToken, type FeeTermsInput, feeTerms, oversightOf, sha256 } from "./fixtures.js";
 
@@ -46,17 +47,11 @@ export interface TruthGrant {
   paid?: bigint;
 }
 
-export interface TruthObjection {
-  id: string;
-  targetKind: "dataset" | "grant";
-  target: string;
-  datasetId: string;
-  objector: string;
-  reason: string;
-  state: "open" | "answered" | "upheld" | "rejected";
+/** An objection as the test filed it: the index's record, but for its evidence and with the texts alone. */
+export type TruthObjection = Pick<ObjectionRecord, "id" | "targetKind" | "target" | "datasetId" | "objector" | "reason" | "state"> & {
   answer: string | null;
   ruling: { arbiter: string; upheld: boolean; text: string } | null;
-}
+};
 
 export interface TruthUse {
   grantId: string;

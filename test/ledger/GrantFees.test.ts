@@ -202,6 +202,8 @@ describe("GrantFees", function () {
     it("moves what is due from the payer to the dataset's current holder, and counts it once", async function () {
       const f = await networkHelpers.loadFixture(feesFixture);
       const terms = feeTerms({ token: f.tokenAddress, unitPrice: 25n });
+      // The test token keeps two decimals, as fen are of a yuan: 25 base units are 0.25 of it.
+      expect(await f.token.decimals()).to.equal(2n);
       const grantId = await priced(f, terms);
       await f.ledger.connect(f.grantee).recordUsage(grantId, UsageAction.Use, 4n, ZERO_HASH);
       const [grantee0, holder0] = [await f.token.balanceOf(f.grantee.address), await f.token.balanceOf(f.holder.address)];
