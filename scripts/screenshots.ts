@@ -41,6 +41,10 @@ try {
   await shoot("file-two-anchors", `#/file/${forecastHash}`, "#verdict table", { width: 1280, height: 520 }, false);
   await shoot("epoch", `#/epoch/${demo.actors.bureau.toLowerCase()}/${demo.delivered!.epoch}`, "#deliveries table", { width: 1280, height: 760 }, false);
   await shoot("phone-dataset", `#/dataset/${demo.forecast}`, "#grants table", { width: 390, height: 844 }, false);
+  await shoot("grant-fees", `#/grant/${demo.grants.weather}`, "#fees table");
+  await shoot("objection", `#/objection/${demo.objection}`, "#objection dl", { width: 1280, height: 700 }, false);
+  const year = new Date(Date.now() + 8 * 3_600_000).getUTCFullYear();
+  await shoot("disclosure", `v1/disclosures/${demo.actors.company.toLowerCase()}/${year}?format=html`, "table", { width: 1100, height: 1300 }, false);
 } finally {
   await browser.close();
   await system.stop();

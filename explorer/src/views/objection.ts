@@ -29,7 +29,14 @@ export async function objectionView(id: string): Promise<View> {
       ? [
           ...fact("Ruling", h("span", {}, statusBadge(o.ruling.upheld ? "upheld" : "rejected"), " ", chainText(o.ruling.text)), o.ruling.evidence),
           ...fact("Arbiter", accountLink(o.ruling.arbiter)),
-          ...fact("Effect", o.ruling.upheld ? `the ${o.targetKind} is cancelled (if it was still in force when ruled on)` : "none: the objection was rejected"),
+          ...fact(
+            "Effect",
+            o.ruling.upheld
+              ? o.targetKind === "grant"
+                ? "the grant is cancelled (if it was still active when ruled on), and grants resting on it lapse"
+                : "the dataset is retired (if it was not already), and its products lapse"
+              : "none: the objection was rejected",
+          ),
         ]
       : fact("Ruling", "none yet")),
   );
