@@ -216,7 +216,8 @@ export const Activity = z
     units: z.string().optional(),
     role: z.string().optional(),
     epoch: z.string().optional(),
-    amount: z.string().optional(),
+    amount: z.string().optional().meta({ description: "A payment's or a ceiling's amount, in its currency's smallest unit" }),
+    currency: Currency.optional(),
     objectionId: z.string().optional(),
     evidence: Evidence,
   })

@@ -54,6 +54,11 @@ describe("startSystem", function () {
       const statement = await get(`/v1/accounts/${demo.actors.company.toLowerCase()}/statements/${new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 4)}`);
       const owed = Object.fromEntries(statement.lines.map((l: any) => [l.grantId, [l.owedToDate, l.paidToDate, l.outstanding]]));
       expect(owed).to.deep.equal({ [demo.grants.traffic.toLowerCase()]: ["9050", "9050", "0"], [demo.grants.weather.toLowerCase()]: ["2430", "2000", "430"] });
+      // The bureau's activity names each payment with its amount and currency.
+      const bureauActivity = (await get(`/v1/accounts/${demo.actors.bureau.toLowerCase()}/activity?limit=500`)).items;
+      const payment = (kind: string) => bureauActivity.find((a: any) => a.kind === kind);
+      expect([payment("fees-received").amount, payment("fees-received").currency]).to.deep.equal(["9050", { token: demo.token, currencyCode: null }]);
+      expect([payment("fees-acknowledged").amount, payment("fees-acknowledged").currency]).to.deep.equal(["2000", { token: null, currencyCode: "CNY" }]);
       // The research grant is free; the route study was retired by the arbiter's ruling on the archive's objection.
       expect((await get(`/v1/grants/${demo.grants.rival}`)).grant.fees).to.include({ purposeClass: "public-welfare", unitPrice: "0" });
       expect((await get(`/v1/objections/${demo.objection}`)).objection).to.include({ state: "upheld", target: demo.rivalProduct.toLowerCase(), objector: demo.actors.archive.toLowerCase() });

@@ -9,6 +9,7 @@ import type { LapseReason } from "../../core/ids.js";
 import { hasEnd } from "../../core/window.js";
 import type { Activity, Anchors, Dataset, Grant, Lineage, Page, Status, Usage } from "../../core/api-answers.js";
 import { LAPSE_WORDS } from "../../core/lapse.js";
+import { formatAmount } from "../../core/money.js";
 import { CliError, EXIT } from "../lib/errors.js";
 import { printable } from "../lib/text.js";
 import { contentHashOf } from "./verify.js";
@@ -99,12 +100,12 @@ export function registerAudit(program: Command, context: () => Promise<Context>)
         if (opts.prov) throw new CliError("--prov needs a dataset, not an account");
         const activity = (await ctx.api<Page<Activity>>(`/v1/accounts/${target.toLowerCase()}/activity?limit=${limit}`))!;
         if (ctx.json(activity)) return;
-        printPage(ctx, activity, limit, "entries", `no activity of ${target} on this ledger`, ["time", "what", "dataset", "grant", "units", "counterparty", "block"], (a) => [
+        printPage(ctx, activity, limit, "entries", `no activity of ${target} on this ledger`, ["time", "what", "dataset", "grant", "units or amount", "counterparty", "block"], (a) => [
           day(a.evidence.time),
           a.kind,
           short(a.datasetId),
           short(a.grantId),
-          a.units ?? "",
+          a.units ?? (a.amount ? (a.currency ? formatAmount(a.amount, a.currency) : a.amount) : ""),
           a.counterparty ?? "",
           String(a.evidence.blockNumber),
         ]);

@@ -275,8 +275,9 @@ export interface ActivityRecord {
   role?: string;
   /** For a settled epoch: its number. */
   epoch?: string;
-  /** For a payment: its amount (the currency is the grant's). */
+  /** For a payment or a revenue ceiling: its amount, and its currency. */
   amount?: string;
+  currency?: Currency;
   /** For an objection, its answer, ruling or a cancellation by it: its number. */
   objectionId?: string;
   /** Last, as in a use: served as stored, finality added when read. */

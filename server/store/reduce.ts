@@ -253,7 +253,8 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
         evidence,
       };
       await w.put("payments", `${seriesKey(g.id, evidence.timestamp)}:${pos}`, record, true);
-      const details = { datasetId: g.datasetId, grantId: g.id, amount: record.amount };
+      const fees = g.fees ?? { token: null, currencyCode: null };
+      const details = { datasetId: g.datasetId, grantId: g.id, amount: record.amount, currency: { token: fees.token, currencyCode: fees.currencyCode } };
       if (paid) {
         await activity(w, event.payer, ROLE_ACTOR, "fees-paid", evidence, { ...details, counterparty: event.holder });
         if (event.holder !== event.payer) await activity(w, event.holder, ROLE_SUBJECT, "fees-received", evidence, { ...details, counterparty: event.payer });
@@ -303,8 +304,9 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
         evidence,
       };
       await w.put("ceilings", `${event.operator}:${event.year}`, record);
-      await activity(w, event.authority, ROLE_ACTOR, "revenue-ceiling-set", evidence, { counterparty: event.operator, amount: record.ceiling });
-      if (event.operator !== event.authority) await activity(w, event.operator, ROLE_SUBJECT, "revenue-ceiling-received", evidence, { counterparty: event.authority, amount: record.ceiling });
+      const details = { amount: record.ceiling, currency: { token: record.token, currencyCode: record.currencyCode } };
+      await activity(w, event.authority, ROLE_ACTOR, "revenue-ceiling-set", evidence, { ...details, counterparty: event.operator });
+      if (event.operator !== event.authority) await activity(w, event.operator, ROLE_SUBJECT, "revenue-ceiling-received", evidence, { ...details, counterparty: event.authority });
       return;
     }
     case "ObjectionFiled": {

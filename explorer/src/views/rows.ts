@@ -95,7 +95,7 @@ export function activityRow(a: Activity): Child[] {
   if (a.role) what.push(` ${a.role}`);
   if (a.epoch) what.push(" ", epochLink(settledHolder(a), a.epoch));
   if (a.units) what.push(` (${formatUnits(a.units)} units)`);
-  if (a.amount) what.push(` (${formatUnits(a.amount)} in the smallest unit)`);
+  if (a.amount) what.push(` (${a.currency ? formatAmount(a.amount, a.currency) : formatUnits(a.amount)})`);
   if (a.objectionId) what.push(" — ", objectionLink(a.objectionId));
   return [h("time", { datetime: a.evidence.time }, formatTime(a.evidence.timestamp)), h("span", { class: `activity activity-${a.kind}` }, ...what), evidence(a.evidence)];
 }
