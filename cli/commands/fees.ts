@@ -2,7 +2,7 @@
  * Fees and the rules' oversight from the command line: the options of a priced grant, and the
  * commands pay, acknowledge, statement, cap, ceiling, object, answer, rule and objections.
  */
-import { type Signer, ZeroAddress, ZeroHash } from "ethers";
+import { Contract, type Signer, ZeroAddress, ZeroHash } from "ethers";
 
 import type { Command } from "commander";
 
@@ -10,7 +10,7 @@ import { writeFile } from "node:fs/promises";
 
 import type { Disclosure, Objection, Statement } from "../../core/api-answers.js";
 import { disclosureHtml } from "../../core/disclosure-html.js";
-import { sha256File } from "../../core/fingerprint.js";
+import { sha256File, sha256Hex } from "../../core/fingerprint.js";
 import { ObjectionTarget, PURPOSE_CLASS_NAMES, type PurposeClassName } from "../../core/ids.js";
 import { feeTermsText, formatAmount } from "../../core/money.js";
 import { parsePeriod, RULES_OFFSET } from "../../core/period.js";
@@ -154,7 +154,6 @@ export function registerFees(program: Command, context: () => Promise<Context>):
       const { owed, paid } = await client.feesOf(grantId, terms);
       const amount = opts.amount === undefined ? owed - paid : parseAmount(opts.amount, "--amount");
       if (amount === 0n) throw new CliError(`nothing is due on grant ${grantId}: ${formatAmount(owed.toString(), terms.currencyText)} owed, all of it paid`);
-      const { Contract } = await import("ethers");
       const token = new Contract(terms.token, ["function allowance(address,address) view returns (uint256)", "function approve(address,uint256) returns (bool)"], signer);
       if ((await token.allowance(await signer.getAddress(), ctx.ledgerAddress)) < amount) {
         ctx.say(`approving the ledger to take ${amount} of token ${terms.token}…`);
@@ -180,8 +179,7 @@ export function registerFees(program: Command, context: () => Promise<Context>):
       const grantId = parseId(grant, "the grant");
       const amount = parseAmount(opts.amount, "--amount");
       const terms = await termsFromApi(ctx, grantId);
-      const { createHash } = await import("node:crypto");
-      const ref = opts.ref === undefined ? ZeroHash : `0x${createHash("sha256").update(opts.ref).digest("hex")}`;
+      const ref = opts.ref === undefined ? ZeroHash : sha256Hex(opts.ref);
       const m = await mined(ctx, ctx.ledger(await ctx.signer()).acknowledgeFees(grantId, feeTermsTuple(terms), amount, ref), "FeesAcknowledged");
       const e = eventNamed(m, "FeesAcknowledged")!.args;
       if (!ctx.json({ grant: grantId, amount, paidTotal: e.paidTotal, paymentRef: ref, tx: m.receipt.hash })) {
