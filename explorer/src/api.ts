@@ -1,4 +1,6 @@
 /** The explorer's only door to the data: requests to the provenance API on the same origin. */
+import { t } from "./i18n.js";
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -23,10 +25,10 @@ async function send<T>(path: string, init: RequestInit): Promise<T> {
   try {
     response = await fetch(path, init);
   } catch {
-    throw new ApiError(0, "unreachable", "The API server cannot be reached. Is dpl still running?");
+    throw new ApiError(0, "unreachable", t("api.unreachable"));
   }
   const body = (await response.json().catch(() => undefined)) as { error?: { code: string; message: string } } | undefined;
-  if (!response.ok) throw new ApiError(response.status, body?.error?.code ?? "http_error", body?.error?.message ?? `the API answered ${response.status}`);
+  if (!response.ok) throw new ApiError(response.status, body?.error?.code ?? "http_error", body?.error?.message ?? t("api.status", { status: response.status }));
   return body as T;
 }
 

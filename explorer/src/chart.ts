@@ -2,6 +2,7 @@
 import { Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip } from "chart.js";
 
 import { formatTime, shortHex } from "./format.js";
+import { t } from "./i18n.js";
 import { timelineBounds, type GranteeSeries } from "./timeline-data.js";
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Legend, Tooltip);
@@ -28,15 +29,18 @@ export function drawTimeline(canvas: HTMLCanvasElement, series: GranteeSeries[],
       responsive: true,
       maintainAspectRatio: false,
       scales: {
-        x: { type: "linear", min, max, title: { display: true, text: "block time (UTC)" }, ticks: { maxTicksLimit: 6, callback: (v) => formatTime(Number(v)).slice(5, 16) } },
-        y: { type: "linear", beginAtZero: true, title: { display: true, text: "units used (running total)" } },
+        x: { type: "linear", min, max, title: { display: true, text: t("timeline.axisTime") }, ticks: { maxTicksLimit: 6, callback: (v) => tickTime(Number(v)) } },
+        y: { type: "linear", beginAtZero: true, title: { display: true, text: t("timeline.axisUnits") } },
       },
       plugins: {
-        tooltip: { callbacks: { title: (items) => formatTime(Number(items[0].parsed.x)), label: (item) => `${item.dataset.label}: ${item.parsed.y} units` } },
+        tooltip: { callbacks: { title: (items) => formatTime(Number(items[0].parsed.x)), label: (item) => t("timeline.point", { grantee: item.dataset.label ?? "", units: item.parsed.y ?? 0 }) } },
         legend: { position: "bottom" },
       },
     },
   });
 }
+
+/** A tick's time, short: "11-27 09:10" (UTC), in any language. */
+const tickTime = (unixSeconds: number) => new Date(unixSeconds * 1000).toISOString().slice(5, 16).replace("T", " ");
 
 export const granteeName = (address: string) => shortHex(address, 6);

@@ -1,10 +1,13 @@
 /**
- * The explorer's shell: the header (search, and the indexer's block, lag and digest, live), the
- * router that draws one page per URL fragment, and the server-sent events that keep both current.
+ * The explorer's shell: the header (search, the indexer's block, lag and digest, live, and the
+ * language switch), the router that draws one page per URL fragment, and the server-sent events
+ * that keep both current.
  */
+import type { Locale, MessageKey } from "../../core/i18n/translate.js";
 import { ApiError, find, get } from "./api.js";
 import { h, replaceChildren } from "./dom.js";
-import { shortHex } from "./format.js";
+import { formatUnits, shortHex } from "./format.js";
+import { chooseLocale, startLocale, t, tr } from "./i18n.js";
 import type { AppliedEvent, Status } from "./model.js";
 import { href, parseRoute, type Route } from "./routes.js";
 import { classifyQuery, pageForHash } from "./search.js";
@@ -47,7 +50,7 @@ async function viewFor(route: Route): Promise<View> {
     case "objection":
       return objectionView(route.id);
     case "unknown":
-      return messageView("Page not found", `There is no page at “${route.path}”. Search for a dataset, grant, file hash or account above.`);
+      return messageView(t("page.notFound"), t("page.noPageAt", { path: route.path }));
   }
 }
 
@@ -57,19 +60,19 @@ function messageView(title: string, text: string): View {
 
 /** A search: an address opens its account; a hash opens the dataset, grant or file it names. */
 async function searchView(query: string): Promise<View> {
-  const q = classifyQuery(query);
-  if (q.kind === "invalid") return messageView("Nothing to look up", q.message);
+  const q = classifyQuery(query, tr());
+  if (q.kind === "invalid") return messageView(t("search.nothing"), q.message);
   // The search's own URL is replaced by the page it found, so Back skips it; hashchange draws that page.
   if (q.kind === "address") return redirect({ page: "account", address: q.address });
   const [dataset, grant, anchors] = await Promise.all([find(`/v1/datasets/${q.hash}`), find(`/v1/grants/${q.hash}`), find(`/v1/verify/${q.hash}`)]);
   const target = pageForHash(q.hash, { dataset: dataset !== undefined, grant: grant !== undefined, anchored: anchors !== undefined });
-  if (!target) return messageView("Not found", `Nothing on this ledger has the id or content hash ${q.hash}: no dataset, no grant and no anchored file.`);
+  if (!target) return messageView(t("page.notFoundShort"), t("search.noMatch", { hash: q.hash }));
   return redirect(target.page === "file" ? { page: "file", contentHash: target.value } : { page: target.page, id: target.value });
 }
 
 function redirect(route: Parameters<typeof href>[0]): View {
   location.replace(href(route));
-  return { ...messageView("Opening…", ""), redirected: true };
+  return { ...messageView(t("page.opening"), ""), redirected: true };
 }
 
 /** Draws the page of the current URL fragment. A newer navigation wins over a slower older one. */
@@ -81,7 +84,7 @@ async function render(options: { quiet?: boolean; navigated?: boolean } = {}): P
   try {
     view = await viewFor(route);
   } catch (error) {
-    view = messageView(error instanceof ApiError && error.status === 404 ? "Not found" : "Could not load this page", error instanceof Error ? error.message : String(error));
+    view = messageView(t(error instanceof ApiError && error.status === 404 ? "page.notFoundShort" : "page.loadFailed"), error instanceof Error ? error.message : String(error));
   }
   if (ticket !== rendering || view.redirected) return view.dispose?.();
   current?.dispose?.();
@@ -115,7 +118,8 @@ window.addEventListener("hashchange", () => {
 const newEvents = h(
   "p",
   { class: "new-events", hidden: true },
-  "New events were indexed. ",
+  h("span", { "data-i18n": "live.newEvents" }, t("live.newEvents")),
+  " ",
   h(
     "button",
     {
@@ -125,7 +129,7 @@ const newEvents = h(
         void render({ quiet: true });
       },
     },
-    "Show them",
+    h("span", { "data-i18n": "live.show" }, t("live.show")),
   ),
 );
 main.before(newEvents);
@@ -133,21 +137,23 @@ main.before(newEvents);
 function showStatus(s: Pick<Status, "chainId" | "indexed" | "lag" | "digest" | "events">, live: boolean): void {
   replaceChildren(
     statusBox,
-    h("span", { id: "status-block" }, `block ${s.indexed.number}`),
-    h("span", { id: "status-lag" }, s.lag === null ? "lag unknown" : `lag ${s.lag}`),
-    h("span", { id: "status-events" }, `${s.events} events`),
-    h("span", { id: "status-digest", title: `State digest ${s.digest}` }, `digest ${shortHex(s.digest)}`),
-    h("span", { id: "status-live", class: live ? "live" : "offline" }, live ? "live" : "reconnecting"),
+    h("span", { id: "status-block" }, t("live.block", { number: s.indexed.number })),
+    h("span", { id: "status-lag" }, s.lag === null ? t("live.lagUnknown") : t("live.lag", { lag: s.lag })),
+    h("span", { id: "status-events" }, t("live.events", { count: s.events, shown: formatUnits(String(s.events)) })),
+    h("span", { id: "status-digest", title: t("live.digestTitle", { digest: s.digest }) }, t("live.digest", { digest: shortHex(s.digest) })),
+    h("span", { id: "status-live", class: live ? "live" : "offline" }, t(live ? "live.live" : "live.reconnecting")),
   );
 }
 
 let lastStatus: Status | undefined;
+let lastLive = false;
 async function refreshStatus(live: boolean): Promise<void> {
   try {
     lastStatus = await get<Status>("/v1/status");
+    lastLive = live;
     showStatus(lastStatus, live);
   } catch (error) {
-    replaceChildren(statusBox, h("span", { class: "offline" }, error instanceof Error ? error.message : "status unavailable"));
+    replaceChildren(statusBox, h("span", { class: "offline" }, error instanceof Error ? error.message : t("live.unavailable")));
   }
 }
 
@@ -155,13 +161,16 @@ let redraw: ReturnType<typeof setTimeout> | undefined;
 function follow(): void {
   const source = new EventSource("/v1/events");
   source.addEventListener("open", () => void refreshStatus(true));
-  source.addEventListener("error", () => lastStatus && showStatus(lastStatus, false));
+  source.addEventListener("error", () => {
+    lastLive = false;
+    if (lastStatus) showStatus(lastStatus, false);
+  });
   source.addEventListener("applied", (message) => {
     const event = JSON.parse((message as MessageEvent<string>).data) as AppliedEvent;
     if (lastStatus) showStatus({ ...lastStatus, indexed: event.indexed, digest: event.digest, events: event.total }, true);
     void refreshStatus(true);
     if (event.events === 0) return;
-    announcer.textContent = `${event.events} new event${event.events === 1 ? "" : "s"} indexed up to block ${event.indexed.number}.`;
+    announcer.textContent = t("live.announce", { count: event.events, block: event.indexed.number });
     // Redraw at most every half second; a reader who paged on gets a button instead of losing their place.
     if (current?.paged()) newEvents.hidden = false;
     else {
@@ -170,11 +179,35 @@ function follow(): void {
     }
   });
   source.addEventListener("reorg", () => {
-    announcer.textContent = "The chain reorganised; the page shows the new canonical chain.";
+    announcer.textContent = t("live.reorg");
     void render({ quiet: true });
   });
 }
 
+// ---- language: the switch in the header, and the words of the page's fixed frame ------------------
+
+/** The words index.html carries (marked data-i18n), in the current language. */
+function translateFrame(): void {
+  for (const el of document.querySelectorAll<HTMLElement>("[data-i18n]")) el.textContent = t(el.dataset.i18n as MessageKey);
+  for (const el of document.querySelectorAll<HTMLElement>("[data-i18n-placeholder]")) el.setAttribute("placeholder", t(el.dataset.i18nPlaceholder as MessageKey));
+  for (const el of document.querySelectorAll<HTMLElement>("[data-i18n-aria-label]")) el.setAttribute("aria-label", t(el.dataset.i18nAriaLabel as MessageKey));
+  for (const button of document.querySelectorAll<HTMLButtonElement>("[data-locale]")) button.setAttribute("aria-pressed", String(button.dataset.locale === tr().locale));
+}
+
+for (const button of document.querySelectorAll<HTMLButtonElement>("[data-locale]")) {
+  button.addEventListener("click", () => {
+    if (button.dataset.locale === tr().locale) return;
+    chooseLocale(button.dataset.locale as Locale);
+    translateFrame();
+    if (lastStatus) showStatus(lastStatus, lastLive);
+    else replaceChildren(statusBox, t("header.connecting"));
+    void render({ quiet: true });
+  });
+}
+
+startLocale();
+translateFrame();
+replaceChildren(statusBox, t("header.connecting"));
 void refreshStatus(false);
 void render();
 follow();

@@ -2,18 +2,20 @@
  * What the search box was given. An address names an account; a 32-byte hash is a dataset id, a
  * grant id or a file's content hash, which only the index can tell apart. Pure.
  */
+import { english, type Translator } from "../../core/i18n/translate.js";
+
 export type Query = { kind: "address"; address: string } | { kind: "hash"; hash: string } | { kind: "invalid"; message: string };
 
-export function classifyQuery(raw: string): Query {
+export function classifyQuery(raw: string, tr: Translator = english): Query {
   const text = raw.trim();
-  if (text === "") return { kind: "invalid", message: "Type a dataset id, grant id or content hash (0x and 64 hex digits), or an account address (0x and 40 hex digits)." };
+  if (text === "") return { kind: "invalid", message: tr.t("search.empty") };
   const hex = /^(0x)?[0-9a-fA-F]+$/.test(text) ? (text.startsWith("0x") ? text : "0x" + text).toLowerCase() : undefined;
   if (hex?.length === 66) return { kind: "hash", hash: hex };
   if (hex?.length === 42) return { kind: "address", address: hex };
   const shown = text.length > 80 ? text.slice(0, 77) + "…" : text;
   return {
     kind: "invalid",
-    message: `“${shown}” is neither an id or content hash (0x and 64 hex digits) nor an account address (0x and 40 hex digits).`,
+    message: tr.t("search.malformed", { text: shown }),
   };
 }
 

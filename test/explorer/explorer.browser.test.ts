@@ -50,7 +50,8 @@ describe("explorer (headless Chromium)", function () {
 
   beforeEach(async function () {
     // axe needs a page of its own context to run in.
-    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+    // English unless a test asks otherwise, whatever language this machine's browser prefers.
+    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-US" })).newPage();
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
     (page as Page & { errors?: string[] }).errors = errors;
@@ -66,6 +67,22 @@ describe("explorer (headless Chromium)", function () {
     await browser?.close();
     await system?.stop();
   });
+
+  /**
+   * English phrases (two words or more) in the page's text outside what came from the chain (purposes,
+   * titles, reasons, metadata), hex, code and the names every language writes alike.
+   */
+  const englishLeft = () =>
+    page.evaluate(() => {
+      const found: string[] = [];
+      const walker = document.createTreeWalker(document.getElementById("main"), 4);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (node.parentElement.closest("bdi, code, .hex, .metadata, .meta-fields")) continue;
+        const phrases = node.textContent.replace(/W3C PROV-JSON|SHA-256|UTF-8|JSON|API|UTC|dCNY|CNY/g, "").match(/[A-Za-z]{3,}(\s+[A-Za-z]{2,})+/g);
+        if (phrases) found.push(...phrases);
+      }
+      return found;
+    });
 
   async function open(fragment: string, ready: string): Promise<void> {
     await page.goto(`${system.apiUrl}/${fragment}`);
@@ -362,6 +379,59 @@ describe("explorer (headless Chromium)", function () {
     expect(Number((await text("#status-block")).replace("block ", ""))).to.be.greaterThan(before);
     expect(await page.evaluate(() => (window as any).notReloaded)).to.equal(true);
     expect(await page.locator("#announcer").innerText()).to.match(/new events? indexed up to block/);
+  });
+
+  it("speaks Chinese to a browser that prefers it, switches language with the header's buttons and remembers the choice", async function () {
+    await page.context().close();
+    page = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "zh-CN" })).newPage();
+    const demo = system.demo!;
+    const { grant } = await api(`/v1/grants/${demo.grants.weather}`);
+    await open(`#/grant/${demo.grants.weather}`, "#fees dl");
+    expect(await page.evaluate(() => document.documentElement.lang)).to.equal("zh-CN");
+    expect(await page.locator("button[data-locale='zh']").getAttribute("aria-pressed")).to.equal("true");
+    expect(await text("#search button")).to.equal("查询");
+    await page.waitForFunction(() => document.getElementById("status-live")?.textContent === "实时");
+    // The weather grant's terms (commercial, 0.30 CNY a unit) in Chinese; amounts in yuan with their fen.
+    const fees = await text("#fees");
+    const yuan = (fen: string) => `${(Number(fen) / 100).toFixed(2)} CNY`;
+    expect(fees)
+      .to.include("商业用途、每单位 0.30 CNY")
+      .and.include(`截至目前应付\n${yuan(grant.owed)}`)
+      .and.include(`已付\n${yuan(grant.paid)}`);
+    expect(await text("#terms"))
+      .to.include("有效")
+      .and.match(/\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}:\d{2} UTC/);
+    expect(await seriousA11yViolations(page)).to.deep.equal([]);
+    await screenshot(page, SHOTS, "grant-fees-zh");
+
+    // Every kind of page, with no English phrase left in it.
+    const pages: [string, string][] = [
+      ["", "#latest table"],
+      [`#/dataset/${demo.traffic}`, "#grants table"],
+      [`#/grant/${demo.grants.weather}`, "#fees dl"],
+      [`#/account/${demo.actors.company.toLowerCase()}`, "#activity table"],
+      [`#/account/${demo.actors.bureau.toLowerCase()}`, "#settlements table"],
+      [`#/objection/${demo.objection}`, "#objection dl"],
+      [`#/epoch/${demo.actors.bureau.toLowerCase()}/${demo.delivered!.epoch}`, "#deliveries table"],
+      [`#/file/${(await api(`/v1/datasets/${demo.traffic}`)).dataset.contentHash}`, "#verdict table"],
+      ["#/search/nothing", "#main .message"],
+    ];
+    for (const [fragment, ready] of pages) {
+      await open(fragment, ready);
+      expect(await englishLeft(), `English left on ${fragment || "home"}`).to.deep.equal([]);
+    }
+
+    // The switch: English at once (and the check above finds it), kept across a reload, and back.
+    await page.locator("button[data-locale='en']").click();
+    await page.waitForFunction(() => document.documentElement.lang === "en" && document.getElementById("main")!.textContent.includes("Nothing to look up"));
+    expect(await text("#search button")).to.equal("Go");
+    expect(await englishLeft()).to.not.deep.equal([]);
+    await page.reload();
+    await page.locator("#main .message").waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).to.equal("en");
+    expect(await text("#main h1")).to.equal("Nothing to look up");
+    await page.locator("button[data-locale='zh']").click();
+    await page.waitForFunction(() => document.getElementById("main")!.textContent.includes("没有可查询的内容"));
   });
 
   it("reads on a phone: no sideways scrolling, facts stacked", async function () {

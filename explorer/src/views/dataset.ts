@@ -7,6 +7,7 @@ import { drawTimeline, granteeName } from "../chart.js";
 import { h } from "../dom.js";
 import { datasetTitle, decodeMetadata, formatAmount, formatUnits, shortHex } from "../format.js";
 import { drawLineage } from "../graph.js";
+import { t, tNodes } from "../i18n.js";
 import { mergeLineage } from "../lineage-data.js";
 import type { Dataset, FeeCap, Grant, Lineage, Usage } from "../model.js";
 import { href } from "../routes.js";
@@ -24,13 +25,13 @@ const TIMELINE_MAX_USES = 2_000;
 /** Metadata in a data: URI is shown decoded, field by field; any other URI as it is. */
 function metadata(uri: string) {
   const fields = decodeMetadata(uri);
-  const raw = h("code", { class: "metadata" }, uri ? chainText(uri) : "(none)");
+  const raw = h("code", { class: "metadata" }, uri ? chainText(uri) : t("dataset.metadataNone"));
   if (!fields) return raw;
   return h(
     "div",
     {},
     h("ul", { class: "meta-fields" }, ...Object.entries(fields).map(([k, v]) => h("li", {}, h("strong", {}, chainText(k), ": "), chainText(typeof v === "string" ? v : JSON.stringify(v))))),
-    h("details", {}, h("summary", {}, "As anchored"), raw),
+    h("details", {}, h("summary", {}, t("dataset.asAnchored")), raw),
   );
 }
 
@@ -43,20 +44,20 @@ export async function datasetView(id: string): Promise<View> {
     get<Lineage>(`/v1/datasets/${id}/lineage?direction=descendants&limit=${LINEAGE_PAGE}`),
   ]);
   const grants = await pagedTable<Grant>({
-    caption: "Grants on this dataset",
+    caption: t("dataset.grants.caption"),
     headers: GRANT_HEADERS,
     path: `/v1/datasets/${id}/grants`,
     row: (g) => grantRow(g),
-    empty: "No grant was ever issued on this dataset.",
+    empty: t("dataset.grants.empty"),
   });
   const objections = await pagedTable({
-    caption: "Objections to this dataset's registration",
+    caption: t("dataset.objections.caption"),
     headers: OBJECTION_HEADERS,
     path: `/v1/objections?target=${id}`,
     row: objectionRow,
-    empty: "Nobody has objected to this dataset's registration.",
+    empty: t("dataset.objections.empty"),
   });
-  const uses = await pagedTable({ caption: "Uses of this dataset", headers: USAGE_HEADERS, path: `/v1/datasets/${id}/usage`, row: usageRow, empty: "Nobody has recorded a use of this dataset." });
+  const uses = await pagedTable({ caption: t("dataset.uses.caption"), headers: USAGE_HEADERS, path: `/v1/datasets/${id}/usage`, row: usageRow, empty: t("dataset.uses.empty") });
   const title = datasetTitle(d);
   const titles = new Map(ancestors.nodes.map((n) => [n.id, datasetTitle(n)]));
   const holderSince = d.transfers.at(-1)?.evidence ?? d.registered;
@@ -64,68 +65,70 @@ export async function datasetView(id: string): Promise<View> {
   const facts = h(
     "dl",
     { class: "facts" },
-    standingFacts("Dataset id", d.id, d.status, d.retired, d.lapse),
-    ...(d.cancelledBy ? fact("Retired by the ruling on", objectionLink(d.cancelledBy)) : []),
+    standingFacts(t("dataset.id"), d.id, d.status, d.retired, d.lapse),
+    ...(d.cancelledBy ? fact(t("dataset.retiredByRuling"), objectionLink(d.cancelledBy)) : []),
     ...fact(
-      "Fee cap",
-      cap ? `${formatAmount(cap.maxUnitPrice, cap)} a unit, ${formatAmount(cap.maxDailyFee, cap)} a day of period (set by ${cap.authority})` : "none: the authority has not capped this dataset's fees",
+      t("dataset.feeCap"),
+      cap ? t("dataset.feeCap.value", { unit: formatAmount(cap.maxUnitPrice, cap), daily: formatAmount(cap.maxDailyFee, cap), authority: cap.authority }) : t("dataset.feeCap.none"),
       cap?.evidence,
     ),
-    fact("Holder", accountLink(d.holder), holderSince),
-    d.pendingHolder ? fact("Offered to", accountLink(d.pendingHolder)) : [],
-    fact("Anchored by", accountLink(d.registrant), d.registered),
-    fact("Content hash (SHA-256)", h("span", {}, fullHex(d.contentHash), " ", h("a", { href: href({ page: "file", contentHash: d.contentHash }) }, "every anchor of this file"))),
-    fact("Merkle root of records", fullHex(d.merkleRoot)),
-    fact("Records", d.recordCount === "0" ? "not disclosed" : formatUnits(d.recordCount)),
-    fact("Metadata", metadata(d.metadataURI)),
+    fact(t("dataset.holder"), accountLink(d.holder), holderSince),
+    d.pendingHolder ? fact(t("dataset.offeredTo"), accountLink(d.pendingHolder)) : [],
+    fact(t("dataset.anchoredBy"), accountLink(d.registrant), d.registered),
+    fact(t("dataset.contentHash"), h("span", {}, fullHex(d.contentHash), " ", h("a", { href: href({ page: "file", contentHash: d.contentHash }) }, t("dataset.everyAnchor")))),
+    fact(t("dataset.merkleRoot"), fullHex(d.merkleRoot)),
+    fact(t("dataset.records"), d.recordCount === "0" ? t("dataset.records.undisclosed") : formatUnits(d.recordCount)),
+    fact(t("dataset.metadata"), metadata(d.metadataURI)),
     d.versions.previous || d.versions.next
       ? fact(
-          "Versions",
+          t("dataset.versions"),
           h(
             "span",
             {},
-            d.versions.previous ? ["previous ", datasetLink(d.versions.previous)] : null,
+            d.versions.previous ? tNodes("dataset.versions.previous", { dataset: datasetLink(d.versions.previous) }) : null,
             d.versions.previous && d.versions.next ? " · " : null,
-            d.versions.next ? ["next ", datasetLink(d.versions.next)] : null,
+            d.versions.next ? tNodes("dataset.versions.next", { dataset: datasetLink(d.versions.next) }) : null,
           ),
         )
       : [],
     ...d.parents.map((p) =>
       fact(
-        "Derived from",
+        t("dataset.derivedFrom"),
         h(
           "span",
           {},
-          datasetLink(p.datasetId, titles.get(p.datasetId)),
-          p.grantId ? [" under grant ", h("a", { href: href({ page: "grant", id: p.grantId }), class: "hex" }, shortHex(p.grantId))] : " (held by its registrant)",
+          ...(p.grantId
+            ? tNodes("dataset.derivedFrom.underGrant", {
+                dataset: datasetLink(p.datasetId, titles.get(p.datasetId)),
+                grant: h("a", { href: href({ page: "grant", id: p.grantId }), class: "hex" }, shortHex(p.grantId)),
+              })
+            : tNodes("dataset.derivedFrom.held", { dataset: datasetLink(p.datasetId, titles.get(p.datasetId)) })),
         ),
         p.evidence,
       ),
     ),
-    ...d.licences.map((l) =>
-      fact("Rests on licence", h("span", {}, grantLink(l.grantId), l.direct ? " (whoever operates this dataset must be its grantee)" : " (reached through another grant)"), l.evidence),
-    ),
-    ...d.transfers.map((t) => fact("Holding transferred", h("span", {}, accountLink(t.from), " → ", accountLink(t.to)), t.evidence)),
+    ...d.licences.map((l) => fact(t("dataset.restsOn"), h("span", {}, ...tNodes(l.direct ? "dataset.restsOn.direct" : "dataset.restsOn.indirect", { grant: grantLink(l.grantId) })), l.evidence)),
+    ...d.transfers.map((move) => fact(t("dataset.transferred"), h("span", {}, accountLink(move.from), " → ", accountLink(move.to)), move.evidence)),
   );
 
   // Usage timeline: a chart, and the same figures as a table for those who cannot see it.
   const series = cumulativeByGrantee(timelineUses.items);
-  const canvas = h("canvas", { role: "img", "aria-label": `Units used over time by ${series.length} grantee${series.length === 1 ? "" : "s"}` });
+  const canvas = h("canvas", { role: "img", "aria-label": t("timeline.label", { count: series.length }) });
   const timeline = series.length
     ? h(
         "div",
         {},
-        timelineUses.truncated ? message("info", `The timeline shows the newest ${formatUnits(String(TIMELINE_MAX_USES))} uses.`) : null,
+        timelineUses.truncated ? message("info", t("timeline.truncated", { count: formatUnits(String(TIMELINE_MAX_USES)) })) : null,
         h("div", { class: "chart" }, canvas),
         h(
           "details",
           {},
-          h("summary", {}, "Show the timeline as a table"),
+          h("summary", {}, t("timeline.asTable")),
           h(
             "table",
             { id: "timeline-table" },
-            h("caption", { class: "visually-hidden" }, "Units used by grantee"),
-            h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Grantee"), h("th", { scope: "col" }, "Uses"), h("th", { scope: "col" }, "Units"))),
+            h("caption", { class: "visually-hidden" }, t("timeline.caption")),
+            h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("col.grantee")), h("th", { scope: "col" }, t("col.uses")), h("th", { scope: "col" }, t("col.units")))),
             h(
               "tbody",
               {},
@@ -136,7 +139,7 @@ export async function datasetView(id: string): Promise<View> {
           ),
         ),
       )
-    : message("info", "Nobody has recorded a use of this dataset.");
+    : message("info", t("dataset.uses.empty"));
 
   const lineage = mergeLineage(ancestors, descendants);
   const ancestorIds = new Set(ancestors.nodes.map((n) => n.id));
@@ -144,38 +147,40 @@ export async function datasetView(id: string): Promise<View> {
   const lineageList = h(
     "ul",
     { class: "lineage-list", id: "lineage-list" },
-    ...lineage.nodes.filter((n) => n.id !== d.id).map((n) => h("li", { "data-id": n.id }, ancestorIds.has(n.id) ? "ancestor: " : "descendant: ", datasetLink(n.id, datasetTitle(n)))),
+    ...lineage.nodes
+      .filter((n) => n.id !== d.id)
+      .map((n) => h("li", { "data-id": n.id }, ...tNodes(ancestorIds.has(n.id) ? "lineage.ancestor" : "lineage.descendant", { dataset: datasetLink(n.id, datasetTitle(n)) }))),
   );
 
   const node = h(
     "article",
     { class: "dataset" },
-    h("header", { class: "page-head" }, h("p", { class: "kind" }, "Dataset"), h("h1", {}, chainText(title), " ", statusBadge(d.status))),
-    h("p", { class: "actions" }, h("a", { class: "button", href: `/v1/datasets/${d.id}/prov`, download: `dpl-${d.id.slice(0, 10)}.prov.json` }, "Download W3C PROV-JSON")),
-    section("Facts and their chain evidence", "facts", facts),
-    section("Grants", "grants", grants.element),
-    section("Objections", "objections", objections.element),
-    section("Usage over time", "timeline", timeline),
+    h("header", { class: "page-head" }, h("p", { class: "kind" }, t("dataset.kind")), h("h1", {}, chainText(title), " ", statusBadge(d.status))),
+    h("p", { class: "actions" }, h("a", { class: "button", href: `/v1/datasets/${d.id}/prov`, download: `dpl-${d.id.slice(0, 10)}.prov.json` }, t("dataset.downloadProv"))),
+    section(t("dataset.facts.title"), "facts", facts),
+    section(t("dataset.grants.title"), "grants", grants.element),
+    section(t("objections.title"), "objections", objections.element),
+    section(t("timeline.title"), "timeline", timeline),
     section(
-      "Lineage",
+      t("lineage.title"),
       "lineage",
       lineage.nodes.length > 1
         ? [
-            h("p", { class: "hint" }, "Parents above children; this dataset in red. Select a dataset to open it."),
+            h("p", { class: "hint" }, t("lineage.hint")),
             graphBox,
             lineageList,
-            lineage.truncated ? message("info", "The graph is cut at 8 generations each way.") : null,
-            lineage.more ? message("info", `The graph shows the nearest ${LINEAGE_PAGE} datasets each way; the lineage holds more (the API pages through them: /v1/datasets/${d.id}/lineage).`) : null,
+            lineage.truncated ? message("info", t("lineage.cut")) : null,
+            lineage.more ? message("info", t("lineage.more", { count: LINEAGE_PAGE, path: `/v1/datasets/${d.id}/lineage` })) : null,
           ]
-        : message("info", "This dataset has no parent and nothing was derived from it."),
+        : message("info", t("lineage.none")),
     ),
-    section("Uses", "uses", uses.element),
+    section(t("uses.title"), "uses", uses.element),
   );
 
   let chart: ReturnType<typeof drawTimeline> | undefined;
   let cy: ReturnType<typeof drawLineage> | undefined;
   return {
-    title: `${title} · dataset`,
+    title: t("dataset.pageTitle", { title }),
     node,
     paged: () => grants.paged() || uses.paged() || objections.paged(),
     attached: () => {

@@ -4,55 +4,55 @@ import { h } from "../dom.js";
 import { formatBytes, formatTime } from "../format.js";
 import type { Roles, Status } from "../model.js";
 import { sha256OfFile } from "../hash-file.js";
+import { t, tNodes } from "../i18n.js";
 import { href } from "../routes.js";
 import { accountLink, fact, message, pagedTable, section } from "../widgets.js";
 import type { HashedFile } from "./file.js";
 import { DATASET_HEADERS, datasetRow } from "./rows.js";
 import type { View } from "./view.js";
 
-const days = (seconds: number) => (seconds % 86_400 === 0 ? `${seconds / 86_400} day${seconds === 86_400 ? "" : "s"}` : `${seconds} seconds`);
+const days = (seconds: number) => (seconds % 86_400 === 0 ? t("money.days", { days: seconds / 86_400 }) : t("home.seconds", { seconds }));
 
 /** The admin, the pausers and any handover under way, as the ledger's role events tell them. */
 function governance(r: Roles, paused: boolean): HTMLElement {
   return h(
     "dl",
     { class: "facts", id: "roles" },
-    fact("Admin", r.admin ? accountLink(r.admin) : "unknown"),
-    fact("Admin handover delay", r.adminDelay === null ? "unknown" : days(r.adminDelay)),
+    fact(t("home.admin"), r.admin ? accountLink(r.admin) : t("home.unknown")),
+    fact(t("home.adminDelay"), r.adminDelay === null ? t("home.unknown") : days(r.adminDelay)),
     r.pendingAdmin
-      ? fact("Admin handover under way", h("span", {}, "to ", accountLink(r.pendingAdmin.account), `, which may accept after ${formatTime(r.pendingAdmin.acceptAfter)}`), r.pendingAdmin.evidence)
+      ? fact(
+          t("home.handover"),
+          h("span", {}, ...tNodes("home.handover.value", { account: accountLink(r.pendingAdmin.account), time: formatTime(r.pendingAdmin.acceptAfter) })),
+          r.pendingAdmin.evidence,
+        )
       : [],
-    r.pendingDelay ? fact("Delay change under way", `to ${days(r.pendingDelay.delay)}, from ${formatTime(r.pendingDelay.effectiveAfter)}`, r.pendingDelay.evidence) : [],
-    fact("May pause", r.pausers.length ? h("span", {}, ...r.pausers.flatMap((p, i) => (i ? [", ", accountLink(p)] : [accountLink(p)]))) : "nobody"),
-    fact("Paused now", paused ? "yes: grants, uses, derivations and transfers are stopped" : "no"),
+    r.pendingDelay ? fact(t("home.delayChange"), t("home.delayChange.value", { delay: days(r.pendingDelay.delay), time: formatTime(r.pendingDelay.effectiveAfter) }), r.pendingDelay.evidence) : [],
+    fact(t("home.pausers"), r.pausers.length ? h("span", {}, ...r.pausers.flatMap((p, i) => (i ? [t("list.separator"), accountLink(p)] : [accountLink(p)]))) : t("home.nobody")),
+    fact(t("home.paused"), paused ? t("home.paused.yes") : t("home.paused.no")),
   );
 }
 
 export async function homeView(onHashed: (file: HashedFile) => void): Promise<View> {
   const status = await get<Status>("/v1/status");
-  const latest = await pagedTable({ caption: "Datasets, newest first", headers: DATASET_HEADERS, path: "/v1/datasets", row: datasetRow, empty: "No dataset has been anchored on this ledger yet." });
+  const latest = await pagedTable({ caption: t("home.latest.caption"), headers: DATASET_HEADERS, path: "/v1/datasets", row: datasetRow, empty: t("home.latest.empty") });
 
   const input = h("input", { type: "file", id: "file-input", class: "visually-hidden" });
-  const progress = h("progress", { id: "hash-progress", max: 1, value: 0, hidden: true, "aria-label": "Hashing progress" });
+  const progress = h("progress", { id: "hash-progress", max: 1, value: 0, hidden: true, "aria-label": t("home.hashing.label") });
   const progressText = h("span", { id: "hash-progress-text", "aria-live": "polite" });
-  const zone = h(
-    "label",
-    { for: "file-input", class: "dropzone", id: "dropzone" },
-    h("strong", {}, "Drop a file here, or press to choose one"),
-    h("span", {}, "It is hashed (SHA-256) in your browser and never uploaded; the ledger is asked only for its hash."),
-  );
+  const zone = h("label", { for: "file-input", class: "dropzone", id: "dropzone" }, h("strong", {}, t("home.drop")), h("span", {}, t("home.drop.hint")));
   const hashFile = async (file: File) => {
     progress.hidden = false;
-    progressText.textContent = `Hashing ${file.name}…`;
+    progressText.textContent = t("home.hashing", { name: file.name });
     try {
       const contentHash = await sha256OfFile(file, (done, total) => {
         progress.value = total === 0 ? 1 : done / total;
-        progressText.textContent = `Hashing ${file.name}: ${formatBytes(done)} of ${formatBytes(total)}`;
+        progressText.textContent = t("home.hashing.progress", { name: file.name, done: formatBytes(done), total: formatBytes(total) });
       });
       onHashed({ name: file.name, size: file.size, contentHash });
       location.hash = href({ page: "file", contentHash });
     } catch (error) {
-      progressText.replaceChildren(message("error", `Could not read ${file.name}: ${error instanceof Error ? error.message : String(error)}`));
+      progressText.replaceChildren(message("error", t("home.readFailed", { name: file.name, reason: error instanceof Error ? error.message : String(error) })));
     }
   };
   input.addEventListener("change", () => input.files?.[0] && hashFile(input.files[0]));
@@ -69,19 +69,14 @@ export async function homeView(onHashed: (file: HashedFile) => void): Promise<Vi
   });
 
   return {
-    title: "Explorer",
+    title: t("home.title"),
     node: h(
       "div",
       {},
-      h("h1", { class: "visually-hidden" }, "dpl explorer"),
-      section("Verify a file", "verify", h("div", { class: "verify" }, input, zone, progress, progressText)),
-      section("Latest datasets", "latest", latest.element),
-      section(
-        "Who administers this ledger",
-        "governance",
-        h("p", { class: "hint" }, "The only administrative power is pausing what gives or carries rights; the admin role moves only by a two-step handover after the delay."),
-        governance(status.roles, status.paused),
-      ),
+      h("h1", { class: "visually-hidden" }, t("app.title")),
+      section(t("home.verify.title"), "verify", h("div", { class: "verify" }, input, zone, progress, progressText)),
+      section(t("home.latest.title"), "latest", latest.element),
+      section(t("home.governance.title"), "governance", h("p", { class: "hint" }, t("home.governance.hint")), governance(status.roles, status.paused)),
     ),
     paged: latest.paged,
   };

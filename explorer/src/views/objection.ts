@@ -2,6 +2,7 @@
 import { get } from "../api.js";
 import { h } from "../dom.js";
 import { formatTime } from "../format.js";
+import { t } from "../i18n.js";
 import type { Objection } from "../model.js";
 import { accountLink, chainText, datasetLink, fact, fullHex, grantLink, section, statusBadge } from "../widgets.js";
 import type { View } from "./view.js";
@@ -12,41 +13,34 @@ export async function objectionView(id: string): Promise<View> {
   const facts = h(
     "dl",
     { class: "facts" },
-    fact("Status", statusBadge(o.state)),
-    fact(o.targetKind === "grant" ? "Against the grant" : "Against the registration of", target),
-    ...(o.targetKind === "grant" ? fact("On dataset", datasetLink(o.datasetId)) : []),
-    fact("Filed by", accountLink(o.objector), o.filed),
-    fact("Reason", chainText(o.reason)),
-    ...(o.evidenceHash ? fact("Evidence (hash)", fullHex(o.evidenceHash)) : []),
+    fact(t("fact.status"), statusBadge(o.state)),
+    fact(t(o.targetKind === "grant" ? "objection.againstGrant" : "objection.againstRegistration"), target),
+    ...(o.targetKind === "grant" ? fact(t("objection.onDataset"), datasetLink(o.datasetId)) : []),
+    fact(t("objection.filedBy"), accountLink(o.objector), o.filed),
+    fact(t("col.reason"), chainText(o.reason)),
+    ...(o.evidenceHash ? fact(t("objection.evidence"), fullHex(o.evidenceHash)) : []),
     ...(o.answer
       ? [
-          ...fact("Answered by the holder", accountLink(o.answer.holder), o.answer.evidence),
-          ...fact("Answer", chainText(o.answer.text)),
-          ...(o.answer.evidenceHash ? fact("Answer's evidence (hash)", fullHex(o.answer.evidenceHash)) : []),
+          ...fact(t("objection.answeredBy"), accountLink(o.answer.holder), o.answer.evidence),
+          ...fact(t("objection.answer"), chainText(o.answer.text)),
+          ...(o.answer.evidenceHash ? fact(t("objection.answerEvidence"), fullHex(o.answer.evidenceHash)) : []),
         ]
-      : fact("Answer", `none yet; the holder may answer until ${formatTime(o.answerDue)}, after which the arbiter may rule without it`)),
+      : fact(t("objection.answer"), t("objection.answer.none", { time: formatTime(o.answerDue) }))),
     ...(o.ruling
       ? [
-          ...fact("Ruling", h("span", {}, statusBadge(o.ruling.upheld ? "upheld" : "rejected"), " ", chainText(o.ruling.text)), o.ruling.evidence),
-          ...fact("Arbiter", accountLink(o.ruling.arbiter)),
-          ...fact(
-            "Effect",
-            o.ruling.upheld
-              ? o.targetKind === "grant"
-                ? "the grant is cancelled (if it was still active when ruled on), and grants resting on it lapse"
-                : "the dataset is retired (if it was not already), and its products lapse"
-              : "none: the objection was rejected",
-          ),
+          ...fact(t("objection.ruling"), h("span", {}, statusBadge(o.ruling.upheld ? "upheld" : "rejected"), " ", chainText(o.ruling.text)), o.ruling.evidence),
+          ...fact(t("objection.arbiter"), accountLink(o.ruling.arbiter)),
+          ...fact(t("objection.effect"), t(o.ruling.upheld ? (o.targetKind === "grant" ? "objection.effect.grantCancelled" : "objection.effect.datasetRetired") : "objection.effect.none")),
         ]
-      : fact("Ruling", "none yet")),
+      : fact(t("objection.ruling"), t("objection.ruling.none"))),
   );
   return {
-    title: `Objection #${o.id}`,
+    title: t("objection.title", { id: o.id }),
     node: h(
       "article",
       {},
-      h("header", { class: "page-head" }, h("p", { class: "kind" }, "Objection"), h("h1", {}, `Objection #${o.id} `, statusBadge(o.state))),
-      section("The objection, the answer and the ruling", "objection", facts),
+      h("header", { class: "page-head" }, h("p", { class: "kind" }, t("objection.kind")), h("h1", {}, t("objection.title", { id: o.id }), " ", statusBadge(o.state))),
+      section(t("objection.section"), "objection", facts),
     ),
     paged: () => false,
   };
