@@ -43,7 +43,7 @@ export const zh: Record<MessageKey, string> = {
   "action.operate": "经营",
   "money.inCurrency": "{amount} {code}",
   "money.inToken": "{amount}（代币 {token} 的最小单位）",
-  "money.days": "{days} 天",
+  "money.days": "{days, plural, other {# 天}}",
   "money.seconds": "{seconds} 秒",
   "money.perUnit": "每单位 {price}",
   "money.perPeriod": "每 {period} {fee}",

@@ -7,7 +7,7 @@ import type { Locale, MessageKey } from "../../core/i18n/translate.js";
 import { ApiError, find, get } from "./api.js";
 import { h, replaceChildren } from "./dom.js";
 import { formatUnits, shortHex } from "./format.js";
-import { chooseLocale, startLocale, t, tr } from "./i18n.js";
+import { preferredLocale, t, tr, useLocale } from "./i18n.js";
 import type { AppliedEvent, Status } from "./model.js";
 import { href, parseRoute, type Route } from "./routes.js";
 import { classifyQuery, pageForHash } from "./search.js";
@@ -194,10 +194,30 @@ function translateFrame(): void {
   for (const button of document.querySelectorAll<HTMLButtonElement>("[data-locale]")) button.setAttribute("aria-pressed", String(button.dataset.locale === tr().locale));
 }
 
+const LOCALE_KEY = "dpl.lang";
+
+/** Draws in `locale` from now on, and marks the document with it. */
+function setLocale(locale: Locale): void {
+  document.documentElement.lang = useLocale(locale);
+}
+
+function savedLocale(): string | null {
+  try {
+    return localStorage.getItem(LOCALE_KEY);
+  } catch {
+    return null; // storage blocked: the browser's languages decide
+  }
+}
+
 for (const button of document.querySelectorAll<HTMLButtonElement>("[data-locale]")) {
   button.addEventListener("click", () => {
     if (button.dataset.locale === tr().locale) return;
-    chooseLocale(button.dataset.locale as Locale);
+    setLocale(button.dataset.locale as Locale);
+    try {
+      localStorage.setItem(LOCALE_KEY, tr().locale);
+    } catch {
+      // not remembered: the switch still holds for this page
+    }
     translateFrame();
     if (lastStatus) showStatus(lastStatus, lastLive);
     else replaceChildren(statusBox, t("header.connecting"));
@@ -205,7 +225,7 @@ for (const button of document.querySelectorAll<HTMLButtonElement>("[data-locale]
   });
 }
 
-startLocale();
+setLocale(preferredLocale(savedLocale(), navigator.languages ?? [navigator.language]));
 translateFrame();
 replaceChildren(statusBox, t("header.connecting"));
 void refreshStatus(false);
