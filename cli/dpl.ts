@@ -1,9 +1,9 @@
 /**
  * dpl, the command line of the data provenance ledger. One file per group of commands in
- * cli/commands; this file only wires them and turns every failure into one sentence and an exit
- * code (README documents the codes).
+ * cli/commands; this file only wires them, chooses the language (--lang, else LANG), and turns
+ * every failure into one sentence and an exit code (README documents the codes).
  */
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, Help, Option } from "commander";
 
 import { registerAnchor } from "./commands/anchor.js";
 import { registerAudit } from "./commands/audit.js";
@@ -14,20 +14,26 @@ import { registerRights } from "./commands/rights.js";
 import { registerVerify } from "./commands/verify.js";
 import { createContext, LEDGER_INTERFACE, type Context, type GlobalOptions } from "./lib/context.js";
 import { describe, EXIT } from "./lib/errors.js";
+import { cliLocale, commanderMessage, helpTitle, optionDescription, t, useCliLocale } from "./lib/language.js";
 import { redactIn } from "../core/redact.js";
 
+// Before any command is registered: their help texts are written in this language.
+useCliLocale(cliLocale(process.argv, process.env));
+
 const program = new Command("dpl")
-  .description("dpl, the data provenance ledger: anchor datasets, grant and meter their use, verify provenance, trace usage")
-  .option("--rpc-url <url>", "JSON-RPC endpoint of the node (RPC_URL; default: the one npm start recorded)")
-  .option("--ledger <address>", "the ledger's address (LEDGER_ADDRESS; default: the one npm start recorded)")
-  .option("--api-url <url>", "the dpl API (API_URL; default http://127.0.0.1:8080)")
-  .option("--gateway-url <url>", "the holder's data gateway, for dpl fetch (GATEWAY_URL; default: the one npm start recorded)")
-  .option("--data-dir <dir>", "where npm start recorded its deployment (DATA_DIR; default ./data)")
-  .option("--account <n>", "development account to sign with on a local chain (default 0)")
-  .option("--keystore <file>", "encrypted JSON keystore to sign with (DPL_KEYSTORE; password: DPL_KEYSTORE_PASSWORD or a prompt)")
-  .option("--json", "print machine-readable JSON")
+  .description(t("cli.program"))
+  .option("--rpc-url <url>", t("cli.opt.rpcUrl"))
+  .option("--ledger <address>", t("cli.opt.ledger"))
+  .option("--api-url <url>", t("cli.opt.apiUrl"))
+  .option("--gateway-url <url>", t("cli.opt.gatewayUrl"))
+  .option("--data-dir <dir>", t("cli.opt.dataDir"))
+  .option("--account <n>", t("cli.opt.account"))
+  .option("--keystore <file>", t("cli.opt.keystore"))
+  .option("--json", t("cli.opt.json"))
+  .addOption(new Option("--lang <language>", t("cli.opt.lang")).choices(["en", "zh"]))
   .exitOverride()
-  .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, "dpl: ")) });
+  .configureHelp({ styleTitle: helpTitle, optionDescription: (option) => optionDescription(option, (o) => Help.prototype.optionDescription.call(new Help(), o)) })
+  .configureOutput({ outputError: (text, write) => write(commanderMessage(text)) });
 
 let context: Promise<Context> | undefined;
 const getContext = () => (context ??= createContext(program.opts<GlobalOptions>()));
@@ -39,6 +45,14 @@ registerRights(program, getContext);
 registerAudit(program, getContext);
 registerGateway(program, getContext);
 registerFees(program, getContext);
+
+// Every command's -h and help command say so in this language too.
+const localiseHelp = (command: Command): void => {
+  command.helpOption("-h, --help", t("cli.opt.help"));
+  if (command.commands.length > 0) command.helpCommand("help [command]", t("cli.opt.helpCommand"));
+  command.commands.forEach(localiseHelp);
+};
+localiseHelp(program);
 
 try {
   await program.parseAsync(process.argv);

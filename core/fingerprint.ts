@@ -6,6 +6,8 @@ import { createHash } from "node:crypto";
 import { open, readdir, stat } from "node:fs/promises";
 import path from "node:path";
 
+import { InvalidInputError } from "./errors.js";
+
 /** The default chunk record size. */
 export const READ_SIZE = 1024 * 1024;
 
@@ -44,7 +46,7 @@ export function parseRecordScheme(text: string): RecordScheme {
     const size = Number(m[1]) * (unit.startsWith("k") ? 1024 : unit.startsWith("m") ? 1024 * 1024 : 1);
     if (size >= 1 && size <= 1024 ** 3) return { kind: "chunk", size };
   }
-  throw new Error(`--records must be lines, csv, csv-no-header, jsonl or chunk:<size> (e.g. chunk:1MiB), not "${text}"`);
+  throw new InvalidInputError({ key: "err.recordScheme", values: { value: text } });
 }
 
 /** The default scheme: rows for .csv, .jsonl, .ndjson and .txt files, 1 MiB chunks otherwise. */

@@ -74,7 +74,7 @@ export enum LicenceLapse {
   Cancelled = 4,
 }
 
-export { LAPSE_REASONS, LAPSE_WORDS, type LapseReason } from "./lapse.js";
+export { LAPSE_REASONS, type LapseReason } from "./lapse.js";
 
 /** The ledger's roles by name: DEFAULT_ADMIN_ROLE is zero, every other the hash of its name. */
 export const ROLES = {

@@ -63,9 +63,7 @@ export function isRandomLookingSalt(salt: unknown): salt is string {
 /** Refuses a salt that cannot hide a private anchor, naming where it came from. */
 export function requireSalt(salt: unknown, from: string): string {
   if (!isRandomLookingSalt(salt)) {
-    throw new InvalidInputError(
-      `${from} holds the salt ${JSON.stringify(salt)}, which is not 32 random bytes: it would publish a commitment anyone can match to the file. Remove the salt from it to draw a new one, or restore the manifest written by dpl anchor --private`,
-    );
+    throw new InvalidInputError({ key: "err.weakSalt", values: { from, salt: JSON.stringify(salt) ?? "undefined" } });
   }
   return salt;
 }
@@ -76,11 +74,11 @@ export function requireSalt(salt: unknown, from: string): string {
  */
 export async function fingerprint(target: string, schemeText: string | undefined, salt?: string, onProgress?: (bytes: number, size: number) => void): Promise<Fingerprint> {
   const info = await stat(target).catch(() => {
-    throw new InvalidInputError(`no such file or directory: ${target}`);
+    throw new InvalidInputError({ key: "err.noSuchPath", values: { target } });
   });
   const saltBytes = salt === undefined ? undefined : Buffer.from(requireSalt(salt, "the manifest").slice(2), "hex");
   if (info.isDirectory()) {
-    if (schemeText) throw new InvalidInputError("--records applies to files; a directory's records are its manifest's lines");
+    if (schemeText) throw new InvalidInputError({ key: "err.recordsOnDirectory" });
     const { entries, text } = await directoryManifest(target);
     const bytes = Buffer.from(text);
     const recordHashes: string[] = [];
@@ -93,7 +91,7 @@ export async function fingerprint(target: string, schemeText: string | undefined
   try {
     scheme = schemeText ? parseRecordScheme(schemeText) : defaultScheme(target);
   } catch (error) {
-    throw new InvalidInputError((error as Error).message);
+    throw error instanceof InvalidInputError ? error : new InvalidInputError((error as Error).message);
   }
   // A private anchor salts each record, so that its root matches no dictionary of likely records.
   const fp = await fingerprintFile(target, scheme, onProgress && ((bytes) => onProgress(bytes, info.size)), saltBytes);

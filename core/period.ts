@@ -31,7 +31,7 @@ export function parsePeriod(label: string, what = "period"): Period {
     year >= 1970 &&
     (month === undefined || (month >= 1 && month <= 12)) &&
     (day === undefined || (month !== undefined && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate()));
-  if (!valid) throw new InvalidInputError(`${what} must be a year (2026), a month (2026-11) or a day (2026-11-29) of the calendar in UTC+8, not "${label}"`);
+  if (!valid) throw new InvalidInputError({ key: "err.period", values: { what, value: label } });
   const from = midnight(year, month ?? 1, day ?? 1);
   const next = day !== undefined ? midnight(year, month!, day + 1) : month !== undefined ? midnight(year, month + 1, 1) : midnight(year + 1, 1, 1);
   return { label, from, to: next - 1 };

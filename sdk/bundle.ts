@@ -102,19 +102,15 @@ export interface AnchorBundle {
 /** Builds the bundle for the registration of `datasetId` (found in the node's logs). */
 export async function createBundle(rpc: RawRpc, ledger: string, datasetId: string): Promise<AnchorBundle> {
   const logs: any[] = await rpc.send("eth_getLogs", [{ address: ledger, topics: [EVENT_TOPICS.DatasetRegistered, datasetId], fromBlock: "0x0", toBlock: "latest" }]);
-  if (logs.length === 0) throw new BundleError("not_registered", `the node has no registration of dataset ${datasetId}`);
+  if (logs.length === 0) throw new BundleError("not_registered", { key: "err.bundle.notRegistered", values: { id: datasetId } });
   const log = logs[0];
   const block = await rpc.send("eth_getBlockByHash", [log.blockHash, false]);
   const fields = headerFields(block);
-  if (headerHash(fields) !== block.hash)
-    throw new BundleError(
-      "bundle_unsupported",
-      `cannot rebuild block ${Number(block.number)}'s header from what the node returns (its hash does not match); this node's chain is not supported for bundles`,
-    );
+  if (headerHash(fields) !== block.hash) throw new BundleError("bundle_unsupported", { key: "err.bundle.header", values: { block: Number(block.number) } });
   const receipts: any[] = await Promise.all(block.transactions.map((tx: string) => rpc.send("eth_getTransactionReceipt", [tx])));
   const trie = await createMPT();
   for (const r of receipts) await trie.put(RLP.encode(quantity(r.transactionIndex)), encodeReceipt(r));
-  if (toHex(trie.root()) !== block.receiptsRoot) throw new BundleError("bundle_unsupported", "the receipts the node returns do not rebuild the block's receipts root");
+  if (toHex(trie.root()) !== block.receiptsRoot) throw new BundleError("bundle_unsupported", { key: "err.bundle.receipts" });
   const txIndex = Number(log.transactionIndex);
   const receipt = receipts[txIndex];
   const proof = await createMerkleProof(trie, RLP.encode(quantity(receipt.transactionIndex)));
@@ -129,19 +125,19 @@ export async function createBundle(rpc: RawRpc, ledger: string, datasetId: strin
  */
 export async function rootFromBundle(bundle: AnchorBundle, trustedBlockHash: string, ledger: string, datasetId: string): Promise<string> {
   const header = bundle.header.map(bytes);
-  if (headerHash(header) !== trustedBlockHash.toLowerCase()) throw new BundleError("bundle_invalid", "the bundle's block header does not hash to the trusted block hash");
+  if (headerHash(header) !== trustedBlockHash.toLowerCase()) throw new BundleError("bundle_invalid", { key: "err.bundle.blockHash" });
   const receiptsRoot = toHex(header[5]);
   const proof = bundle.receiptProof.map(bytes);
-  if (keccak256(proof[0]) !== receiptsRoot) throw new BundleError("bundle_invalid", "the receipt proof does not start at the header's receipts root");
+  if (keccak256(proof[0]) !== receiptsRoot) throw new BundleError("bundle_invalid", { key: "err.bundle.proofStart" });
   const value = await verifyMerkleProof(RLP.encode(quantity("0x" + bundle.txIndex.toString(16))), proof).catch(() => null);
-  if (!value || toHex(value) !== bundle.receipt.toLowerCase()) throw new BundleError("bundle_invalid", "the receipt is not in the block's receipts trie");
+  if (!value || toHex(value) !== bundle.receipt.toLowerCase()) throw new BundleError("bundle_invalid", { key: "err.bundle.notInTrie" });
   const raw = bytes(bundle.receipt);
   const decoded = RLP.decode(raw[0] < 0x80 ? raw.subarray(1) : raw) as unknown as [Uint8Array, Uint8Array, Uint8Array, [Uint8Array, Uint8Array[], Uint8Array][]];
   const log = decoded[3][bundle.logIndexInReceipt];
-  if (!log) throw new BundleError("bundle_invalid", "the receipt has no such log");
+  if (!log) throw new BundleError("bundle_invalid", { key: "err.bundle.noLog" });
   const [address, topics, data] = log;
   if (toHex(address) !== ledger.toLowerCase() || toHex(topics[0]) !== EVENT_TOPICS.DatasetRegistered || toHex(topics[1]) !== datasetId.toLowerCase()) {
-    throw new BundleError("bundle_invalid", `the receipt's log is not ledger ${ledger}'s registration of dataset ${datasetId} (it was emitted by ${toHex(address)})`);
+    throw new BundleError("bundle_invalid", { key: "err.bundle.otherLog", values: { ledger, id: datasetId, emitter: toHex(address) } });
   }
   return toHex(data.subarray(0, 32));
 }

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 
 import type { Signer } from "ethers";
 
-import { DplError, RetryableError } from "../core/errors.js";
+import { DplError, RetryableError, type Words } from "../core/errors.js";
 import { sha256Hex } from "../core/fingerprint.js";
 import { recordLeafHex, rootFromProof } from "../core/merkle.js";
 import { gatewayDomain, type ReceiptProof, receiptSigner, rootOfReceipt, SIGN_IN_TYPES, type SignedReceipt, type SignIn } from "../core/receipts.js";
@@ -26,7 +26,7 @@ export class GatewayError extends DplError {
 
 /** What the gateway sent does not prove what it should: a record off its root, a body off its receipt. */
 export class DeliveryProofError extends DplError {
-  constructor(message: string) {
+  constructor(message: string | Words) {
     super("delivery_not_proven", message);
   }
 }
@@ -75,11 +75,11 @@ export function receiptOf(response: Response): SignedReceipt | null {
  */
 export async function verifyRecords(body: Buffer, receipt: SignedReceipt | null, anchoredRoot: string): Promise<RecordsAnswer> {
   const answer = JSON.parse(body.toString("utf8")) as RecordsAnswer;
-  if (receipt && receipt.receipt.responseHash !== sha256(body)) throw new DeliveryProofError("the answer is not the one its receipt names (its SHA-256 differs)");
-  if (answer.root.toLowerCase() !== anchoredRoot.toLowerCase()) throw new DeliveryProofError(`the gateway proves against root ${answer.root}, but the ledger anchored ${anchoredRoot}`);
+  if (receipt && receipt.receipt.responseHash !== sha256(body)) throw new DeliveryProofError({ key: "err.delivery.responseHash" });
+  if (answer.root.toLowerCase() !== anchoredRoot.toLowerCase()) throw new DeliveryProofError({ key: "err.delivery.root", values: { root: answer.root, anchored: anchoredRoot } });
   for (const r of answer.records) {
     const root = await rootFromProof(await recordLeafHex(r.index, sha256(Buffer.from(r.data, "utf8"))), r.proof);
-    if (root !== anchoredRoot.toLowerCase()) throw new DeliveryProofError(`record ${r.index} is not in the anchored dataset: its proof leads to ${root}`);
+    if (root !== anchoredRoot.toLowerCase()) throw new DeliveryProofError({ key: "err.delivery.record", values: { index: r.index, root } });
   }
   return answer;
 }
@@ -93,11 +93,11 @@ export async function verifyReceipt(proof: ReceiptProof, expected: { chainId: nu
   try {
     signer = receiptSigner(gatewayDomain(expected.chainId, expected.ledger), proof);
   } catch {
-    throw new DeliveryProofError("the receipt's signature cannot be read");
+    throw new DeliveryProofError({ key: "err.delivery.signature" });
   }
-  if (!expected.signers.map((s) => s.toLowerCase()).includes(signer)) throw new DeliveryProofError(`the receipt is signed by ${signer}, who neither holds the data nor settled the epoch`);
+  if (!expected.signers.map((s) => s.toLowerCase()).includes(signer)) throw new DeliveryProofError({ key: "err.delivery.signer", values: { signer } });
   const root = await rootOfReceipt(proof);
-  if (root !== expected.root.toLowerCase()) throw new DeliveryProofError(`the receipt's proof leads to ${root}, not to the settled root ${expected.root}`);
+  if (root !== expected.root.toLowerCase()) throw new DeliveryProofError({ key: "err.delivery.receiptRoot", values: { root, settled: expected.root } });
   return signer;
 }
 

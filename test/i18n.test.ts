@@ -7,9 +7,12 @@
 import { parse, TYPE, type MessageFormatElement } from "@formatjs/icu-messageformat-parser";
 import { expect } from "chai";
 
+import ledgerAbi from "../core/ledger-abi.json" with { type: "json" };
+import oversightAbi from "../core/oversight-abi.json" with { type: "json" };
 import { en } from "../core/i18n/en.js";
 import { CATALOGUES, LOCALES, localeOf, localeOfAcceptLanguage, translator } from "../core/i18n/translate.js";
 import { zh } from "../core/i18n/zh.js";
+import { refusalSentence } from "../core/revert.js";
 import { preferredLocale } from "../explorer/src/i18n.js";
 
 /** Each placeholder of a parsed message as "name:kind", and each plural's categories, sorted. */
@@ -45,6 +48,19 @@ describe("i18n catalogues", function () {
     expect(mismatched).to.deep.equal([]);
   });
 
+  it("every placeholder reaches the text (none is swallowed by an ICU quote such as '{name}')", function () {
+    for (const locale of LOCALES) {
+      const tr = translator(locale);
+      for (const [key, message] of Object.entries(CATALOGUES[locale])) {
+        const wanted = [...placeholders(parse(message, { ignoreTag: true }))].map((p) => p.split(":"));
+        const values = Object.fromEntries(wanted.map(([name, kind]) => [name, kind === "plural" ? 2 : kind === "select" ? "other" : `⟦${name}⟧`]));
+        const text = tr.t(key as keyof typeof en, values);
+        for (const [name, kind] of wanted) if (kind === "text") expect(text, `${locale} ${key}`).to.include(`⟦${name}⟧`);
+        expect(text, `${locale} ${key}`).to.not.match(/[{}]/);
+      }
+    }
+  });
+
   it("plurals: English says one and other, Chinese (which has no plural forms) other", function () {
     for (const [key, message] of Object.entries(en)) for (const categories of pluralCategories(parse(message, { ignoreTag: true }))) expect(categories, key).to.deep.equal(["one", "other"]);
     for (const [key, message] of Object.entries(zh)) for (const categories of pluralCategories(parse(message, { ignoreTag: true }))) expect(categories, key).to.deep.equal(["other"]);
@@ -59,6 +75,24 @@ describe("i18n catalogues", function () {
       return /[A-Za-z]{3,}/.test(words);
     });
     expect(leftovers).to.deep.equal([]);
+  });
+
+  it("every custom error of the ledger and its oversight contract is one sentence in each language", function () {
+    const errors = [...ledgerAbi, ...oversightAbi].filter((item) => item.type === "error") as { name: string; inputs: { type: string }[] }[];
+    expect(errors.length).to.be.greaterThan(50);
+    // Arguments of each input's type: an id, an address, a number (a state, a reason, an amount).
+    const sample = (type: string) => (type === "address" ? `0x${"ab".repeat(20)}` : type.startsWith("bytes") ? `0x${"cd".repeat(32)}` : 1n);
+    for (const { name, inputs } of errors) {
+      for (const locale of LOCALES) {
+        const sentence = refusalSentence(
+          name,
+          inputs.map((i) => sample(i.type)),
+          translator(locale),
+        );
+        expect(sentence, `${name} in ${locale}`).to.not.match(new RegExp(`^${name}\\(|[{}]`));
+        if (locale === "zh") expect(sentence, name).to.match(/[\u4e00-\u9fff]/);
+      }
+    }
   });
 
   it("formats with the locale's plural rules, dates and digit grouping", function () {

@@ -17,9 +17,13 @@ import { defaultManifestFile, fingerprint, type Manifest, requireSalt, saltedHas
 import { buildRecordTree } from "../../core/merkle.js";
 import { type Context, parseId } from "../lib/context.js";
 import { CliError } from "../lib/errors.js";
+import { t } from "../lib/language.js";
 import { eventNamed, mined } from "../lib/tx.js";
 
 const PROGRESS_FROM_BYTES = 32 * 1024 * 1024;
+
+/** cli-progress fills these in itself: the message keeps them as they are. */
+const PROGRESS_FIELDS = { bar: "{bar}", percentage: "{percentage}", value: "{value}", total: "{total}" };
 
 /** A progress bar on stderr while a large file is hashed (a terminal only); `done` removes it. */
 function hashingBar(show: boolean) {
@@ -27,7 +31,7 @@ function hashingBar(show: boolean) {
   const onProgress = (bytes: number, size: number) => {
     if (!show || size < PROGRESS_FROM_BYTES || !process.stderr.isTTY) return;
     if (!bar) {
-      bar = new SingleBar({ format: "hashing [{bar}] {percentage}% {value}/{total} MiB", stream: process.stderr, hideCursor: true });
+      bar = new SingleBar({ format: t("cli.anchor.progress", PROGRESS_FIELDS), stream: process.stderr, hideCursor: true });
       bar.start(Math.ceil(size / 2 ** 20), 0);
     }
     bar.update(Math.floor(bytes / 2 ** 20));
@@ -49,7 +53,7 @@ function metadataURIOf(meta: string | undefined): string {
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error();
     return `data:application/json;base64,${Buffer.from(JSON.stringify(parsed)).toString("base64")}`;
   } catch {
-    throw new CliError("--meta must be a JSON object (title, description, license, schema, …) or a URL");
+    throw new CliError(t("cli.anchor.badMeta"));
   }
 }
 
@@ -60,18 +64,18 @@ async function resolveParents(ctx: Context, holder: string, parents: string[]): 
     const [id, grant] = text.split(":");
     const datasetId = parseId(id, "--parent");
     if (grant) {
-      out.push({ datasetId, grantId: parseId(grant, "the grant in --parent") });
+      out.push({ datasetId, grantId: parseId(grant, t("cli.the.parentGrant")) });
       continue;
     }
     const parentHolder = await ctx.ledger().holderOf(datasetId);
-    if (parentHolder === "0x0000000000000000000000000000000000000000") throw new CliError(`parent ${datasetId} is not anchored on this ledger`);
+    if (parentHolder === "0x0000000000000000000000000000000000000000") throw new CliError(t("cli.anchor.parentUnknown", { id: datasetId }));
     if (parentHolder.toLowerCase() === holder.toLowerCase()) {
       out.push({ datasetId, grantId: ZeroHash });
       continue;
     }
     const grants = await ctx.api<Page<Grant>>(`/v1/accounts/${holder.toLowerCase()}/grants?limit=500`);
     const usable = (grants?.items ?? []).find((g) => g.datasetId === datasetId && g.status === "active" && g.rights.includes("process"));
-    if (!usable) throw new CliError(`you do not hold parent ${datasetId} and have no active grant with the processing right on it; name one with --parent ${datasetId}:<grantId>`);
+    if (!usable) throw new CliError(t("cli.anchor.parentNoGrant", { id: datasetId }));
     out.push({ datasetId, grantId: usable.id });
   }
   return out;
@@ -80,14 +84,14 @@ async function resolveParents(ctx: Context, holder: string, parents: string[]): 
 export function registerAnchor(program: Command, context: () => Promise<Context>): void {
   program
     .command("anchor")
-    .description("fingerprint a file or directory and anchor it on the ledger")
-    .argument("<path>", "a file or a directory")
-    .option("--records <scheme>", "lines | csv | csv-no-header | jsonl | chunk:<size> (default: rows for .csv/.jsonl/.txt, a .csv's first row being its header; 1 MiB chunks otherwise)")
-    .option("--meta <json|url>", "metadata: a JSON object (stored as a data: URI) or a URL")
-    .option("--parent <id[:grant]>", "a parent dataset (repeatable); derives under your grant on it", (v: string, all: string[]) => [...all, v], [] as string[])
-    .option("--version-of <id>", "the dataset this is the next version of")
-    .option("--private", "anchor a salted commitment; the salt stays in the local manifest")
-    .option("--manifest <file>", "where to write the manifest (default <path>.dpl.json)")
+    .description(t("cli.anchor.help"))
+    .argument("<path>", t("cli.anchor.arg.path"))
+    .option("--records <scheme>", t("cli.anchor.opt.records"))
+    .option("--meta <json|url>", t("cli.anchor.opt.meta"))
+    .option("--parent <id[:grant]>", t("cli.anchor.opt.parent"), (v: string, all: string[]) => [...all, v], [] as string[])
+    .option("--version-of <id>", t("cli.anchor.opt.versionOf"))
+    .option("--private", t("cli.anchor.opt.private"))
+    .option("--manifest <file>", t("cli.anchor.opt.manifest"))
     .action(async (target: string, opts: { records?: string; meta?: string; parent: string[]; versionOf?: string; private?: boolean; manifest?: string }) => {
       const ctx = await context();
       const metadataURI = metadataURIOf(opts.meta);
@@ -137,7 +141,7 @@ export function registerAnchor(program: Command, context: () => Promise<Context>
           await writeManifest(manifestFile, manifest);
         }
         if (!ctx.json({ datasetId, alreadyAnchored: true, manifest: manifestFile })) {
-          ctx.say(`already anchored by ${holder} as dataset ${datasetId}; no transaction sent`);
+          ctx.say(t("cli.anchor.already", { holder, id: datasetId }));
         }
         return;
       }
@@ -164,9 +168,9 @@ export function registerAnchor(program: Command, context: () => Promise<Context>
         })
       )
         return;
-      ctx.say(`anchored dataset ${registered?.args.datasetId ?? datasetId}`);
-      ctx.say(`  content ${contentHash}${salt ? " (salted commitment; the salt is in the manifest)" : ""}`);
-      ctx.say(`  records ${fp.recordHashes.length} (${schemeName(fp.scheme)}), Merkle root ${tree.root}`);
-      ctx.say(`  tx ${m.receipt.hash} in block ${m.receipt.blockNumber}; manifest ${manifestFile}`);
+      ctx.say(t("cli.anchor.done", { id: registered?.args.datasetId ?? datasetId }));
+      ctx.say(t(salt ? "cli.anchor.contentSalted" : "cli.anchor.content", { hash: contentHash }));
+      ctx.say(t("cli.anchor.records", { count: fp.recordHashes.length, scheme: schemeName(fp.scheme), root: tree.root }));
+      ctx.say(t("cli.anchor.tx", { tx: m.receipt.hash, block: m.receipt.blockNumber, manifest: manifestFile }));
     });
 }

@@ -19,7 +19,9 @@ import type { ReceiptProof, SignedReceipt } from "../../core/receipts.js";
 import { DeliveryProofError, GatewayClient, GatewayError, verifyReceipt, verifyRecords } from "../../sdk/gateway.js";
 import { decodeRevert } from "../../core/revert.js";
 import { type Context, LEDGER_INTERFACE, parseAddress, parseId } from "../lib/context.js";
+import { messageIn } from "../../core/errors.js";
 import { CliError, EXIT } from "../lib/errors.js";
+import { t, tr } from "../lib/language.js";
 import { mined } from "../lib/tx.js";
 
 /** Records asked for per request while fetching. */
@@ -30,24 +32,24 @@ const PROGRESS_FROM = 5000;
 /** `--records A-B` (1-based, inclusive, as lines are counted) as 0-based from and to. */
 export function parseRange(text: string): { from: number; to: number } {
   const match = /^(\d{1,12})(?:-(\d{1,12}))?$/.exec(text.trim());
-  if (!match) throw new CliError(`--records takes a record number or a range such as 1-100, not "${text}"`);
+  if (!match) throw new CliError(t("cli.fetch.badRange", { value: text }));
   const from = Number(match[1]);
   const to = match[2] === undefined ? from : Number(match[2]);
-  if (from < 1 || to < from) throw new CliError(`--records counts from 1 and a range must not run backwards, not "${text}"`);
+  if (from < 1 || to < from) throw new CliError(t("cli.fetch.backwardRange", { value: text }));
   return { from: from - 1, to: to - 1 };
 }
 
 /** `--where field=value`. */
 function parseWhere(text: string): { field: string; equals: string } {
   const at = text.indexOf("=");
-  if (at < 1) throw new CliError(`--where takes field=value, not "${text}"`);
+  if (at < 1) throw new CliError(t("cli.fetch.badWhere", { value: text }));
   return { field: text.slice(0, at), equals: text.slice(at + 1) };
 }
 
 /** The gateway's refusal as the CLI's: a 4xx the user can act on (2), a 403 refusal (4), else unreachable (3). */
 function gatewayFailure(error: unknown): never {
-  if (error instanceof GatewayError) throw new CliError(`the gateway refused: ${error.message}`, error.status === 403 ? EXIT.refused : error.status >= 500 ? EXIT.network : EXIT.usage);
-  if (error instanceof DeliveryProofError) throw new CliError(`the gateway's answer is not proven: ${error.message}`, EXIT.negative);
+  if (error instanceof GatewayError) throw new CliError(t("cli.gateway.refused", { reason: error.message }), error.status === 403 ? EXIT.refused : error.status >= 500 ? EXIT.network : EXIT.usage);
+  if (error instanceof DeliveryProofError) throw new CliError(t("cli.gateway.unproven", { reason: messageIn(error, tr()) }), EXIT.negative);
   throw error;
 }
 
@@ -60,7 +62,7 @@ async function signedIn(ctx: Context): Promise<GatewayClient> {
 /** A progress bar on stderr for a long fetch (a terminal only). */
 function fetchBar(total: number, show: boolean) {
   if (!show || total < PROGRESS_FROM || !process.stderr.isTTY) return { update: (_n: number) => {}, stop: () => {} };
-  const bar = new SingleBar({ format: "fetching [{bar}] {percentage}% {value}/{total} records", stream: process.stderr, hideCursor: true });
+  const bar = new SingleBar({ format: t("cli.fetch.progress", { bar: "{bar}", percentage: "{percentage}", value: "{value}", total: "{total}" }), stream: process.stderr, hideCursor: true });
   bar.start(total, 0);
   return { update: (n: number) => bar.update(n), stop: () => bar.stop() };
 }
@@ -76,54 +78,55 @@ async function yourGrantOn(ctx: Context, datasetId: string): Promise<string> {
     if (!cursor) break;
   }
   if (live.length === 1) return live[0].id;
-  if (live.length === 0) throw new CliError(`${me} holds no live grant on dataset ${datasetId}: ask its holder for one, or name one with --grant`);
-  throw new CliError(`${me} holds ${live.length} live grants on dataset ${datasetId}: name one with --grant (${live.map((g) => g.id).join(", ")})`);
+  if (live.length === 0) throw new CliError(t("cli.fetch.noGrant", { account: me, id: datasetId }));
+  throw new CliError(t("cli.fetch.manyGrants", { account: me, count: live.length, id: datasetId, grants: live.map((g) => g.id).join(", ") }));
 }
 
 export function registerGateway(program: Command, context: () => Promise<Context>): void {
-  const meter = program.command("meter").description("appoint or dismiss the account your data gateway settles usage with");
+  const meter = program.command("meter").description(t("cli.meter.help"));
   for (const [name, verb] of [
     ["appoint", "appointMeter"],
     ["dismiss", "dismissMeter"],
   ] as const) {
     meter
       .command(name)
-      .description(name === "appoint" ? "let an account settle the usage your gateway metered (its GATEWAY_KEY)" : "stop an account settling for you")
-      .argument("<address>", "the meter's address")
+      .description(t(name === "appoint" ? "cli.meter.appoint.help" : "cli.meter.dismiss.help"))
+      .argument("<address>", t("cli.meter.arg.address"))
       .action(async (address: string) => {
         const ctx = await context();
-        const who = parseAddress(address, "the meter");
+        const who = parseAddress(address, t("cli.the.meter"));
         const m = await mined(ctx, ctx.ledger(await ctx.signer())[verb](who), name === "appoint" ? "MeterAppointed" : "MeterDismissed");
-        if (!ctx.json({ meter: who, appointed: name === "appoint", tx: m.receipt.hash })) ctx.say(`${name === "appoint" ? "appointed" : "dismissed"} ${who} as your meter; tx ${m.receipt.hash}`);
+        if (!ctx.json({ meter: who, appointed: name === "appoint", tx: m.receipt.hash }))
+          ctx.say(t(name === "appoint" ? "cli.meter.appointed" : "cli.meter.dismissed", { meter: who, tx: m.receipt.hash }));
       });
   }
 
   program
     .command("fetch")
-    .description("fetch a dataset's records (or whole file) through the holder's gateway under your grant, checking every record against the anchored root")
-    .argument("<dataset>", "dataset id")
-    .option("--grant <id>", "your grant on the dataset (default: your one live grant on it, found through the API)")
-    .option("--records <range>", "record numbers, from 1: 7 or 1-100 (default: all)")
-    .option("--where <field=value>", "only records whose CSV column or JSON field equals the value")
+    .description(t("cli.fetch.help"))
+    .argument("<dataset>", t("cli.arg.datasetId"))
+    .option("--grant <id>", t("cli.fetch.opt.grant"))
+    .option("--records <range>", t("cli.fetch.opt.records"))
+    .option("--where <field=value>", t("cli.fetch.opt.where"))
     .option("--action <action>", "use | process | operate", "use")
-    .option("--file", "the whole file as anchored, checked against its SHA-256 (--out required)")
-    .option("--out <file>", "where to write the records (default: standard output); receipts go to <file>.receipts.json")
+    .option("--file", t("cli.fetch.opt.file"))
+    .option("--out <file>", t("cli.fetch.opt.out"))
     .action(async (dataset: string, opts: { grant?: string; records?: string; where?: string; action: string; file?: boolean; out?: string }) => {
       const ctx = await context();
-      const id = parseId(dataset, "the dataset");
+      const id = parseId(dataset, t("cli.the.dataset"));
       const grant = opts.grant ? parseId(opts.grant, "--grant") : await yourGrantOn(ctx, id);
-      if (!["use", "process", "operate"].includes(opts.action)) throw new CliError(`--action must be use, process or operate, not "${opts.action}"`);
+      if (!["use", "process", "operate"].includes(opts.action)) throw new CliError(t("cli.use.badAction", { actions: "use, process", last: "operate", value: opts.action }));
       const action = opts.action as "use" | "process" | "operate";
       const range = opts.records ? parseRange(opts.records) : undefined;
       const where = opts.where ? parseWhere(opts.where) : undefined;
-      if (opts.file && (range || where)) throw new CliError("--file fetches the whole file: it takes neither --records nor --where");
-      if (opts.file && !opts.out) throw new CliError("--file needs --out <file>");
+      if (opts.file && (range || where)) throw new CliError(t("cli.fetch.fileWhole"));
+      if (opts.file && !opts.out) throw new CliError(t("cli.fetch.fileNeedsOut"));
       // What the ledger anchored, read from the node: the gateway's word is checked against it, never trusted.
       const onChain = await ctx
         .ledger()
         .datasetOf(id)
         .catch((error) => {
-          if (decodeRevert(LEDGER_INTERFACE, error)?.errorName === "DatasetNotFound") throw new CliError(`no dataset ${id} is anchored on this ledger`);
+          if (decodeRevert(LEDGER_INTERFACE, error)?.errorName === "DatasetNotFound") throw new CliError(t("revert.DatasetNotFound", { id }));
           throw error;
         });
       const client = await signedIn(ctx);
@@ -144,11 +147,11 @@ export function registerGateway(program: Command, context: () => Promise<Context
           },
         });
         await pipeline(Readable.fromWeb(response.body as never), hasher, createWriteStream(partial)).catch(() => {
-          throw new CliError("the gateway's answer was cut short: nothing was kept, and a delivery not completed is not settled", EXIT.network);
+          throw new CliError(t("cli.fetch.cutShort"), EXIT.network);
         });
         const sha256 = "0x" + hash.digest("hex");
         // The dataset id commits to its registrant and content hash: the bytes are the anchored ones only if they give the id back.
-        if (!registrant || computeDatasetId(registrant, sha256) !== id) throw new CliError(`the file received (SHA-256 ${sha256}) is not the content dataset ${id} anchors`, EXIT.negative);
+        if (!registrant || computeDatasetId(registrant, sha256) !== id) throw new CliError(t("cli.fetch.notTheFile", { sha256, id }), EXIT.negative);
         await rename(partial, opts.out!);
         count = Number(anchored?.dataset.recordCount ?? 0);
       } else {
@@ -176,33 +179,44 @@ export function registerGateway(program: Command, context: () => Promise<Context
       if (opts.out) await writeFile(`${opts.out}.receipts.json`, JSON.stringify(receipts, null, 2) + "\n");
       const summary = { dataset: id, grant, records: count, units: units.toString(), receipts: receipts.map((r) => r.receipt.sequence), out: opts.out ?? null, ...(opts.out ? {} : { data: lines }) };
       if (ctx.json(summary)) return;
-      const what = opts.file ? "the whole file, its SHA-256 the anchored one" : `${count} record(s), each proven against the anchored root`;
-      const where2 = opts.out ? ` into ${opts.out} (receipts in ${opts.out}.receipts.json)` : "";
-      console.error(`fetched ${what}${where2}; ${units} unit(s) metered under grant ${grant} in ${receipts.length} receipt(s): ${summary.receipts.join(", ") || "none"}`);
+      const what = opts.file ? t("cli.fetch.whatFile") : t("cli.fetch.whatRecords", { count });
+      const where2 = opts.out ? t("cli.fetch.into", { file: opts.out }) : "";
+      const numbers = summary.receipts.join(", ") || t("right.none");
+      console.error(t("cli.fetch.done", { what, where: where2, units, grant, count: receipts.length, receipts: numbers }));
     });
 
   program
     .command("receipts")
-    .description("your receipts at the gateway, newest first: what each delivery metered, and whether its epoch is settled")
-    .option("--limit <n>", "how many", "25")
+    .description(t("cli.receipts.help"))
+    .option("--limit <n>", t("cli.receipts.opt.limit"), "25")
     .action(async (opts: { limit: string }) => {
       const ctx = await context();
       const limit = Number(opts.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new CliError(`--limit must be a whole number from 1 to 500, not "${opts.limit}"`);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new CliError(t("cli.badLimit", { value: opts.limit }));
       const client = await signedIn(ctx);
       const { items } = await client.receipts({ limit }).catch(gatewayFailure);
       if (ctx.json(items)) return;
-      if (items.length === 0) return ctx.say("no receipts: nothing was delivered to you through this gateway");
+      if (items.length === 0) return ctx.say(t("cli.receipts.none"));
       for (const r of items) {
         const x = r.receipt;
-        ctx.say(`#${x.sequence}  ${new Date(x.time * 1000).toISOString()}  grant ${x.grantId}  ${USAGE_ACTION_NAMES[x.action]} ${x.units} unit(s)  epoch ${x.epoch}  ${r.state}`);
+        ctx.say(
+          t("cli.receipts.row", {
+            sequence: x.sequence,
+            time: new Date(x.time * 1000).toISOString(),
+            grant: x.grantId,
+            action: USAGE_ACTION_NAMES[x.action],
+            units: x.units,
+            epoch: x.epoch,
+            state: r.state,
+          }),
+        );
       }
     });
 
   program
     .command("verify-receipt")
-    .description("check that a delivery receipt is signed by the holder's gateway and settled on chain in its epoch's root")
-    .argument("<receipt>", "a receipt's sequence number (asked of the gateway, as its grantee), or a file holding a receipt and its proof")
+    .description(t("cli.verifyReceipt.help"))
+    .argument("<receipt>", t("cli.verifyReceipt.arg.receipt"))
     .action(async (target: string) => {
       const ctx = await context();
       let proof: Partial<ReceiptProof> & SignedReceipt;
@@ -211,18 +225,16 @@ export function registerGateway(program: Command, context: () => Promise<Context
         proof = await client.receipt(target).catch(gatewayFailure);
       } else {
         proof = await readFile(target, "utf8").then(JSON.parse, () => {
-          throw new CliError(`${target} is neither a receipt number nor a readable file`);
+          throw new CliError(t("cli.verifyReceipt.unreadable", { target }));
         });
       }
       const r = proof.receipt;
-      if (!r?.holder || r.epoch === undefined) throw new CliError("that is not a receipt the gateway signed");
-      if (proof.proof === undefined || proof.position === undefined) {
-        throw new CliError(`receipt ${r.sequence} is not in a sealed epoch yet (epoch ${r.epoch}): it has no proof until its epoch closes`, EXIT.negative);
-      }
+      if (!r?.holder || r.epoch === undefined) throw new CliError(t("cli.verifyReceipt.notReceipt"));
+      if (proof.proof === undefined || proof.position === undefined) throw new CliError(t("cli.verifyReceipt.unsealed", { sequence: r.sequence, epoch: r.epoch }), EXIT.negative);
       const ledger = ctx.ledger();
       // The root the ledger recorded for the epoch, read from the node's own log of the settlement.
       const [settled] = await ledger.queryFilter(ledger.filters.EpochSettled(r.holder, r.epoch));
-      if (!settled) throw new CliError(`receipt ${r.sequence}'s epoch ${r.epoch} is not settled on this ledger (yet)`, EXIT.negative);
+      if (!settled) throw new CliError(t("cli.verifyReceipt.unsettled", { sequence: r.sequence, epoch: r.epoch }), EXIT.negative);
       const signer = await verifyReceipt(proof as ReceiptProof, {
         chainId: await ctx.chainId(),
         ledger: ctx.ledgerAddress,
@@ -242,7 +254,7 @@ export function registerGateway(program: Command, context: () => Promise<Context
       };
       if (!ctx.json({ settled: true, ...answer })) {
         ctx.say(
-          `receipt ${r.sequence} is settled: ${r.units} unit(s) of grant ${r.grantId}, signed by ${signer}, in epoch ${r.epoch} of ${r.holder} (root ${answer.root}, tx ${answer.tx}, block ${answer.block})`,
+          t("cli.verifyReceipt.settled", { sequence: r.sequence, units: r.units, grant: r.grantId, signer, epoch: r.epoch, holder: r.holder, root: answer.root, tx: answer.tx, block: answer.block }),
         );
       }
     });

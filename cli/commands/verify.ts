@@ -11,6 +11,7 @@ import { redactUrl } from "../../core/redact.js";
 import { EVENT_TOPICS, decodeLedgerLog, type RawLog } from "../../core/ledger-events.js";
 import type { Context } from "../lib/context.js";
 import { CliError, EXIT } from "../lib/errors.js";
+import { t } from "../lib/language.js";
 import { printable } from "../lib/text.js";
 import type { Anchors } from "../../core/api-answers.js";
 import { defaultManifestFile, fingerprint, type Manifest, saltedHash } from "../../core/manifest.js";
@@ -28,11 +29,11 @@ export interface Anchor {
 export async function contentHashOf(target: string, manifestFile?: string): Promise<{ contentHash: string; private: boolean; manifest?: Manifest }> {
   if (/^0x[0-9a-fA-F]{64}$/.test(target)) return { contentHash: target.toLowerCase(), private: false };
   await stat(target).catch(() => {
-    throw new CliError(`no such file or directory, and not a 0x-prefixed 32-byte hash: ${target}`);
+    throw new CliError(t("cli.verify.noTarget", { target }));
   });
   const manifestPath = manifestFile ?? defaultManifestFile(target);
   const manifest: Manifest | undefined = await readFile(manifestPath, "utf8").then(JSON.parse, () => undefined);
-  if (manifestFile && !manifest) throw new CliError(`cannot read the manifest ${manifestFile}`);
+  if (manifestFile && !manifest) throw new CliError(t("cli.manifestUnreadable", { file: manifestFile }));
   const fp = await fingerprint(target, undefined);
   if (manifest?.salt) return { contentHash: saltedHash(manifest.salt, fp.sha256), private: true, manifest };
   return { contentHash: fp.sha256, private: false, manifest };
@@ -45,13 +46,11 @@ export async function contentHashOf(target: string, manifestFile?: string): Prom
  */
 export async function whyNotFound(ctx: Context, manifest: Manifest | undefined): Promise<string | undefined> {
   if (!manifest?.tx) return undefined;
-  const where = `its manifest records an anchor on ledger ${manifest.ledger} of chain ${manifest.chainId} (tx ${manifest.tx}, block ${manifest.block ?? "?"})`;
-  if (manifest.ledger.toLowerCase() !== ctx.ledgerAddress.toLowerCase()) return `${where}, but this is ledger ${ctx.ledgerAddress}: pass --ledger ${manifest.ledger} to ask that one`;
+  const where = { ledger: manifest.ledger, chain: manifest.chainId, tx: manifest.tx, block: manifest.block ?? "?" };
+  if (manifest.ledger.toLowerCase() !== ctx.ledgerAddress.toLowerCase()) return t("cli.verify.otherLedger", { ...where, here: ctx.ledgerAddress });
   const chainId = await ctx.chainId();
-  if (String(chainId) !== String(manifest.chainId)) return `${where}, but the node at ${redactUrl(ctx.rpcUrl)} is chain ${chainId}: point --rpc-url at chain ${manifest.chainId}`;
-  if ((await ctx.provider.send("eth_getTransactionReceipt", [manifest.tx])) === null) {
-    return `${where}, and this chain has no such transaction: the chain was reset (npm run reset starts one anew) or is another chain with a ledger at the same address. That is not evidence of tampering, but this chain cannot vouch for the content; ask the chain it was anchored on`;
-  }
+  if (String(chainId) !== String(manifest.chainId)) return t("cli.verify.otherChain", { ...where, url: redactUrl(ctx.rpcUrl), here: chainId });
+  if ((await ctx.provider.send("eth_getTransactionReceipt", [manifest.tx])) === null) return t("cli.verify.chainReset", where);
   return undefined;
 }
 
@@ -88,15 +87,15 @@ export async function anchorsFromApi(ctx: Context, contentHash: string): Promise
 export function registerVerify(program: Command, context: () => Promise<Context>): void {
   program
     .command("verify")
-    .description("show every anchor of a file, directory or content hash; exit 0 if anchored, 1 if not")
-    .argument("<target>", "a file, a directory, or a 0x-prefixed SHA-256")
-    .option("--chain", "ask the node directly instead of the dpl API")
-    .option("--manifest <file>", "the anchor's manifest (for a private anchor's salt; default <path>.dpl.json)")
-    .option("--confirmations <n>", "confirmations an anchor needs to count (default 1)", "1")
+    .description(t("cli.verify.help"))
+    .argument("<target>", t("cli.verify.arg.target"))
+    .option("--chain", t("cli.opt.chain"))
+    .option("--manifest <file>", t("cli.verify.opt.manifest"))
+    .option("--confirmations <n>", t("cli.verify.opt.confirmations"), "1")
     .action(async (target: string, opts: { chain?: boolean; manifest?: string; confirmations: string }) => {
       const ctx = await context();
       const needed = Number(opts.confirmations);
-      if (!Number.isInteger(needed) || needed < 0) throw new CliError(`--confirmations must be a whole number, not "${opts.confirmations}"`);
+      if (!Number.isInteger(needed) || needed < 0) throw new CliError(t("cli.verify.badConfirmations", { value: opts.confirmations }));
       const { contentHash, manifest } = await contentHashOf(target, opts.manifest);
       const anchors = opts.chain ? await anchorsOnChain(ctx, contentHash) : await anchorsFromApi(ctx, contentHash);
       const confirmed = anchors.filter((a) => a.confirmations >= needed);
@@ -112,10 +111,10 @@ export function registerVerify(program: Command, context: () => Promise<Context>
         })
       ) {
         if (anchors.length === 0)
-          ctx.say(elsewhere ? `not found here: content ${contentHash}; ${printable(elsewhere)}` : `not anchored: content ${contentHash} was never anchored on ledger ${ctx.ledgerAddress}`);
+          ctx.say(elsewhere ? t("cli.verify.notHere", { hash: contentHash, why: printable(elsewhere) }) : t("cli.verify.notAnchored", { hash: contentHash, ledger: ctx.ledgerAddress }));
         for (const a of anchors) {
-          const state = a.confirmations >= needed ? `${a.confirmations} confirmations` : `PENDING (${a.confirmations} of ${needed} confirmations)`;
-          ctx.say(`anchored by ${a.holder} at ${new Date(a.timestamp * 1000).toISOString()} in block ${a.blockNumber}, tx ${a.txHash} (${state}); dataset ${a.datasetId}`);
+          const state = a.confirmations >= needed ? t("cli.verify.confirmed", { count: a.confirmations }) : t("cli.verify.pending", { count: a.confirmations, needed });
+          ctx.say(t("cli.verify.anchored", { holder: a.holder, time: new Date(a.timestamp * 1000).toISOString(), block: a.blockNumber, tx: a.txHash, state, id: a.datasetId }));
         }
       }
       if (!anchored) process.exitCode = EXIT.negative;

@@ -19,6 +19,7 @@ import { redactIn, redactUrl } from "../../core/redact.js";
 import { ApiClient, ApiError, LedgerClient } from "../../sdk/index.js";
 import type { ProvenanceLedger } from "../../types/ethers-contracts/index.js";
 import { CliError, EXIT } from "./errors.js";
+import { t } from "./language.js";
 
 export { LEDGER_INTERFACE } from "../../sdk/index.js";
 
@@ -64,7 +65,7 @@ export async function createContext(options: GlobalOptions, env: NodeJS.ProcessE
   const rpcUrl = options.rpcUrl || env.RPC_URL || recorded?.rpcUrl || "http://127.0.0.1:8545";
   // An empty setting is no setting: LEDGER_ADDRESS= falls through to the deployment record.
   const ledgerAddress = options.ledger || env.LEDGER_ADDRESS || recorded?.ledger;
-  const ledgerSource = options.ledger ? "--ledger" : env.LEDGER_ADDRESS ? "LEDGER_ADDRESS" : `the deployment record ${path.join(dataDir, "deployment.json")}`;
+  const ledgerSource = options.ledger ? "--ledger" : env.LEDGER_ADDRESS ? "LEDGER_ADDRESS" : t("cli.ctx.deploymentRecord", { path: path.join(dataDir, "deployment.json") });
   // The API where the recorded dpl listens, whatever its API_PORT, unless told otherwise.
   const apiUrl = (options.apiUrl || env.API_URL || recorded?.apiUrl || "http://127.0.0.1:8080").replace(/\/$/, "");
   const apiClient = new ApiClient(apiUrl);
@@ -79,8 +80,8 @@ export async function createContext(options: GlobalOptions, env: NodeJS.ProcessE
     apiUrl,
     gatewayUrl,
     get ledgerAddress() {
-      if (!ledgerAddress) throw new CliError(`no ledger address: pass --ledger or set LEDGER_ADDRESS, or run \`npm start\` so that ${path.join(dataDir, "deployment.json")} exists`);
-      if (!isAddress(ledgerAddress)) throw new CliError(`the ledger address "${ledgerAddress}" is not a 0x-prefixed 20-byte hex address`);
+      if (!ledgerAddress) throw new CliError(t("cli.ctx.noLedger", { path: path.join(dataDir, "deployment.json") }));
+      if (!isAddress(ledgerAddress)) throw new CliError(t("cli.ctx.badLedger", { address: ledgerAddress }));
       return ledgerAddress;
     },
     ledgerSource,
@@ -90,7 +91,7 @@ export async function createContext(options: GlobalOptions, env: NodeJS.ProcessE
         try {
           chainId = BigInt(await provider.send("eth_chainId", []));
         } catch (error) {
-          throw new CliError(`cannot reach the node at ${redactUrl(rpcUrl)} (${redactIn((error as Error).message.split("\n")[0], rpcUrl)})`, EXIT.network);
+          throw new CliError(t("cli.ctx.nodeUnreachable", { url: redactUrl(rpcUrl), reason: redactIn((error as Error).message.split("\n")[0], rpcUrl) }), EXIT.network);
         }
       }
       return chainId;
@@ -104,27 +105,27 @@ export async function createContext(options: GlobalOptions, env: NodeJS.ProcessE
         try {
           return new Wallet(key, provider);
         } catch {
-          throw new CliError("DPL_PRIVATE_KEY is not a valid private key (0x followed by 64 hex digits)");
+          throw new CliError(t("cli.ctx.badPrivateKey"));
         }
       }
       const keystore = options.keystore ?? env.DPL_KEYSTORE;
       if (keystore) {
         const json = await readFile(keystore, "utf8").catch(() => {
-          throw new CliError(`cannot read the keystore ${keystore}`);
+          throw new CliError(t("cli.ctx.keystoreUnreadable", { file: keystore }));
         });
-        const password = env.DPL_KEYSTORE_PASSWORD ?? (await prompt(`Password for ${path.basename(keystore)}: `));
+        const password = env.DPL_KEYSTORE_PASSWORD ?? (await prompt(t("cli.ctx.password", { file: path.basename(keystore) })));
         try {
           return (await Wallet.fromEncryptedJson(json, password)).connect(provider);
         } catch {
-          throw new CliError(`cannot unlock the keystore ${keystore}: wrong password or not a keystore`);
+          throw new CliError(t("cli.ctx.keystoreLocked", { file: keystore }));
         }
       }
       if ((await ctx.chainId()) !== DEV_CHAIN_ID) {
-        throw new CliError("no key: set DPL_PRIVATE_KEY, or pass --keystore <file> (DPL_KEYSTORE); development accounts exist only on chain 31337");
+        throw new CliError(t("cli.ctx.noKey"));
       }
       const index = Number(options.account ?? 0);
-      if (!Number.isInteger(index) || index < 0 || index > 19) throw new CliError(`--account must be a development account from 0 to 19, not "${options.account}"`);
-      if (!options.json) console.error(`warning: signing with public development account #${index}; never use it on a real network`);
+      if (!Number.isInteger(index) || index < 0 || index > 19) throw new CliError(t("cli.ctx.badAccount", { value: String(options.account) }));
+      if (!options.json) console.error(t("cli.ctx.devAccountWarning", { index }));
       return devAccount(index).connect(provider);
     },
     async api<T>(pathAndQuery: string): Promise<T | undefined> {
@@ -132,8 +133,8 @@ export async function createContext(options: GlobalOptions, env: NodeJS.ProcessE
         return await apiClient.get<T>(pathAndQuery);
       } catch (error) {
         if (error instanceof ApiError && error.status === 404) return undefined;
-        if (error instanceof ApiError) throw new CliError(`the API answered ${error.status}: ${error.message}`, error.status >= 500 ? EXIT.network : EXIT.usage);
-        throw new CliError(`cannot reach the dpl API at ${apiUrl} (start it with \`npm start\`, set API_URL, or pass --chain to ask the node)`, EXIT.network);
+        if (error instanceof ApiError) throw new CliError(t("cli.ctx.apiAnswered", { status: error.status, message: error.message }), error.status >= 500 ? EXIT.network : EXIT.usage);
+        throw new CliError(t("cli.ctx.apiUnreachable", { url: apiUrl }), EXIT.network);
       }
     },
     say(line) {
@@ -148,7 +149,7 @@ export async function createContext(options: GlobalOptions, env: NodeJS.ProcessE
 }
 
 async function prompt(question: string): Promise<string> {
-  if (!process.stdin.isTTY) throw new CliError("the keystore needs a password: set DPL_KEYSTORE_PASSWORD (no terminal to ask on)");
+  if (!process.stdin.isTTY) throw new CliError(t("cli.ctx.noTerminal"));
   const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
   const muted = rl as unknown as { _writeToOutput: (s: string) => void };
   muted._writeToOutput = () => {};
@@ -161,11 +162,11 @@ async function prompt(question: string): Promise<string> {
 
 /** A 0x-prefixed 32-byte hex id, lower-cased, or a usage error naming `what`. */
 export function parseId(value: string, what: string): string {
-  if (!/^0x[0-9a-fA-F]{64}$/.test(value)) throw new CliError(`${what} must be a 0x-prefixed 32-byte hex id, not "${value}"`);
+  if (!/^0x[0-9a-fA-F]{64}$/.test(value)) throw new CliError(t("cli.ctx.badId", { what, value }));
   return value.toLowerCase();
 }
 
 export function parseAddress(value: string, what: string): string {
-  if (!isAddress(value)) throw new CliError(`${what} must be a 0x-prefixed 20-byte hex address, not "${value}"`);
+  if (!isAddress(value)) throw new CliError(t("cli.ctx.badAddress", { what, value }));
   return value;
 }

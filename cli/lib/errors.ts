@@ -4,8 +4,9 @@
  */
 import type { Interface } from "ethers";
 
-import { DplError, InvalidInputError, RetryableError } from "../../core/errors.js";
-import { decodeRevert, LedgerRefusedError } from "../../core/revert.js";
+import { DplError, InvalidInputError, messageIn, RetryableError } from "../../core/errors.js";
+import { decodeRevert, LedgerRefusedError, refusalSentence } from "../../core/revert.js";
+import { t, tr } from "./language.js";
 
 /** Exit codes, as README documents them. */
 export const EXIT = {
@@ -38,23 +39,26 @@ export class CliError extends DplError {
 /** Codes that answer a verification in the negative (exit 1) rather than report a failure. */
 const NEGATIVE_CODES = new Set(["not_registered", "bundle_invalid"]);
 
-/** Any error, as the sentence and exit code the user gets. */
+/** The ledger's refusal as the CLI says it: "the ledger refused: …", in the CLI's language. */
+const refusalText = (refusal: LedgerRefusedError) => t("revert.refused", { sentence: refusalSentence(refusal.errorName, refusal.args, tr()) });
+
+/** Any error, as the sentence and exit code the user gets, in the CLI's language where the error has catalogue words. */
 export function describe(iface: Interface, error: unknown): CliError {
   if (error instanceof CliError) return error;
   const revert = error instanceof LedgerRefusedError ? error : decodeRevert(iface, error);
-  if (revert) return new CliError(revert.message, EXIT.refused);
-  if (error instanceof InvalidInputError) return new CliError(error.message, EXIT.usage);
-  if (error instanceof DplError && NEGATIVE_CODES.has(error.code)) return new CliError(error.message, EXIT.negative);
-  if (error instanceof RetryableError) return new CliError(error.message, EXIT.network);
-  if (error instanceof DplError) return new CliError(error.message, EXIT.failure);
+  if (revert) return new CliError(refusalText(revert), EXIT.refused);
+  if (error instanceof InvalidInputError) return new CliError(messageIn(error, tr()), EXIT.usage);
+  if (error instanceof DplError && NEGATIVE_CODES.has(error.code)) return new CliError(messageIn(error, tr()), EXIT.negative);
+  if (error instanceof RetryableError) return new CliError(messageIn(error, tr()), EXIT.network);
+  if (error instanceof DplError) return new CliError(messageIn(error, tr()), EXIT.failure);
   const e = error as { code?: string; message?: string; shortMessage?: string };
   if (e?.code === "ENOENT" || e?.code === "EACCES" || e?.code === "EISDIR") return new CliError(e.message ?? String(error), EXIT.usage);
   if (e?.code === "ECONNREFUSED" || e?.code === "NETWORK_ERROR" || /ECONNREFUSED|fetch failed|getaddrinfo/.test(e?.message ?? "")) {
-    return new CliError(`cannot reach the node or the API (${e.shortMessage ?? e.message})`, EXIT.network);
+    return new CliError(t("cli.error.unreachable", { reason: e.shortMessage ?? e.message ?? "" }), EXIT.network);
   }
   if (e?.code === "BAD_DATA" && /value="0x"/.test(e.message ?? "")) {
-    return new CliError("no ledger answered at the ledger address on this node: wrong network, or wrong LEDGER_ADDRESS", EXIT.network);
+    return new CliError(t("cli.error.noLedger"), EXIT.network);
   }
   if (e?.code === "INVALID_ARGUMENT" || e?.code === "BAD_DATA") return new CliError(e.shortMessage ?? e.message ?? String(error), EXIT.usage);
-  return new CliError(`failed: ${e?.shortMessage ?? e?.message ?? String(error)}`, EXIT.failure);
+  return new CliError(t("cli.error.failed", { reason: e?.shortMessage ?? e?.message ?? String(error) }), EXIT.failure);
 }

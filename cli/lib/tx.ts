@@ -7,6 +7,7 @@ import type { ContractTransactionResponse } from "ethers";
 import { LedgerClient, type Mined, NotALedgerError } from "../../sdk/index.js";
 import type { Context } from "./context.js";
 import { CliError, EXIT } from "./errors.js";
+import { t } from "./language.js";
 
 /**
  * Waits for `sent` and decodes the ledger's events. A transaction to an address that is not the
@@ -14,18 +15,15 @@ import { CliError, EXIT } from "./errors.js";
  * command fails, saying whether nothing lives at the address (exit 3) or something else does (exit 4).
  */
 export async function mined(ctx: Context, sent: Promise<ContractTransactionResponse>, expected: string): Promise<Mined> {
-  const client = new LedgerClient(ctx.ledgerAddress, ctx.provider, { onSent: (hash) => ctx.say(`sent ${hash}; waiting for it to be mined…`) });
+  const client = new LedgerClient(ctx.ledgerAddress, ctx.provider, { onSent: (hash) => ctx.say(t("cli.tx.sent", { hash })) });
   try {
     return await client.confirm(sent, expected);
   } catch (error) {
     if (!(error instanceof NotALedgerError)) throw error;
     if (error.nothingThere) {
-      throw new CliError(
-        `no contract lives at ${ctx.ledgerAddress} (from ${ctx.ledgerSource}) on this node: transaction ${error.txHash} did nothing. Check --ledger or LEDGER_ADDRESS, and the network`,
-        EXIT.network,
-      );
+      throw new CliError(t("cli.tx.noContract", { address: ctx.ledgerAddress, source: ctx.ledgerSource, tx: error.txHash }), EXIT.network);
     }
-    throw new CliError(`${ctx.ledgerAddress} (from ${ctx.ledgerSource}) is not a dpl ledger: transaction ${error.txHash} was mined but emitted no ${expected}`, EXIT.refused);
+    throw new CliError(t("cli.tx.notLedger", { address: ctx.ledgerAddress, source: ctx.ledgerSource, tx: error.txHash, event: expected }), EXIT.refused);
   }
 }
 

@@ -22,8 +22,15 @@ describe("dpl and public-data fees and objections", function () {
   let dir: string;
   let datasetId: string;
   /** 0 is the admin, authority and arbiter; 1 the holder; 2 the grantee; 3 a stranger. */
-  const dpl = (account: number, ...args: string[]) =>
-    runDpl({ ...process.env, RPC_URL: chain.url, LEDGER_ADDRESS: ledger.address, API_URL: api.url, DPL_PRIVATE_KEY: devAccount(account).privateKey, DATA_DIR: path.join(dir, "no-deployment") }, args);
+  const envOf = (account: number) => ({
+    ...process.env,
+    RPC_URL: chain.url,
+    LEDGER_ADDRESS: ledger.address,
+    API_URL: api.url,
+    DPL_PRIVATE_KEY: devAccount(account).privateKey,
+    DATA_DIR: path.join(dir, "no-deployment"),
+  });
+  const dpl = (account: number, ...args: string[]) => runDpl(envOf(account), args);
   const json = async (account: number, ...args: string[]) => {
     const r = await dpl(account, "--json", ...args);
     expect(r.code, r.stderr).to.equal(0);
@@ -50,6 +57,31 @@ describe("dpl and public-data fees and objections", function () {
     const stranger = await dpl(3, "cap", datasetId, "--currency", "CNY", "--max-unit-price", "1");
     expect(stranger.code).to.equal(4);
     expect(stranger.stderr).to.equal(`dpl: the ledger refused: ${ledger.stranger.address} may not do this: it lacks the ledger's authority role\n`);
+  });
+
+  it("speaks Chinese under a Chinese locale or --lang zh: refusals, usage errors, help and statements, with the same exit codes", async function () {
+    // The ledger's refusal, decoded from the same custom error as in English.
+    const stranger = await runDpl(envOf(3), ["cap", datasetId, "--currency", "CNY", "--max-unit-price", "1"], "zh_CN.UTF-8");
+    expect(stranger.code).to.equal(4);
+    expect(stranger.stderr).to.equal(`dpl: 账本拒绝：${ledger.stranger.address} 无权执行此操作：它没有账本的 authority 角色\n`);
+    const above = await dpl(1, "--lang", "zh", "grant", datasetId, ledger.grantee.address, "--rights", "use", "--purpose", "p", "--class", "commercial", "--unit-price", "60", "--currency", "CNY");
+    expect(above.code).to.equal(4);
+    expect(above.stderr).to.equal(`dpl: 账本拒绝：单价 60 高于数据集 ${datasetId.slice(0, 10)}… 的上限 50\n`);
+    // A usage error of dpl's own, and one of Commander's.
+    const leisure = await dpl(1, "--lang", "zh", "grant", datasetId, ledger.grantee.address, "--rights", "use", "--purpose", "x", "--class", "leisure");
+    expect(leisure.code).to.equal(2);
+    expect(leisure.stderr).to.equal("dpl: --class 须为 public-governance、public-welfare 或 commercial，而非“leisure”\n");
+    const unknown = await runDpl(envOf(1), ["status", "--colour"], "zh_CN.UTF-8");
+    expect(unknown.code).to.equal(2);
+    expect(unknown.stderr).to.equal("dpl: 未知选项 '--colour'\n");
+    // --lang wins over the locale; an unknown language is refused by name.
+    const english = await runDpl(envOf(1), ["--lang", "en", "status", "--colour"], "zh_CN.UTF-8");
+    expect(english.stderr).to.equal("dpl: unknown option '--colour'\n");
+    const klingon = await dpl(1, "--lang", "tlh", "status");
+    expect(klingon.code).to.equal(2);
+    const help = await runDpl(envOf(1), ["grant", "--help"], "zh_CN.UTF-8");
+    expect(help.code).to.equal(0);
+    expect(help.stdout).to.include("用法： dpl grant").and.include("在您持有的数据集上授予权利").and.include('（默认："now"）');
   });
 
   it("says what a priced grant needs before sending anything", async function () {
@@ -83,6 +115,12 @@ describe("dpl and public-data fees and objections", function () {
     expect({ units: line.units, charged: line.charged, outstanding: line.outstanding }).to.deep.equal({ units: "4", charged: owed.toString(), outstanding: owed.toString() });
     const text = await dpl(2, "statement", "--period", String(yearOf(head)));
     expect(text.stdout).to.include("4 unit(s), 0 period(s): charged 1.20 CNY; paid 0.00 CNY").and.include("total: charged 1.20 CNY, paid 0.00 CNY, outstanding 1.20 CNY");
+    const chinese = await dpl(2, "--lang", "zh", "statement", "--period", String(yearOf(head)));
+    expect(chinese.stdout)
+      .to.include(`${ledger.grantee.address.toLowerCase()} 的 ${yearOf(head)}（UTC+8）对账单：逐个授权列出应付费用`)
+      .and.include("商业用途、每单位 0.30 CNY")
+      .and.include("4 单位，0 个周期：应收 1.20 CNY；已付 0.00 CNY")
+      .and.include("合计：应收 1.20 CNY，已付 0.00 CNY，未付 1.20 CNY");
 
     const tooMuch = await dpl(1, "acknowledge", granted.grantId, "--amount", "121");
     expect(tooMuch.code).to.equal(4);

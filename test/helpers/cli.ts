@@ -10,9 +10,12 @@ export interface Run {
   stderr: string;
 }
 
-/** `dpl args…` with `env` as its whole environment. */
-export function runDpl(env: NodeJS.ProcessEnv, args: string[]): Promise<Run> {
+/**
+ * `dpl args…` with `env` as its whole environment and `locale` as its POSIX locale (LC_ALL, which
+ * decides first): English by default, whatever this machine's own locale.
+ */
+export function runDpl(env: NodeJS.ProcessEnv, args: string[], locale = "C.UTF-8"): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ["bin/dpl.js", ...args], { env }, (error, stdout, stderr) => resolve({ code: error ? ((error as any).code ?? 1) : 0, stdout, stderr }));
+    execFile(process.execPath, ["bin/dpl.js", ...args], { env: { ...env, LC_ALL: locale } }, (error, stdout, stderr) => resolve({ code: error ? ((error as any).code ?? 1) : 0, stdout, stderr }));
   });
 }
