@@ -30,16 +30,25 @@ const query = (args: Record<string, string | number | undefined>) => {
 
 /** The API at `url` (for example http://127.0.0.1:8080). Ids go into paths encoded: an id is never a path. */
 export class ApiClient {
-  /** `url` may carry a path (a proxy's prefix): routes are appended to it. */
-  constructor(readonly url: string) {
+  private readonly headers: Record<string, string>;
+
+  /**
+   * `url` may carry a path (a proxy's prefix): routes are appended to it. `language` (a BCP 47 tag,
+   * "zh-CN") asks for the API's error sentences in that language; their codes are the same in all.
+   */
+  constructor(
+    readonly url: string,
+    options: { language?: string } = {},
+  ) {
     this.url = url.replace(/\/+$/, "");
+    this.headers = options.language ? { "accept-language": options.language } : {};
   }
 
   /** GET `path`: the answer, or an ApiError with the API's code (a RetryableError when the API cannot be reached). */
   async get<T>(path: string): Promise<T> {
     let response: Response;
     try {
-      response = await fetch(this.url + path);
+      response = await fetch(this.url + path, { headers: this.headers });
     } catch (error) {
       throw new RetryableError("api_unreachable", `cannot reach the API at ${this.url}`, { cause: error });
     }

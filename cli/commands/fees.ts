@@ -215,7 +215,7 @@ export function registerFees(program: Command, context: () => Promise<Context>):
       const operator = parseAddress(opts.operator, "--operator").toLowerCase();
       if (!/^\d{4}$/.test(opts.year)) throw new CliError(t("cli.badYear", { value: opts.year }));
       const disclosure = await ctx.api<Disclosure>(`/v1/disclosures/${operator}/${opts.year}`);
-      if (!disclosure) throw new CliError(t("cli.report.nothing", { operator, year: opts.year }), EXIT.usage);
+      if (!disclosure) throw new CliError(t("disclosure.empty", { operator, year: opts.year }), EXIT.usage);
       const base = opts.out ?? `disclosure-${operator}-${opts.year}`;
       await writeFile(`${base}.json`, `${JSON.stringify(disclosure, null, 2)}\n`);
       await writeFile(`${base}.html`, disclosureHtml(disclosure));
@@ -337,7 +337,7 @@ export function registerFees(program: Command, context: () => Promise<Context>):
       const ctx = await context();
       if (objection !== undefined) {
         const answer = await ctx.api<{ objection: Objection }>(`/v1/objections/${objectionNumber(objection)}`);
-        if (!answer) throw new CliError(t("cli.objection.unknown", { id: objection }));
+        if (!answer) throw new CliError(t("api.objectionNotFound", { id: objection }));
         if (!ctx.json(answer.objection)) printObjection(ctx, answer.objection);
         return;
       }

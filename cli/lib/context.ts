@@ -19,7 +19,7 @@ import { redactIn, redactUrl } from "../../core/redact.js";
 import { ApiClient, ApiError, LedgerClient } from "../../sdk/index.js";
 import type { ProvenanceLedger } from "../../types/ethers-contracts/index.js";
 import { CliError, EXIT } from "./errors.js";
-import { t } from "./language.js";
+import { t, tr } from "./language.js";
 
 export { LEDGER_INTERFACE } from "../../sdk/index.js";
 
@@ -68,7 +68,7 @@ export async function createContext(options: GlobalOptions, env: NodeJS.ProcessE
   const ledgerSource = options.ledger ? "--ledger" : env.LEDGER_ADDRESS ? "LEDGER_ADDRESS" : t("cli.ctx.deploymentRecord", { path: path.join(dataDir, "deployment.json") });
   // The API where the recorded dpl listens, whatever its API_PORT, unless told otherwise.
   const apiUrl = (options.apiUrl || env.API_URL || recorded?.apiUrl || "http://127.0.0.1:8080").replace(/\/$/, "");
-  const apiClient = new ApiClient(apiUrl);
+  const apiClient = new ApiClient(apiUrl, { language: tr().tag });
   const gatewayUrl = (options.gatewayUrl || env.GATEWAY_URL || recorded?.gatewayUrl || "http://127.0.0.1:8090").replace(/\/$/, "");
   // No cache: dpl pay sends an approval and then the payment, and a cached nonce would repeat.
   const provider = new JsonRpcProvider(rpcUrl, undefined, { batchMaxCount: 1, cacheTimeout: -1 });

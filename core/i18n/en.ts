@@ -481,6 +481,16 @@ export const en = {
   "err.delivery.signer": "the receipt is signed by {signer}, who neither holds the data nor settled the epoch",
   "err.delivery.receiptRoot": "the receipt's proof leads to {root}, not to the settled root {settled}",
 
+  // ---- the API's error sentences (its codes stay the same in every language) ------------------------
+  "api.objectionNotFound": "no objection #{id} was filed on this ledger",
+  "api.noRoute": "no route {method} {path}",
+  "api.malformedUrl": "the URL is not validly percent-encoded",
+  "api.unreadable": "the request could not be read",
+  "api.internal": "the server failed to answer; the failure is logged",
+  "api.notJson": "the body is not JSON",
+  "api.epochNotSettled": "epoch {epoch} of {holder} is not settled (or not indexed yet)",
+  "api.notAnchored": "content {hash} was never anchored on this ledger",
+
   // ---- the CLI: help, messages and refusals of its own (cli/) -------------------------------------
   "cli.program": "dpl, the data provenance ledger: anchor datasets, grant and meter their use, verify provenance, trace usage",
   "cli.opt.rpcUrl": "JSON-RPC endpoint of the node (RPC_URL; default: the one npm start recorded)",
@@ -807,7 +817,7 @@ export const en = {
   "cli.report.opt.year": "the calendar year (UTC+8)",
   "cli.report.opt.out": "write <base>.json and <base>.html (default: disclosure-<operator>-<year>)",
   "cli.badYear": '--year must be a year such as 2026, not "{value}"',
-  "cli.report.nothing": "{operator} has nothing to disclose for {year}: it held no dataset and received no operate-product grant in force that year",
+  "disclosure.empty": "{operator} has nothing to disclose for {year}: it held no dataset and received no operate-product grant in force that year",
   "cli.report.wrote": "wrote {operator}'s disclosure for {year} to {base}.json and {base}.html (read at block {block})",
   "cli.report.counts": "  {resources} authorised resource(s), {products} product(s), {objections} objection(s)",
   "cli.report.ceiling": ", ceiling {ceiling}, excess {excess}",
@@ -849,7 +859,6 @@ export const en = {
   "cli.rule.rejected": "rejected objection #{id}{effect}; tx {tx}",
   "cli.objections.help": "objections and where they stand: all, one (by number), or those against a dataset or grant",
   "cli.objections.opt.target": "only those against this dataset or grant",
-  "cli.objection.unknown": "no objection #{id} was filed on this ledger",
   "cli.objections.none": "no objections",
   "cli.objections.more": "(more: the first 100 are shown, newest first)",
 } satisfies Record<string, string>;

@@ -481,6 +481,16 @@ export const zh: Record<MessageKey, string> = {
   "err.delivery.signer": "回执由 {signer} 签名，而它既不持有数据，也没有结算该结算期",
   "err.delivery.receiptRoot": "回执的证明指向 {root}，而不是已结算的根 {settled}",
 
+  // ---- API 的错误说明（错误代码在各语言中不变） -------------------------------------------------------
+  "api.objectionNotFound": "本账本上没有提出过异议 #{id}",
+  "api.noRoute": "没有路由 {method} {path}",
+  "api.malformedUrl": "URL 的百分号编码无效",
+  "api.unreadable": "无法读取该请求",
+  "api.internal": "服务器未能应答；故障已记入日志",
+  "api.notJson": "请求体不是 JSON",
+  "api.epochNotSettled": "{holder} 的结算期 {epoch} 尚未结算（或尚未索引）",
+  "api.notAnchored": "内容 {hash} 从未在本账本上锚定",
+
   // ---- 命令行：帮助、消息与自身的拒绝理由（cli/） ---------------------------------------------------
   "cli.program": "dpl，数据溯源账本：锚定数据集，授权并计量其使用，核验来源，追溯使用",
   "cli.opt.rpcUrl": "节点的 JSON-RPC 地址（RPC_URL；默认：npm start 记录的地址）",
@@ -807,7 +817,7 @@ export const zh: Record<MessageKey, string> = {
   "cli.report.opt.year": "公历年份（UTC+8）",
   "cli.report.opt.out": "写出 <base>.json 和 <base>.html（默认：disclosure-<operator>-<year>）",
   "cli.badYear": "--year 须为 2026 这样的年份，而非“{value}”",
-  "cli.report.nothing": "{operator} 在 {year} 年没有需要披露的内容：当年既未持有数据集，也未获得有效的产品经营授权",
+  "disclosure.empty": "{operator} 在 {year} 年没有需要披露的内容：当年既未持有数据集，也未获得有效的产品经营授权",
   "cli.report.wrote": "已将 {operator} 的 {year} 年度披露写入 {base}.json 和 {base}.html（读取于区块 {block}）",
   "cli.report.counts": "  {resources} 项授权资源，{products} 个产品，{objections} 项异议",
   "cli.report.ceiling": "，上限 {ceiling}，超出 {excess}",
@@ -849,7 +859,6 @@ export const zh: Record<MessageKey, string> = {
   "cli.rule.rejected": "已驳回异议 #{id}{effect}；交易 {tx}",
   "cli.objections.help": "异议及其进展：全部、某一项（按编号），或针对某数据集或授权的异议",
   "cli.objections.opt.target": "只列出针对此数据集或授权的异议",
-  "cli.objection.unknown": "本账本上没有提出过异议 #{id}",
   "cli.objections.none": "没有异议",
   "cli.objections.more": "（还有更多：仅显示最新的 100 项）",
 };

@@ -1,5 +1,5 @@
 /** The explorer's only door to the data: requests to the provenance API on the same origin. */
-import { t } from "./i18n.js";
+import { t, tr } from "./i18n.js";
 
 export class ApiError extends Error {
   constructor(
@@ -12,12 +12,12 @@ export class ApiError extends Error {
 }
 
 export async function get<T>(path: string): Promise<T> {
-  return send<T>(path, { headers: { accept: "application/json" } });
+  return send<T>(path, { headers: { accept: "application/json", "accept-language": tr().tag } });
 }
 
 /** POSTs `body` as JSON: for the API's checks (a receipt), which read nothing but what they are sent. */
 export async function post<T>(path: string, body: unknown): Promise<T> {
-  return send<T>(path, { method: "POST", headers: { accept: "application/json", "content-type": "application/json" }, body: JSON.stringify(body) });
+  return send<T>(path, { method: "POST", headers: { accept: "application/json", "accept-language": tr().tag, "content-type": "application/json" }, body: JSON.stringify(body) });
 }
 
 async function send<T>(path: string, init: RequestInit): Promise<T> {

@@ -14,6 +14,7 @@ import type { Logger } from "../common/logger.js";
 import type { Config } from "../config.js";
 import { isStorageFault, type Store } from "../store/store.js";
 import { renderDocs } from "./docs.js";
+import { LANGUAGE_TAGS, localeOfAcceptLanguage, translator } from "../../core/i18n/translate.js";
 import { describeError, MethodNotAllowedError, TooManyStreamsError } from "./errors.js";
 import { serveExplorer } from "./explorer.js";
 import type { ApiMetrics } from "./metrics.js";
@@ -128,7 +129,7 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     }
     if (allow.has("GET")) allow.add("HEAD");
     if (allow.size > 0) return next(new MethodNotAllowedError(req.method, [...allow].sort()));
-    next(new NotFoundError(`no route ${req.method} ${req.path}`, "route_not_found"));
+    next(new NotFoundError({ key: "api.noRoute", values: { method: req.method, path: req.path } }, "route_not_found"));
   });
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (isStorageFault(error)) {
@@ -136,7 +137,11 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
       error = store.reportDamage(String((error as Error).message), error);
       if (first) logger.fatal({ msg: `${(error as Error).message}; serving stopped` });
     }
-    const { status, code, message } = describeError(error);
+    // The code is the same in every language; the sentence is in the one the client asked for.
+    const language = localeOfAcceptLanguage(req.get("accept-language"));
+    const { status, code, message } = describeError(error, translator(language ?? "en"));
+    res.vary("Accept-Language");
+    if (language) res.set("Content-Language", LANGUAGE_TAGS[language]);
     if (status >= 500) logger.error({ msg: "request failed", method: req.method, url: req.originalUrl, err: error });
     if (res.headersSent) return res.end();
     if (status === 413) res.set("Connection", "close");

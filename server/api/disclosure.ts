@@ -170,7 +170,7 @@ export async function disclosureOf(reader: Reader, views: ReturnType<typeof view
     }));
 
   if (resources.length === 0 && products.length === 0 && objections.length === 0) {
-    throw new NotFoundError(`${operator} has nothing to disclose for ${year}: it held no dataset and received no operate-product grant in force that year`, "disclosure_empty");
+    throw new NotFoundError({ key: "disclosure.empty", values: { operator, year } }, "disclosure_empty");
   }
   return { operator, year, period: { from, to }, asOf, resources, products, revenue, objections };
 }

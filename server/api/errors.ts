@@ -2,7 +2,8 @@
  * Every error the API can meet, as a status, a stable code and one sentence: the one mapping the
  * error handler uses. The HTTP-only errors are here; the rest are core's (core/errors.ts).
  */
-import { DplError, InvalidInputError, NotFoundError, RetryableError, StoreError } from "../../core/errors.js";
+import { DplError, InvalidInputError, messageIn, NotFoundError, RetryableError, StoreError } from "../../core/errors.js";
+import { english, type Translator } from "../../core/i18n/translate.js";
 import { exhaustedResources, isResourceExhaustion } from "../store/store.js";
 
 export class PayloadTooLargeError extends DplError {
@@ -41,21 +42,31 @@ export class MethodNotAllowedError extends DplError {
   }
 }
 
-/** Maps any error to a status, a code and one sentence. */
-export function describeError(error: unknown): { status: number; code: string; message: string } {
+/**
+ * Maps any error to a status, a code and one sentence: in `tr`'s language where the error carries
+ * catalogue words (the others, validation's among them, are said in English).
+ */
+export function describeError(error: unknown, tr: Translator = english): { status: number; code: string; message: string } {
   // Out of file descriptors is no fault of the request nor of the index: 503, try again.
   if (isResourceExhaustion(error) && !(error instanceof RetryableError)) error = exhaustedResources(error);
-  if (error instanceof InvalidInputError) return { status: 400, code: error.code, message: error.message };
-  if (error instanceof NotFoundError) return { status: 404, code: error.code, message: error.message };
-  if (error instanceof PayloadTooLargeError) return { status: 413, code: error.code, message: error.message };
-  if (error instanceof UnsupportedMediaTypeError) return { status: 415, code: error.code, message: error.message };
-  if (error instanceof StatusError) return { status: error.status, code: error.code, message: error.message };
-  if (error instanceof MethodNotAllowedError) return { status: 405, code: error.code, message: error.message };
-  if (error instanceof RetryableError || error instanceof StoreError) return { status: 503, code: error.code, message: error.message };
-  if (error instanceof URIError) return { status: 400, code: "malformed_url", message: "the URL is not validly percent-encoded" };
+  const status = statusOf(error);
+  if (status !== undefined) return { status, code: (error as DplError).code, message: messageIn(error as DplError, tr) };
+  if (error instanceof URIError) return { status: 400, code: "malformed_url", message: tr.t("api.malformedUrl") };
   const e = error as { status?: number; type?: string; expose?: boolean; message?: string };
   if (typeof e?.status === "number" && e.status >= 400 && e.status < 500) {
-    return { status: e.status, code: e.type?.replace(/\./g, "_") ?? "bad_request", message: e.expose && e.message ? e.message : "the request could not be read" };
+    return { status: e.status, code: e.type?.replace(/\./g, "_") ?? "bad_request", message: e.expose && e.message ? e.message : tr.t("api.unreadable") };
   }
-  return { status: 500, code: "internal_error", message: "the server failed to answer; the failure is logged" };
+  return { status: 500, code: "internal_error", message: tr.t("api.internal") };
+}
+
+/** The status of one of dpl's own errors; undefined for anything else. */
+function statusOf(error: unknown): number | undefined {
+  if (error instanceof InvalidInputError) return 400;
+  if (error instanceof NotFoundError) return 404;
+  if (error instanceof PayloadTooLargeError) return 413;
+  if (error instanceof UnsupportedMediaTypeError) return 415;
+  if (error instanceof StatusError) return error.status;
+  if (error instanceof MethodNotAllowedError) return 405;
+  if (error instanceof RetryableError || error instanceof StoreError) return 503;
+  return undefined;
 }

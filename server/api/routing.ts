@@ -7,7 +7,7 @@ import type { OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
 import type { Express, Request, Response } from "express";
 import type { z } from "zod";
 
-import { InvalidInputError, NotFoundError, RetryableError } from "../../core/errors.js";
+import { InvalidInputError, NotFoundError, RetryableError, type Words } from "../../core/errors.js";
 import { openReader, type Page, type Reader, type StoredItem } from "../store/reads.js";
 import type { Store } from "../store/store.js";
 import type { ChainView } from "./app.js";
@@ -96,21 +96,21 @@ export function storedPageAnswer(readAt: ReadAt, page: Page<StoredItem>, finalit
 }
 
 /** `value`, or a 404 with `code` and `message` when it is missing. */
-export function found<T>(value: T | undefined, code: string, message: string): T {
+export function found<T>(value: T | undefined, code: string, message: string | Words): T {
   if (value === undefined) throw new NotFoundError(message, code);
   return value;
 }
 
 /** The dataset `id`, or a 404. */
-export const datasetOr404 = async (reader: Reader, id: string) => found(await reader.dataset(id), "dataset_not_found", `no dataset ${id} is anchored on this ledger`);
+export const datasetOr404 = async (reader: Reader, id: string) => found(await reader.dataset(id), "dataset_not_found", { key: "revert.DatasetNotFound", values: { id } });
 /** A 404 unless the dataset exists, without reading its record: for lists under it. */
-export const requireDataset = (reader: Reader, id: string) => found(reader.has("datasets", id) || undefined, "dataset_not_found", `no dataset ${id} is anchored on this ledger`);
+export const requireDataset = (reader: Reader, id: string) => found(reader.has("datasets", id) || undefined, "dataset_not_found", { key: "revert.DatasetNotFound", values: { id } });
 /** Objection number `id`, or a 404. */
-export const objectionOr404 = async (reader: Reader, id: string) => found(await reader.objection(id), "objection_not_found", `no objection #${id} was filed on this ledger`);
+export const objectionOr404 = async (reader: Reader, id: string) => found(await reader.objection(id), "objection_not_found", { key: "api.objectionNotFound", values: { id } });
 /** The grant `id`, or a 404. */
-export const grantOr404 = async (reader: Reader, id: string) => found(await reader.grant(id), "grant_not_found", `no grant ${id} was issued on this ledger`);
+export const grantOr404 = async (reader: Reader, id: string) => found(await reader.grant(id), "grant_not_found", { key: "revert.GrantNotFound", values: { id } });
 /** A 404 unless the grant exists, without reading its record. */
-export const requireGrant = (reader: Reader, id: string) => found(reader.has("grants", id) || undefined, "grant_not_found", `no grant ${id} was issued on this ledger`);
+export const requireGrant = (reader: Reader, id: string) => found(reader.has("grants", id) || undefined, "grant_not_found", { key: "revert.GrantNotFound", values: { id } });
 
 /** The `route` function of one app: each route registered in `registry` and served by `app`. */
 export function createRouter(args: { app: Express; registry: OpenAPIRegistry; store: Store; chain: ChainView; finalityDepth: number }): Route {

@@ -303,6 +303,24 @@ describe("API", function () {
       });
     }
 
+    it("says its errors in the language Accept-Language prefers, with the same status and code", async function () {
+      const ask = async (url: string, language?: string) => {
+        const response = await fetch(`${api.url}${url}`, { headers: language ? { "accept-language": language } : {} });
+        return { status: response.status, vary: response.headers.get("vary"), language: response.headers.get("content-language"), error: ((await response.json()) as any).error };
+      };
+      const chinese = await ask(`/v1/datasets/${id}`, "zh-CN,zh;q=0.9,en;q=0.8");
+      expect(chinese).to.deep.include({ status: 404, language: "zh-CN" });
+      expect(chinese.error).to.deep.equal({ code: "dataset_not_found", message: `本账本上没有锚定数据集 ${id}` });
+      expect(chinese.vary).to.match(/accept-language/i);
+      // English when asked, when nothing is asked, and for a language dpl does not speak.
+      for (const language of ["en-GB", undefined, "fr-FR"]) {
+        const answer = await ask(`/v1/datasets/${id}`, language);
+        expect(answer.error).to.deep.equal({ code: "dataset_not_found", message: `no dataset ${id} is anchored on this ledger` });
+      }
+      expect((await ask("/v1/nothing", "zh")).error).to.deep.equal({ code: "route_not_found", message: "没有路由 GET /v1/nothing" });
+      expect((await ask("/v1/datasets/%E0%A4%A", "zh")).error).to.deep.equal({ code: "malformed_url", message: "URL 的百分号编码无效" });
+    });
+
     it("431s a 20,000-character path with the API's JSON error, and 400s a request that is not HTTP", async function () {
       const long = await fetch(`${api.url}/v1/datasets/${"a".repeat(20_000)}`);
       expect(long.status).to.equal(431);

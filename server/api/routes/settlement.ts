@@ -28,7 +28,7 @@ async function jsonBody<T extends z.ZodType>(req: Request, schema: T): Promise<z
   try {
     value = JSON.parse(text);
   } catch {
-    throw new InvalidInputError("the body is not JSON");
+    throw new InvalidInputError({ key: "api.notJson" });
   }
   return parseInput(schema, value, "body field");
 }
@@ -102,7 +102,7 @@ export function settlementRoutes(route: Route): void {
     notFound: "No such settled epoch",
     handler: async ({ params, reader, view, readAt }) => {
       const epoch = await reader.epoch(params.address, params.epoch);
-      if (!epoch) throw new NotFoundError(`epoch ${params.epoch} of ${params.address} is not settled (or not indexed yet)`);
+      if (!epoch) throw new NotFoundError({ key: "api.epochNotSettled", values: { epoch: params.epoch, holder: params.address } });
       return { readAt, epoch: view.epoch(epoch) };
     },
   });
@@ -117,7 +117,7 @@ export function settlementRoutes(route: Route): void {
     response: S.pageOf(S.Usage, "UsagePage"),
     notFound: "No such settled epoch",
     handler: async ({ params, query, reader, finality, readAt }) => {
-      if (!(await reader.epoch(params.address, params.epoch))) throw new NotFoundError(`epoch ${params.epoch} of ${params.address} is not settled (or not indexed yet)`);
+      if (!(await reader.epoch(params.address, params.epoch))) throw new NotFoundError({ key: "api.epochNotSettled", values: { epoch: params.epoch, holder: params.address } });
       return storedPageAnswer(readAt, await reader.storedUsageOfEpoch(params.address, params.epoch, query), finality);
     },
   });

@@ -14,7 +14,7 @@ import type { Views } from "../views.js";
 export function verifyRoutes(route: Route, { config }: ApiDeps): void {
   const anchorsAnswer = async (reader: Reader, contentHash: string, view: Views, readAt: ReadAt) => {
     const anchors = await reader.anchors(contentHash);
-    if (anchors.length === 0) throw new NotFoundError(`content ${contentHash} was never anchored on this ledger`, "not_anchored");
+    if (anchors.length === 0) throw new NotFoundError({ key: "api.notAnchored", values: { hash: contentHash } }, "not_anchored");
     return { readAt, contentHash, anchors: anchors.map(view.dataset) };
   };
 
