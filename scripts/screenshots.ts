@@ -1,7 +1,8 @@
 /**
  * `npm run screenshots`: starts the embedded system with its demo, opens the explorer in headless
- * Chromium and saves the README's screenshots to docs/screenshots/. Nothing in them is staged: they
- * are the real pages of a real run.
+ * Chromium and saves the README's screenshots to docs/screenshots/, each page in English and (as
+ * `<name>-zh.png`) in Chinese, the language a browser that prefers zh-CN gets. Nothing in them is
+ * staged: they are the real pages of a real run.
  */
 import { readConfig } from "../server/config.js";
 import { startSystem } from "../server/system.js";
@@ -19,17 +20,25 @@ const browser = await launchChromium();
 try {
   const demo = system.demo!;
   await new Promise((r) => setTimeout(r, 1500)); // let the indexer catch up with the demo's last block
-  const shoot = async (name: string, fragment: string, ready: string, size = { width: 1280, height: 900 }, fullPage = true) => {
-    const page = await (await browser.newContext({ viewport: size, deviceScaleFactor: 1 })).newPage();
-    await page.goto(`${system.apiUrl}/${fragment}`);
-    await page.locator(ready).first().waitFor();
-    await page.waitForTimeout(400);
-    if (fullPage) console.log(await screenshot(page, OUT, name));
-    else {
-      await page.screenshot({ path: `${OUT}/${name}.png` });
-      console.log(`${OUT}/${name}.png`);
+  /** The page at `fragment` once `ready` is drawn, in English and, unless `bilingual` is false (a page that is both already), in Chinese. */
+  const shoot = async (name: string, fragment: string, ready: string, size = { width: 1280, height: 900 }, fullPage = true, bilingual = true) => {
+    for (const [locale, suffix] of bilingual
+      ? [
+          ["en-US", ""],
+          ["zh-CN", "-zh"],
+        ]
+      : [["en-US", ""]]) {
+      const page = await (await browser.newContext({ viewport: size, deviceScaleFactor: 1, locale })).newPage();
+      await page.goto(`${system.apiUrl}/${fragment}`);
+      await page.locator(ready).first().waitFor();
+      await page.waitForTimeout(400);
+      if (fullPage) console.log(await screenshot(page, OUT, name + suffix));
+      else {
+        await page.screenshot({ path: `${OUT}/${name}${suffix}.png` });
+        console.log(`${OUT}/${name}${suffix}.png`);
+      }
+      await page.context().close();
     }
-    await page.context().close();
   };
   await shoot("home", "", "#latest table", { width: 1280, height: 640 }, false);
   await shoot("dataset-traffic", `#/dataset/${demo.traffic}`, "#lineage-list");
@@ -40,11 +49,11 @@ try {
   const forecastHash = dataset.contentHash;
   await shoot("file-two-anchors", `#/file/${forecastHash}`, "#verdict table", { width: 1280, height: 520 }, false);
   await shoot("epoch", `#/epoch/${demo.actors.bureau.toLowerCase()}/${demo.delivered!.epoch}`, "#deliveries table", { width: 1280, height: 760 }, false);
-  await shoot("phone-dataset", `#/dataset/${demo.forecast}`, "#grants table", { width: 390, height: 844 }, false);
+  await shoot("phone-dataset", `#/dataset/${demo.forecast}`, "#grants table", { width: 390, height: 844 }, false, false);
   await shoot("grant-fees", `#/grant/${demo.grants.weather}`, "#fees table");
   await shoot("objection", `#/objection/${demo.objection}`, "#objection dl", { width: 1280, height: 700 }, false);
   const year = new Date(Date.now() + 8 * 3_600_000).getUTCFullYear();
-  await shoot("disclosure", `v1/disclosures/${demo.actors.company.toLowerCase()}/${year}?format=html`, "table", { width: 1100, height: 1300 }, false);
+  await shoot("disclosure", `v1/disclosures/${demo.actors.company.toLowerCase()}/${year}?format=html`, "table", { width: 1100, height: 1300 }, false, false);
 } finally {
   await browser.close();
   await system.stop();

@@ -9,7 +9,7 @@ import { hasEnd } from "../../core/window.js";
 import type { Activity, Anchors, Dataset, Grant, Lineage, Page, Status, Usage } from "../../core/api-answers.js";
 import { formatAmount } from "../../core/money.js";
 import { CliError, EXIT } from "../lib/errors.js";
-import { t, tr } from "../lib/language.js";
+import { shownTime, t, tr } from "../lib/language.js";
 import { printable } from "../lib/text.js";
 import { contentHashOf } from "./verify.js";
 
@@ -28,7 +28,13 @@ function table(cells: string[][]): string {
 }
 
 const short = (hex: string | null | undefined) => (hex ? `${hex.slice(0, 10)}…` : "-");
-const day = (iso: string) => iso.replace("T", " ").replace(/\.\d+Z$/, "Z");
+const day = (unixSeconds: number) =>
+  shownTime(unixSeconds, (d) =>
+    d
+      .toISOString()
+      .replace("T", " ")
+      .replace(/\.\d+Z$/, "Z"),
+  );
 const duration = (seconds: number) =>
   seconds % 86_400 === 0 ? t("money.days", { days: seconds / 86_400 }) : seconds % 3600 === 0 ? t("cli.hours", { hours: seconds / 3600 }) : t("money.seconds", { seconds });
 
@@ -37,7 +43,7 @@ export function lapseText(lapse: { grantId: string; reason: string; evidence: { 
   const reason = tr().name("lapse", lapse.reason);
   return lapse.evidence
     ? t("cli.lapse.inBlock", { grant: short(lapse.grantId), reason, block: lapse.evidence.blockNumber })
-    : t("lapse.upstreamAt", { grant: short(lapse.grantId), reason, time: day(new Date(lapse.validUntil * 1000).toISOString()) });
+    : t("lapse.upstreamAt", { grant: short(lapse.grantId), reason, time: day(lapse.validUntil) });
 }
 
 /** A page as a table under `header` (or `empty`), saying so (`cut`) when the list goes on past it. */
@@ -82,8 +88,8 @@ export function registerAudit(program: Command, context: () => Promise<Context>)
       const r = status.roles;
       const delay = r.adminDelay === null ? "" : t("cli.status.delay", { delay: duration(r.adminDelay) });
       ctx.say(t("cli.status.admin", { admin: r.admin ?? t("home.unknown"), delay, pausers: r.pausers.length ? r.pausers.join(", ") : t("right.none") }));
-      if (r.pendingAdmin) ctx.say(t("cli.status.handover", { account: r.pendingAdmin.account, time: day(new Date(r.pendingAdmin.acceptAfter * 1000).toISOString()) }));
-      if (r.pendingDelay) ctx.say(t("cli.status.delayChange", { delay: duration(r.pendingDelay.delay), time: day(new Date(r.pendingDelay.effectiveAfter * 1000).toISOString()) }));
+      if (r.pendingAdmin) ctx.say(t("cli.status.handover", { account: r.pendingAdmin.account, time: day(r.pendingAdmin.acceptAfter) }));
+      if (r.pendingDelay) ctx.say(t("cli.status.delayChange", { delay: duration(r.pendingDelay.delay), time: day(r.pendingDelay.effectiveAfter) }));
     });
 
   program
@@ -102,7 +108,7 @@ export function registerAudit(program: Command, context: () => Promise<Context>)
         if (ctx.json(activity)) return;
         const header = [t("cli.col.time"), t("cli.col.what"), t("cli.col.dataset"), t("cli.col.grant"), t("cli.col.unitsOrAmount"), t("cli.col.counterparty"), t("cli.col.block")];
         printPage(ctx, activity, t("cli.trace.cut.entries", { limit }), t("cli.trace.noActivity", { account: target }), header, (a) => [
-          day(a.evidence.time),
+          day(a.evidence.timestamp),
           a.kind,
           short(a.datasetId),
           short(a.grantId),
@@ -134,7 +140,7 @@ export function registerAudit(program: Command, context: () => Promise<Context>)
       const usage = (await ctx.api<Page<Usage>>(`/v1/datasets/${datasetId}/usage?limit=${limit}`))!;
       if (ctx.json({ dataset: dataset.dataset, grants: grants.items, usage: usage.items })) return;
       const d = dataset.dataset;
-      ctx.say(t("cli.trace.dataset", { id: d.id, status: tr().name("status", d.status), holder: d.holder, time: day(d.registered.time), block: d.registered.blockNumber }));
+      ctx.say(t("cli.trace.dataset", { id: d.id, status: tr().name("status", d.status), holder: d.holder, time: day(d.registered.timestamp), block: d.registered.blockNumber }));
       ctx.say(t("cli.trace.content", { hash: d.contentHash, records: d.recordCount, root: d.merkleRoot }));
       if (d.licences.length > 0) {
         const licences = d.licences.map((l) => (l.direct ? t("cli.trace.licenceDirect", { grant: short(l.grantId) }) : short(l.grantId))).join(", ");
@@ -150,12 +156,12 @@ export function registerAudit(program: Command, context: () => Promise<Context>)
         g.purpose.slice(0, 40),
         `${g.used}/${g.quota === "0" ? "∞" : g.quota}`,
         g.lapse ? t("cli.trace.grantLapsed", { lapse: lapseText(g.lapse) }) : tr().name("status", g.status),
-        hasEnd(g.validUntil) ? day(new Date(g.validUntil * 1000).toISOString()) : t("window.noEnd"),
+        hasEnd(g.validUntil) ? day(g.validUntil) : t("window.noEnd"),
       ]);
       ctx.say("");
       const useHeader = [t("cli.col.time"), t("cli.col.grantee"), t("cli.col.action"), t("cli.col.units"), t("cli.col.grant"), t("cli.col.output"), t("cli.col.block")];
       printPage(ctx, usage, t("cli.trace.cut.uses", { limit }), t("cli.trace.noUses"), useHeader, (u) => [
-        day(u.evidence.time),
+        day(u.evidence.timestamp),
         u.grantee,
         u.action,
         u.units,

@@ -17,7 +17,7 @@ import { parsePeriod, RULES_OFFSET } from "../../core/period.js";
 import { type FeeTermsArgs, feeTermsTuple, LedgerClient } from "../../sdk/index.js";
 import { type Context, parseAddress, parseId } from "../lib/context.js";
 import { CliError, EXIT } from "../lib/errors.js";
-import { t, tr } from "../lib/language.js";
+import { shownTime, t, tr } from "../lib/language.js";
 import { printable } from "../lib/text.js";
 import { eventNamed, mined } from "../lib/tx.js";
 
@@ -124,7 +124,8 @@ function printStatement(ctx: Context, s: Statement): void {
     ctx.say(t("cli.statement.charged", { units: l.units, periods: l.periods, charged: amount(l.charged, l.fees), paid: amount(l.paidInPeriod, l.fees) }));
     ctx.say(t("cli.statement.toDate", { owed: amount(l.owedToDate, l.fees), paid: amount(l.paidToDate, l.fees), outstanding: amount(l.outstanding, l.fees) }));
   }
-  for (const total of s.totals) {
+  // Free grants (public governance and welfare) have no currency: their total is nothing to show.
+  for (const total of s.totals.filter((x) => x.token !== null || x.currencyCode !== null)) {
     ctx.say(t("cli.statement.total", { charged: amount(total.charged, total), paid: amount(total.paidInPeriod, total), outstanding: amount(total.outstanding, total) }));
   }
   if (s.truncated) ctx.say(t("cli.statement.truncated"));
@@ -132,13 +133,14 @@ function printStatement(ctx: Context, s: Statement): void {
 
 function printObjection(ctx: Context, o: Objection): void {
   ctx.say(t("cli.objection.head", { id: o.id, state: tr().name("status", o.state), kind: o.targetKind, target: o.target }));
-  ctx.say(t("cli.objection.filed", { objector: o.objector, time: o.filed.time, reason: printable(o.reason) }));
+  ctx.say(t("cli.objection.filed", { objector: o.objector, time: shownTime(o.filed.timestamp), reason: printable(o.reason) }));
   ctx.say(
     o.answer
-      ? t("cli.objection.answered", { holder: o.answer.holder, time: o.answer.evidence.time, text: printable(o.answer.text) })
-      : t("cli.objection.unanswered", { time: new Date(o.answerDue * 1000).toISOString() }),
+      ? t("cli.objection.answered", { holder: o.answer.holder, time: shownTime(o.answer.evidence.timestamp), text: printable(o.answer.text) })
+      : t("cli.objection.unanswered", { time: shownTime(o.answerDue) }),
   );
-  if (o.ruling) ctx.say(t(o.ruling.upheld ? "cli.objection.upheldBy" : "cli.objection.rejectedBy", { arbiter: o.ruling.arbiter, time: o.ruling.evidence.time, text: printable(o.ruling.text) }));
+  if (o.ruling)
+    ctx.say(t(o.ruling.upheld ? "cli.objection.upheldBy" : "cli.objection.rejectedBy", { arbiter: o.ruling.arbiter, time: shownTime(o.ruling.evidence.timestamp), text: printable(o.ruling.text) }));
 }
 
 export function registerFees(program: Command, context: () => Promise<Context>): void {
@@ -286,7 +288,7 @@ export function registerFees(program: Command, context: () => Promise<Context>):
       const m = await mined(ctx, oversight(ctx, await ctx.signer()).fileObjection(kind, target, opts.reason, await evidenceHash(opts.evidence)), "ObjectionFiled");
       const { objectionId, answerDue } = eventNamed(m, "ObjectionFiled")!.args;
       if (!ctx.json({ objection: objectionId, target, targetKind: isDataset ? "dataset" : "grant", answerDue, tx: m.receipt.hash })) {
-        ctx.say(t("cli.object.filed", { id: objectionId, kind: isDataset ? "dataset" : "grant", target, due: new Date(Number(answerDue) * 1000).toISOString(), tx: m.receipt.hash }));
+        ctx.say(t("cli.object.filed", { id: objectionId, kind: isDataset ? "dataset" : "grant", target, due: shownTime(answerDue), tx: m.receipt.hash }));
       }
     });
 

@@ -21,7 +21,7 @@ import { decodeRevert } from "../../core/revert.js";
 import { type Context, LEDGER_INTERFACE, parseAddress, parseId } from "../lib/context.js";
 import { messageIn } from "../../core/errors.js";
 import { CliError, EXIT } from "../lib/errors.js";
-import { t, tr } from "../lib/language.js";
+import { shownTime, t, tr } from "../lib/language.js";
 import { mined } from "../lib/tx.js";
 
 /** Records asked for per request while fetching. */
@@ -202,7 +202,7 @@ export function registerGateway(program: Command, context: () => Promise<Context
         ctx.say(
           t("cli.receipts.row", {
             sequence: x.sequence,
-            time: new Date(x.time * 1000).toISOString(),
+            time: shownTime(x.time),
             grant: x.grantId,
             action: USAGE_ACTION_NAMES[x.action],
             units: x.units,

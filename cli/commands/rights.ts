@@ -19,7 +19,7 @@ import { feeTermsTuple, LedgerClient } from "../../sdk/index.js";
 import { feeTermsText } from "../../core/money.js";
 import { type FeeOptions, feeTermsOf } from "./fees.js";
 import { CliError, EXIT } from "../lib/errors.js";
-import { t, tr } from "../lib/language.js";
+import { shownTime, t, tr } from "../lib/language.js";
 import { sha256File } from "../../core/fingerprint.js";
 import { printable } from "../lib/text.js";
 import { eventNamed, mined } from "../lib/tx.js";
@@ -306,8 +306,8 @@ function printGrant(ctx: Context, tx: string, e: any, fees?: any): void {
   ctx.say(
     t("cli.grant.terms", {
       purpose: printable(e.purpose),
-      from: new Date(Number(e.validFrom) * 1000).toISOString(),
-      until: hasEnd(e.validUntil) ? new Date(Number(e.validUntil) * 1000).toISOString() : t("window.noEnd"),
+      from: shownTime(e.validFrom),
+      until: hasEnd(e.validUntil) ? shownTime(e.validUntil) : t("window.noEnd"),
       quota: e.quota === 0n ? t("cli.grant.unlimited") : e.quota,
     }),
   );

@@ -11,7 +11,7 @@ import { redactUrl } from "../../core/redact.js";
 import { EVENT_TOPICS, decodeLedgerLog, type RawLog } from "../../core/ledger-events.js";
 import type { Context } from "../lib/context.js";
 import { CliError, EXIT } from "../lib/errors.js";
-import { t } from "../lib/language.js";
+import { shownTime, t } from "../lib/language.js";
 import { printable } from "../lib/text.js";
 import type { Anchors } from "../../core/api-answers.js";
 import { defaultManifestFile, fingerprint, type Manifest, saltedHash } from "../../core/manifest.js";
@@ -114,7 +114,7 @@ export function registerVerify(program: Command, context: () => Promise<Context>
           ctx.say(elsewhere ? t("cli.verify.notHere", { hash: contentHash, why: printable(elsewhere) }) : t("cli.verify.notAnchored", { hash: contentHash, ledger: ctx.ledgerAddress }));
         for (const a of anchors) {
           const state = a.confirmations >= needed ? t("cli.verify.confirmed", { count: a.confirmations }) : t("cli.verify.pending", { count: a.confirmations, needed });
-          ctx.say(t("cli.verify.anchored", { holder: a.holder, time: new Date(a.timestamp * 1000).toISOString(), block: a.blockNumber, tx: a.txHash, state, id: a.datasetId }));
+          ctx.say(t("cli.verify.anchored", { holder: a.holder, time: shownTime(a.timestamp), block: a.blockNumber, tx: a.txHash, state, id: a.datasetId }));
         }
       }
       if (!anchored) process.exitCode = EXIT.negative;

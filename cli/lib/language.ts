@@ -41,6 +41,14 @@ export function optionDescription(option: Option, english: (option: Option) => s
   return extra.length ? `${option.description}（${extra.join("；")}）` : option.description;
 }
 
+/**
+ * A moment as the CLI shows it: in English the ISO 8601 form `iso` writes (what a user may paste
+ * back into --from or --until), in Chinese the locale's date ("2026年11月30日 03:14:38 UTC").
+ */
+export function shownTime(unixSeconds: number | bigint, iso: (date: Date) => string = (d) => d.toISOString()): string {
+  return current.locale === "en" ? iso(new Date(Number(unixSeconds) * 1000)) : current.time(Number(unixSeconds));
+}
+
 /** Commander's headings in the help ("Usage:", "Options:" …), in the CLI's language. */
 export function helpTitle(title: string): string {
   const key = HELP_TITLES[title];
@@ -55,28 +63,26 @@ const HELP_TITLES: Record<string, MessageKey> = {
   "Global Options:": "cli.help.globalOptions",
 };
 
-/** Commander's complaints about a command line, by their English pattern, each with the catalogue entry that says it. */
-const COMMANDER_ERRORS: [RegExp, MessageKey][] = [
-  [/^error: unknown option '([^']*)'(?:\n\(Did you mean (.*)\?\))?/, "cli.commander.unknownOption"],
-  [/^error: unknown command '([^']*)'(?:\n\(Did you mean (.*)\?\))?/, "cli.commander.unknownCommand"],
-  [/^error: missing required argument '([^']*)'/, "cli.commander.missingArgument"],
-  [/^error: option '([^']*)' argument missing/, "cli.commander.optionMissingArgument"],
-  [/^error: required option '([^']*)' not specified/, "cli.commander.missingOption"],
-  [/^error: option '([^']*)' argument '([^']*)' is invalid\. Allowed choices are (.*)\./, "cli.commander.invalidChoice"],
-  [/^error: too many arguments(?: for '([^']*)')?\. Expected (\d+) arguments? but got (\d+)\./, "cli.commander.tooManyArguments"],
+const didYouMean = (suggestion: string | undefined) => (suggestion ? t("cli.commander.didYouMean", { suggestion }) : "");
+
+/** Commander's complaints about a command line, by their English pattern, each said from its parts. */
+const COMMANDER_ERRORS: [RegExp, (parts: string[]) => string][] = [
+  [/^error: unknown option '([^']*)'(?:\n\(Did you mean (.*)\?\))?/, ([option, maybe]) => t("cli.commander.unknownOption", { option, suggestion: didYouMean(maybe) })],
+  [/^error: unknown command '([^']*)'(?:\n\(Did you mean (.*)\?\))?/, ([command, maybe]) => t("cli.commander.unknownCommand", { command, suggestion: didYouMean(maybe) })],
+  [/^error: missing required argument '([^']*)'/, ([argument]) => t("cli.commander.missingArgument", { argument })],
+  [/^error: option '([^']*)' argument missing/, ([option]) => t("cli.commander.optionMissingArgument", { option })],
+  [/^error: required option '([^']*)' not specified/, ([option]) => t("cli.commander.missingOption", { option })],
+  [/^error: option '([^']*)' argument '([^']*)' is invalid\. Allowed choices are (.*)\./, ([option, value, choices]) => t("cli.commander.invalidChoice", { option, value, choices })],
+  [/^error: too many arguments(?: for '[^']*')?\. Expected (\d+) arguments? but got (\d+)\./, ([expected, got]) => t("cli.commander.tooManyArguments", { expected, got })],
 ];
 
 /** Commander's complaint `text` ("error: unknown option '--x'") as dpl says it: "dpl: …", in the CLI's language. */
 export function commanderMessage(text: string): string {
   // English keeps Commander's own words.
   if (current.locale === "en") return text.replace(/^error: /, "dpl: ");
-  for (const [pattern, key] of COMMANDER_ERRORS) {
+  for (const [pattern, say] of COMMANDER_ERRORS) {
     const match = pattern.exec(text);
-    if (match) {
-      const [, a = "", b = "", c = ""] = match;
-      const suggestion = b ? t("cli.commander.didYouMean", { suggestion: b }) : "";
-      return `dpl: ${t(key, { a, b, c, suggestion })}\n`;
-    }
+    if (match) return `dpl: ${say(match.slice(1).map((part) => part ?? ""))}\n`;
   }
   return text.replace(/^error: /, "dpl: ");
 }

@@ -14,7 +14,9 @@ const thisYear = () => new Date(Date.now() + 8 * 3_600_000).getUTCFullYear();
 /** A statement as a table with its totals; a note when the account has no priced grant. */
 function statementTable(s: Statement, none: string): HTMLElement {
   if (s.lines.length === 0) return message("info", none);
+  // Free grants (public governance and welfare) have no currency: their total is nothing to show.
   const totals = s.totals
+    .filter((total) => total.token !== null || total.currencyCode !== null)
     .map((total) => t("statement.total", { charged: formatAmount(total.charged, total), paid: formatAmount(total.paidInPeriod, total), outstanding: formatAmount(total.outstanding, total) }))
     .join(t("list.groupSeparator"));
   return h(
