@@ -265,4 +265,47 @@ describe("GrantFees", function () {
       expect(await f.ledger.feesOf(grantId, terms)).to.deep.equal([600n, 600n]);
     });
   });
+
+  describe("a token that misbehaves", function () {
+    /** A grant priced at 10 a unit in a HostileToken the grantee holds and has approved, with 5 units used: 50 owed. */
+    async function hostileFixture() {
+      const f = await networkHelpers.loadFixture(feesFixture);
+      const token = await ethers.deployContract("HostileToken", ["Hostile", "HST"]);
+      const tokenAddress = await token.getAddress();
+      await token.mint(f.grantee.address, 1_000n);
+      await token.connect(f.grantee).approve(f.address, 1_000n);
+      const terms = feeTerms({ token: tokenAddress, unitPrice: 10n });
+      const grantId = await priced(f, terms);
+      await f.ledger.connect(f.grantee).recordUsage(grantId, UsageAction.Use, 5n, ZERO_HASH);
+      return { ...f, hostile: token, hostileAddress: tokenAddress, terms, grantId };
+    }
+
+    it("a token calling back into payFees during the transfer finds nothing more due: the grant is paid once, the holder once", async function () {
+      const f = await hostileFixture();
+      await f.hostile.armReentry(f.address, f.grantId, f.terms, 1n);
+      const receipt = await (await f.ledger.connect(f.grantee).payFees(f.grantId, f.terms, f.hostileAddress, 50n)).wait();
+      expect(await f.ledger.feesOf(f.grantId, f.terms)).to.deep.equal([50n, 50n]);
+      expect(await f.hostile.balanceOf(f.holder.address)).to.equal(50n);
+      expect(await f.hostile.balanceOf(f.grantee.address)).to.equal(950n);
+      expect(receipt!.logs.map((l) => f.ledger.interface.parseLog(l)?.name).filter((name) => name === "FeesPaid")).to.have.length(1);
+      // The call back was made, and the ledger refused it: the payment was counted before the transfer.
+      expect(await f.hostile.reentriesSucceeded()).to.equal(0n);
+      const refusal = f.ledger.interface.parseError(await f.hostile.reentryError())!;
+      expect([refusal.name, ...refusal.args]).to.deep.equal(["FeePaymentAmountInvalid", f.grantId, 1n, 0n]);
+    });
+
+    it("a token whose transfer returns false is refused by SafeERC20, and nothing of the payment is counted", async function () {
+      const f = await hostileFixture();
+      await f.hostile.setMode(1); // ReturnFalse
+      await expect(f.ledger.connect(f.grantee).payFees(f.grantId, f.terms, f.hostileAddress, 50n))
+        .to.be.revertedWithCustomError(f.ledger, "SafeERC20FailedOperation")
+        .withArgs(f.hostileAddress);
+      expect(await f.ledger.feesOf(f.grantId, f.terms)).to.deep.equal([50n, 0n]);
+      expect(await f.hostile.balanceOf(f.holder.address)).to.equal(0n);
+      // Honest again, the same payment goes through.
+      await f.hostile.setMode(0);
+      await f.ledger.connect(f.grantee).payFees(f.grantId, f.terms, f.hostileAddress, 50n);
+      expect(await f.ledger.feesOf(f.grantId, f.terms)).to.deep.equal([50n, 50n]);
+    });
+  });
 });
