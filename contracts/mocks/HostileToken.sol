@@ -62,7 +62,8 @@ contract HostileToken is ERC20 {
     }
 
     /**
-     * @notice Arms the call back: the next `transferFrom` first pays `amount` on `grantId` through `ledger`.
+     * @notice Arms the call back: the next `transferFrom` first pays `amount` on `grantId` through `ledger`,
+     * from this contract's own balance.
      * @param ledger The ledger.
      * @param grantId The grant.
      * @param terms Its fee terms.
@@ -74,6 +75,8 @@ contract HostileToken is ERC20 {
         reentryGrant = grantId;
         reentryTerms = terms;
         reentryAmount = amount;
+        // The call back pays from this contract's own balance, which the ledger may then take.
+        _approve(address(this), ledger, amount);
     }
 
     /**

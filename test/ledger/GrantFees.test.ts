@@ -294,6 +294,23 @@ describe("GrantFees", function () {
       expect([refusal.name, ...refusal.args]).to.deep.equal(["FeePaymentAmountInvalid", f.grantId, 1n, 0n]);
     });
 
+    it("a call back that pays what is still due is a second payment, counted as such: never more than owed in all", async function () {
+      const f = await hostileFixture();
+      await f.hostile.mint(f.hostileAddress, 20n);
+      await f.hostile.armReentry(f.address, f.grantId, f.terms, 20n);
+      // The grantee pays 30 of the 50; inside the transfer the token pays the other 20 itself.
+      const receipt = await (await f.ledger.connect(f.grantee).payFees(f.grantId, f.terms, f.hostileAddress, 30n)).wait();
+      expect(await f.hostile.reentriesSucceeded()).to.equal(1n);
+      const paid = receipt!.logs.map((l) => f.ledger.interface.parseLog(l)).filter((l) => l?.name === "FeesPaid");
+      // The outer payment was counted first (paid in all 30), the call back's after it (50).
+      expect(paid.map((l) => [l!.args.payer, l!.args.amount, l!.args.paidTotal])).to.deep.equal([
+        [f.grantee.address, 30n, 30n],
+        [f.hostileAddress, 20n, 50n],
+      ]);
+      expect(await f.ledger.feesOf(f.grantId, f.terms)).to.deep.equal([50n, 50n]);
+      expect(await f.hostile.balanceOf(f.holder.address)).to.equal(50n);
+    });
+
     it("a token whose transfer returns false is refused by SafeERC20, and nothing of the payment is counted", async function () {
       const f = await hostileFixture();
       await f.hostile.setMode(1); // ReturnFalse
