@@ -70,6 +70,10 @@ export function localeOfAcceptLanguage(header: string | undefined): Locale | und
   return localeOf(ranked.map((r) => r.tag));
 }
 
+/** A message of text and `{name}` placeholders only: no plural, select, number format or quote. */
+const SIMPLE = /^(?:[^{}']|\{\w+\})*$/;
+const PLACEHOLDER = /\{(\w+)\}/g;
+
 const translators = new Map<Locale, Translator>();
 
 /** The translator of `locale`; formatters are compiled once per message and kept. */
@@ -89,10 +93,14 @@ function createTranslator(locale: Locale): Translator {
   const numbers = new Intl.NumberFormat(tag);
   const dates = new Intl.DateTimeFormat(tag, { dateStyle: "long", timeStyle: "medium", timeZone: "UTC", hourCycle: "h23" });
   const t = (key: MessageKey, values?: MessageValues): string => {
+    const message = catalogue[key] ?? en[key] ?? key;
+    // Most messages are text with simple placeholders and no quotes: filled in directly, as ICU
+    // would fill them, without compiling a formatter (the CLI's help is ~50 of them at each start).
+    if (SIMPLE.test(message)) return message.replace(PLACEHOLDER, (_, name: string) => String(values?.[name] ?? `{${name}}`));
     let format = compiled.get(key);
     if (!format) {
       // ignoreTag: "<n>" in a message is text, not markup.
-      format = new IntlMessageFormat(catalogue[key] ?? en[key] ?? key, tag, undefined, { ignoreTag: true });
+      format = new IntlMessageFormat(message, tag, undefined, { ignoreTag: true });
       compiled.set(key, format);
     }
     const plain: Record<string, string | number> = {};
