@@ -1,8 +1,9 @@
 /**
  * The explorer's language, as the pages use it: `t` gives every word at the moment a page draws, so
  * switching the language and redrawing is all a switch takes. Which language to start in is
- * `preferredLocale`'s choice: the reader's saved choice, else the browser's preferred languages
- * (what it sends as Accept-Language), else English. No DOM here: the tests run it in Node.
+ * `preferredLocale`'s choice: the reader's saved choice, else the one the server negotiated from
+ * Accept-Language, else the browser's preferred languages, else English. No DOM here: the tests run
+ * it in Node.
  */
 import { english, LOCALES, type Locale, localeOf, type MessageKey, type MessageValues, type Translator, translator } from "../../core/i18n/translate.js";
 
@@ -20,7 +21,7 @@ export function useLocale(locale: Locale): string {
 }
 
 /** The locale to start in: a saved choice, else the first of the browser's languages dpl speaks, else English. */
-export function preferredLocale(saved: string | null, browser: readonly string[]): Locale {
+export function preferredLocale(saved: string | null, browser: readonly (string | undefined)[]): Locale {
   return (LOCALES as readonly string[]).includes(saved ?? "") ? (saved as Locale) : (localeOf(browser) ?? "en");
 }
 

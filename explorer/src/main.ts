@@ -225,7 +225,8 @@ for (const button of document.querySelectorAll<HTMLButtonElement>("[data-locale]
   });
 }
 
-setLocale(preferredLocale(savedLocale(), navigator.languages ?? [navigator.language]));
+// A saved choice, else the language the server negotiated from Accept-Language, else the browser's list.
+setLocale(preferredLocale(savedLocale(), [document.documentElement.dataset.language, ...(navigator.languages ?? [navigator.language])]));
 translateFrame();
 replaceChildren(statusBox, t("header.connecting"));
 void refreshStatus(false);

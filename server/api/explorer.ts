@@ -9,6 +9,8 @@ import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import type { Express } from "express";
 
+import { LANGUAGE_TAGS, localeOfAcceptLanguage } from "../../core/i18n/translate.js";
+
 const root = fileURLToPath(new URL("../../explorer/", import.meta.url));
 
 let bundled: Promise<string> | undefined;
@@ -37,11 +39,15 @@ export function explorerBundle(): Promise<string> {
 
 export function serveExplorer(app: Express): void {
   const file = (name: string) => readFile(root + name, "utf8");
-  app.get("/", async (_req, res) => {
+  // The page starts in the language Accept-Language prefers, when dpl speaks it: `<html lang>` is
+  // right before any script runs, and the explorer takes it over the browser's own list.
+  app.get("/", async (req, res) => {
+    const locale = localeOfAcceptLanguage(req.get("accept-language"));
+    const html = await file("index.html");
     res
       .type("html")
-      .set("cache-control", "no-cache")
-      .send(await file("index.html"));
+      .set({ "cache-control": "no-cache", vary: "accept-language" })
+      .send(locale ? html.replace('<html lang="en">', `<html lang="${LANGUAGE_TAGS[locale]}" data-language="${locale}">`) : html);
   });
   app.get("/explorer/style.css", async (_req, res) => {
     res

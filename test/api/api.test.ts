@@ -248,6 +248,19 @@ describe("API", function () {
       expect(page.headers.get("content-security-policy")).to.match(/script-src 'self' 'wasm-unsafe-eval'/);
     });
 
+    it("starts the explorer's page in the language Accept-Language prefers, when it is one the explorer speaks", async function () {
+      const pageIn = async (language?: string) => {
+        const response = await fetch(`${api.url}/`, { headers: language ? { "accept-language": language } : {} });
+        expect(response.headers.get("vary")).to.match(/accept-language/i);
+        return /<html[^>]*>/.exec(await response.text())![0];
+      };
+      expect(await pageIn("zh-CN,zh;q=0.9,en;q=0.8")).to.equal('<html lang="zh-CN" data-language="zh">');
+      expect(await pageIn("en-GB,en;q=0.9")).to.equal('<html lang="en" data-language="en">');
+      // Nothing asked, or only languages it does not speak: the browser's own list decides, in the page.
+      expect(await pageIn()).to.equal('<html lang="en">');
+      expect(await pageIn("fr-FR, de;q=0.8")).to.equal('<html lang="en">');
+    });
+
     it("sends security headers", async function () {
       const response = await fetch(`${api.url}/v1/status`);
       expect(response.headers.get("x-content-type-options")).to.equal("nosniff");
