@@ -121,6 +121,8 @@ describe("i18n catalogues", function () {
     expect(localeOfAcceptLanguage("fr, en-GB;q=0.8, zh;q=0.7")).to.equal("en");
     expect(localeOfAcceptLanguage("zh;q=0, en")).to.equal("en");
     expect(localeOfAcceptLanguage(undefined)).to.equal(undefined);
+    // Malformed headers choose nothing rather than fail: English then.
+    for (const garbage of ["", ";;;,,,", "zh;q=abc", "zh;q=-1", "*", "x".repeat(10_000), "en;q=0, zh;q=0"]) expect(localeOfAcceptLanguage(garbage), garbage.slice(0, 20)).to.equal(undefined);
     // The explorer: a saved choice wins over the browser; something else saved is ignored.
     expect(preferredLocale("en", ["zh-CN"])).to.equal("en");
     expect(preferredLocale(null, ["zh-CN", "en"])).to.equal("zh");

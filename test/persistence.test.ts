@@ -362,9 +362,10 @@ async function runOnce<T>(config: ReturnType<typeof readConfig>, body: (system: 
   }
 }
 
+/** `env` for dpl to find its endpoints in the deployment record, and to speak English whatever this machine's locale. */
 function withoutEndpoints(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const { API_URL: _api, RPC_URL: _rpc, LEDGER_ADDRESS: _ledger, ...rest } = env;
-  return rest;
+  return { ...rest, LC_ALL: "C.UTF-8" };
 }
 
 async function readDeployment(dataDir: string): Promise<{ deployBlock: number }> {

@@ -23,7 +23,8 @@ describe("the CLI's bundle", function () {
       const touched = new Date(before + 500);
       await utimes(source, touched, touched);
       await sleep(600);
-      const { stdout } = await run(process.execPath, ["bin/dpl.js", "--help"]);
+      // In English whatever this machine's locale.
+      const { stdout } = await run(process.execPath, ["bin/dpl.js", "--help"], { env: { ...process.env, LC_ALL: "C.UTF-8" } });
       expect(stdout).to.match(/^Usage: dpl/);
       expect((await stat(BUNDLE)).mtimeMs).to.be.at.least(touched.getTime());
     });
