@@ -6,11 +6,9 @@
  * Writes bench/results/load.json and the load table of bench/README.md.
  * BENCH_LOAD_SECONDS and BENCH_LOAD_CONNECTIONS change the run.
  */
-import { execFile } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 
 import { Rights, UsageAction } from "../core/ids.js";
 import { createLogger } from "../server/common/logger.js";
@@ -19,9 +17,9 @@ import { startSystem, type System } from "../server/system.js";
 import { startAnvil, type AnvilChain } from "../test/helpers/chain.js";
 import { issueGrant, registerDataset, sha256 } from "../test/helpers/fixtures.js";
 import { ledgerOn, tempDir, type LedgerOnChain } from "../test/helpers/system.js";
+import { loadClient } from "./http.js";
 import { replaceSection } from "./report.js";
 
-const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 60);
 const CONNECTIONS = Number(process.env.BENCH_LOAD_CONNECTIONS ?? 16);
@@ -114,8 +112,6 @@ async function loadWhileIngesting(system: System, ledger: LedgerOnChain, useBatc
     `/v1/accounts/${hex(holder.address)}/grants?role=grantor`,
     `/v1/accounts/${hex(stranger.address)}/grants`,
   ];
-  const pathsFile = path.join(await tempDir("bench-load-paths"), "paths.json");
-  await writeFile(pathsFile, JSON.stringify(paths));
 
   // Ingest during the whole run: a batch of uses about every 250 ms, mined each second.
   let writing = true;
@@ -134,9 +130,7 @@ async function loadWhileIngesting(system: System, ledger: LedgerOnChain, useBatc
   }, 500);
 
   console.log(`load: ${SECONDS} s, ${CONNECTIONS} connections, ${paths.length} distinct paths, while ingesting ${USES_PER_TX} uses every ~250 ms…`);
-  const client = path.join(here, "load-client.ts");
-  const { stdout } = await run(process.execPath, ["--import", "tsx", client, system.apiUrl, String(SECONDS), String(CONNECTIONS), pathsFile], { maxBuffer: 64 * 1024 * 1024 });
-  const r = JSON.parse(stdout);
+  const r = await loadClient(system.apiUrl, paths, { connections: CONNECTIONS, seconds: SECONDS });
   writing = false;
   await writer;
   clearInterval(sampler);

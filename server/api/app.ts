@@ -11,8 +11,9 @@ import helmet from "helmet";
 
 import { NotFoundError } from "../../core/errors.js";
 import type { Logger } from "../common/logger.js";
-import type { Config } from "../config.js";
 import { isStorageFault, type Store } from "../store/store.js";
+import { type Config, DEFAULT_API_CACHE_MB } from "../config.js";
+import { AnswerCache } from "./answer-cache.js";
 import { renderDocs } from "./docs.js";
 import { LANGUAGE_TAGS, localeOfAcceptLanguage, translator } from "../../core/i18n/translate.js";
 import { describeError, MethodNotAllowedError, TooManyStreamsError } from "./errors.js";
@@ -49,7 +50,7 @@ export interface ApiDeps {
   store: Store;
   chain: ChainView;
   config: Pick<Config, "finalityDepth" | "confirmations" | "corsOrigins" | "verifyMaxBytes"> &
-    Partial<Pick<Config, "rateLimit" | "rateWindowS" | "trustProxy" | "eventsMaxStreams" | "eventsMaxPerClient">>;
+    Partial<Pick<Config, "rateLimit" | "rateWindowS" | "trustProxy" | "eventsMaxStreams" | "eventsMaxPerClient" | "apiCacheMb">>;
   logger: Logger;
   metrics: ApiMetrics;
 }
@@ -83,7 +84,8 @@ export function createApp(deps: ApiDeps): { app: express.Express; openapi: unkno
     next();
   });
 
-  const route = createRouter({ app, registry, store, chain, finalityDepth: config.finalityDepth });
+  const answers = new AnswerCache((config.apiCacheMb ?? DEFAULT_API_CACHE_MB) * 2 ** 20, metrics.answerCache);
+  const route = createRouter({ app, registry, store, chain, finalityDepth: config.finalityDepth, answers });
 
   serviceRoutes(app, deps);
 

@@ -1,8 +1,11 @@
 /**
  * Prometheus metrics of one dpl process, on a registry of its own (no global state): the index's
- * progress, read when scraped, HTTP latency by route, and the live event streams held and refused.
+ * progress, read when scraped, HTTP latency by route, the live event streams held and refused, and
+ * the answer cache's lookups and size.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+import type { AnswerCacheWatch } from "./answer-cache.js";
 
 export interface IndexProgress {
   head: number | undefined;
@@ -18,6 +21,8 @@ export interface ApiMetrics {
   eventStreams: Gauge;
   /** Event streams refused, by reason: per_client or total. */
   eventStreamsRefused: Counter<"reason">;
+  /** Told of each answer cache lookup and of its size. */
+  answerCache: AnswerCacheWatch;
 }
 
 export function createMetrics(progress: () => Promise<IndexProgress>): ApiMetrics {
@@ -79,5 +84,18 @@ export function createMetrics(progress: () => Promise<IndexProgress>): ApiMetric
     labelNames: ["reason"] as const,
     registers: [registry],
   });
-  return { registry, httpDuration, eventStreams, eventStreamsRefused };
+  const answerCacheLookups = new Counter({
+    name: "dpl_api_answer_cache_lookups_total",
+    help: "GET answers looked for in the answer cache (API_CACHE_MB): hit (sent as kept) or miss (read from the index)",
+    labelNames: ["result"] as const,
+    registers: [registry],
+  });
+  const answerCacheBytes = new Gauge({ name: "dpl_api_answer_cache_bytes", help: "Bytes the answer cache holds, of API_CACHE_MB", registers: [registry] });
+  return {
+    registry,
+    httpDuration,
+    eventStreams,
+    eventStreamsRefused,
+    answerCache: { lookup: (result) => answerCacheLookups.inc({ result }), bytes: (bytes) => answerCacheBytes.set(bytes) },
+  };
 }

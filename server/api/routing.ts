@@ -8,6 +8,7 @@ import type { Express, Request, Response } from "express";
 import type { z } from "zod";
 
 import { InvalidInputError, NotFoundError, RetryableError, type Words } from "../../core/errors.js";
+import { type AnswerCache, answerPoint, type WrittenAnswer } from "./answer-cache.js";
 import { openReader, type Page, type Reader, type StoredItem } from "../store/reads.js";
 import type { Store } from "../store/store.js";
 import type { ChainView } from "./app.js";
@@ -29,6 +30,8 @@ export interface RouteContext<P, Q> {
   view: Views;
   readAt: ReadAt;
   req: Request;
+  /** Headers of the answer beyond its media type: sent, and kept with it. */
+  headers: Record<string, string>;
 }
 
 export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, R extends z.ZodType> {
@@ -42,6 +45,8 @@ export interface RouteDef<P extends z.ZodType, Q extends z.ZodType, R extends z.
   /** The answer's schema: the handler must return what it describes (or that JSON already written). */
   response: R;
   notFound?: string;
+  /** Reads more than the index (the chain's state, the node's last error): never answered from the answer cache. */
+  live?: boolean;
   handler: (ctx: RouteContext<z.output<P>, z.output<Q>>) => Promise<z.output<R> | JsonText | HtmlText>;
 }
 
@@ -113,15 +118,16 @@ export const grantOr404 = async (reader: Reader, id: string) => found(await read
 export const requireGrant = (reader: Reader, id: string) => found(reader.has("grants", id) || undefined, "grant_not_found", { key: "revert.GrantNotFound", values: { id } });
 
 /** The `route` function of one app: each route registered in `registry` and served by `app`. */
-export function createRouter(args: { app: Express; registry: OpenAPIRegistry; store: Store; chain: ChainView; finalityDepth: number }): Route {
-  const { app, registry, store, chain, finalityDepth } = args;
-  async function finalityOf(reader: Reader): Promise<{ finality: Finality; readAt: ReadAt }> {
+export function createRouter(args: { app: Express; registry: OpenAPIRegistry; store: Store; chain: ChainView; finalityDepth: number; answers: AnswerCache }): Route {
+  const { app, registry, store, chain, finalityDepth, answers } = args;
+  async function finalityOf(reader: Reader): Promise<{ finality: Finality; readAt: ReadAt; at: string | undefined }> {
     const state = await reader.state();
     if (!state) throw new RetryableError("index_not_ready", "the index has not been built yet; try again in a moment");
     const head = chain.head();
     return {
       finality: { head: Math.max(head?.number ?? state.cursor.number, state.cursor.number), headTime: head?.timestamp ?? Math.floor(Date.now() / 1000), finalityDepth },
       readAt: { number: state.cursor.number, hash: state.cursor.hash },
+      at: answerPoint(state, head),
     };
   }
 
@@ -142,16 +148,21 @@ export function createRouter(args: { app: Express; registry: OpenAPIRegistry; st
         ...(def.notFound ? { 404: { description: def.notFound, content: { "application/json": { schema: S.ErrorBody } } } } : {}),
       },
     });
+    // A POST's answer depends on its body, a live route's on more than the index: neither is kept.
+    const keep = def.method === "get" && !def.live;
     app[def.method](def.path, async (req: Request, res: Response) => {
+      // The same URL at the same point is the same answer: sent again as it was written, unparsed.
+      const kept = keep ? answers.get(req.originalUrl, answerPoint(store.stateNow(), chain.head())) : undefined;
+      if (kept) return void send(res, kept);
       const params = parseInput(def.params, req.params, "path parameter");
       const query = parseInput(def.query, req.query, "query parameter");
       const reader = openReader(store);
       try {
-        const { finality, readAt } = await finalityOf(reader);
-        const answer = await def.handler({ params, query, reader, finality, view: viewsOf(reader, finality), readAt, req });
-        if (answer instanceof JsonText) res.set("Content-Type", "application/json; charset=utf-8").send(answer.text);
-        else if (answer instanceof HtmlText) res.set("Content-Type", "text/html; charset=utf-8").send(answer.html);
-        else res.json(answer);
+        const { finality, readAt, at } = await finalityOf(reader);
+        const headers: Record<string, string> = {};
+        const written = writtenAnswer(await def.handler({ params, query, reader, finality, view: viewsOf(reader, finality), readAt, req, headers }), headers);
+        if (keep) answers.set(req.originalUrl, at, written);
+        send(res, written);
       } finally {
         await reader.close();
       }
@@ -159,3 +170,16 @@ export function createRouter(args: { app: Express; registry: OpenAPIRegistry; st
   };
   return route;
 }
+
+/** A handler's answer as the text sent, with its media type and `headers`. */
+function writtenAnswer(answer: unknown, headers: Record<string, string>): WrittenAnswer {
+  if (answer instanceof JsonText) return { type: JSON_TYPE, text: answer.text, headers };
+  if (answer instanceof HtmlText) return { type: "text/html; charset=utf-8", text: answer.html, headers };
+  return { type: JSON_TYPE, text: JSON.stringify(answer), headers };
+}
+
+function send(res: Response, answer: WrittenAnswer): void {
+  res.set(answer.headers).set("Content-Type", answer.type).send(answer.text);
+}
+
+const JSON_TYPE = "application/json; charset=utf-8";

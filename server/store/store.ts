@@ -191,6 +191,11 @@ export class Store {
     return this.sub("meta").get("state");
   }
 
+  /** The sync state the last commit or rollback wrote, read at once (a point read, answered from LevelDB's cache). */
+  stateNow(): SyncState | undefined {
+    return this.sub("meta").getSync("state") as SyncState | undefined;
+  }
+
   /** The remembered blocks, newest first. */
   async marks(): Promise<{ number: number; mark: BlockMark }[]> {
     const out: { number: number; mark: BlockMark }[] = [];

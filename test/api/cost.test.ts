@@ -88,6 +88,10 @@ describe("bounded answers", function () {
     expect(Object.keys(doc.used)).to.have.length(5_000);
     const cut: string = doc.entity[`ds:${used}`]["dpl:cut-uses"];
     expect(cut).to.match(/^the 5000 newest uses; the rest: \/v1\/datasets\/0x[0-9a-f]{64}\/usage\?cursor=[A-Za-z0-9_-]+$/);
+    // Asked again, the document comes from the answer cache, its header with it.
+    const again = await fetch(`${api.url}/v1/datasets/${used}/prov`);
+    expect(again.headers.get("x-dpl-truncated")).to.equal("uses");
+    expect(await again.json()).to.deep.equal(doc);
     const rest = await api.get(cut.split("the rest: ")[1]);
     expect(rest.status).to.equal(200);
     expect(rest.body.items).to.have.length(25);

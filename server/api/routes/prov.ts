@@ -20,7 +20,7 @@ export function provRoutes(route: Route): void {
     query: S.EmptyQuery,
     response: z.record(z.string(), z.unknown()).meta({ id: "ProvJson", description: "W3C PROV-JSON" }),
     notFound: "No such dataset",
-    handler: async ({ params, reader, req }) => {
+    handler: async ({ params, reader, headers }) => {
       const dataset = await datasetOr404(reader, params.id);
       const lineage = await reader.lineage(params.id, { direction: "ancestors", depth: 32, limit: PROV_MAX.ancestors });
       const grants = [];
@@ -52,7 +52,7 @@ export function provRoutes(route: Route): void {
         objections.push(...page.items);
         if (page.next) cut.objections = `the 100 newest objections to each target; the rest: /v1/objections?target=<id>`;
       }
-      if (Object.keys(cut).length > 0) req.res!.set("X-Dpl-Truncated", Object.keys(cut).join(", "));
+      if (Object.keys(cut).length > 0) headers["X-Dpl-Truncated"] = Object.keys(cut).join(", ");
       return buildProv({ chainId: reader.identity.chainId, ledger: reader.identity.ledger, dataset, lineage, grants, licences, versions, usage: usage.items, objections, cut });
     },
   });

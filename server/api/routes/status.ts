@@ -16,6 +16,7 @@ export function statusRoutes(route: Route, { chain, config }: ApiDeps): void {
     tag: "status",
     query: S.EmptyQuery,
     response: S.Status,
+    live: true,
     handler: async ({ reader, finality, view }) => {
       const state = (await reader.state())!;
       const head = chain.head()?.number ?? null;
