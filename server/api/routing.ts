@@ -1,7 +1,9 @@
 /**
  * How a route is declared: once, with the zod schemas that validate its request and describe its
  * answer in the OpenAPI document. Each request reads one LevelDB snapshot and says at which indexed
- * block it was read; answers are built by the route's handler, or written as JSON text already.
+ * block it was read; answers are built by the route's handler, or written as JSON text already. A
+ * GET answer is kept (answer-cache.ts) and sent again to the same URL while the point it was read at
+ * holds: such a request reads nothing but the index's state.
  */
 import type { OpenAPIRegistry } from "@asteasolutions/zod-to-openapi";
 import type { Express, Request, Response } from "express";

@@ -134,15 +134,17 @@ describe("a damaged index", function () {
       const api = await indexAndServe({ chain, ledger });
       await api.indexer.syncOnce();
       const id = d.id.toLowerCase();
-      expect((await api.get(`/v1/datasets/${id}`)).status).to.equal(200);
+      // Read once whole (and that answer kept: API_CACHE_MB), through the list of datasets.
+      expect((await api.get("/v1/datasets")).body.items.map((item: { id: string }) => item.id)).to.deep.equal([id]);
       // The dataset's stored value stops parsing under the running server.
       await api.store.db.put(`!datasets!${id}`, '{"id":', { valueEncoding: "utf8" });
       const broken = await api.get(`/v1/datasets/${id}`);
       expect(broken.status).to.equal(503);
       expect(broken.body.error.code).to.equal("store_corrupt");
       expect(broken.body.error.message).to.match(/is damaged .*; stop dpl and rebuild it from the chain with `npm run reindex`/);
-      // Nothing more is served from the damaged index, not even what still reads well.
+      // Nothing more is served from the damaged index, not even what still reads well, nor an answer kept before.
       expect((await api.get("/v1/status")).body.error.code).to.equal("store_corrupt");
+      expect((await api.get("/v1/datasets")).body.error.code).to.equal("store_corrupt");
       const ready = await fetch(`${api.url}/ready`);
       expect(ready.status).to.equal(503);
       expect(((await ready.json()) as any).error.code).to.equal("store_corrupt");
