@@ -8,7 +8,9 @@
  *   - the index: build time from the chain, time to apply the usage events, disk bytes per event,
  *     time to open it (reads the journal only) and to read it all back (the background check);
  *   - every kind of route, loaded by autocannon from its own process: req/s, p50 and p99, next to a
- *     bare Express JSON endpoint served by the same process in the same run.
+ *     bare Express JSON endpoint served by the same process in the same run; each asked two ways:
+ *     one page again and again of the API as configured (its answer cache serves it), and a
+ *     different list each request, over up to SPREAD of them, of an API keeping nothing.
  * Writes bench/results/api.json and the api table of bench/README.md.
  *
  * BENCH_DATASETS, BENCH_GRANTS, BENCH_USES and BENCH_SECONDS change the sizes and the time a route is
