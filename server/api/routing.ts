@@ -150,8 +150,9 @@ export function createRouter(args: { app: Express; registry: OpenAPIRegistry; st
         ...(def.notFound ? { 404: { description: def.notFound, content: { "application/json": { schema: S.ErrorBody } } } } : {}),
       },
     });
-    // A POST's answer depends on its body, a live route's on more than the index: neither is kept.
-    const keep = def.method === "get" && !def.live;
+    // A POST's answer depends on its body, a live route's on more than the index: neither is kept;
+    // with API_CACHE_MB=0 nothing is, and the index's state is not read twice for nothing.
+    const keep = def.method === "get" && !def.live && answers.maxBytes > 0;
     app[def.method](def.path, async (req: Request, res: Response) => {
       // The same URL at the same point is the same answer: sent again as it was written, unparsed.
       const kept = keep ? answers.get(req.originalUrl, answerPoint(store.stateNow(), chain.head())) : undefined;
