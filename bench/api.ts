@@ -8,7 +8,7 @@
  *   - the index: build time from the chain, time to apply the usage events, disk bytes per event,
  *     time to open it (reads the journal only) and to read it all back (the background check);
  *   - every kind of route, loaded by autocannon from its own process: req/s, p50 and p99, next to a
- *     bare Express JSON endpoint served by the same process in the same run; each asked two ways:
+ *     bare Express JSON endpoint served by the same process, loaded just before it; each asked two ways:
  *     one page again and again of the API as configured (its answer cache serves it), and a
  *     different list each request, over up to SPREAD of them, of an API keeping nothing.
  * Writes bench/results/api.json and the api table of bench/README.md.
@@ -30,7 +30,7 @@ import { createRpcClient } from "../server/chain/rpc.js";
 import { createLogger } from "../server/common/logger.js";
 import { applyEvent } from "../server/store/reduce.js";
 import type { SyncState } from "../server/store/records.js";
-import { Store } from "../server/store/store.js";
+import { DEFAULT_INDEX_CACHE_MB, Store } from "../server/store/store.js";
 import { createIndexer } from "../server/sync/indexer.js";
 import { startAnvil } from "../test/helpers/chain.js";
 import { ledgerOn, tempDir } from "../test/helpers/system.js";
@@ -198,9 +198,10 @@ async function build(dir: string): Promise<{ built: Built; store: Store }> {
   }
 }
 
-/** What one route gave: asked for one page again and again, and over every list with nothing kept. */
+/** What one route gave: asked for one page again and again, and over every list with nothing kept; beside the bare endpoint measured just before. */
 interface Routed extends Omit<Measured, "errors"> {
   uncached: Omit<Measured, "errors"> & { distinctPaths: number };
+  bare: Omit<Measured, "errors">;
 }
 
 /** Grants sampled at an even stride over the index, at most this many, for the routes asked over every list. */
@@ -312,19 +313,24 @@ async function main(): Promise<void> {
   for (const [name, route] of Object.entries(routes)) {
     const probe = await fetch(api.url + route);
     if (probe.status !== 200) throw new Error(`${route}: HTTP ${probe.status} ${await probe.text()}`);
+    // The bare endpoint again beside each route: this machine's speed drifts over a run of minutes.
+    const { errors: bareErrors, ...bare } = await measure(`${bareServer.url}/bare`);
+    if (bareErrors) throw new Error(`bare endpoint: ${bareErrors} errors`);
     const { errors, ...samePage } = await measure(api.url + route);
     if (errors) throw new Error(`${route}: ${errors} errors under load`);
     const { errors: spreadErrors, ...everyList } = await loadPaths(uncached.url, spread[name], { connections: CONNECTIONS, seconds: DURATION });
     if (spreadErrors) throw new Error(`${name} over ${spread[name].length} paths: ${spreadErrors} errors under load`);
-    results[name] = { ...samePage, uncached: { ...everyList, distinctPaths: spread[name].length } };
+    results[name] = { ...samePage, uncached: { ...everyList, distinctPaths: spread[name].length }, bare };
     console.log(name, results[name]);
   }
   if (session) {
     const { profile } = await session.post("Profiler.stop");
     await writeFile(process.env.BENCH_PROFILE!, JSON.stringify(profile));
   }
-  const { errors: bareErrors, ...bareResult } = await measure(`${bareServer.url}/bare`);
-  if (bareErrors) throw new Error(`bare endpoint: ${bareErrors} errors`);
+  // The bare endpoint's row: its median run of those beside the routes.
+  const bareResult = Object.values(results)
+    .map((r) => r.bare)
+    .sort((a, b) => a.reqPerSec - b.reqPerSec)[Math.floor(Object.keys(results).length / 2)];
   console.log("bareExpress", bareResult);
 
   uncached.server.close();
@@ -350,9 +356,12 @@ async function main(): Promise<void> {
   await mkdir(path.join(here, "results"), { recursive: true });
   await writeFile(path.join(here, "results/api.json"), JSON.stringify(json, null, 2) + "\n");
   const n = (x: number) => x.toLocaleString("en");
-  const share = (r: { reqPerSec: number }) => `${((100 * r.reqPerSec) / bareResult.reqPerSec).toFixed(0)}%`;
-  const row = (name: string, r: Omit<Measured, "errors"> & Partial<Routed>) =>
-    `| ${name} | ${n(r.reqPerSec)} | ${r.p50Ms} | ${r.p99Ms} | ${share(r)} | ${r.uncached ? `${n(r.uncached.distinctPaths)} | ${n(r.uncached.reqPerSec)} | ${r.uncached.p50Ms} | ${r.uncached.p99Ms} | ${share(r.uncached)}` : "| | | |"} |`;
+  // Each route against the bare endpoint measured beside it.
+  const share = (r: { reqPerSec: number }, bare: { reqPerSec: number }) => `${((100 * r.reqPerSec) / bare.reqPerSec).toFixed(0)}%`;
+  const row = (name: string, r: Omit<Measured, "errors"> & Partial<Routed>) => {
+    const bare = r.bare ?? r;
+    return `| ${name} | ${n(r.reqPerSec)} | ${r.p50Ms} | ${r.p99Ms} | ${share(r, bare)} | ${r.uncached ? `${n(r.uncached.distinctPaths)} | ${n(r.uncached.reqPerSec)} | ${r.uncached.p50Ms} | ${r.uncached.p99Ms} | ${share(r.uncached, bare)}` : "| | | |"} |`;
+  };
   const table = [
     `The national catalogue: ${n(scale.datasets)} datasets anchored on anvil in ${n(scale.anchoring.transactions)} batches of ${BATCH} (${n(scale.anchoring.seconds)} s, ${n(scale.anchoring.gasPerDataset)} gas a dataset), ${n(scale.grants)} grants issued (${n(scale.granting.seconds)} s, ${n(scale.granting.gasPerGrant)} gas a grant) and indexed from the chain by dpl's indexer in ${n(scale.indexFromChainSeconds)} s; then ${n(scale.usageEvents)} usage events over those grants through the indexer's apply path in ${n(scale.usageApplySeconds)} s.`,
     "",
@@ -363,7 +372,7 @@ async function main(): Promise<void> {
     `| opening it (identity and journal only) | ${scale.openSeconds.toFixed(3)} s |`,
     `| reading every key back (runs behind the API after opening; \`npm run verify-index\`) | ${n(scale.verifySeconds)} s |`,
     "",
-    `Routes on that index: autocannon in its own process, ${CONNECTIONS} connections, ${DURATION} s a route; pages carry 25 items (the default) with their evidence and finality. "One page" asks the same URL again and again of the API as configured by default, so after the first request it is the answer cache's figure (API_CACHE_MB); "every list" asks an API keeping nothing (API_CACHE_MB=0) for a different list or record each request, in a shuffled order over that many, so each answer is read from the index.`,
+    `Routes on that index: autocannon in its own process, ${CONNECTIONS} connections, ${DURATION} s a route; pages carry 25 items (the default) with their evidence and finality. "One page" asks the same URL again and again of the API as configured by default, so after the first request it is the answer cache's figure (API_CACHE_MB); "every list" asks an API keeping nothing (API_CACHE_MB=0) for a different list or record each request, in a shuffled order over that many, so each answer is read from the index (through LevelDB's block cache, INDEX_CACHE_MB, ${DEFAULT_INDEX_CACHE_MB} MiB by default). "vs bare" compares each route with the bare endpoint loaded just before it; the bare row is the median of those runs.`,
     "",
     "| route | one page: req/s | p50 ms | p99 ms | vs bare | every list: paths | req/s | p50 ms | p99 ms | vs bare |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",

@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const deployBlock = config.startBlock ?? (recorded?.ledger?.toLowerCase() === ledger ? recorded.deployBlock : await firstBlockWithCode(rpc, ledger));
   const dir = indexDir(config.dataDir, chainId, ledger);
   if (flags.has("--rebuild")) await rm(dir, { recursive: true, force: true });
-  const store = await Store.open(dir, { chainId, ledger, deployBlock });
+  const store = await Store.open(dir, { chainId, ledger, deployBlock }, { cacheMb: config.indexCacheMb });
   const indexer = createIndexer({ common: { logger }, rpc, store, ledger, deployBlock, options: indexerOptions(config) });
   try {
     if (flags.has("--once")) {

@@ -126,7 +126,7 @@ async function startOn(args: { config: Config; logger: Logger; say?: (line: stri
   const dir = indexDir(config.dataDir, chainId, ledger);
   // A ledger deployed just now on the embedded chain makes any index under its address another chain's.
   if (chain && deployed) await rm(dir, { recursive: true, force: true });
-  let store = await Store.open(dir, { chainId, ledger, deployBlock });
+  let store = await Store.open(dir, { chainId, ledger, deployBlock }, { cacheMb: config.indexCacheMb });
   args.opened(store);
   if (chain && !deployed) {
     store = await reconcileWithChain({ store, rpc, logger, dir, identity: { chainId, ledger, deployBlock } });
@@ -245,5 +245,5 @@ async function reconcileWithChain(args: { store: Store; rpc: RpcClient; logger: 
   await store.close();
   await rm(args.dir, { recursive: true, force: true });
   logger.warn({ msg: `the chain kept none of the blocks the index remembers (it had reached block ${state.cursor.number}): the index is rebuilt from the chain`, from: state.cursor.number });
-  return Store.open(args.dir, args.identity);
+  return Store.open(args.dir, args.identity, args.store.options);
 }

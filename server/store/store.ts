@@ -36,6 +36,20 @@ export const TABLE_FILES_OPEN = 500;
  * TABLE_FILES_OPEN holds an index of up to 16 GiB.
  */
 export const TABLE_FILE_BYTES = 32 * 2 ** 20;
+
+/**
+ * MiB of LevelDB's block cache (uncompressed blocks; LevelDB's default is 8 MiB) unless INDEX_CACHE_MB
+ * says otherwise. A read from a block not in it goes to the file and decompresses the block again:
+ * with 8 MiB, pages read across many lists did so for nearly every item, and a grant's 25 uses cost
+ * twice the CPU they cost with the blocks kept (bench/README.md, "What a first read costs").
+ */
+export const DEFAULT_INDEX_CACHE_MB = 256;
+
+/** How an index is opened beyond its place and identity. */
+export interface StoreOptions {
+  /** MiB of LevelDB's block cache (INDEX_CACHE_MB); DEFAULT_INDEX_CACHE_MB when not given. */
+  cacheMb?: number;
+}
 import { type BatchOp, type Db, type Json, jsonSublevel, type Sublevel, type UndoEntry, WriteSet } from "./write-set.js";
 
 export { corruptStore, exhaustedResources, isResourceExhaustion, isStorageFault } from "./faults.js";
@@ -51,6 +65,8 @@ export class Store {
     readonly db: Db,
     readonly identity: StoreIdentity,
     readonly dir: string,
+    /** As opened: a rebuild or reset opens the index again with the same. */
+    readonly options: StoreOptions,
   ) {
     for (const name of SUBLEVELS) this.subs.set(name, jsonSublevel(db, name));
   }
@@ -59,11 +75,16 @@ export class Store {
    * Opens (or creates) the index at `dir` for `identity`. Throws a StoreError when another process
    * holds it, when it is unreadable, or when it indexes another chain, ledger or schema.
    */
-  static async open(dir: string, identity: Omit<StoreIdentity, "schema">): Promise<Store> {
+  static async open(dir: string, identity: Omit<StoreIdentity, "schema">, options: StoreOptions = {}): Promise<Store> {
     await mkdir(dir, { recursive: true });
     // At most TABLE_FILES_OPEN table files held open: with the API's connections capped, the
     // process's file descriptors stay bounded (see README, "Limits of one process").
-    const db: Db = new Level<string, Json>(dir, { valueEncoding: "json", maxOpenFiles: TABLE_FILES_OPEN, maxFileSize: TABLE_FILE_BYTES });
+    const db: Db = new Level<string, Json>(dir, {
+      valueEncoding: "json",
+      maxOpenFiles: TABLE_FILES_OPEN,
+      maxFileSize: TABLE_FILE_BYTES,
+      cacheSize: (options.cacheMb ?? DEFAULT_INDEX_CACHE_MB) * 2 ** 20,
+    });
     try {
       await db.open();
     } catch (error: any) {
@@ -92,7 +113,7 @@ export class Store {
         `the index at ${dir} was built for chain ${existing.chainId}, ledger ${existing.ledger}, schema ${existing.schema}; this is chain ${wanted.chainId}, ledger ${wanted.ledger}, schema ${wanted.schema}. Use another DATA_DIR or rebuild with \`npm run reindex\``,
       );
     }
-    const store = new Store(db, wanted, dir);
+    const store = new Store(db, wanted, dir, options);
     try {
       await store.checkJournal();
     } catch (error) {

@@ -7,11 +7,21 @@ import { promisify } from "node:util";
 import { expect } from "chai";
 
 import { StoreError } from "../../core/errors.js";
-import { Store, TABLE_FILE_BYTES, TABLE_FILES_OPEN } from "../../server/store/store.js";
+import { DEFAULT_INDEX_CACHE_MB, Store, TABLE_FILE_BYTES, TABLE_FILES_OPEN } from "../../server/store/store.js";
 import { tempDir } from "../helpers/system.js";
 
 const run = promisify(execFile);
 const LEDGER = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
+
+/** 6,144 values of `value()`, written in four batches of keys across the whole range, then compacted. */
+async function writeValues(store: Store, value: () => string): Promise<void> {
+  for (let part = 0; part < 4; part++) {
+    const batch = store.db.batch();
+    for (let i = part; i < 6_144; i += 4) batch.put(`!datasets!${i.toString().padStart(6, "0")}`, value(), { valueEncoding: "utf8" });
+    await batch.write();
+  }
+  await (store.db as unknown as { compactRange(start: string, end: string): Promise<void> }).compactRange("!", "~");
+}
 
 describe("Store.open", function () {
   it("refuses a second process on the same index with a clear message", async function () {
@@ -49,19 +59,37 @@ describe("Store.open", function () {
   it("writes table files of TABLE_FILE_BYTES, not LevelDB's 2 MiB, so TABLE_FILES_OPEN holds a national index", async function () {
     const dir = await tempDir("table-files");
     const store = await Store.open(dir, { chainId: 31337, ledger: LEDGER, deployBlock: 1 });
-    // 16 MiB of values that do not compress, in four batches of keys across the whole range (so the
-    // files the write buffer flushes overlap, and compaction must rewrite them into table files).
-    for (let part = 0; part < 4; part++) {
-      const batch = store.db.batch();
-      for (let i = part; i < 6_144; i += 4) batch.put(`!datasets!${i.toString().padStart(6, "0")}`, randomBytes(2_048).toString("base64"), { valueEncoding: "utf8" });
-      await batch.write();
-    }
-    await (store.db as unknown as { compactRange(start: string, end: string): Promise<void> }).compactRange("!", "~");
+    // 16 MiB that does not compress; the files the write buffer flushes overlap, so compaction must
+    // rewrite them into table files.
+    await writeValues(store, () => randomBytes(2_048).toString("base64"));
     await store.close();
     const sizes = await Promise.all((await readdir(dir)).filter((name) => name.endsWith(".ldb")).map(async (name) => (await stat(path.join(dir, name))).size));
     expect(Math.max(...sizes), "the largest table file")
       .to.be.above(4 * 2 ** 20)
       .and.at.most(TABLE_FILE_BYTES + 2 ** 20);
     expect(TABLE_FILES_OPEN * TABLE_FILE_BYTES, "an index of 10,000,000 events (5.6 GiB) fits in the files held open").to.be.above(5.6 * 2 ** 30);
+  });
+
+  it("keeps INDEX_CACHE_MB of blocks read, not LevelDB's 8 MiB, so pages across many lists are not decompressed again", async function () {
+    const dir = await tempDir("block-cache");
+    const identity = { chainId: 31337, ledger: LEDGER, deployBlock: 1 };
+    const written = await Store.open(dir, identity);
+    // 12 MiB as read, stored compressed as index records are (LevelDB keeps only blocks it had to
+    // decompress: an uncompressed block is read from the file as it is).
+    await writeValues(written, () => randomBytes(128).toString("hex").repeat(8));
+    await written.close();
+    // LevelDB counts the block cache's contents in its memory usage (with the write buffer, empty here).
+    const memoryAfterReadingAll = async (cacheMb?: number) => {
+      const store = await Store.open(dir, identity, cacheMb === undefined ? {} : { cacheMb });
+      try {
+        for (const key of await store.sub("datasets").keys().all()) store.sub("datasets").getSync(key, { valueEncoding: "utf8" });
+        return Number((store.db as unknown as { getProperty(name: string): string }).getProperty("leveldb.approximate-memory-usage"));
+      } finally {
+        await store.close();
+      }
+    };
+    expect(DEFAULT_INDEX_CACHE_MB).to.equal(256);
+    expect(await memoryAfterReadingAll(), "the default keeps every block read").to.be.above(10 * 2 ** 20);
+    expect(await memoryAfterReadingAll(1), "INDEX_CACHE_MB=1").to.be.below(2 * 2 ** 20);
   });
 });
