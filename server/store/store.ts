@@ -12,6 +12,7 @@ import { corruptStore, exhaustedResources, isLocked, isResourceExhaustion, isSto
 import { blockKey } from "./keys.js";
 import { SCHEMA_VERSION, SUBLEVELS, type SublevelName } from "./layout.js";
 import type { BlockMark, StoreIdentity, SyncState } from "./records.js";
+import { type BatchOp, type Db, type Json, jsonSublevel, type Sublevel, type UndoEntry, WriteSet } from "./write-set.js";
 
 export { SCHEMA_VERSION, SUBLEVELS, type SublevelName } from "./layout.js";
 
@@ -40,8 +41,8 @@ export const TABLE_FILE_BYTES = 32 * 2 ** 20;
 /**
  * MiB of LevelDB's block cache (uncompressed blocks; LevelDB's default is 8 MiB) unless INDEX_CACHE_MB
  * says otherwise. A read from a block not in it goes to the file and decompresses the block again:
- * with 8 MiB, pages read across many lists did so for nearly every item, and a grant's 25 uses cost
- * twice the CPU they cost with the blocks kept (bench/README.md, "What a first read costs").
+ * with 8 MiB, pages read across many lists of a 300,000-use index did so for nearly every item, and a
+ * grant's 25 uses cost twice the CPU they cost with the blocks kept (bench/README.md, "The block cache").
  */
 export const DEFAULT_INDEX_CACHE_MB = 256;
 
@@ -50,7 +51,6 @@ export interface StoreOptions {
   /** MiB of LevelDB's block cache (INDEX_CACHE_MB); DEFAULT_INDEX_CACHE_MB when not given. */
   cacheMb?: number;
 }
-import { type BatchOp, type Db, type Json, jsonSublevel, type Sublevel, type UndoEntry, WriteSet } from "./write-set.js";
 
 export { corruptStore, exhaustedResources, isResourceExhaustion, isStorageFault } from "./faults.js";
 export { type BatchOp, WriteSet } from "./write-set.js";
