@@ -60,7 +60,7 @@ export interface Config {
   apiMaxConnections: number;
   /** API_CACHE_MB: memory for GET answers kept until the index or the head moves (server/api/answer-cache.ts); 0 keeps none. Default 64. */
   apiCacheMb: number;
-  /** INDEX_CACHE_MB: memory for LevelDB's block cache of the index (server/store/store.ts). Default 256. */
+  /** INDEX_CACHE_MB: memory for LevelDB's block cache of the index (server/store/store.ts), at most 4095. Default 256. */
   indexCacheMb: number;
   /** EVENTS_MAX_STREAMS: live event streams (GET /v1/events) the API holds open at once, all clients together. Default 128. */
   eventsMaxStreams: number;
@@ -209,7 +209,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateWindowS: integer(env, "RATE_WINDOW_S", 60, 1, 86_400),
     apiMaxConnections: integer(env, "API_MAX_CONNECTIONS", 256, 1, 1_000_000),
     apiCacheMb: integer(env, "API_CACHE_MB", DEFAULT_API_CACHE_MB, 0, 1_000_000),
-    indexCacheMb: integer(env, "INDEX_CACHE_MB", DEFAULT_INDEX_CACHE_MB, 1, 1_000_000),
+    // LevelDB's binding reads the cache's size as 32 bits: 4096 MiB would wrap to none.
+    indexCacheMb: integer(env, "INDEX_CACHE_MB", DEFAULT_INDEX_CACHE_MB, 1, 4095),
     eventsMaxStreams: integer(env, "EVENTS_MAX_STREAMS", 128, 1, 100_000),
     eventsMaxPerClient: integer(env, "EVENTS_MAX_PER_CLIENT", 8, 1, 100_000),
     trustProxy: trustProxy(env.TRUST_PROXY),

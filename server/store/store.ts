@@ -48,7 +48,7 @@ export const DEFAULT_INDEX_CACHE_MB = 256;
 
 /** How an index is opened beyond its place and identity. */
 export interface StoreOptions {
-  /** MiB of LevelDB's block cache (INDEX_CACHE_MB); DEFAULT_INDEX_CACHE_MB when not given. */
+  /** MiB of LevelDB's block cache (INDEX_CACHE_MB), at most 4095 (its binding reads 32 bits); DEFAULT_INDEX_CACHE_MB when not given. */
   cacheMb?: number;
 }
 
