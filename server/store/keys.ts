@@ -19,9 +19,11 @@ export const seriesKey = (grantId: string, timestamp: number) => `${grantId}:${p
 /** An objection's number: uint64, 20 digits, so that objections sort in filing order. */
 export const objectionKey = (id: bigint | string) => id.toString().padStart(20, "0");
 
-/** The last part of an activity key: whether the account acted ("a") or was acted on ("s"). */
-export const ROLE_ACTOR = "a";
-export const ROLE_SUBJECT = "s";
+/** An item's key in a numbered list (layout.ts): the list's id, then the item's number there (12 digits). */
+export const numberedKey = (listId: string, n: number) => `${listId}:${pad(n, 12)}`;
+
+/** Where a numbered list's length is kept, in "listLengths". */
+export const listLengthKey = (list: string, listId: string) => `${list}:${listId}`;
 
 /** A key greater than every key that starts with `prefix` (keys here are hex, digits and ':'). */
 export const upperBound = (prefix: string) => `${prefix}\xff`;

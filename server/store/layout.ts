@@ -3,7 +3,7 @@
  * records in records.ts), and the schema version that names this layout.
  */
 /** Bumped whenever the layout of keys or records changes: an older index is then rebuilt. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 export const SUBLEVELS = [
   "meta",
@@ -35,5 +35,15 @@ export const SUBLEVELS = [
   "ceilings",
   "objections",
   "objectionsByTarget",
+  "listLengths",
 ] as const;
 export type SublevelName = (typeof SUBLEVELS)[number];
+
+/**
+ * Lists that only ever grow at their newest end (a reorganisation's rollback aside): each item is
+ * keyed by its number in its list, and each list's length is kept (in "listLengths"), so that a page
+ * is read by number, item by item, with synchronous point reads rather than an iterator's round
+ * trip to LevelDB's thread (see bench/README.md, "API at national scale").
+ */
+export const NUMBERED_LISTS = ["usageByDataset", "usageByGrant", "activity", "grantsByDataset", "grantsByGrantee", "grantsByGrantor"] as const satisfies readonly SublevelName[];
+export type NumberedList = (typeof NUMBERED_LISTS)[number];

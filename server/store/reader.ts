@@ -4,7 +4,7 @@
  * shape when it comes back, so a forged one is refused rather than read as a place in the list.
  */
 import { InvalidInputError } from "../../core/errors.js";
-import { decodeCursor, ROLE_ACTOR, ROLE_SUBJECT } from "./keys.js";
+import { decodeCursor } from "./keys.js";
 import type * as R from "./records.js";
 
 export interface Page<T> {
@@ -111,11 +111,11 @@ export interface Reader {
 
 /**
  * What follows a list's prefix in each of its keys: the event's position (block, transaction, log:
- * 24 digits), then the dataset or grant id, or the activity's role; or an epoch's or objection's
- * number (20 digits); or a payment's time (12 digits) and position. A cursor is checked against it, so a forged one is refused rather than read as a place in
- * the list.
+ * 24 digits), then the dataset id; or an item's number in a numbered list (12 digits); or an
+ * epoch's or objection's number (20 digits); or a payment's time (12 digits) and position. A cursor
+ * is checked against it, so a forged one is refused rather than read as a place in the list.
  */
-const LIST_KEY_TAIL = new RegExp(`^(\\d{24}(:0x[0-9a-f]{64}|:[${ROLE_ACTOR}${ROLE_SUBJECT}])?|\\d{20}|\\d{12}:\\d{24})$`);
+const LIST_KEY_TAIL = /^(\d{24}(:0x[0-9a-f]{64})?|\d{12}|\d{20}|\d{12}:\d{24})$/;
 
 /** The key a list's cursor stands for: the last key of the page that gave it out. */
 export function keyAfter(cursor: string | undefined, prefix: string): string | undefined {
@@ -123,6 +123,19 @@ export function keyAfter(cursor: string | undefined, prefix: string): string | u
   const key = decodeCursor(cursor);
   if (key === undefined || !key.startsWith(prefix) || !LIST_KEY_TAIL.test(key.slice(prefix.length))) throw new InvalidCursorError();
   return key;
+}
+
+/**
+ * The number of the item a numbered list's cursor stands for (the last of the page that gave it
+ * out): a number of this list, below its `length`; the list's length when there is no cursor.
+ */
+export function numberBefore(cursor: string | undefined, prefix: string, length: number): number {
+  const key = keyAfter(cursor, prefix);
+  if (key === undefined) return length;
+  const tail = key.slice(prefix.length);
+  const n = Number(tail);
+  if (tail.length !== 12 || n >= length) throw new InvalidCursorError();
+  return n;
 }
 
 /** Where a lineage page starts: 0, or the offset its cursor carries. */

@@ -1,19 +1,23 @@
 /**
  * Reads of the index, each through one LevelDB snapshot: an answer never mixes state from before
- * and after a write (a reorganisation's rollback included). Lists are range scans over the index
- * sublevels, paginated by an opaque cursor (the last key returned).
+ * and after a write (a reorganisation's rollback included). A numbered list's page is read item by
+ * item by number (layout.ts); other lists are range scans over the index sublevels. Both are
+ * paginated by an opaque cursor (the last key returned).
  */
 import { isMonthEnd, monthOf } from "../../core/period.js";
-import { encodeCursor, epochKey, objectionKey, ROLE_ACTOR, seriesKey, upperBound } from "./keys.js";
-import { keyAfter, type LineageArgs, type LineageGraph, lineageOffset, type Page, type PageArgs, type Reader, type StoredItem } from "./reader.js";
+import type { NumberedList } from "./layout.js";
+import { encodeCursor, epochKey, listLengthKey, numberedKey, objectionKey, seriesKey, upperBound } from "./keys.js";
+import { keyAfter, type LineageArgs, type LineageGraph, lineageOffset, numberBefore, type Page, type PageArgs, type Reader, type StoredItem } from "./reader.js";
 import type * as R from "./records.js";
 import type { Store, SublevelName } from "./store.js";
 
 export { InvalidCursorError, type LineageArgs, type LineageGraph, type Page, type PageArgs, type Reader, type StoredItem } from "./reader.js";
 
-/** The block of a list entry: the first 12 digits after the list's prefix (keys start with the event's position). */
-const storedItem = (json: string | undefined, key: string, prefix: string): StoredItem | undefined =>
-  json === undefined ? undefined : { json, block: Number(key.slice(prefix.length, prefix.length + 12)) };
+const BLOCK_FIELD = '"blockNumber":';
+
+/** A stored item with its block, read from its evidence (the last field, so the last block number in it). */
+const storedItem = (json: string | undefined): StoredItem | undefined =>
+  json === undefined ? undefined : { json, block: Number.parseInt(json.slice(json.lastIndexOf(BLOCK_FIELD) + BLOCK_FIELD.length), 10) };
 
 /** A string field of stored JSON whose strings are hex or decimal (never escaped), found by name. */
 function stringField(json: string, name: string): string {
@@ -89,6 +93,31 @@ class SnapshotReader implements Reader {
     return { entries: entries.slice(0, args.limit), more };
   }
 
+  /**
+   * A page of numbered list `listId` of `list`, newest first: its length, then its items by number.
+   * A list of references (small values, which LevelDB's cache keeps) is read with synchronous point
+   * reads; a list holding large items themselves (`range`) with one range read between the page's
+   * first and last keys, which reads their blocks off the main thread. `load` turns each value into
+   * an item (undefined drops it); `text` leaves the values unparsed.
+   */
+  private async numberedPage<T>(list: NumberedList, listId: string, args: PageArgs, load: (value: any) => T | undefined, how: { text?: boolean; range?: boolean } = {}): Promise<Page<T>> {
+    const length = this.get<number>("listLengths", listLengthKey(list, listId)) ?? 0;
+    const end = numberBefore(args.cursor, `${listId}:`, length);
+    const start = Math.max(0, end - args.limit);
+    const values: unknown[] = [];
+    const encoding = how.text ? { valueEncoding: "utf8" } : {};
+    if (how.range && end > start) {
+      const range = { ...this.opts, ...encoding, reverse: true, gte: numberedKey(listId, start), lte: numberedKey(listId, end - 1), highWaterMarkBytes: PAGE_READ_BYTES };
+      values.push(...(await this.store.sub(list).values(range).all()));
+    } else for (let n = end - 1; n >= start; n--) values.push(this.store.sub(list).getSync(numberedKey(listId, n), { ...this.opts, ...encoding }));
+    const items: T[] = [];
+    for (const value of values) {
+      const item = value === undefined ? undefined : load(value);
+      if (item !== undefined) items.push(item);
+    }
+    return { items, next: start > 0 ? encodeCursor(numberedKey(listId, start)) : null };
+  }
+
   /** A page of `name` under `prefix`; `load` turns each entry into an item (undefined drops it). */
   private async pageOf<T>(name: SublevelName, prefix: string, args: PageArgs, reverse: boolean, load: (key: string, value: any) => T | undefined, asText = false): Promise<Page<T>> {
     const { entries, more } = await this.entriesUnder(name, prefix, args, reverse, asText);
@@ -153,30 +182,28 @@ class SnapshotReader implements Reader {
     return keys.map((k) => this.get<R.DatasetRecord>("datasets", lastPart(k))).filter((d): d is R.DatasetRecord => d !== undefined);
   }
 
-  grantsOfDataset(datasetId: string, args: PageArgs) {
-    return this.pageOf("grantsByDataset", `${datasetId}:`, args, true, (k) => this.get<R.GrantRecord>("grants", lastPart(k)));
+  async grantsOfDataset(datasetId: string, args: PageArgs) {
+    return this.numberedPage("grantsByDataset", datasetId, args, (grantId: string) => this.get<R.GrantRecord>("grants", grantId));
   }
 
-  grantsOfGrantee(grantee: string, args: PageArgs) {
-    return this.pageOf("grantsByGrantee", `${grantee}:`, args, true, (k) => this.get<R.GrantRecord>("grants", lastPart(k)));
+  async grantsOfGrantee(grantee: string, args: PageArgs) {
+    return this.numberedPage("grantsByGrantee", grantee, args, (grantId: string) => this.get<R.GrantRecord>("grants", grantId));
   }
 
-  grantsOfGrantor(grantor: string, args: PageArgs) {
-    return this.pageOf("grantsByGrantor", `${grantor}:`, args, true, (k) => this.get<R.GrantRecord>("grants", lastPart(k)));
+  async grantsOfGrantor(grantor: string, args: PageArgs) {
+    return this.numberedPage("grantsByGrantor", grantor, args, (grantId: string) => this.get<R.GrantRecord>("grants", grantId));
   }
 
   usageOfGrant(grantId: string, args: PageArgs) {
     return parsed<R.UsageRecord>(this.storedUsageOfGrant(grantId, args));
   }
 
-  storedUsageOfGrant(grantId: string, args: PageArgs) {
-    const prefix = `${grantId}:`;
-    return this.pageOf("usageByGrant", prefix, args, true, (key, usageKey: string) => storedItem(this.text("usageByDataset", usageKey), key, prefix));
+  async storedUsageOfGrant(grantId: string, args: PageArgs) {
+    return this.numberedPage("usageByGrant", grantId, args, (usageKey: string) => storedItem(this.text("usageByDataset", usageKey)));
   }
 
-  storedUsageOfDataset(datasetId: string, args: PageArgs) {
-    const prefix = `${datasetId}:`;
-    return this.pageOf("usageByDataset", prefix, args, true, (key, json: string) => storedItem(json, key, prefix), true);
+  async storedUsageOfDataset(datasetId: string, args: PageArgs) {
+    return this.numberedPage("usageByDataset", datasetId, args, storedItem, { text: true, range: true });
   }
 
   async usageOfDataset(datasetId: string, args: PageArgs & { grantee?: string; from?: number; to?: number }): Promise<Page<R.UsageRecord>> {
@@ -258,24 +285,22 @@ class SnapshotReader implements Reader {
    * entry is written from that record's text, its fields found by name (each is a hex or decimal
    * string, never escaped) and its evidence taken whole.
    */
-  storedActivity(account: string, args: PageArgs) {
-    const prefix = `${account}:`;
-    return this.pageOf(
+  async storedActivity(account: string, args: PageArgs) {
+    return this.numberedPage(
       "activity",
-      prefix,
+      account,
       args,
-      true,
-      (key, json: string) => {
+      (json: string) => {
         // An entry of its own is an object; a use's is its usage key, a JSON string.
-        if (json.charCodeAt(0) !== 0x22) return storedItem(json, key, prefix);
+        if (json.charCodeAt(0) !== 0x22) return storedItem(json);
         const usage = this.text("usageByDataset", json.slice(1, -1) satisfies R.UsageActivityRef);
         if (usage === undefined) return undefined;
-        const grantee = key.endsWith(`:${ROLE_ACTOR}`);
-        const counterparty = grantee ? "" : `,"counterparty":"${stringField(usage, "grantee")}"`;
-        const entry = `{"account":"${account}","kind":"${grantee ? "used" : "dataset-used"}","datasetId":"${stringField(usage, "datasetId")}","grantId":"${stringField(usage, "grantId")}","units":"${stringField(usage, "units")}"${counterparty}${usage.slice(usage.indexOf(',"evidence":'))}`;
-        return storedItem(entry, key, prefix);
+        const grantee = stringField(usage, "grantee");
+        const counterparty = grantee === account ? "" : `,"counterparty":"${grantee}"`;
+        const entry = `{"account":"${account}","kind":"${grantee === account ? "used" : "dataset-used"}","datasetId":"${stringField(usage, "datasetId")}","grantId":"${stringField(usage, "grantId")}","units":"${stringField(usage, "units")}"${counterparty}${usage.slice(usage.indexOf(',"evidence":'))}`;
+        return storedItem(entry);
       },
-      true,
+      { text: true },
     );
   }
 
@@ -296,7 +321,7 @@ class SnapshotReader implements Reader {
 
   storedUsageOfEpoch(holder: string, epoch: bigint, args: PageArgs) {
     const prefix = `${epochKey(holder, epoch)}:`;
-    return this.pageOf("usageByEpoch", prefix, args, false, (key, usageKey: string) => storedItem(this.text("usageByDataset", usageKey), key, prefix));
+    return this.pageOf("usageByEpoch", prefix, args, false, (_, usageKey: string) => storedItem(this.text("usageByDataset", usageKey)));
   }
 
   /** The last value of a grant's series (units used, payments) at or before the end of second `time`: one seek. */

@@ -257,10 +257,10 @@ export type ActivityKind =
   | "dataset-cancelled";
 
 /**
- * How a use appears in the activity of its grantee (key role "a": "used") and of the dataset's holder
- * (role "s": "dataset-used"): the key of its usage record, nothing more. The account is the list's,
- * the kind the key's role, the rest the usage record's (the most frequent event would otherwise be
- * stored three times over).
+ * How a use appears in the activity of its grantee ("used") and of the dataset's holder
+ * ("dataset-used"): the key of its usage record, nothing more. The account is the list's, the kind
+ * whether that account is the use's grantee, the rest the usage record's (the most frequent event
+ * would otherwise be stored three times over).
  */
 export type UsageActivityRef = string;
 

@@ -8,7 +8,8 @@ import { ZeroHash } from "ethers";
 import { currencyCodeText, PURPOSE_CLASS_NAMES, roleName, USAGE_ACTION_NAMES } from "../../core/ids.js";
 import { monthOf, nextMonth } from "../../core/period.js";
 import type { LedgerEventBody } from "../../core/ledger-events.js";
-import { epochKey, objectionKey, positionKey, ROLE_ACTOR, ROLE_SUBJECT, seriesKey } from "./keys.js";
+import type { NumberedList } from "./layout.js";
+import { epochKey, listLengthKey, numberedKey, objectionKey, positionKey, seriesKey } from "./keys.js";
 import type * as R from "./records.js";
 
 /** The settlement whose entries a transaction's next uses are (meta key "settling"). */
@@ -19,16 +20,19 @@ interface SettlingMark {
 }
 import type { WriteSet } from "./store.js";
 
-async function activity(
-  w: WriteSet,
-  account: string,
-  role: typeof ROLE_ACTOR | typeof ROLE_SUBJECT,
-  kind: R.ActivityKind,
-  evidence: R.Evidence,
-  details: Omit<R.ActivityRecord, "account" | "kind" | "evidence"> = {},
-): Promise<void> {
+/** Adds `value` at the newest end of numbered list `listId` of `list` (layout.ts): its number is the list's length, which grows by one. Its key. */
+async function append(w: WriteSet, list: NumberedList, listId: string, value: unknown): Promise<string> {
+  const lengthKey = listLengthKey(list, listId);
+  const length = (await w.get<number>("listLengths", lengthKey)) ?? 0;
+  await w.put("listLengths", lengthKey, length + 1);
+  const key = numberedKey(listId, length);
+  await w.put(list, key, value, true);
+  return key;
+}
+
+async function activity(w: WriteSet, account: string, kind: R.ActivityKind, evidence: R.Evidence, details: Omit<R.ActivityRecord, "account" | "kind" | "evidence"> = {}): Promise<void> {
   const record: R.ActivityRecord = { account, kind, ...details, evidence: timed(evidence) };
-  await w.put("activity", `${account}:${positionKey(evidence)}:${role}`, record, true);
+  await append(w, "activity", account, record);
 }
 
 /** Evidence with its time written as the API writes it, for the records it serves as stored. */
@@ -73,7 +77,7 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       await w.put("byPosition", `${pos}:${event.datasetId}`, "", true);
       await w.put("byHolder", holderKey, "", true);
       await w.put("byContent", `${event.contentHash}:${pos}:${event.datasetId}`, "", true);
-      await activity(w, event.holder, ROLE_ACTOR, "registered", evidence, { datasetId: event.datasetId });
+      await activity(w, event.holder, "registered", evidence, { datasetId: event.datasetId });
       return;
     }
     case "DatasetDerived": {
@@ -82,7 +86,7 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       await w.put("datasets", child.id, child);
       await w.put("lineageUp", `${event.datasetId}:${event.parentId}`, event.grantId, true);
       await w.put("lineageDown", `${event.parentId}:${event.datasetId}`, event.grantId, true);
-      await activity(w, child.registrant, ROLE_ACTOR, "derived", evidence, { datasetId: event.datasetId, grantId: event.grantId });
+      await activity(w, child.registrant, "derived", evidence, { datasetId: event.datasetId, grantId: event.grantId });
       return;
     }
     case "DatasetLicensed": {
@@ -97,15 +101,15 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       const next = await must(dataset(w, event.datasetId), event);
       await w.put("datasets", previous.id, { ...previous, nextVersion: next.id });
       await w.put("datasets", next.id, { ...next, previousVersion: previous.id });
-      await activity(w, event.holder, ROLE_ACTOR, "versioned", evidence, { datasetId: event.datasetId });
+      await activity(w, event.holder, "versioned", evidence, { datasetId: event.datasetId });
       return;
     }
     case "HoldingTransferOffered": {
       const d = await must(dataset(w, event.datasetId), event);
       const to = event.to === ZERO_ADDRESS ? null : event.to;
       await w.put("datasets", d.id, { ...d, pendingHolder: to });
-      await activity(w, event.from, ROLE_ACTOR, "holding-offered", evidence, { datasetId: d.id, counterparty: event.to });
-      if (to) await activity(w, to, ROLE_SUBJECT, "holding-received-offer", evidence, { datasetId: d.id, counterparty: event.from });
+      await activity(w, event.from, "holding-offered", evidence, { datasetId: d.id, counterparty: event.to });
+      if (to) await activity(w, to, "holding-received-offer", evidence, { datasetId: d.id, counterparty: event.from });
       return;
     }
     case "HoldingTransferred": {
@@ -114,14 +118,14 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       await w.del("byHolder", d.holderKey);
       await w.put("byHolder", holderKey, "");
       await w.put("datasets", d.id, { ...d, holder: event.to, pendingHolder: null, holderKey, transfers: [...d.transfers, { from: event.from, to: event.to, evidence }] });
-      await activity(w, event.to, ROLE_ACTOR, "holding-accepted", evidence, { datasetId: d.id, counterparty: event.from });
-      await activity(w, event.from, ROLE_SUBJECT, "holding-transferred-away", evidence, { datasetId: d.id, counterparty: event.to });
+      await activity(w, event.to, "holding-accepted", evidence, { datasetId: d.id, counterparty: event.from });
+      await activity(w, event.from, "holding-transferred-away", evidence, { datasetId: d.id, counterparty: event.to });
       return;
     }
     case "DatasetRetired": {
       const d = await must(dataset(w, event.datasetId), event);
       await w.put("datasets", d.id, { ...d, retired: evidence });
-      await activity(w, event.holder, ROLE_ACTOR, "retired", evidence, { datasetId: d.id });
+      await activity(w, event.holder, "retired", evidence, { datasetId: d.id });
       return;
     }
     case "GrantIssued": {
@@ -144,11 +148,11 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
         ended: null,
       };
       await w.put("grants", event.grantId, record, true);
-      await w.put("grantsByDataset", `${event.datasetId}:${pos}:${event.grantId}`, "", true);
-      await w.put("grantsByGrantee", `${event.grantee}:${pos}:${event.grantId}`, "", true);
-      await w.put("grantsByGrantor", `${event.grantor}:${pos}:${event.grantId}`, "", true);
-      await activity(w, event.grantor, ROLE_ACTOR, "granted", evidence, { datasetId: event.datasetId, grantId: event.grantId, counterparty: event.grantee });
-      await activity(w, event.grantee, ROLE_SUBJECT, "grant-received", evidence, { datasetId: event.datasetId, grantId: event.grantId, counterparty: event.grantor });
+      await append(w, "grantsByDataset", event.datasetId, event.grantId);
+      await append(w, "grantsByGrantee", event.grantee, event.grantId);
+      await append(w, "grantsByGrantor", event.grantor, event.grantId);
+      await activity(w, event.grantor, "granted", evidence, { datasetId: event.datasetId, grantId: event.grantId, counterparty: event.grantee });
+      await activity(w, event.grantee, "grant-received", evidence, { datasetId: event.datasetId, grantId: event.grantId, counterparty: event.grantor });
       return;
     }
     case "GrantRevoked":
@@ -158,8 +162,8 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       await w.put("grants", g.id, { ...g, state: revoked ? "revoked" : "renounced", ended: evidence });
       const actor = revoked ? event.holder : event.grantee;
       const subject = revoked ? g.grantee : ((await dataset(w, g.datasetId))?.holder ?? g.grantor);
-      await activity(w, actor, ROLE_ACTOR, revoked ? "revoked" : "renounced", evidence, { datasetId: g.datasetId, grantId: g.id, counterparty: subject });
-      await activity(w, subject, ROLE_SUBJECT, revoked ? "grant-revoked" : "grant-renounced", evidence, { datasetId: g.datasetId, grantId: g.id, counterparty: actor });
+      await activity(w, actor, revoked ? "revoked" : "renounced", evidence, { datasetId: g.datasetId, grantId: g.id, counterparty: subject });
+      await activity(w, subject, revoked ? "grant-revoked" : "grant-renounced", evidence, { datasetId: g.datasetId, grantId: g.id, counterparty: actor });
       return;
     }
     case "MeterAppointed":
@@ -167,8 +171,8 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       const appointed = event.kind === "MeterAppointed";
       if (appointed) await w.put("meters", `${event.holder}:${event.meter}`, { holder: event.holder, meter: event.meter, appointed: evidence } satisfies R.MeterRecord);
       else await w.del("meters", `${event.holder}:${event.meter}`);
-      await activity(w, event.holder, ROLE_ACTOR, appointed ? "meter-appointed" : "meter-dismissed", evidence, { counterparty: event.meter });
-      if (event.meter !== event.holder) await activity(w, event.meter, ROLE_SUBJECT, appointed ? "appointed-meter" : "dismissed-meter", evidence, { counterparty: event.holder });
+      await activity(w, event.holder, appointed ? "meter-appointed" : "meter-dismissed", evidence, { counterparty: event.meter });
+      if (event.meter !== event.holder) await activity(w, event.meter, appointed ? "appointed-meter" : "dismissed-meter", evidence, { counterparty: event.holder });
       return;
     }
     case "EpochSettled": {
@@ -186,8 +190,8 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       await w.put("epochs", epochKey(event.holder, event.epoch), record, true);
       // The uses that follow in this transaction are the epoch's entries.
       await w.put("meta", "settling", { txHash: evidence.txHash, holder: event.holder, epoch } satisfies SettlingMark);
-      await activity(w, event.holder, ROLE_SUBJECT, "epoch-settled", evidence, { counterparty: event.meter, units: record.units, epoch });
-      if (event.meter !== event.holder) await activity(w, event.meter, ROLE_ACTOR, "settled-epoch", evidence, { counterparty: event.holder, units: record.units, epoch });
+      await activity(w, event.holder, "epoch-settled", evidence, { counterparty: event.meter, units: record.units, epoch });
+      if (event.meter !== event.holder) await activity(w, event.meter, "settled-epoch", evidence, { counterparty: event.holder, units: record.units, epoch });
       return;
     }
     case "UsageRecorded": {
@@ -211,15 +215,12 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       };
       // The record lives in the by-dataset index itself, so that a page of a dataset's uses is one
       // range read; the by-grant index and the activity entries point at it.
-      const usageKey = `${event.datasetId}:${pos}`;
-      await w.put("usageByDataset", usageKey, usage, true);
+      const usageKey = await append(w, "usageByDataset", event.datasetId, usage);
       if (usage.settlement) await w.put("usageByEpoch", `${epochKey(usage.settlement.holder, BigInt(usage.settlement.epoch))}:${pos}`, usageKey, true);
-      await w.put("usageByGrant", `${event.grantId}:${pos}`, usageKey, true);
-      await w.put("activity", `${event.grantee}:${pos}:${ROLE_ACTOR}`, usageKey satisfies R.UsageActivityRef, true);
+      await append(w, "usageByGrant", event.grantId, usageKey);
+      await append(w, "activity", event.grantee, usageKey satisfies R.UsageActivityRef);
       const holder = (await dataset(w, event.datasetId))?.holder;
-      if (holder && holder !== event.grantee) {
-        await w.put("activity", `${holder}:${pos}:${ROLE_SUBJECT}`, usageKey satisfies R.UsageActivityRef, true);
-      }
+      if (holder && holder !== event.grantee) await append(w, "activity", holder, usageKey satisfies R.UsageActivityRef);
       return;
     }
     case "GrantFeeTerms": {
@@ -256,25 +257,25 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       const fees = g.fees ?? { token: null, currencyCode: null };
       const details = { datasetId: g.datasetId, grantId: g.id, amount: record.amount, currency: { token: fees.token, currencyCode: fees.currencyCode } };
       if (paid) {
-        await activity(w, event.payer, ROLE_ACTOR, "fees-paid", evidence, { ...details, counterparty: event.holder });
-        if (event.holder !== event.payer) await activity(w, event.holder, ROLE_SUBJECT, "fees-received", evidence, { ...details, counterparty: event.payer });
-      } else await activity(w, event.holder, ROLE_ACTOR, "fees-acknowledged", evidence, { ...details, counterparty: g.grantee });
+        await activity(w, event.payer, "fees-paid", evidence, { ...details, counterparty: event.holder });
+        if (event.holder !== event.payer) await activity(w, event.holder, "fees-received", evidence, { ...details, counterparty: event.payer });
+      } else await activity(w, event.holder, "fees-acknowledged", evidence, { ...details, counterparty: g.grantee });
       return;
     }
     case "DatasetCancelled": {
       const d = await must(dataset(w, event.datasetId), event);
       const objectionId = event.objectionId.toString();
       await w.put("datasets", d.id, { ...d, retired: evidence, cancelledBy: objectionId });
-      await activity(w, d.holder, ROLE_SUBJECT, "dataset-cancelled", evidence, { datasetId: d.id, objectionId });
+      await activity(w, d.holder, "dataset-cancelled", evidence, { datasetId: d.id, objectionId });
       return;
     }
     case "GrantCancelled": {
       const g = await must(grant(w, event.grantId), event);
       const objectionId = event.objectionId.toString();
       await w.put("grants", g.id, { ...g, state: "cancelled", ended: evidence, cancelledBy: objectionId });
-      await activity(w, g.grantee, ROLE_SUBJECT, "grant-cancelled", evidence, { datasetId: g.datasetId, grantId: g.id, objectionId });
+      await activity(w, g.grantee, "grant-cancelled", evidence, { datasetId: g.datasetId, grantId: g.id, objectionId });
       const holder = (await dataset(w, g.datasetId))?.holder;
-      if (holder && holder !== g.grantee) await activity(w, holder, ROLE_SUBJECT, "grant-cancelled", evidence, { datasetId: g.datasetId, grantId: g.id, objectionId });
+      if (holder && holder !== g.grantee) await activity(w, holder, "grant-cancelled", evidence, { datasetId: g.datasetId, grantId: g.id, objectionId });
       return;
     }
     case "FeeCapSet": {
@@ -291,7 +292,7 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
         };
         await w.put("feeCaps", event.datasetId, record);
       }
-      await activity(w, event.authority, ROLE_ACTOR, "fee-cap-set", evidence, { datasetId: event.datasetId });
+      await activity(w, event.authority, "fee-cap-set", evidence, { datasetId: event.datasetId });
       return;
     }
     case "RevenueCeilingSet": {
@@ -305,8 +306,8 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       };
       await w.put("ceilings", `${event.operator}:${event.year}`, record);
       const details = { amount: record.ceiling, currency: { token: record.token, currencyCode: record.currencyCode } };
-      await activity(w, event.authority, ROLE_ACTOR, "revenue-ceiling-set", evidence, { ...details, counterparty: event.operator });
-      if (event.operator !== event.authority) await activity(w, event.operator, ROLE_SUBJECT, "revenue-ceiling-received", evidence, { ...details, counterparty: event.authority });
+      await activity(w, event.authority, "revenue-ceiling-set", evidence, { ...details, counterparty: event.operator });
+      if (event.operator !== event.authority) await activity(w, event.operator, "revenue-ceiling-received", evidence, { ...details, counterparty: event.authority });
       return;
     }
     case "ObjectionFiled": {
@@ -330,15 +331,15 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       await w.put("objections", objectionKey(id), record, true);
       await w.put("objectionsByTarget", `${event.target}:${objectionKey(id)}`, "", true);
       const details = { datasetId, ...(onGrant && { grantId: event.target }), objectionId: id };
-      await activity(w, event.objector, ROLE_ACTOR, "objection-filed", evidence, details);
+      await activity(w, event.objector, "objection-filed", evidence, details);
       const holder = (await dataset(w, datasetId))?.holder;
-      if (holder && holder !== event.objector) await activity(w, holder, ROLE_SUBJECT, "objection-received", evidence, { ...details, counterparty: event.objector });
+      if (holder && holder !== event.objector) await activity(w, holder, "objection-received", evidence, { ...details, counterparty: event.objector });
       return;
     }
     case "ObjectionAnswered": {
       const o = await must(w.get<R.ObjectionRecord>("objections", objectionKey(event.objectionId)), event);
       await w.put("objections", objectionKey(o.id), { ...o, state: "answered", answer: { holder: event.holder, text: event.answer, evidenceHash: orNull(event.evidenceHash), evidence } });
-      await activity(w, event.holder, ROLE_ACTOR, "objection-answered", evidence, { datasetId: o.datasetId, objectionId: o.id, counterparty: o.objector });
+      await activity(w, event.holder, "objection-answered", evidence, { datasetId: o.datasetId, objectionId: o.id, counterparty: o.objector });
       return;
     }
     case "ObjectionRuled": {
@@ -346,22 +347,21 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       const ruling = { arbiter: event.arbiter, upheld: event.upheld, text: event.ruling, evidence };
       await w.put("objections", objectionKey(o.id), { ...o, state: event.upheld ? "upheld" : "rejected", ruling });
       const details = { datasetId: o.datasetId, objectionId: o.id };
-      await activity(w, event.arbiter, ROLE_ACTOR, "objection-ruled", evidence, details);
+      await activity(w, event.arbiter, "objection-ruled", evidence, details);
       const holder = (await dataset(w, o.datasetId))?.holder;
-      for (const party of new Set([o.objector, holder]))
-        if (party && party !== event.arbiter) await activity(w, party, ROLE_SUBJECT, "ruling-received", evidence, { ...details, counterparty: event.arbiter });
+      for (const party of new Set([o.objector, holder])) if (party && party !== event.arbiter) await activity(w, party, "ruling-received", evidence, { ...details, counterparty: event.arbiter });
       return;
     }
     case "GrantRequestCancelled":
-      await activity(w, event.holder, ROLE_ACTOR, "grant-request-cancelled", evidence);
+      await activity(w, event.holder, "grant-request-cancelled", evidence);
       return;
     case "GrantRequestsCancelled":
-      await activity(w, event.holder, ROLE_ACTOR, "grant-requests-cancelled", evidence);
+      await activity(w, event.holder, "grant-requests-cancelled", evidence);
       return;
     case "Paused":
     case "Unpaused":
       await w.put("meta", "paused", event.kind === "Paused");
-      await activity(w, event.account, ROLE_ACTOR, event.kind === "Paused" ? "paused" : "unpaused", evidence);
+      await activity(w, event.account, event.kind === "Paused" ? "paused" : "unpaused", evidence);
       return;
     case "LedgerDeployed":
       await w.put("meta", "roles", { ...(await roles(w)), adminDelay: event.adminDelay } satisfies R.RolesRecord);
@@ -376,14 +376,14 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       const done = event.kind === "RoleGranted" && name === "admin" && r.adminTransfer?.newAdmin === event.account;
       await w.put("meta", "roles", { ...r, members: { ...r.members, [name]: members }, adminTransfer: done ? null : r.adminTransfer } satisfies R.RolesRecord);
       const kind = event.kind === "RoleGranted" ? "role-granted" : "role-revoked";
-      await activity(w, event.account, ROLE_SUBJECT, kind, evidence, { role: name, counterparty: event.sender });
-      if (event.sender !== event.account) await activity(w, event.sender, ROLE_ACTOR, kind, evidence, { role: name, counterparty: event.account });
+      await activity(w, event.account, kind, evidence, { role: name, counterparty: event.sender });
+      if (event.sender !== event.account) await activity(w, event.sender, kind, evidence, { role: name, counterparty: event.account });
       return;
     }
     case "DefaultAdminTransferScheduled": {
       const r = await roles(w);
       await w.put("meta", "roles", { ...r, adminTransfer: { newAdmin: event.newAdmin, acceptSchedule: event.acceptSchedule, evidence } } satisfies R.RolesRecord);
-      await activity(w, event.newAdmin, ROLE_SUBJECT, "admin-transfer-scheduled", evidence, { role: "admin" });
+      await activity(w, event.newAdmin, "admin-transfer-scheduled", evidence, { role: "admin" });
       return;
     }
     case "DefaultAdminTransferCanceled":

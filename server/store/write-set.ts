@@ -22,7 +22,7 @@ export interface UndoEntry {
 }
 
 /** Sublevels whose records the reducer reads again within a range; the others are only ever written. */
-export const READ_BACK = new Set<SublevelName>(["meta", "datasets", "grants", "byHolder", "objections"]);
+export const READ_BACK = new Set<SublevelName>(["meta", "datasets", "grants", "byHolder", "objections", "listLengths"]);
 
 /**
  * Collects the writes of one applied range: reads see the writes made so far, a key written twice

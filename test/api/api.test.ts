@@ -370,13 +370,18 @@ describe("API", function () {
         `/v1/datasets/${d}/usage?cursor=${b64(d + ":")}`,
         `/v1/datasets/${d}/usage?cursor=${b64(d + ":" + position + "1")}`,
         `/v1/datasets/${d}/grants?cursor=${b64(d + ":" + position + ":zz")}`,
+        // Numbered lists (uses, activity, grants): a number past the list's end, or a position where a number goes.
+        `/v1/datasets/${d}/usage?cursor=${b64(`${d}:${"9".repeat(12)}`)}`,
+        `/v1/datasets/${d}/usage?cursor=${b64(d + ":" + position)}`,
+        `/v1/accounts/${truth.uses[0].grantee}/activity?cursor=${b64(`${truth.uses[0].grantee}:${"0".repeat(11)}`)}`,
         `/v1/datasets/${d}/lineage?cursor=${b64("lineage:x")}`,
       ]) {
         const { status, body } = await api.get(url);
         expect([status, body.error?.code], url).to.deep.equal([400, "invalid_cursor"]);
       }
       // A cursor a page gave out is taken back.
-      for (const list of ["/v1/datasets", `/v1/accounts/${truth.uses[0].grantee}/activity`]) {
+      const busy = truth.uses.find((u) => truth.uses.filter((v) => v.grantId === u.grantId).length > 1)!;
+      for (const list of ["/v1/datasets", `/v1/accounts/${truth.uses[0].grantee}/activity`, `/v1/datasets/${busy.datasetId}/usage`, `/v1/grants/${busy.grantId}/usage`]) {
         const first = await api.get(`${list}?limit=1`);
         expect(first.body.next, list).to.be.a("string");
         expect((await api.get(`${list}?limit=1&cursor=${first.body.next}`)).status, list).to.equal(200);
