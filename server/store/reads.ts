@@ -79,7 +79,9 @@ class SnapshotReader implements Reader {
   private async entriesUnder(name: SublevelName, prefix: string, args: PageArgs, reverse: boolean, asText = false): Promise<{ entries: [string, any][]; more: boolean }> {
     const after = keyAfter(args.cursor, prefix);
     // One read of the whole page: LevelDB's default batch (16 KiB) would split a page of 25 uses in
-    // two round trips to its thread (a third of the page's time).
+    // two round trips to its thread (a third of the page's time). Its blocks stay out of LevelDB's
+    // block cache (classic-level's default for iterators): at national scale pages of uses would
+    // churn it, evicting the records that point reads need on every page.
     const range: Record<string, unknown> = { ...this.opts, reverse, limit: args.limit + 1, highWaterMarkBytes: PAGE_READ_BYTES, ...(asText ? { valueEncoding: "utf8" } : {}) };
     if (reverse) {
       range.gte = prefix;
@@ -94,24 +96,18 @@ class SnapshotReader implements Reader {
   }
 
   /**
-   * A page of numbered list `listId` of `list`, newest first: its length, then its items by number.
-   * A list of references (small values, which LevelDB's cache keeps) is read with synchronous point
-   * reads; a list holding large items themselves (`range`) with one range read between the page's
-   * first and last keys, which reads their blocks off the main thread. `load` turns each value into
-   * an item (undefined drops it); `text` leaves the values unparsed.
+   * A page of numbered list `listId` of `list` (layout.ts), newest first: its length, then each item
+   * by number with a synchronous point read. `load` turns each value into an item (undefined drops
+   * it); `asText` leaves the values unparsed.
    */
-  private async numberedPage<T>(list: NumberedList, listId: string, args: PageArgs, load: (value: any) => T | undefined, how: { text?: boolean; range?: boolean } = {}): Promise<Page<T>> {
+  private numberedPage<T>(list: NumberedList, listId: string, args: PageArgs, load: (value: any) => T | undefined, asText = false): Page<T> {
     const length = this.get<number>("listLengths", listLengthKey(list, listId)) ?? 0;
     const end = numberBefore(args.cursor, `${listId}:`, length);
     const start = Math.max(0, end - args.limit);
-    const values: unknown[] = [];
-    const encoding = how.text ? { valueEncoding: "utf8" } : {};
-    if (how.range && end > start) {
-      const range = { ...this.opts, ...encoding, reverse: true, gte: numberedKey(listId, start), lte: numberedKey(listId, end - 1), highWaterMarkBytes: PAGE_READ_BYTES };
-      values.push(...(await this.store.sub(list).values(range).all()));
-    } else for (let n = end - 1; n >= start; n--) values.push(this.store.sub(list).getSync(numberedKey(listId, n), { ...this.opts, ...encoding }));
     const items: T[] = [];
-    for (const value of values) {
+    for (let n = end - 1; n >= start; n--) {
+      const key = numberedKey(listId, n);
+      const value = asText ? this.text(list, key) : this.get(list, key);
       const item = value === undefined ? undefined : load(value);
       if (item !== undefined) items.push(item);
     }
@@ -203,7 +199,8 @@ class SnapshotReader implements Reader {
   }
 
   async storedUsageOfDataset(datasetId: string, args: PageArgs) {
-    return this.numberedPage("usageByDataset", datasetId, args, storedItem, { text: true, range: true });
+    const prefix = `${datasetId}:`;
+    return this.pageOf("usageByDataset", prefix, args, true, (_, json: string) => storedItem(json), true);
   }
 
   async usageOfDataset(datasetId: string, args: PageArgs & { grantee?: string; from?: number; to?: number }): Promise<Page<R.UsageRecord>> {
@@ -300,7 +297,7 @@ class SnapshotReader implements Reader {
         const entry = `{"account":"${account}","kind":"${grantee === account ? "used" : "dataset-used"}","datasetId":"${stringField(usage, "datasetId")}","grantId":"${stringField(usage, "grantId")}","units":"${stringField(usage, "units")}"${counterparty}${usage.slice(usage.indexOf(',"evidence":'))}`;
         return storedItem(entry);
       },
-      { text: true },
+      true,
     );
   }
 

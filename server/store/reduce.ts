@@ -215,7 +215,10 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
       };
       // The record lives in the by-dataset index itself, so that a page of a dataset's uses is one
       // range read; the by-grant index and the activity entries point at it.
-      const usageKey = await append(w, "usageByDataset", event.datasetId, usage);
+      // The record lives in the by-dataset index itself, so that a page of a dataset's uses is one
+      // range read; the by-grant index and the activity entries point at it.
+      const usageKey = `${event.datasetId}:${pos}`;
+      await w.put("usageByDataset", usageKey, usage, true);
       if (usage.settlement) await w.put("usageByEpoch", `${epochKey(usage.settlement.holder, BigInt(usage.settlement.epoch))}:${pos}`, usageKey, true);
       await append(w, "usageByGrant", event.grantId, usageKey);
       await append(w, "activity", event.grantee, usageKey satisfies R.UsageActivityRef);

@@ -363,6 +363,7 @@ describe("API", function () {
     it("400s a forged cursor: any base64url the list's keys do not look like", async function () {
       const b64 = (key: string) => Buffer.from(key).toString("base64url");
       const d = truth.uses[0].datasetId;
+      const g = truth.uses[0].grantId;
       const position = "0".repeat(24);
       for (const url of [
         `/v1/datasets?cursor=${b64("0")}`,
@@ -370,9 +371,10 @@ describe("API", function () {
         `/v1/datasets/${d}/usage?cursor=${b64(d + ":")}`,
         `/v1/datasets/${d}/usage?cursor=${b64(d + ":" + position + "1")}`,
         `/v1/datasets/${d}/grants?cursor=${b64(d + ":" + position + ":zz")}`,
-        // Numbered lists (uses, activity, grants): a number past the list's end, or a position where a number goes.
-        `/v1/datasets/${d}/usage?cursor=${b64(`${d}:${"9".repeat(12)}`)}`,
-        `/v1/datasets/${d}/usage?cursor=${b64(d + ":" + position)}`,
+        // Numbered lists (a grant's uses, activity, grants): a number past the list's end, or a position where a number goes.
+        `/v1/grants/${g}/usage?cursor=${b64(`${g}:${"9".repeat(12)}`)}`,
+        `/v1/grants/${g}/usage?cursor=${b64(g + ":" + position)}`,
+        `/v1/datasets/${d}/grants?cursor=${b64(`${d}:${String([...truth.grants.values()].filter((x) => x.datasetId === d).length).padStart(12, "0")}`)}`,
         `/v1/accounts/${truth.uses[0].grantee}/activity?cursor=${b64(`${truth.uses[0].grantee}:${"0".repeat(11)}`)}`,
         `/v1/datasets/${d}/lineage?cursor=${b64("lineage:x")}`,
       ]) {
