@@ -1,6 +1,7 @@
 /**
  * Fixed-width keys that sort in chain order, so that every list is a range scan.
  */
+import type { NumberedList } from "./layout.js";
 import type { Evidence } from "./records.js";
 
 export const pad = (n: number, width: number) => n.toString().padStart(width, "0");
@@ -23,7 +24,7 @@ export const objectionKey = (id: bigint | string) => id.toString().padStart(20, 
 export const numberedKey = (listId: string, n: number) => `${listId}:${pad(n, 12)}`;
 
 /** Where a numbered list's length is kept, in "listLengths". */
-export const listLengthKey = (list: string, listId: string) => `${list}:${listId}`;
+export const listLengthKey = (list: NumberedList, listId: string) => `${list}:${listId}`;
 
 /** A key greater than every key that starts with `prefix` (keys here are hex, digits and ':'). */
 export const upperBound = (prefix: string) => `${prefix}\xff`;
