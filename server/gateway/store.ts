@@ -67,14 +67,17 @@ export class GatewayStore {
   static async open(dir: string): Promise<GatewayStore> {
     const db = new Level<string, any>(dir, { valueEncoding: "json" });
     await db.open();
-    const next = (await db.sublevel("meta", { valueEncoding: "json" }).get("sequence")) as string | undefined;
-    return new GatewayStore(db, next === undefined ? 0n : BigInt(next));
+    // The next sequence follows the highest receipt written. A counter written with each receipt
+    // could go back: concurrent reservations' writes finish in any order, and a kill after the
+    // later number's write and before the earlier one's left it naming a receipt already given.
+    const [last] = await jsonSublevel(db, "receipts").keys({ reverse: true, limit: 1 }).all();
+    return new GatewayStore(db, last === undefined ? 0n : BigInt(last) + 1n);
   }
 
   private readonly subs = new Map<string, Sublevel>();
 
   /** A sublevel, made once: making one costs more than a write. */
-  private sub(name: "meta" | "receipts" | "byEpoch" | "byGrantee" | "epochs" | "unfinished" | "nonces") {
+  private sub(name: "receipts" | "byEpoch" | "byGrantee" | "epochs" | "unfinished" | "nonces") {
     let sub = this.subs.get(name);
     if (!sub) this.subs.set(name, (sub = jsonSublevel(this.db, name)));
     return sub;
@@ -85,7 +88,7 @@ export class GatewayStore {
     return this.sequence++;
   }
 
-  /** Writes a new receipt, reserved, with the sequence counter, in one batch. */
+  /** Writes a new receipt, reserved, and its places by epoch and grantee, in one batch. */
   async reserve(signed: SignedReceipt, request: string): Promise<void> {
     const r = signed.receipt;
     const seq = pad(r.sequence);
@@ -93,7 +96,6 @@ export class GatewayStore {
       { type: "put", sublevel: this.sub("receipts"), key: seq, value: { signed, state: "reserved", request } satisfies StoredReceipt },
       { type: "put", sublevel: this.sub("byEpoch"), key: `${pad(r.epoch)}:${seq}`, value: "" },
       { type: "put", sublevel: this.sub("byGrantee"), key: `${r.grantee}:${seq}`, value: "" },
-      { type: "put", sublevel: this.sub("meta"), key: "sequence", value: (BigInt(r.sequence) + 1n).toString() },
     ]);
   }
 
@@ -178,14 +180,6 @@ export class GatewayStore {
     const stale: string[] = [];
     for await (const [nonce, expiresAt] of this.sub("nonces").iterator()) if ((expiresAt as number) < now) stale.push(nonce);
     if (stale.length) await this.sub("nonces").batch(stale.map((key) => ({ type: "del" as const, key })));
-  }
-
-  async meta<T>(key: string): Promise<T | undefined> {
-    return this.sub("meta").get(key);
-  }
-
-  async putMeta(key: string, value: unknown): Promise<void> {
-    await this.sub("meta").put(key, value);
   }
 
   close(): Promise<void> {

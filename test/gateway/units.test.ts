@@ -1,12 +1,14 @@
 /**
  * What a delivery costs and how long a session lasts: a JSON Lines dataset metered in KiB (set in
- * GATEWAY_DIR/gateway.json) and filtered by a key, and a token that expires on the gateway's clock.
+ * GATEWAY_DIR/gateway.json) and filtered by a key, a token that expires on the gateway's clock, and
+ * receipt numbers that never repeat across a kill.
  */
 import { randomBytes } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { expect } from "chai";
+import { ZeroHash } from "ethers";
 
 import { devAccount, Rights } from "../../core/ids.js";
 import { fingerprint } from "../../core/manifest.js";
@@ -68,6 +70,40 @@ describe("gateway units and sessions", function () {
       expect([refused.status, refused.code, refused.message]).to.deep.equal([429, "rate_limited", "more than 3 sign-ins in 60 s from this client; wait and try again"]);
     } finally {
       await limited.close();
+    }
+  });
+
+  it("numbers a receipt after the highest one written, whichever of two concurrent writes finished last before a kill", async function () {
+    const dir = path.join(await tempDir("sequence"), "store");
+    const receiptOf = (sequence: bigint) => ({
+      receipt: {
+        holder: devAccount(1).address,
+        epoch: "1",
+        sequence: sequence.toString(),
+        grantId: ZeroHash,
+        grantee: devAccount(2).address,
+        action: 0,
+        units: "1",
+        session: ZeroHash,
+        requestHash: ZeroHash,
+        responseHash: ZeroHash,
+        time: 0,
+      },
+      signature: "0x",
+    });
+    const first = await GatewayStore.open(dir);
+    const [earlier, later] = [first.takeSequence(), first.takeSequence()];
+    // The later reservation's write lands first, the earlier one's after it; then the process dies.
+    await first.reserve(receiptOf(later), "/later");
+    await first.reserve(receiptOf(earlier), "/earlier");
+    await first.close();
+    const reopened = await GatewayStore.open(dir);
+    try {
+      const next = reopened.takeSequence();
+      expect([earlier, later, next]).to.deep.equal([0n, 1n, 2n]);
+      expect([(await reopened.receipt(earlier))?.request, (await reopened.receipt(later))?.request]).to.deep.equal(["/earlier", "/later"]);
+    } finally {
+      await reopened.close();
     }
   });
 
