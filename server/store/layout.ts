@@ -3,7 +3,7 @@
  * records in records.ts), and the schema version that names this layout.
  */
 /** Bumped whenever the layout of keys or records changes: an older index is then refused on opening, in one sentence naming `npm run reindex` (Store.open). */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 export const SUBLEVELS = [
   "meta",
@@ -40,11 +40,11 @@ export const SUBLEVELS = [
 export type SublevelName = (typeof SUBLEVELS)[number];
 
 /**
- * Lists of references that only ever grow at their newest end (a reorganisation's rollback aside):
- * each item is keyed by its number in its list, and each list's length is kept (in "listLengths"),
- * so that a page is read by number with synchronous point reads rather than an iterator's round
- * trip to LevelDB's thread (see bench/README.md, "API at national scale"). A dataset's uses, which
- * hold the usage records themselves, stay one range read: measured, that was faster for them.
+ * Lists that only ever grow at their newest end (a reorganisation's rollback aside): each item is
+ * keyed by its number in its list, and each list's length is kept (in "listLengths"), so that a page
+ * is read by number with synchronous point reads, not an iterator, whose round trip to LevelDB's
+ * thread costs more than the 25 reads of a page (bench/README.md, "API at national scale"). A
+ * dataset's uses hold the usage records; the other lists point at them or at grants.
  */
-export const NUMBERED_LISTS = ["usageByGrant", "activity", "grantsByDataset", "grantsByGrantee", "grantsByGrantor"] as const satisfies readonly SublevelName[];
+export const NUMBERED_LISTS = ["usageByDataset", "usageByGrant", "activity", "grantsByDataset", "grantsByGrantee", "grantsByGrantor"] as const satisfies readonly SublevelName[];
 export type NumberedList = (typeof NUMBERED_LISTS)[number];

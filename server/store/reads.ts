@@ -199,8 +199,7 @@ class SnapshotReader implements Reader {
   }
 
   async storedUsageOfDataset(datasetId: string, args: PageArgs) {
-    const prefix = `${datasetId}:`;
-    return this.pageOf("usageByDataset", prefix, args, true, (_, json: string) => storedItem(json), true);
+    return this.numberedPage("usageByDataset", datasetId, args, storedItem, true);
   }
 
   async usageOfDataset(datasetId: string, args: PageArgs & { grantee?: string; from?: number; to?: number }): Promise<Page<R.UsageRecord>> {

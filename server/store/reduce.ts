@@ -213,12 +213,9 @@ export async function applyEvent(w: WriteSet, event: LedgerEventBody, evidence: 
         // Last: pages are served as stored, finality spliced in at the end.
         evidence: timed(evidence),
       };
-      // The record lives in the by-dataset index itself, so that a page of a dataset's uses is one
-      // range read; the by-grant index and the activity entries point at it.
-      // The record lives in the by-dataset index itself, so that a page of a dataset's uses is one
-      // range read; the by-grant index and the activity entries point at it.
-      const usageKey = `${event.datasetId}:${pos}`;
-      await w.put("usageByDataset", usageKey, usage, true);
+      // The record lives in its dataset's list itself, so that a page of a dataset's uses reads the
+      // records; the grant's list and the activity entries point at it.
+      const usageKey = await append(w, "usageByDataset", event.datasetId, usage);
       if (usage.settlement) await w.put("usageByEpoch", `${epochKey(usage.settlement.holder, BigInt(usage.settlement.epoch))}:${pos}`, usageKey, true);
       await append(w, "usageByGrant", event.grantId, usageKey);
       await append(w, "activity", event.grantee, usageKey satisfies R.UsageActivityRef);
