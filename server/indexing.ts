@@ -7,7 +7,7 @@ import path from "node:path";
 import type { RpcClient } from "./chain/rpc.js";
 import type { Logger } from "./common/logger.js";
 import { ConfigError, type Config } from "./config.js";
-import type { Store } from "./store/store.js";
+import type { Store, StoreOptions } from "./store/store.js";
 import type { Indexer, IndexerOptions } from "./sync/indexer.js";
 import type { ChainView } from "./api/app.js";
 
@@ -20,6 +20,9 @@ export async function chainIdOf(rpc: RpcClient, expected: number | undefined): P
   if (expected !== undefined && chainId !== expected) throw new ConfigError(`CHAIN_ID is ${expected} but the node at RPC_URL is on chain ${chainId}; point RPC_URL at the right network`);
   return chainId;
 }
+
+/** How the index is opened: its block cache and how its table files are written. */
+export const storeOptions = (config: Config): StoreOptions => ({ cacheMb: config.indexCacheMb, compression: config.indexCompression });
 
 export const indexerOptions = (config: Config): Partial<IndexerOptions> => ({
   confirmations: config.confirmations,

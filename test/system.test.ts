@@ -220,7 +220,8 @@ describe("readConfig", function () {
     expect(readConfig({ RPC_URL: "http://127.0.0.1:8545" }).finalityDepth).to.equal(64);
     expect(readConfig({ FINALITY_DEPTH: "5" }).finalityDepth).to.equal(5);
     expect(c.corsOrigins).to.deep.equal([]);
-    expect(c).to.include({ rateLimit: 0, rateWindowS: 60, trustProxy: false, chainId: undefined, ledgerAdminDelay: 259_200, apiCacheMb: 64, indexCacheMb: 256 });
+    expect(c).to.include({ rateLimit: 0, rateWindowS: 60, trustProxy: false, chainId: undefined, ledgerAdminDelay: 259_200, apiCacheMb: 64, indexCacheMb: 256, indexCompression: "none" });
+    expect(readConfig({ INDEX_COMPRESSION: "snappy" }).indexCompression).to.equal("snappy");
     // The gateway: on for the embedded chain, off on a network until it has a key.
     expect(c.gateway).to.include({
       enabled: true,
@@ -259,6 +260,7 @@ describe("readConfig", function () {
     [{ RATE_LIMIT: "lots" }, /RATE_LIMIT must be a whole number/],
     [{ INDEX_CACHE_MB: "0" }, /^INDEX_CACHE_MB must be a whole number from 1 to 4095, not "0"$/],
     [{ INDEX_CACHE_MB: "4096" }, /^INDEX_CACHE_MB must be a whole number from 1 to 4095, not "4096"$/],
+    [{ INDEX_COMPRESSION: "zstd" }, /^INDEX_COMPRESSION must be "none" or "snappy", not "zstd"$/],
     [{ CHAIN_ID: "0" }, /CHAIN_ID must be a whole number from 1/],
     [{ DEPLOYER_KEY: "0x1234" }, /^DEPLOYER_KEY must be a 0x-prefixed 32-byte hex private key$/],
     [{ LEDGER_ADMIN: "admin" }, /LEDGER_ADMIN must be a 0x-prefixed 20-byte hex address/],

@@ -46,10 +46,23 @@ export const TABLE_FILE_BYTES = 32 * 2 ** 20;
  */
 export const DEFAULT_INDEX_CACHE_MB = 256;
 
+/**
+ * How table files are written (INDEX_COMPRESSION). Uncompressed, LevelDB reads a block in place from
+ * the memory-mapped file; compressed, it copies and decompresses it on each read that misses the
+ * block cache. At national scale that made a first read of a page several times dearer, for an index
+ * some 45% smaller (bench/README.md, "Compression"). Tables already written keep their own kind until
+ * compaction rewrites them: changing it needs no rebuild.
+ */
+export const INDEX_COMPRESSIONS = ["none", "snappy"] as const;
+export type IndexCompression = (typeof INDEX_COMPRESSIONS)[number];
+export const DEFAULT_INDEX_COMPRESSION: IndexCompression = "none";
+
 /** How an index is opened beyond its place and identity. */
 export interface StoreOptions {
   /** MiB of LevelDB's block cache (INDEX_CACHE_MB), at most 4095 (its binding reads 32 bits); DEFAULT_INDEX_CACHE_MB when not given. */
   cacheMb?: number;
+  /** How new table files are written (INDEX_COMPRESSION); DEFAULT_INDEX_COMPRESSION when not given. */
+  compression?: IndexCompression;
 }
 
 export { corruptStore, exhaustedResources, isResourceExhaustion, isStorageFault } from "./faults.js";
@@ -84,6 +97,7 @@ export class Store {
       maxOpenFiles: TABLE_FILES_OPEN,
       maxFileSize: TABLE_FILE_BYTES,
       cacheSize: (options.cacheMb ?? DEFAULT_INDEX_CACHE_MB) * 2 ** 20,
+      compression: (options.compression ?? DEFAULT_INDEX_COMPRESSION) === "snappy",
     });
     try {
       await db.open();
@@ -181,8 +195,10 @@ export class Store {
   }
 
   /**
-   * Reads every key and value once: a table block that no longer decompresses or fails its checksum,
-   * or a value that no longer parses, fails the read and is recorded as damage. Yields to other work
+   * Reads every key and value once: a table block that is malformed or no longer decompresses, or a
+   * value that no longer parses, fails the read and is recorded as damage (LevelDB checks no block's
+   * checksum on a read, and classic-level cannot ask it to: a changed digit inside a value that still
+   * parses passes, compressed or not). Yields to other work
    * every VERIFY_BATCH keys and leaves LevelDB's block cache to the API; stops early on `signal`.
    */
   async verify(args: { signal?: AbortSignal; onProgress?: (keys: number) => void } = {}): Promise<{ keys: number; seconds: number; complete: boolean }> {

@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { expect } from "chai";
 
 import { StoreError } from "../../core/errors.js";
-import { DEFAULT_INDEX_CACHE_MB, Store, TABLE_FILE_BYTES, TABLE_FILES_OPEN } from "../../server/store/store.js";
+import { DEFAULT_INDEX_CACHE_MB, DEFAULT_INDEX_COMPRESSION, Store, TABLE_FILE_BYTES, TABLE_FILES_OPEN } from "../../server/store/store.js";
 import { tempDir } from "../helpers/system.js";
 
 const run = promisify(execFile);
@@ -70,12 +70,40 @@ describe("Store.open", function () {
     expect(TABLE_FILES_OPEN * TABLE_FILE_BYTES, "an index of 10,000,000 events (5.6 GiB) fits in the files held open").to.be.above(5.6 * 2 ** 30);
   });
 
+  it("writes table files uncompressed unless INDEX_COMPRESSION=snappy, and reads either kind back the same", async function () {
+    const identity = { chainId: 31337, ledger: LEDGER, deployBlock: 1 };
+    // Values that compress about eightfold, as repeated JSON field names do.
+    const values = Array.from({ length: 6_144 }, () => randomBytes(128).toString("hex").repeat(8));
+    let next = 0;
+    const tableBytes = async (compression?: "none" | "snappy") => {
+      const dir = await tempDir(`compression-${compression ?? "default"}`);
+      const store = await Store.open(dir, identity, compression ? { compression } : {});
+      next = 0;
+      await writeValues(store, () => values[next++]);
+      await store.close();
+      const reopened = await Store.open(dir, identity, { compression: compression === "snappy" ? "none" : "snappy" });
+      try {
+        const read = await reopened.sub("datasets").values({ valueEncoding: "utf8" }).all();
+        expect(read.length, `values read back (${compression ?? "default"})`).to.equal(values.length);
+        expect(new Set(read), `values read back (${compression ?? "default"})`).to.deep.equal(new Set(values));
+      } finally {
+        await reopened.close();
+      }
+      const sizes = await Promise.all((await readdir(dir)).filter((name) => name.endsWith(".ldb")).map(async (name) => (await stat(path.join(dir, name))).size));
+      return sizes.reduce((a, b) => a + b, 0);
+    };
+    const raw = values.reduce((n, v) => n + v.length, 0);
+    expect(DEFAULT_INDEX_COMPRESSION).to.equal("none");
+    expect(await tableBytes(), "the default, uncompressed").to.be.above(raw);
+    expect(await tableBytes("snappy"), "INDEX_COMPRESSION=snappy").to.be.below(raw / 4);
+  });
+
   it("keeps INDEX_CACHE_MB of blocks read, not LevelDB's 8 MiB, so pages across many lists are not decompressed again", async function () {
     const dir = await tempDir("block-cache");
     const identity = { chainId: 31337, ledger: LEDGER, deployBlock: 1 };
-    const written = await Store.open(dir, identity);
-    // 12 MiB as read, stored compressed as index records are (LevelDB keeps only blocks it had to
-    // decompress: an uncompressed block is read from the file as it is).
+    // LevelDB keeps only blocks it had to decompress (an uncompressed block is read in place from
+    // the memory-mapped file): 12 MiB as read, stored compressed.
+    const written = await Store.open(dir, identity, { compression: "snappy" });
     await writeValues(written, () => randomBytes(128).toString("hex").repeat(8));
     await written.close();
     // LevelDB counts the block cache's contents in its memory usage (with the write buffer, empty here).
