@@ -83,7 +83,7 @@ export class GatewayStore {
     return sub;
   }
 
-  /** The next receipt's sequence number (taken: no two receipts share one, even across restarts). */
+  /** The next receipt's sequence number: no two receipts written share one, even across restarts (one taken but not written before a kill was never sent, and may be given again). */
   takeSequence(): bigint {
     return this.sequence++;
   }
