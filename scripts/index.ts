@@ -17,9 +17,8 @@ import { createRpcClient } from "../server/chain/rpc.js";
 import { DplError, InvalidInputError, RetryableError } from "../core/errors.js";
 import { createLogger } from "../server/common/logger.js";
 import { readConfig } from "../server/config.js";
-import { Store } from "../server/store/store.js";
 import { createIndexer } from "../server/sync/indexer.js";
-import { chainIdOf, indexDir, indexerOptions, storeOptions, verifyInBackground } from "../server/indexing.js";
+import { chainIdOf, indexDir, indexerOptions, openIndex, storeOptions, verifyInBackground } from "../server/indexing.js";
 
 async function main(): Promise<void> {
   const flags = new Set(process.argv.slice(2));
@@ -35,7 +34,7 @@ async function main(): Promise<void> {
   const deployBlock = config.startBlock ?? (recorded?.ledger?.toLowerCase() === ledger ? recorded.deployBlock : await firstBlockWithCode(rpc, ledger));
   const dir = indexDir(config.dataDir, chainId, ledger);
   if (flags.has("--rebuild")) await rm(dir, { recursive: true, force: true });
-  const store = await Store.open(dir, { chainId, ledger, deployBlock }, storeOptions(config));
+  const store = await openIndex(dir, { chainId, ledger, deployBlock }, storeOptions(config), logger);
   const indexer = createIndexer({ common: { logger }, rpc, store, ledger, deployBlock, options: indexerOptions(config) });
   try {
     if (flags.has("--once")) {

@@ -2,12 +2,14 @@
  * Where an index lives and how its indexer is tuned, from the configuration: shared by `npm start`
  * and the stand-alone indexer (`npm run index`, `npm run reindex`).
  */
+import { rm } from "node:fs/promises";
 import path from "node:path";
 
 import type { RpcClient } from "./chain/rpc.js";
 import type { Logger } from "./common/logger.js";
 import { ConfigError, type Config } from "./config.js";
-import type { Store, StoreOptions } from "./store/store.js";
+import type { StoreIdentity } from "./store/records.js";
+import { Store, type StoreOptions } from "./store/store.js";
 import type { Indexer, IndexerOptions } from "./sync/indexer.js";
 import type { ChainView } from "./api/app.js";
 
@@ -23,6 +25,21 @@ export async function chainIdOf(rpc: RpcClient, expected: number | undefined): P
 
 /** How the index is opened: its block cache and how its table files are written. */
 export const storeOptions = (config: Config): StoreOptions => ({ cacheMb: config.indexCacheMb, compression: config.indexCompression });
+
+/**
+ * Opens the index at `dir`; one an older dpl wrote is deleted and started afresh, with one log line:
+ * the index is only ever what the chain says, and the indexer rebuilds it from there.
+ */
+export async function openIndex(dir: string, identity: Omit<StoreIdentity, "schema">, options: StoreOptions, logger: Logger): Promise<Store> {
+  try {
+    return await Store.open(dir, identity, options);
+  } catch (error) {
+    if ((error as { code?: string }).code !== "store_outdated") throw error;
+    logger.warn({ msg: `${(error as Error).message}: rebuilding it from the chain` });
+    await rm(dir, { recursive: true, force: true });
+    return Store.open(dir, identity, options);
+  }
+}
 
 export const indexerOptions = (config: Config): Partial<IndexerOptions> => ({
   confirmations: config.confirmations,

@@ -21,7 +21,7 @@ import type { Config } from "./config.js";
 import { createApp } from "./api/app.js";
 import { listen } from "./api/listen.js";
 import { createMetrics } from "./api/metrics.js";
-import { chainIdOf, chainViewOf, indexDir, indexerFigures, indexerOptions, storeOptions, verifyInBackground } from "./indexing.js";
+import { chainIdOf, chainViewOf, indexDir, indexerFigures, indexerOptions, openIndex, storeOptions, verifyInBackground } from "./indexing.js";
 import { runDemo, type DemoResult } from "./demo.js";
 import { type Gateway, startGateway } from "./gateway/gateway.js";
 import { devAccount } from "../core/ids.js";
@@ -126,7 +126,7 @@ async function startOn(args: { config: Config; logger: Logger; say?: (line: stri
   const dir = indexDir(config.dataDir, chainId, ledger);
   // A ledger deployed just now on the embedded chain makes any index under its address another chain's.
   if (chain && deployed) await rm(dir, { recursive: true, force: true });
-  let store = await Store.open(dir, { chainId, ledger, deployBlock }, storeOptions(config));
+  let store = await openIndex(dir, { chainId, ledger, deployBlock }, storeOptions(config), logger);
   args.opened(store);
   if (chain && !deployed) {
     store = await reconcileWithChain({ store, rpc, logger, dir, identity: { chainId, ledger, deployBlock } });

@@ -2,7 +2,7 @@
  * The index's layout: one sublevel per entity and per query index (their keys in keys.ts, their
  * records in records.ts), and the schema version that names this layout.
  */
-/** Bumped whenever the layout of keys or records changes: an older index is then refused on opening, in one sentence naming `npm run reindex` (Store.open). */
+/** Bumped whenever the layout of keys or records changes: an index an older dpl wrote is then rebuilt from the chain on opening (openIndex, server/indexing.ts), one a newer dpl wrote refused. */
 export const SCHEMA_VERSION = 7;
 
 export const SUBLEVELS = [

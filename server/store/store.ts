@@ -86,7 +86,8 @@ export class Store {
 
   /**
    * Opens (or creates) the index at `dir` for `identity`. Throws a StoreError when another process
-   * holds it, when it is unreadable, or when it indexes another chain, ledger or schema.
+   * holds it, when it is unreadable, when it indexes another chain or ledger or was written by a
+   * newer dpl ("store_mismatch"), or when an older dpl wrote it ("store_outdated": rebuild it).
    */
   static async open(dir: string, identity: Omit<StoreIdentity, "schema">, options: StoreOptions = {}): Promise<Store> {
     await mkdir(dir, { recursive: true });
@@ -120,6 +121,9 @@ export class Store {
     }
     if (existing === undefined) {
       await meta.put("identity", wanted);
+    } else if (existing.chainId === wanted.chainId && existing.ledger === wanted.ledger && existing.deployBlock === wanted.deployBlock && existing.schema < wanted.schema) {
+      await db.close();
+      throw new StoreError("store_outdated", `the index at ${dir} was written by an older dpl (schema ${existing.schema}; this one writes schema ${wanted.schema})`);
     } else if (existing.chainId !== wanted.chainId || existing.ledger !== wanted.ledger || existing.schema !== wanted.schema || existing.deployBlock !== wanted.deployBlock) {
       await db.close();
       throw new StoreError(

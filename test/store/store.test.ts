@@ -6,9 +6,13 @@ import { promisify } from "node:util";
 
 import { expect } from "chai";
 
+import { Level } from "level";
+
 import { StoreError } from "../../core/errors.js";
+import { openIndex } from "../../server/indexing.js";
+import { SCHEMA_VERSION } from "../../server/store/layout.js";
 import { DEFAULT_INDEX_CACHE_MB, DEFAULT_INDEX_COMPRESSION, Store, TABLE_FILE_BYTES, TABLE_FILES_OPEN } from "../../server/store/store.js";
-import { tempDir } from "../helpers/system.js";
+import { capturingLogger, tempDir } from "../helpers/system.js";
 
 const run = promisify(execFile);
 const LEDGER = "0x5fbdb2315678afecb367f032d93f642f64180aa3";
@@ -68,6 +72,41 @@ describe("Store.open", function () {
       .to.be.above(4 * 2 ** 20)
       .and.at.most(TABLE_FILE_BYTES + 2 ** 20);
     expect(TABLE_FILES_OPEN * TABLE_FILE_BYTES, "an index of 10,000,000 events (some 10 GiB uncompressed) fits in the files held open").to.be.above(10 * 2 ** 30);
+  });
+
+  it("rebuilds an index an older dpl wrote, with one log line, and refuses one a newer dpl wrote, deleting nothing", async function () {
+    const dir = await tempDir("schema");
+    const identity = { chainId: 31337, ledger: LEDGER, deployBlock: 1 };
+    const writtenAt = async (schema: number) => {
+      const store = await Store.open(dir, identity);
+      await store.sub("datasets").put("0xkept", { id: "0xkept" });
+      await store.close();
+      const raw = new Level<string, unknown>(dir, { valueEncoding: "json" });
+      await raw.put("!meta!identity", { ...identity, schema });
+      await raw.close();
+    };
+    await writtenAt(SCHEMA_VERSION - 1);
+    const outdated = await Store.open(dir, identity).catch((e) => e);
+    expect([outdated.code, outdated.message]).to.deep.equal([
+      "store_outdated",
+      `the index at ${dir} was written by an older dpl (schema ${SCHEMA_VERSION - 1}; this one writes schema ${SCHEMA_VERSION})`,
+    ]);
+    const log = capturingLogger();
+    const rebuilt = await openIndex(dir, identity, {}, log.logger);
+    try {
+      expect(rebuilt.identity.schema).to.equal(SCHEMA_VERSION);
+      expect(await rebuilt.sub("datasets").keys().all(), "the old index's records").to.deep.equal([]);
+      expect(log.lines).to.deep.equal([`${outdated.message}: rebuilding it from the chain`]);
+    } finally {
+      await rebuilt.close();
+    }
+    await writtenAt(SCHEMA_VERSION + 1);
+    const newer = await openIndex(dir, identity, {}, log.logger).catch((e) => e);
+    expect(newer.code).to.equal("store_mismatch");
+    expect(newer.message).to.include(`schema ${SCHEMA_VERSION + 1}; this is chain 31337, ledger ${LEDGER}, schema ${SCHEMA_VERSION}`);
+    const raw = new Level<string, unknown>(dir, { valueEncoding: "json" });
+    expect(await raw.get("!datasets!0xkept"), "the newer index's records").to.deep.equal({ id: "0xkept" });
+    await raw.close();
   });
 
   it("writes table files uncompressed unless INDEX_COMPRESSION=snappy, and reads either kind back the same", async function () {
