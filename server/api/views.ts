@@ -138,10 +138,10 @@ export function withFinality(stored: string, blockNumber: number, f: Finality): 
   return `${stored.slice(0, -2)},"confirmations":${confirmations},"final":${confirmations >= f.finalityDepth}}}`;
 }
 
-/** What the views read beyond a record: its grant's dataset and its licence (the index's Reader has both). */
+/** What the views read beyond a record: what its grant's dataset says of its standing, and its licence (the index's Reader has both). */
 export interface LicenceSource {
-  datasetOf(g: R.GrantRecord): R.DatasetRecord;
-  licenceFacts(dataset: R.DatasetRecord): LicenceFacts[];
+  datasetStandingOf(g: R.GrantRecord): R.DatasetStanding;
+  licenceFacts(dataset: Pick<R.DatasetRecord, "licences">): LicenceFacts[];
 }
 
 /**
@@ -150,18 +150,18 @@ export interface LicenceSource {
  */
 export function viewsOf(reader: LicenceSource, f: Finality) {
   const facts = new Map<string, LicenceFacts[]>();
-  const factsOf = (d: R.DatasetRecord) => {
+  const factsOf = (d: R.DatasetStanding) => {
     if (d.licences.length === 0) return [];
     let found = facts.get(d.id);
     if (!found) facts.set(d.id, (found = reader.licenceFacts(d)));
     return found;
   };
   const lapseOf = (d: R.DatasetRecord) => licenceLapse(factsOf(d), f.headTime);
-  const standingOf = (g: R.GrantRecord, d: R.DatasetRecord) => grantStanding(g, d, factsOf(d), f.headTime);
+  const standingOf = (g: R.GrantRecord, d: R.DatasetStanding) => grantStanding(g, d, factsOf(d), f.headTime);
   return {
     finality: f,
     dataset: (d: R.DatasetRecord) => datasetView(d, f, lapseOf(d)),
-    grant: (g: R.GrantRecord) => grantView(g, f, standingOf(g, reader.datasetOf(g))),
+    grant: (g: R.GrantRecord) => grantView(g, f, standingOf(g, reader.datasetStandingOf(g))),
     usage: (u: R.UsageRecord) => usageView(u, f),
     activity: (a: R.ActivityRecord) => activityView(a, f),
     epoch: (e: R.EpochRecord) => epochView(e, f),
@@ -171,7 +171,7 @@ export function viewsOf(reader: LicenceSource, f: Finality) {
     ceiling: (c: R.RevenueCeilingRecord) => ceilingView(c, f),
     objection: (o: R.ObjectionRecord) => objectionView(o, f),
     /** A grant's standing at the head's time. */
-    standing: (g: R.GrantRecord) => standingOf(g, reader.datasetOf(g)),
+    standing: (g: R.GrantRecord) => standingOf(g, reader.datasetStandingOf(g)),
     evidence: (e: R.Evidence) => evidenceView(e, f),
   };
 }

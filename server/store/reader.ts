@@ -62,8 +62,10 @@ export interface Reader {
   has(name: "datasets" | "grants", key: string): boolean;
   /** The dataset grant `g` is on (the index has it whenever it has the grant). */
   datasetOf(g: R.GrantRecord): R.DatasetRecord;
+  /** What the standing of grant `g` needs of its dataset, read without parsing it when it can be. */
+  datasetStandingOf(g: R.GrantRecord): R.DatasetStanding;
   /** Each licence of `dataset` with the upstream grant and the dataset that grant is on. */
-  licenceFacts(dataset: R.DatasetRecord): { grant: R.GrantRecord; dataset: R.DatasetRecord }[];
+  licenceFacts(dataset: Pick<R.DatasetRecord, "licences">): { grant: R.GrantRecord; dataset: R.DatasetRecord }[];
   /** Datasets that rest on grant `grantId` (it is in their licence), oldest first. */
   productsOfLicence(grantId: string, args: PageArgs): Promise<Page<R.DatasetRecord>>;
   grant(id: string): Promise<R.GrantRecord | undefined>;

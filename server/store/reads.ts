@@ -25,6 +25,12 @@ function stringField(json: string, name: string): string {
   return json.slice(start, json.indexOf('"', start));
 }
 
+/**
+ * Whether a dataset's stored JSON says it was never retired and rests on no licence. Both keys are
+ * the record's own (no nested record has them), and no JSON string can hold either text unescaped.
+ */
+const isPlainDataset = (json: string) => json.includes('"licences":[]') && json.includes('"retired":null');
+
 /** A page of stored items, parsed into records. */
 async function parsed<T>(page: Promise<Page<StoredItem>>): Promise<Page<T>> {
   const { items, next } = await page;
@@ -149,7 +155,18 @@ class SnapshotReader implements Reader {
     return this.get<R.DatasetRecord>("datasets", g.datasetId)!;
   }
 
-  licenceFacts(dataset: R.DatasetRecord) {
+  /**
+   * Most datasets were never retired and rest on no licence: their standing is known from their
+   * text, without parsing a record the page does not show.
+   */
+  datasetStandingOf(g: R.GrantRecord): R.DatasetStanding {
+    const json = this.text("datasets", g.datasetId)!;
+    if (isPlainDataset(json)) return { id: g.datasetId, retired: null, licences: [] };
+    const { id, retired, licences } = JSON.parse(json) as R.DatasetRecord;
+    return { id, retired, licences };
+  }
+
+  licenceFacts(dataset: Pick<R.DatasetRecord, "licences">) {
     return dataset.licences.map((l) => {
       // The ledger emitted the licence after the grant and its dataset: both are in the index.
       const grant = this.get<R.GrantRecord>("grants", l.grantId)!;

@@ -65,6 +65,9 @@ export interface DatasetRecord {
   holderKey: string;
 }
 
+/** What a grant's standing needs of its dataset (api/standing.ts). */
+export type DatasetStanding = Pick<DatasetRecord, "id" | "retired" | "licences">;
+
 export type GrantState = "active" | "revoked" | "renounced" | "cancelled";
 
 /** A currency: an ERC-20 token paid through the ledger, or an ISO 4217 code paid off it. */
