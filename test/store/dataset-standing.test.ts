@@ -8,9 +8,9 @@ import { keccak256 } from "ethers";
 
 import type { LedgerEventBody } from "../../core/ledger-events.js";
 import { openReader } from "../../server/store/reads.js";
-import type { DatasetRecord, Evidence, GrantRecord, SyncState } from "../../server/store/records.js";
-import { applyEvent } from "../../server/store/reduce.js";
+import type { DatasetRecord, GrantRecord } from "../../server/store/records.js";
 import { Store } from "../../server/store/store.js";
+import { eventApplier, grantIssued } from "../helpers/apply-events.js";
 import { tempDir } from "../helpers/system.js";
 
 const hash = (label: string) => keccak256(Buffer.from(label));
@@ -23,30 +23,11 @@ const TRICKY_URIS = ["", 'x","retired":null,"licences":[],"y":"', '"licences":[]
 describe("a grant's dataset standing read from its text", function () {
   it("equals the parsed record's retirement and licences, for plain, retired and licensed datasets with any metadata URI", async function () {
     const store = await Store.open(await tempDir("dataset-standing"), { chainId: 31337, ledger: HOLDER, deployBlock: 1 });
-    let block = 0;
-    const writes = store.writeSet(Number.MAX_SAFE_INTEGER);
-    const apply = async (event: LedgerEventBody) => {
-      block++;
-      const evidence: Evidence = { txHash: hash(`tx ${block}`), blockNumber: block, blockHash: hash(`b ${block}`), txIndex: 0, logIndex: 0, timestamp: 1_800_000_000 + block };
-      writes.atBlock(block);
-      await applyEvent(writes, event, evidence);
-    };
+    const applier = eventApplier(store);
+    const apply = (event: LedgerEventBody) => applier.apply(event);
     const grantOn = async (datasetId: string, label: string) => {
       const grantId = hash(`grant ${label}`);
-      await apply({
-        kind: "GrantIssued",
-        grantId,
-        datasetId,
-        grantee: GRANTEE,
-        grantor: HOLDER,
-        rights: 1,
-        purposeHash: hash("p"),
-        purpose: "p",
-        validFrom: 0,
-        validUntil: 2 ** 40 - 1,
-        quota: 0n,
-        bump: 0n,
-      });
+      await apply(grantIssued({ grantId, datasetId, grantee: GRANTEE, grantor: HOLDER, validFrom: 0, validUntil: 2 ** 40 - 1 }));
       return grantId;
     };
     const upstream = hash("upstream");
@@ -62,8 +43,7 @@ describe("a grant's dataset standing read from its text", function () {
         if (shape === "retired") await apply({ kind: "DatasetRetired", datasetId, holder: HOLDER });
       }
     }
-    const state: SyncState = { cursor: { number: block, hash: hash(`b ${block}`) }, digest: hash("d"), events: block, reorgs: 0 };
-    await store.commit(writes, state, [], 0);
+    await applier.commit();
 
     const reader = openReader(store);
     try {

@@ -11,9 +11,8 @@ import { keccak256 } from "ethers";
 import type { LedgerEventBody } from "../../core/ledger-events.js";
 import { isMonthEnd, parsePeriod } from "../../core/period.js";
 import { openReader } from "../../server/store/reads.js";
-import type { Evidence, SyncState } from "../../server/store/records.js";
-import { applyEvent } from "../../server/store/reduce.js";
 import { Store } from "../../server/store/store.js";
+import { eventApplier, grantIssued } from "../helpers/apply-events.js";
 import { testSeed } from "../helpers/seed.js";
 import { tempDir } from "../helpers/system.js";
 
@@ -39,39 +38,14 @@ describe("a grant's running totals by any moment", function () {
     const start = parsePeriod("2026-01").from;
     const datasetId = hash("dataset");
     const grantId = hash("grant");
-    let block = 0;
-    let state: SyncState = { cursor: { number: 0, hash: hash("0") }, digest: hash("d"), events: 0, reorgs: 0 };
-    let writes = store.writeSet(Number.MAX_SAFE_INTEGER);
+    // Several ranges, so that checkpoints are read back across batches too.
+    const applier = eventApplier(store);
     const apply = async (event: LedgerEventBody, timestamp: number) => {
-      block++;
-      const evidence: Evidence = { txHash: hash(`tx ${block}`), blockNumber: block, blockHash: hash(`b ${block}`), txIndex: 0, logIndex: 0, timestamp };
-      writes.atBlock(block);
-      await applyEvent(writes, event, evidence);
-      state = { ...state, cursor: { number: block, hash: evidence.blockHash }, events: state.events + 1 };
-      // Several ranges, so that checkpoints are read back across batches too.
-      if (block % 17 === 0) {
-        await store.commit(writes, state, [], 0);
-        writes = store.writeSet(Number.MAX_SAFE_INTEGER);
-      }
+      await applier.apply(event, timestamp);
+      if (applier.block % 17 === 0) await applier.commit();
     };
     await apply({ kind: "DatasetRegistered", datasetId, holder: HOLDER, contentHash: hash("c"), merkleRoot: hash("r"), recordCount: 1n, metadataURI: "" }, start);
-    await apply(
-      {
-        kind: "GrantIssued",
-        grantId,
-        datasetId,
-        grantee: GRANTEE,
-        grantor: HOLDER,
-        rights: 1,
-        purposeHash: hash("p"),
-        purpose: "p",
-        validFrom: start,
-        validUntil: start + 500 * 86_400,
-        quota: 0n,
-        bump: 0n,
-      },
-      start,
-    );
+    await apply(grantIssued({ grantId, datasetId, grantee: GRANTEE, grantor: HOLDER, validFrom: start, validUntil: start + 500 * 86_400 }), start);
     await apply({ kind: "GrantFeeTerms", grantId, purposeClass: 3, token: "0x0000000000000000000000000000000000000000", currencyCode: "0x434e59", unitPrice: 2n, periodFee: 0n, period: 0 }, start);
     // Uses and payments in time order, in bursts with gaps of up to three months.
     const uses: [number, bigint][] = [];
@@ -90,7 +64,7 @@ describe("a grant's running totals by any moment", function () {
         await apply({ kind: "FeesAcknowledged", grantId, holder: HOLDER, amount, paidTotal: paid, paymentRef: hash(`ref ${time}`) }, time);
       }
     }
-    await store.commit(writes, state, [], 0);
+    await applier.commit();
 
     const sumBy = (events: [number, bigint][], t: number) => events.filter(([at]) => at <= t).reduce((s, [, x]) => s + x, 0n);
     // Every month end from before the first use to after the last, and as many random moments.
